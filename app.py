@@ -1,0 +1,17 @@
+"""Theo dõi nhiệm vụ: entrypoint. Page config, identity -> role, navigation over allowed pages."""
+import streamlit as st
+
+from services import ui
+
+st.set_page_config(page_title="Theo dõi nhiệm vụ", page_icon=":material/fact_check:",
+                   layout="wide")
+
+user = ui.current_user()
+if user is None:
+    ui.explain_no_access()
+    st.stop()
+
+ui.identity_sidebar(user)
+pages = [st.Page(path, title=title, icon=icon, url_path=key)
+         for key, (path, title, icon, roles) in ui.PAGES.items() if user.role in roles]
+st.navigation(pages).run()

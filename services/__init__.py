@@ -1,0 +1,1 @@
+"""Plain-Python services of Theo dõi nhiệm vụ (only services/ui.py imports streamlit)."""

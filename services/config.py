@@ -1,0 +1,96 @@
+"""Settings: one object, read from the secrets mapping (st.secrets or a TOML file), with defaults.
+
+Every key is optional; .streamlit/secrets.toml.example documents them all.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .domain import DEFAULT_TIMEZONE
+
+GOOGLE_SHEETS_ENDPOINT = "https://sheets.googleapis.com"
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message is Vietnamese and names the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    due_soon_days: int = 7
+    cache_ttl_seconds: int = 60
+    timezone: str = DEFAULT_TIMEZONE
+    public_read: bool = False
+    sqlite_path: str = "data/local.db"
+    spreadsheet: str = ""  # key or URL; set => the Google Sheet is the store
+    endpoint: str = GOOGLE_SHEETS_ENDPOINT
+    service_account: dict = field(default_factory=dict, compare=False, repr=False)
+    auth_configured: bool = False
+
+    @property
+    def backend(self) -> str:
+        return "gsheets" if self.spreadsheet else "sqlite"
+
+    @property
+    def demo_mode(self) -> bool:
+        """Pick-a-role demo: only on the embedded store, and only without sign-in configured."""
+        return self.backend == "sqlite" and not self.auth_configured
+
+
+def _int(section: dict, key: str, default: int, low: int, high: int) -> int:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"Cấu hình «{key}» phải là số nguyên từ {low} đến {high} "
+                          f"(đang là {value!r}).")
+    return value
+
+
+def _table(mapping: dict, key: str) -> dict:
+    value = mapping.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"Cấu hình «[{key}]» phải là một bảng TOML.")
+    return value
+
+
+def load_settings(mapping: dict | None) -> Settings:
+    """Settings from a secrets mapping; missing keys take their defaults."""
+    mapping = mapping or {}
+    app, store, sheets = _table(mapping, "app"), _table(mapping, "store"), _table(mapping, "gsheets")
+    tz = str(app.get("timezone", DEFAULT_TIMEZONE))
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"Cấu hình «timezone» không hợp lệ: {tz!r} (ví dụ Asia/Ho_Chi_Minh).")
+    public_read = app.get("public_read", False)
+    if not isinstance(public_read, bool):
+        raise ConfigError("Cấu hình «public_read» phải là true hoặc false.")
+    spreadsheet = str(sheets.get("spreadsheet", "")).strip()
+    account = dict(sheets.get("service_account", {}) or {})
+    if spreadsheet and not account.get("client_email"):
+        raise ConfigError("Thiếu [gsheets.service_account] (client_email, private_key, ...): "
+                          "dán nội dung tệp khoá JSON của tài khoản dịch vụ.")
+    return Settings(
+        due_soon_days=_int(app, "due_soon_days", 7, 0, 365),
+        cache_ttl_seconds=_int(app, "cache_ttl_seconds", 60, 0, 86400),
+        timezone=tz,
+        public_read=public_read,
+        sqlite_path=str(store.get("sqlite_path", "data/local.db")),
+        spreadsheet=spreadsheet,
+        endpoint=str(sheets.get("endpoint", GOOGLE_SHEETS_ENDPOINT)).rstrip("/"),
+        service_account=account,
+        auth_configured=bool(mapping.get("auth")),
+    )
+
+
+def read_secrets_file(path: str | Path) -> dict:
+    """The same TOML file Streamlit reads; a missing file means all defaults."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"Tệp cấu hình «{path}» sai cú pháp TOML: {e}") from e

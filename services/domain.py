@@ -1,0 +1,194 @@
+"""Domain model: directives, agencies, tasks, changes, users, and the reporting categories.
+
+Plain Python (no streamlit, no storage). Everything a user reads is Vietnamese; names are English.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+# Stored status: what an agency sets.
+NOT_STARTED = "Chưa thực hiện"
+IN_PROGRESS = "Đang thực hiện"
+DONE = "Hoàn thành"
+STATUSES = (NOT_STARTED, IN_PROGRESS, DONE)
+
+# Reporting categories, computed as of a date (Government Office's split).
+DONE_ON_TIME = "Hoàn thành đúng hạn"
+DONE_LATE = "Hoàn thành quá hạn"
+OPEN_ON_TIME = "Đang thực hiện trong hạn"
+OVERDUE = "Quá hạn"
+ONGOING = "Thường xuyên"
+CATEGORIES = (DONE_ON_TIME, DONE_LATE, OPEN_ON_TIME, OVERDUE, ONGOING)
+DUE_SOON = "Sắp đến hạn"  # a flag on open tasks, not a category
+
+ROLE_LEADER, ROLE_AGENCY, ROLE_ADMIN = "leader", "agency", "admin"
+ROLES = (ROLE_LEADER, ROLE_AGENCY, ROLE_ADMIN)
+ROLE_LABELS = {ROLE_LEADER: "Lãnh đạo", ROLE_AGENCY: "Cơ quan", ROLE_ADMIN: "Quản trị"}
+
+
+@dataclass(frozen=True)
+class Directive:
+    id: str
+    number: str = ""  # số ký hiệu, e.g. "375-KH/TU"; "/UBND-KGVX" when unnumbered
+    issued_on: str = ""  # ISO "2025-01-15", or "2025-01" when the day is left blank
+    issuer: str = ""
+    title: str = ""  # trích yếu
+    signer: str = ""
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class Agency:
+    code: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    group: str = ""
+    successor: str = ""  # code of the agency it was merged into
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str  # stable "NV-0001"
+    directive_id: str
+    section: str
+    content: str
+    lead: str  # agency code (or the raw text when the name is unknown)
+    partners: tuple[str, ...] = ()
+    deadline: date | None = None  # None = thường xuyên
+    status: str = NOT_STARTED
+    progress: int = 0
+    result: str = ""
+    evidence: str = ""
+    completed_on: date | None = None
+    updated_at: datetime | None = None
+    updated_by: str = ""
+
+
+# Fields an agency may change on its own task (the rest belong to the office).
+EDITABLE_FIELDS = ("status", "progress", "result", "evidence", "completed_on")
+TASK_FIELDS = tuple(f.name for f in fields(Task))
+
+FIELD_LABELS = {
+    "id": "Mã NV", "directive_id": "Mã VB", "section": "Mục", "content": "Nội dung nhiệm vụ",
+    "lead": "Cơ quan chủ trì", "partners": "Cơ quan phối hợp", "deadline": "Hạn hoàn thành",
+    "status": "Trạng thái", "progress": "Tiến độ (%)", "result": "Kết quả thực hiện",
+    "evidence": "Minh chứng", "completed_on": "Ngày hoàn thành", "updated_at": "Cập nhật lúc",
+    "updated_by": "Người cập nhật",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    at: datetime
+    change_id: str
+    task_id: str
+    field: str  # Vietnamese column label, as people read it in LichSu
+    old: str
+    new: str
+    actor: str  # email
+    actor_agency: str = ""
+
+
+@dataclass(frozen=True)
+class User:
+    email: str
+    name: str = ""
+    agency: str = ""
+    role: str = ROLE_AGENCY
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the app reads, loaded at once and never mutated."""
+    directives: tuple[Directive, ...] = ()
+    agencies: tuple[Agency, ...] = ()
+    tasks: tuple[Task, ...] = ()
+    users: tuple[User, ...] = ()
+    history: tuple[Change, ...] = ()
+    loaded_at: datetime | None = None
+    problems: tuple[str, ...] = field(default=(), compare=False)  # found while reading
+
+    def task(self, task_id: str) -> Task | None:
+        return next((t for t in self.tasks if t.id == task_id), None)
+
+    def agency(self, code: str) -> Agency | None:
+        return next((a for a in self.agencies if a.code == code), None)
+
+    def agency_name(self, code: str) -> str:
+        agency = self.agency(code)
+        return agency.name if agency else code
+
+
+# --- time -------------------------------------------------------------------------------------
+
+def now_local(tz: str = DEFAULT_TIMEZONE, now: datetime | None = None) -> datetime:
+    """The current time in the office's time zone (never the server's UTC date)."""
+    zone = ZoneInfo(tz)
+    if now is None:
+        return datetime.now(zone)
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(zone)
+
+
+def today_local(tz: str = DEFAULT_TIMEZONE, now: datetime | None = None) -> date:
+    return now_local(tz, now).date()
+
+
+# --- reporting categories ---------------------------------------------------------------------
+
+def category(task: Task, as_of: date) -> str:
+    """The reporting category of a task as of a date."""
+    if task.status == DONE:
+        if task.deadline is None:
+            return DONE_ON_TIME  # done tasks without a deadline count as on time
+        finished = task.completed_on or (task.updated_at.date() if task.updated_at else as_of)
+        return DONE_ON_TIME if finished <= task.deadline else DONE_LATE
+    if task.deadline is None:
+        return ONGOING
+    return OVERDUE if as_of > task.deadline else OPEN_ON_TIME
+
+
+def is_due_soon(task: Task, as_of: date, days: int = 7) -> bool:
+    """Open, with a deadline from today to `days` days ahead (due today included)."""
+    if task.status == DONE or task.deadline is None:
+        return False
+    return as_of <= task.deadline <= as_of + timedelta(days=days)
+
+
+def days_late(task: Task, as_of: date) -> int:
+    """Days past the deadline for an open task (0 when not late)."""
+    if task.status == DONE or task.deadline is None:
+        return 0
+    return max(0, (as_of - task.deadline).days)
+
+
+# --- text -------------------------------------------------------------------------------------
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, single-spaced text, for matching names and searching.
+
+    "Sở  Nội vụ", "so noi vu" and the NFD-composed form all fold to "so noi vu".
+    """
+    text = unicodedata.normalize("NFD", str(text).translate(_INVISIBLE))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("đ", "d").replace("Đ", "D").replace("\u00a0", " ")
+    return " ".join(text.lower().split())
+
+
+def clean_text(text: str) -> str:
+    """NFC-normalised text without zero-width characters, trimmed."""
+    return unicodedata.normalize("NFC", str(text).translate(_INVISIBLE)).replace("\u00a0", " ").strip()
+
+
+def with_changes(task: Task, **changes) -> Task:
+    return replace(task, **changes)

@@ -1,0 +1,301 @@
+"""The shared sheet's layout (Vietnamese headers) and conversion between cells and domain objects.
+
+Used by the Google Sheets backend, the seed files in data/ and the exports, so that a cell means the
+same thing everywhere. Columns are found by header name, folded (case, accents, NFC, spaces).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from .agencies import AgencyIndex
+from .dates import (DateError, format_date, format_datetime, format_issue_date, parse_date,
+                    parse_datetime, parse_issue_date)
+from .domain import (NOT_STARTED, ROLE_LABELS, ROLES, STATUSES, Agency, Change, Directive, Task,
+                     User, clean_text, fold)
+
+TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY = "NhiemVu", "VanBan", "CoQuan", "NguoiDung", "LichSu"
+
+# worksheet -> ((field, header), ...) in the order a new sheet gets them.
+COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    TASKS: (
+        ("id", "Mã NV"), ("directive_id", "Mã VB"), ("section", "Mục"),
+        ("content", "Nội dung nhiệm vụ"), ("lead", "Cơ quan chủ trì"),
+        ("partners", "Cơ quan phối hợp"), ("deadline", "Hạn hoàn thành"), ("status", "Trạng thái"),
+        ("progress", "Tiến độ (%)"), ("result", "Kết quả thực hiện"), ("evidence", "Minh chứng"),
+        ("completed_on", "Ngày hoàn thành"), ("updated_at", "Cập nhật lúc"),
+        ("updated_by", "Người cập nhật"),
+    ),
+    DIRECTIVES: (
+        ("id", "Mã VB"), ("number", "Số ký hiệu"), ("issued_on", "Ngày ban hành"),
+        ("issuer", "Cơ quan ban hành"), ("title", "Trích yếu"), ("signer", "Người ký"),
+        ("link", "Liên kết"),
+    ),
+    AGENCIES: (
+        ("code", "Mã CQ"), ("name", "Tên cơ quan"), ("aliases", "Tên gọi khác"), ("group", "Nhóm"),
+        ("successor", "Cơ quan kế thừa"), ("active", "Đang hoạt động"),
+    ),
+    USERS: (("email", "Email"), ("name", "Họ tên"), ("agency", "Mã CQ"), ("role", "Vai trò")),
+    HISTORY: (
+        ("at", "Thời gian"), ("change_id", "Mã thay đổi"), ("task_id", "Mã NV"), ("field", "Trường"),
+        ("old", "Giá trị cũ"), ("new", "Giá trị mới"), ("actor", "Người thực hiện"),
+        ("actor_agency", "Cơ quan"),
+    ),
+}
+# Columns a sheet may lack without being broken (filled with defaults).
+OPTIONAL = {AGENCIES: {"aliases", "group", "successor", "active"}, DIRECTIVES: {"link", "signer"}}
+
+LIST_SEPARATOR = "; "  # agency names contain commas ("Sở Văn hóa, Thể thao và Du lịch")
+
+
+def header(sheet: str, field: str) -> str:
+    return dict(COLUMNS[sheet])[field]
+
+
+class SchemaError(Exception):
+    """The sheet's layout cannot be used (the message is Vietnamese and names what to fix)."""
+
+
+@dataclass
+class HeaderMap:
+    """Where each known field sits in a worksheet's header row (0-based), by folded header name."""
+    sheet: str
+    positions: dict[str, int]
+    width: int  # number of header cells, including columns we do not know
+
+    @classmethod
+    def from_header_row(cls, sheet: str, row: list) -> "HeaderMap":
+        wanted = {fold(h): f for f, h in COLUMNS[sheet]}
+        positions: dict[str, int] = {}
+        duplicated = []
+        for i, cell in enumerate(row):
+            field = wanted.get(fold(cell))
+            if field is None:
+                continue
+            if field in positions:
+                duplicated.append(header(sheet, field))
+            positions[field] = i
+        if duplicated:
+            raise SchemaError(f"Trang «{sheet}» có cột trùng tên: {', '.join(duplicated)}.")
+        missing = [h for f, h in COLUMNS[sheet] if f not in positions
+                   and f not in OPTIONAL.get(sheet, ())]
+        if missing:
+            raise SchemaError(f"Trang «{sheet}» thiếu cột bắt buộc: {', '.join(missing)}.")
+        return cls(sheet, positions, len(row))
+
+    def get(self, row: list, field: str):
+        i = self.positions.get(field)
+        return row[i] if i is not None and i < len(row) else ""
+
+
+# --- cells -> domain ----------------------------------------------------------------------------
+
+def text(cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return clean_text(cell)
+
+
+def parse_progress(cell) -> int:
+    """0-100 from 50, 0.5 (a % formatted cell read unformatted), "50", "50%" or "50,0"."""
+    if cell is None or cell == "":
+        return 0
+    if isinstance(cell, bool):
+        raise ValueError(f"Tiến độ không hợp lệ: «{cell}»")
+    if isinstance(cell, (int, float)):
+        value = float(cell)
+    else:
+        raw = clean_text(cell)
+        percent = raw.endswith("%")
+        raw = raw.rstrip("%").strip().replace(",", ".")
+        if not re.fullmatch(r"\d+(\.\d+)?", raw):
+            raise ValueError(f"Tiến độ không hợp lệ: «{cell}» (nhập số từ 0 đến 100)")
+        value = float(raw)
+        cell = value if percent else cell
+    if 0 < value < 1 and isinstance(cell, float):
+        value *= 100
+    if not 0 <= value <= 100:
+        raise ValueError(f"Tiến độ phải từ 0 đến 100: «{cell}»")
+    return round(value)
+
+
+def parse_status(cell) -> str:
+    raw = text(cell)
+    if not raw:
+        return NOT_STARTED
+    for status in STATUSES:
+        if fold(status) == fold(raw):
+            return status
+    raise ValueError(f"Trạng thái không hợp lệ: «{raw}» (chọn: {', '.join(STATUSES)})")
+
+
+def parse_bool(cell) -> bool:
+    if isinstance(cell, bool):
+        return cell
+    return fold(text(cell)) not in ("false", "khong", "0", "no", "ngung", "ngung hoat dong")
+
+
+def parse_role(cell) -> str:
+    raw = fold(text(cell))
+    for role in ROLES:
+        if raw in (role, fold(ROLE_LABELS[role])):
+            return role
+    raise ValueError(f"Vai trò không hợp lệ: «{text(cell)}» (leader, agency hoặc admin)")
+
+
+def split_list(cell) -> list[str]:
+    return [p for p in (clean_text(x) for x in re.split(r"[;\n]", text(cell))) if p]
+
+
+def agency_from_row(get) -> Agency:
+    return Agency(code=text(get("code")), name=text(get("name")),
+                  aliases=tuple(split_list(get("aliases"))), group=text(get("group")),
+                  successor=text(get("successor")),
+                  active=parse_bool(get("active")) if get("active") != "" else True)
+
+
+def resolve_successors(agencies: list[Agency]) -> list[Agency]:
+    """People may write the successor's name instead of its code."""
+    index = AgencyIndex(agencies)
+    return [replace(a, successor=index.resolve(a.successor) or a.successor) if a.successor else a
+            for a in agencies]
+
+
+def directive_from_row(get) -> Directive:
+    return Directive(id=text(get("id")), number=text(get("number")),
+                     issued_on=parse_issue_date(get("issued_on")), issuer=text(get("issuer")),
+                     title=text(get("title")), signer=text(get("signer")), link=text(get("link")))
+
+
+def user_from_row(get) -> User:
+    return User(email=text(get("email")).lower(), name=text(get("name")),
+                agency=text(get("agency")), role=parse_role(get("role")))
+
+
+def task_from_row(get, index: AgencyIndex, tz: str) -> tuple[Task, list[str]]:
+    """A task from its cells, and the problems found in them (Vietnamese, naming the column)."""
+    problems: list[str] = []
+
+    def read(field, parse, default):
+        try:
+            return parse(get(field))
+        except (ValueError, DateError) as e:
+            problems.append(f"{header(TASKS, field)}: {e}")
+            return default
+
+    lead_text = text(get("lead"))
+    lead = index.resolve(lead_text)
+    if lead is None and lead_text:
+        problems.append(f"Cơ quan chủ trì: không có trong danh mục cơ quan: «{lead_text}»")
+    partners = tuple(index.resolve(p) or p for p in split_list(get("partners")))
+    task = Task(
+        id=text(get("id")), directive_id=text(get("directive_id")), section=text(get("section")),
+        content=text(get("content")), lead=lead or lead_text, partners=partners,
+        deadline=read("deadline", parse_date, None), status=read("status", parse_status, NOT_STARTED),
+        progress=read("progress", parse_progress, 0), result=text(get("result")),
+        evidence=text(get("evidence")), completed_on=read("completed_on", parse_date, None),
+        updated_at=read("updated_at", lambda c: parse_datetime(c, tz), None),
+        updated_by=text(get("updated_by")),
+    )
+    return task, problems
+
+
+def change_from_row(get, tz: str) -> Change:
+    return Change(at=parse_datetime(get("at"), tz), change_id=text(get("change_id")),
+                  task_id=text(get("task_id")), field=text(get("field")), old=text(get("old")),
+                  new=text(get("new")), actor=text(get("actor")),
+                  actor_agency=text(get("actor_agency")))
+
+
+# --- domain -> cells ----------------------------------------------------------------------------
+
+def task_cell(task: Task, field: str, names=lambda code: code):
+    """The cell value of one task field, as written to the sheet and shown in history."""
+    value = getattr(task, field)
+    if field == "lead":
+        return names(value)
+    if field == "partners":
+        return LIST_SEPARATOR.join(names(p) for p in value)
+    if field in ("deadline", "completed_on"):
+        return format_date(value)
+    if field == "updated_at":
+        return format_datetime(value)
+    if field == "progress":
+        return int(value)
+    return value
+
+
+def task_cells(task: Task, names=lambda code: code) -> dict:
+    return {f: task_cell(task, f, names) for f, _ in COLUMNS[TASKS]}
+
+
+def directive_cells(d: Directive) -> dict:
+    cells = {f: getattr(d, f) for f, _ in COLUMNS[DIRECTIVES]}
+    cells["issued_on"] = format_issue_date(d.issued_on)
+    return cells
+
+
+def agency_cells(a: Agency) -> dict:
+    return {"code": a.code, "name": a.name, "aliases": LIST_SEPARATOR.join(a.aliases),
+            "group": a.group, "successor": a.successor, "active": a.active}
+
+
+def user_cells(u: User) -> dict:
+    return {"email": u.email, "name": u.name, "agency": u.agency, "role": u.role}
+
+
+def change_cells(c: Change) -> dict:
+    cells = {f: getattr(c, f) for f, _ in COLUMNS[HISTORY]}
+    cells["at"] = format_datetime(c.at)
+    return cells
+
+
+# --- whole workbook -----------------------------------------------------------------------------
+
+def _records(sheet: str, rows: list[list]):
+    """(sheet row number, getter) for each non-blank row under the header row."""
+    if not rows:
+        raise SchemaError(f"Trang «{sheet}» trống: thiếu dòng tiêu đề.")
+    hmap = HeaderMap.from_header_row(sheet, rows[0])
+    for number, row in enumerate(rows[1:], start=2):
+        if any(text(c) for c in row):
+            yield number, (lambda field, row=row: hmap.get(row, field))
+
+
+def snapshot_parts(tables: dict[str, list[list]], tz: str) -> dict:
+    """Domain objects from the five worksheets' cell rows (header first), plus the problems
+    found, each naming the worksheet and row. Raises SchemaError when a sheet is unusable."""
+    problems: list[str] = []
+
+    def each(sheet, build):
+        out = []
+        for number, get in _records(sheet, tables.get(sheet, [])):
+            try:
+                out.append(build(get))
+            except (ValueError, DateError) as e:
+                problems.append(f"{sheet} dòng {number}: {e}")
+        return out
+
+    agencies = resolve_successors(each(AGENCIES, agency_from_row))
+    index = AgencyIndex(agencies)
+    tasks, seen_ids = [], set()
+    for number, get in _records(TASKS, tables.get(TASKS, [])):
+        task, task_problems = task_from_row(get, index, tz)
+        problems += [f"{TASKS} dòng {number}: {p}" for p in task_problems]
+        if not task.id:
+            problems.append(f"{TASKS} dòng {number}: thiếu Mã NV (dòng này không được hiển thị).")
+            continue
+        if task.id in seen_ids:
+            problems.append(f"{TASKS} dòng {number}: Mã NV {task.id} bị trùng.")
+        seen_ids.add(task.id)
+        tasks.append(task)
+    return {
+        "directives": tuple(each(DIRECTIVES, directive_from_row)),
+        "agencies": tuple(agencies),
+        "tasks": tuple(tasks),
+        "users": tuple(each(USERS, user_from_row)),
+        "history": tuple(each(HISTORY, lambda get: change_from_row(get, tz))),
+        "problems": tuple(problems),
+    }

@@ -1,0 +1,263 @@
+"""The embedded store: one SQLite file, created and seeded on first run.
+
+Every write runs in one `BEGIN IMMEDIATE` transaction, so the re-read, the conflict check, the
+write and the history rows are atomic. An existing file is never reset: if it cannot be read or
+written the user is told what to do, and the file is left as it was.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date, datetime
+
+from .domain import Agency, Change, Directive, Snapshot, Task, User, now_local
+from .store import Store, StoreError, TaskNotFound, assign_ids, next_ids, plan_update
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE directives (id TEXT PRIMARY KEY, number TEXT, issued_on TEXT, issuer TEXT,
+    title TEXT, signer TEXT, link TEXT);
+CREATE TABLE agencies (code TEXT PRIMARY KEY, name TEXT NOT NULL, aliases TEXT, grp TEXT,
+    successor TEXT, active INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE tasks (id TEXT PRIMARY KEY, directive_id TEXT, section TEXT, content TEXT,
+    lead TEXT, partners TEXT, deadline TEXT, status TEXT, progress INTEGER, result TEXT,
+    evidence TEXT, completed_on TEXT, updated_at TEXT, updated_by TEXT, seq INTEGER);
+CREATE TABLE users (email TEXT PRIMARY KEY, name TEXT, agency TEXT, role TEXT);
+CREATE TABLE history (seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT, change_id TEXT,
+    task_id TEXT, field TEXT, old TEXT, new TEXT, actor TEXT, actor_agency TEXT,
+    UNIQUE (change_id, field));
+CREATE INDEX history_task ON history (task_id);
+"""
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _t(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+class SQLiteStore(Store):
+    def __init__(self, path: str, seed=None, tz: str = "Asia/Ho_Chi_Minh"):
+        """`seed()` returns (directives, agencies, tasks, users) for a brand-new database."""
+        self.path, self.tz = path, tz
+        self._open(seed)
+
+    # -- connection --------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    @contextmanager
+    def _tx(self):
+        """One atomic write transaction; any SQLite failure becomes a clear StoreError."""
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as e:
+            raise StoreError(self._explain(e)) from e
+        finally:
+            conn.close()
+
+    def _explain(self, error: Exception) -> str:
+        text = str(error).lower()
+        if "readonly" in text or "read-only" in text or "unable to open" in text:
+            return (f"Không ghi được vào cơ sở dữ liệu «{self.path}» (không có quyền ghi). "
+                    "Dữ liệu cũ vẫn nguyên vẹn; hãy kiểm tra quyền của tệp và thư mục.")
+        if "locked" in text or "busy" in text:
+            return "Cơ sở dữ liệu đang bận, vui lòng thử lại sau giây lát."
+        return f"Lỗi cơ sở dữ liệu «{self.path}»: {error}"
+
+    def _open(self, seed) -> None:
+        folder = os.path.dirname(os.path.abspath(self.path))
+        try:
+            os.makedirs(folder, exist_ok=True)
+            conn = self._connect()
+        except (OSError, sqlite3.Error) as e:
+            raise StoreError(f"Không mở được cơ sở dữ liệu «{self.path}»: {e}. Hãy kiểm tra đường "
+                             "dẫn [store] sqlite_path và quyền ghi thư mục.") from e
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            raise StoreError(
+                f"Tệp «{self.path}» không phải cơ sở dữ liệu SQLite hợp lệ hoặc đã bị hỏng ({e}). "
+                "Ứng dụng không xoá hay ghi đè tệp này: hãy khôi phục bản sao lưu, hoặc đổi "
+                "[store] sqlite_path sang tệp mới.") from e
+        finally:
+            conn.close()
+        if version == SCHEMA_VERSION:
+            return
+        if tables or version:
+            raise StoreError(f"Cơ sở dữ liệu «{self.path}» có cấu trúc lạ (phiên bản {version}); "
+                             "ứng dụng không sửa nó. Hãy đổi [store] sqlite_path sang tệp mới.")
+        with self._tx() as conn:  # brand new: create and seed in one transaction
+            for statement in SCHEMA.strip().split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if seed is not None:
+                directives, agencies, tasks, users = seed()
+                for a in agencies:
+                    self._put_agency(conn, a)
+                for u in users:
+                    self._put_user(conn, u)
+                for d in directives:
+                    self._put_directive(conn, d)
+                for t in tasks:
+                    self._insert_task(conn, t)
+        try:
+            with self._tx() as conn:
+                conn.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+        except StoreError:
+            pass  # WAL is a speed-up, not a requirement (some network file systems refuse it)
+
+    # -- rows ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _task(row) -> Task:
+        return Task(id=row["id"], directive_id=row["directive_id"] or "",
+                    section=row["section"] or "", content=row["content"] or "",
+                    lead=row["lead"] or "", partners=tuple(json.loads(row["partners"] or "[]")),
+                    deadline=_d(row["deadline"]), status=row["status"],
+                    progress=row["progress"] or 0, result=row["result"] or "",
+                    evidence=row["evidence"] or "", completed_on=_d(row["completed_on"]),
+                    updated_at=_t(row["updated_at"]), updated_by=row["updated_by"] or "")
+
+    @staticmethod
+    def _change(row) -> Change:
+        return Change(at=_t(row["at"]), change_id=row["change_id"], task_id=row["task_id"],
+                      field=row["field"], old=row["old"], new=row["new"], actor=row["actor"],
+                      actor_agency=row["actor_agency"] or "")
+
+    @staticmethod
+    def _task_params(t: Task) -> dict:
+        return {"id": t.id, "directive_id": t.directive_id, "section": t.section,
+                "content": t.content, "lead": t.lead,
+                "partners": json.dumps(list(t.partners), ensure_ascii=False),
+                "deadline": _iso(t.deadline), "status": t.status, "progress": t.progress,
+                "result": t.result, "evidence": t.evidence, "completed_on": _iso(t.completed_on),
+                "updated_at": _iso(t.updated_at), "updated_by": t.updated_by}
+
+    def _insert_task(self, conn, t: Task) -> None:
+        p = self._task_params(t)
+        cols = ", ".join(p)
+        conn.execute(f"INSERT INTO tasks ({cols}, seq) VALUES ({', '.join(':' + k for k in p)}, "
+                     "(SELECT coalesce(max(seq), 0) + 1 FROM tasks))", p)
+
+    @staticmethod
+    def _put_agency(conn, a: Agency) -> None:
+        conn.execute("INSERT OR REPLACE INTO agencies VALUES (?, ?, ?, ?, ?, ?)",
+                     (a.code, a.name, json.dumps(list(a.aliases), ensure_ascii=False), a.group,
+                      a.successor, int(a.active)))
+
+    @staticmethod
+    def _put_user(conn, u: User) -> None:
+        conn.execute("INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?)",
+                     (u.email.lower(), u.name, u.agency, u.role))
+
+    @staticmethod
+    def _put_directive(conn, d: Directive) -> None:
+        conn.execute("INSERT INTO directives VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (d.id, d.number, d.issued_on, d.issuer, d.title, d.signer, d.link))
+
+    @staticmethod
+    def _put_changes(conn, changes: list[Change]) -> None:
+        conn.executemany(
+            "INSERT OR IGNORE INTO history (at, change_id, task_id, field, old, new, actor, "
+            "actor_agency) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(c.at.isoformat(), c.change_id, c.task_id, c.field, c.old, c.new, c.actor,
+              c.actor_agency) for c in changes])
+
+    # -- Store ---------------------------------------------------------------------------------
+
+    def load(self) -> Snapshot:
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN")  # one consistent read
+            directives = tuple(Directive(**dict(r)) for r in
+                               conn.execute("SELECT * FROM directives ORDER BY id"))
+            agencies = tuple(
+                Agency(code=r["code"], name=r["name"], aliases=tuple(json.loads(r["aliases"] or "[]")),
+                       group=r["grp"] or "", successor=r["successor"] or "", active=bool(r["active"]))
+                for r in conn.execute("SELECT * FROM agencies ORDER BY rowid"))
+            tasks = tuple(self._task(r) for r in conn.execute("SELECT * FROM tasks ORDER BY seq"))
+            users = tuple(User(**dict(r)) for r in conn.execute("SELECT * FROM users ORDER BY email"))
+            history = tuple(self._change(r) for r in
+                            conn.execute("SELECT * FROM history ORDER BY seq"))
+            conn.execute("COMMIT")
+        except sqlite3.DatabaseError as e:
+            raise StoreError(self._explain(e)) from e
+        finally:
+            conn.close()
+        return Snapshot(directives, agencies, tasks, users, history, loaded_at=now_local(self.tz))
+
+    def update_task(self, seen, changes, actor, now, authorize=None):
+        with self._tx() as conn:
+            row = conn.execute("SELECT * FROM tasks WHERE id = ?", (seen.id,)).fetchone()
+            if row is None:
+                raise TaskNotFound(seen.id)
+            new, changed, rows = plan_update(self._task(row), seen, changes, actor, now, authorize)
+            if changed:
+                params = self._task_params(new)
+                sets = ", ".join(f"{f} = :{f}" for f in [*changed, "updated_at", "updated_by"])
+                conn.execute(f"UPDATE tasks SET {sets} WHERE id = :id", params)
+                self._put_changes(conn, rows)
+        return rows
+
+    def add_directive(self, directive, tasks, actor, now):
+        with self._tx() as conn:
+            if not directive.id:
+                ids = [r[0] for r in conn.execute("SELECT id FROM directives")]
+                directive = replace(directive, id=next_ids(ids, "VB", 1)[0])
+            elif conn.execute("SELECT 1 FROM directives WHERE id = ?", (directive.id,)).fetchone():
+                raise StoreError(f"Mã văn bản {directive.id} đã tồn tại.")
+            self._put_directive(conn, directive)
+            tasks = self._add(conn, tasks, actor, now, directive.id)
+        return directive, tasks
+
+    def add_tasks(self, tasks, actor, now):
+        with self._tx() as conn:
+            return self._add(conn, tasks, actor, now)
+
+    def _add(self, conn, tasks, actor, now, directive_id=None):
+        existing = [r[0] for r in conn.execute("SELECT id FROM tasks")]
+        tasks = [replace(t, updated_at=now, updated_by=actor.email)
+                 for t in assign_ids(tasks, existing, directive_id)]
+        for t in tasks:
+            self._insert_task(conn, t)
+        return tasks
+
+    def save_agency(self, agency):
+        with self._tx() as conn:
+            self._put_agency(conn, agency)
+
+    def save_user(self, user):
+        with self._tx() as conn:
+            self._put_user(conn, user)
+
+    def history(self, task_id=None):
+        conn = self._connect()
+        try:
+            sql, args = "SELECT * FROM history", ()
+            if task_id is not None:
+                sql, args = sql + " WHERE task_id = ?", (task_id,)
+            return [self._change(r) for r in conn.execute(sql + " ORDER BY seq", args)]
+        finally:
+            conn.close()

@@ -1,0 +1,130 @@
+"""The store interface both backends implement, its errors, and the update logic they share.
+
+A backend only has to read and write; the rules (conflict check, authorisation against the fresh
+row, which cells change, the history rows) are decided here, once, by `plan_update`.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from abc import ABC, abstractmethod
+from dataclasses import replace
+from datetime import datetime
+
+from .domain import (EDITABLE_FIELDS, FIELD_LABELS, TASK_FIELDS, Agency, Change, Directive,
+                     Snapshot, Task, User)
+from .schema import task_cell
+
+
+class StoreError(Exception):
+    """A storage problem a user can act on; str(e) is a Vietnamese message."""
+
+
+class ConflictError(StoreError):
+    """Someone changed the task after the user loaded it; nothing was written."""
+
+    def __init__(self, current: Task, fields: list[str]):
+        self.current, self.fields = current, fields
+        who = f" bởi {current.updated_by}" if current.updated_by else ""
+        labels = ", ".join(FIELD_LABELS.get(f, f) for f in fields)
+        super().__init__(f"Nhiệm vụ {current.id} vừa được cập nhật{who} sau khi bạn mở nó "
+                         f"(thay đổi: {labels}). Chưa lưu gì; nội dung bạn nhập vẫn được giữ.")
+
+
+class TaskNotFound(StoreError):
+    def __init__(self, task_id: str):
+        self.task_id = task_id
+        super().__init__(f"Không tìm thấy nhiệm vụ {task_id}: có thể đã bị xoá hoặc đổi mã.")
+
+
+class PermissionDenied(StoreError):
+    pass
+
+
+class Store(ABC):
+    """One interface, two backends (SQLite, Google Sheets); tests/test_store_contract.py runs the
+    same suite against both."""
+
+    @abstractmethod
+    def load(self) -> Snapshot:
+        """Everything, read at once."""
+
+    @abstractmethod
+    def update_task(self, seen: Task, changes: dict, actor: User, now: datetime,
+                    authorize=None) -> list[Change]:
+        """Apply `changes` to the task the user saw as `seen`.
+
+        The row is read again at write time; if it differs from `seen` a ConflictError carrying the
+        current row is raised and nothing is written. `authorize(fresh_task)` may raise
+        PermissionDenied. The change and its history rows are written together. Returns the
+        history rows written (empty when nothing changed).
+        """
+
+    @abstractmethod
+    def add_directive(self, directive: Directive, tasks: list[Task], actor: User,
+                      now: datetime) -> tuple[Directive, list[Task]]:
+        """Store a directive and its tasks in one call; ids are assigned when empty."""
+
+    @abstractmethod
+    def add_tasks(self, tasks: list[Task], actor: User, now: datetime) -> list[Task]:
+        """Append tasks; new ids (NV-0001 ...) are assigned to those without one."""
+
+    @abstractmethod
+    def save_agency(self, agency: Agency) -> None:
+        """Insert or replace an agency, by code."""
+
+    @abstractmethod
+    def save_user(self, user: User) -> None:
+        """Insert or replace a user, by email."""
+
+    def history(self, task_id: str | None = None) -> list[Change]:
+        changes = self.load().history
+        return [c for c in changes if task_id is None or c.task_id == task_id]
+
+
+# --- shared rules ---------------------------------------------------------------------------
+
+def plan_update(fresh: Task, seen: Task, changes: dict, actor: User, now: datetime,
+                authorize=None, names=lambda code: code) -> tuple[Task, list[str], list[Change]]:
+    """(new task, changed fields, history rows) for a save; raises on conflict or refusal."""
+    differing = [f for f in TASK_FIELDS if getattr(fresh, f) != getattr(seen, f)]
+    if differing:
+        raise ConflictError(fresh, differing)
+    if authorize is not None:
+        authorize(fresh)
+    unknown = set(changes) - set(EDITABLE_FIELDS) - {"lead", "partners", "deadline", "content",
+                                                      "section", "directive_id"}
+    if unknown:
+        raise ValueError(f"unknown task fields: {sorted(unknown)}")
+    changed = [f for f in TASK_FIELDS if f in changes and changes[f] != getattr(fresh, f)]
+    if not changed:
+        return fresh, [], []
+    new = replace(fresh, **{f: changes[f] for f in changed}, updated_at=now,
+                  updated_by=actor.email)
+    change_id = uuid.uuid4().hex
+    rows = [Change(at=now, change_id=change_id, task_id=fresh.id, field=FIELD_LABELS[f],
+                   old=str(task_cell(fresh, f, names)), new=str(task_cell(new, f, names)),
+                   actor=actor.email, actor_agency=actor.agency) for f in changed]
+    return new, changed, rows
+
+
+def next_ids(existing: list[str], prefix: str, count: int, width: int = 4) -> list[str]:
+    """`count` fresh ids after the highest `PREFIX-nnnn` in use."""
+    pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
+    top = max((int(m[1]) for i in existing if (m := pattern.match(i))), default=0)
+    return [f"{prefix}-{n:0{width}d}" for n in range(top + 1, top + 1 + count)]
+
+
+def assign_ids(tasks: list[Task], existing_ids: list[str], directive_id: str | None = None
+               ) -> list[Task]:
+    fresh = iter(next_ids(existing_ids, "NV", sum(1 for t in tasks if not t.id)))
+    out = []
+    for t in tasks:
+        t = replace(t, id=t.id or next(fresh))
+        out.append(replace(t, directive_id=directive_id) if directive_id else t)
+    taken = set(existing_ids)
+    for t in out:
+        if t.id in taken:
+            raise StoreError(f"Mã nhiệm vụ {t.id} đã tồn tại.")
+        taken.add(t.id)
+    return out

@@ -1,0 +1,87 @@
+"""KPIs and per-agency metrics against hand-computed fixtures, and the seed where all is ongoing."""
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+
+from services.domain import (DONE, DONE_LATE, DONE_ON_TIME, IN_PROGRESS, ONGOING, OPEN_ON_TIME,
+                             OVERDUE, Agency, Snapshot, Task)
+from services.metrics import agency_metrics, kpis, tasks_frame
+from services.seed import seed_records
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+AS_OF = date(2025, 6, 30)
+
+
+def task(i, lead, **kw):
+    return Task(id=f"NV-{i:04d}", directive_id="VB-0001", section="1", content="x", lead=lead, **kw)
+
+
+@pytest.fixture
+def snapshot():
+    recent = datetime(2025, 6, 20, 10, tzinfo=TZ)
+    old = datetime(2025, 4, 1, 10, tzinfo=TZ)
+    return Snapshot(agencies=(Agency("A", "Sở A", group="Sở, ban, ngành"), Agency("B", "Sở B")),
+                    tasks=(
+        task(1, "A", status=DONE, deadline=date(2025, 6, 1), completed_on=date(2025, 5, 30)),
+        task(2, "A", status=DONE, deadline=date(2025, 6, 1), completed_on=date(2025, 6, 2)),
+        task(3, "A", deadline=date(2025, 6, 29), updated_at=recent),  # overdue by 1 day
+        task(4, "A", deadline=date(2025, 7, 3), status=IN_PROGRESS, updated_at=old),  # due soon
+        task(5, "B"),  # ongoing
+        task(6, "B", status=DONE, completed_on=date(2025, 6, 1)),  # done, no deadline: on time
+    ))
+
+
+def test_task_table_categories(snapshot):
+    frame = tasks_frame(snapshot, AS_OF)
+    assert list(frame["category"]) == [DONE_ON_TIME, DONE_LATE, OVERDUE, OPEN_ON_TIME, ONGOING,
+                                       DONE_ON_TIME]
+    assert list(frame["due_soon"]) == [False, False, False, True, False, False]
+    assert list(frame["days_late"]) == [0, 0, 1, 0, 0, 0]
+    assert frame.loc[0, "lead_name"] == "Sở A" and frame.loc[0, "lead_group"] == "Sở, ban, ngành"
+
+
+def test_kpis(snapshot):
+    k = kpis(tasks_frame(snapshot, AS_OF))
+    assert k["total"] == 6
+    assert (k[DONE_ON_TIME], k[DONE_LATE], k[OVERDUE], k[OPEN_ON_TIME], k[ONGOING]) == (2, 1, 1, 1, 1)
+    assert k["due_soon"] == 1
+    assert k["completion_rate"] == pytest.approx(3 / 6)
+    assert k["on_time_rate"] == pytest.approx(2 / 3)
+
+
+def test_agency_metrics_worst_first(snapshot):
+    m = agency_metrics(tasks_frame(snapshot, AS_OF), AS_OF).set_index("lead")
+    assert list(m.index) == ["A", "B"]  # A has an overdue task
+    a, b = m.loc["A"], m.loc["B"]
+    assert (a.assigned, a.done, a.done_on_time, a.overdue) == (4, 2, 1, 1)
+    assert a.completion_rate == pytest.approx(0.5) and a.on_time_rate == pytest.approx(0.5)
+    assert a.update_rate == pytest.approx(0.5)  # of 2 open tasks, 1 updated in the last 30 days
+    assert a.last_update == datetime(2025, 6, 20, 10, tzinfo=TZ)
+    assert (b.assigned, b.done, b.completion_rate, b.on_time_rate) == (2, 1, 0.5, 1.0)
+    assert b.update_rate == 0 and pd.isna(b.last_update)
+
+
+def test_update_window_is_thirty_days():
+    edge = datetime.combine(AS_OF - timedelta(days=30), datetime.min.time(), TZ)
+    snap = Snapshot(tasks=(task(1, "A", updated_at=edge),
+                           task(2, "A", updated_at=edge - timedelta(seconds=1))))
+    assert agency_metrics(tasks_frame(snap, AS_OF), AS_OF).loc[0, "update_rate"] == 0.5
+
+
+def test_seed_directive_is_all_ongoing():
+    directives, agencies, tasks, users = seed_records()
+    frame = tasks_frame(Snapshot(directives, agencies, tasks), AS_OF)
+    k = kpis(frame)
+    assert k["total"] == k[ONGOING] == 29
+    assert k["due_soon"] == 0 and k["completion_rate"] == 0 and k["on_time_rate"] is None
+    m = agency_metrics(frame, AS_OF)
+    assert m["assigned"].sum() == 29 and (m["overdue"] == 0).all()
+    assert m.set_index("lead").loc["STTTT", "assigned"] == 4  # item 1 and three bullets of item 2
+
+
+def test_empty_snapshot():
+    frame = tasks_frame(Snapshot(), AS_OF)
+    assert kpis(frame)["total"] == 0 and kpis(frame)["completion_rate"] is None
+    assert agency_metrics(frame, AS_OF).empty

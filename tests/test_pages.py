@@ -1,0 +1,115 @@
+"""AppTest: every page under every role, the guards, and the modes of DESIGN §6."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.domain import ROLE_ADMIN, ROLE_AGENCY, ROLE_LEADER, ROLES
+from services.ui import PAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_app(tmp_path, role=None, agency="SNV", script="app.py", secrets=None):
+    at = AppTest.from_file(str(ROOT / script), default_timeout=30)
+    at.secrets["store"] = {"sqlite_path": str(tmp_path / "app.db")}
+    for key, value in (secrets or {}).items():
+        at.secrets[key] = value
+    if role:
+        at.session_state["demo_role"] = role
+        at.session_state["demo_agency"] = agency
+    return at
+
+
+def texts(at):
+    return " ".join(str(e.value) for e in [*at.title, *at.markdown, *at.error, *at.warning,
+                                            *at.info, *at.caption])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_allowed_page_renders_for_every_role(tmp_path, role):
+    at = make_app(tmp_path, role).run()
+    assert not at.exception
+    for key, (path, title, _, roles) in PAGES.items():
+        if role not in roles:
+            continue
+        at.switch_page(path).run()
+        assert not at.exception, (role, key)
+        assert at.title, (role, key)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_forbidden_pages_are_unreachable_by_switch_page(tmp_path, role):
+    for key, (path, title, _, roles) in PAGES.items():
+        if role in roles:
+            continue
+        at = make_app(tmp_path, role).run()
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(path)  # not registered in st.navigation for this role
+        assert title not in texts(at.run()), (role, key)
+
+
+@pytest.mark.parametrize("key", list(PAGES))
+def test_page_files_guard_themselves_when_run_directly(tmp_path, key):
+    """Legacy multipage mode runs files in pages/ without app.py: the guard must hold there."""
+    path, _, _, roles = PAGES[key]
+    for role in ROLES:
+        at = make_app(tmp_path, role, script=path).run()
+        assert not at.exception
+        if role in roles:
+            assert not at.error
+        else:
+            assert [e.value for e in at.error] == ["Bạn không có quyền xem trang này."]
+            assert not at.dataframe and not at.metric
+
+
+def test_demo_mode_shows_banner_and_picker(tmp_path):
+    at = make_app(tmp_path).run()
+    assert "Chế độ thử nghiệm" in at.sidebar.warning[0].value
+    assert at.sidebar.selectbox(key="_demo_role_widget").value == ROLE_LEADER
+    assert at.metric[0].label == "Tổng số nhiệm vụ" and at.metric[0].value == "29"
+    assert [b.label for b in at.sidebar.button] == ["Làm mới"]
+    assert "Dữ liệu lúc" in texts(at)
+
+
+def test_agency_sees_its_own_tasks_and_those_of_agencies_merged_into_it(tmp_path):
+    at = make_app(tmp_path, ROLE_AGENCY, agency="SKHCN").run()
+    at.switch_page("pages/my_tasks.py").run()
+    assert at.title[0].value == "Nhiệm vụ của Sở Khoa học và Công nghệ"
+    own = at.dataframe[0].value
+    assert list(own["id"]) == ["NV-0010", "NV-0013", "NV-0019", "NV-0020", "NV-0021"]
+    assert own.iloc[0]["lead_name"] == "Sở Thông tin và Truyền thông"
+
+
+def test_no_secrets_file_runs_on_the_embedded_store(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default sqlite_path is relative: keep it out of the repo
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    assert not at.exception and at.metric[0].value == "29"
+    assert (tmp_path / "data" / "local.db").exists()
+
+
+def test_google_sheets_without_sign_in_shows_setup_and_no_data(tmp_path):
+    at = make_app(tmp_path, secrets={"gsheets": {
+        "spreadsheet": "abc", "endpoint": "http://127.0.0.1:9",
+        "service_account": {"client_email": "sa@x.iam.gserviceaccount.com"}}}).run()
+    assert not at.exception
+    assert "Cần cấu hình đăng nhập" in texts(at)
+    assert not at.metric and not at.dataframe and not at.sidebar.selectbox
+
+
+def test_sign_in_configured_asks_to_sign_in_and_shows_no_data(tmp_path):
+    at = make_app(tmp_path, role=ROLE_ADMIN, secrets={"auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+        "client_id": "id", "client_secret": "secret",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}}).run()
+    assert not at.exception
+    assert "Vui lòng đăng nhập" in texts(at) and at.button[0].label == "Đăng nhập"
+    assert not at.metric and not at.dataframe  # a forged demo_role gives nothing
+
+
+def test_corrupt_database_gives_a_message_not_a_crash(tmp_path):
+    (tmp_path / "app.db").write_bytes(b"garbage" * 100)
+    at = make_app(tmp_path).run()
+    assert not at.exception
+    assert "không phải cơ sở dữ liệu SQLite hợp lệ" in at.error[0].value
+    assert (tmp_path / "app.db").read_bytes() == b"garbage" * 100

@@ -1,0 +1,68 @@
+"""What only the embedded store does: create and seed once, never reset a file it cannot use."""
+import sqlite3
+
+import pytest
+
+from services.sqlite_store import SQLiteStore
+from services.store import StoreError
+from tests.conftest import NOW, SNV
+
+
+def test_created_and_seeded_once(tmp_path):
+    path = tmp_path / "sub" / "app.db"
+    calls = []
+
+    def seed():
+        calls.append(1)
+        from services.seed import seed_records
+        return seed_records()
+
+    store = SQLiteStore(str(path), seed=seed)
+    seen = store.load().task("NV-0001")
+    store.update_task(seen, {"progress": 20}, SNV, NOW)
+    again = SQLiteStore(str(path), seed=seed)  # a restart: data kept, no second seeding
+    assert calls == [1] and again.load().task("NV-0001").progress == 20
+
+
+def test_corrupt_file_is_reported_and_left_alone(tmp_path):
+    path = tmp_path / "local.db"
+    garbage = b"this is not a database " * 100
+    path.write_bytes(garbage)
+    with pytest.raises(StoreError, match="không phải cơ sở dữ liệu SQLite hợp lệ"):
+        SQLiteStore(str(path))
+    assert path.read_bytes() == garbage
+
+
+def test_foreign_database_is_not_touched(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="cấu trúc lạ"):
+        SQLiteStore(str(path))
+    assert sqlite3.connect(path).execute("SELECT name FROM sqlite_master").fetchall() == [("notes",)]
+
+
+def test_unusable_location_is_a_clear_message(tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="Không mở được cơ sở dữ liệu"):
+        SQLiteStore(str(blocker / "app.db"))
+
+
+def test_write_failure_keeps_data_and_explains(tmp_path, monkeypatch):
+    store = SQLiteStore(str(tmp_path / "a.db"), seed=__import__("services.seed").seed.seed_records)
+    seen = store.load().task("NV-0001")
+    real_connect = store._connect
+
+    def read_only():
+        conn = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    monkeypatch.setattr(store, "_connect", read_only)
+    with pytest.raises(StoreError, match="không có quyền ghi"):
+        store.update_task(seen, {"progress": 50}, SNV, NOW)
+    monkeypatch.setattr(store, "_connect", real_connect)
+    assert store.load().task("NV-0001") == seen
