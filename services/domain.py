@@ -112,7 +112,8 @@ class Snapshot:
     users: tuple[User, ...] = ()
     history: tuple[Change, ...] = ()
     loaded_at: datetime | None = None
-    problems: tuple[str, ...] = field(default=(), compare=False)  # found while reading
+    problems: tuple = field(default=(), compare=False)  # schema.Finding, found while reading
+    duplicate_ids: frozenset = field(default=frozenset(), compare=False)  # read-only tasks
 
     def task(self, task_id: str) -> Task | None:
         return next((t for t in self.tasks if t.id == task_id), None)

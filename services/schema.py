@@ -52,6 +52,19 @@ def header(sheet: str, field: str) -> str:
     return dict(COLUMNS[sheet])[field]
 
 
+@dataclass(frozen=True)
+class Finding:
+    """Something wrong in the data, where it is, and how bad: "error" or "warning"."""
+    level: str
+    sheet: str
+    row: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.sheet} dòng {self.row}" if self.row else self.sheet
+        return f"{where}: {self.message}"
+
+
 class SchemaError(Exception):
     """The sheet's layout cannot be used (the message is Vietnamese and names what to fix)."""
 
@@ -265,9 +278,9 @@ def _records(sheet: str, rows: list[list]):
 
 
 def snapshot_parts(tables: dict[str, list[list]], tz: str) -> dict:
-    """Domain objects from the five worksheets' cell rows (header first), plus the problems
-    found, each naming the worksheet and row. Raises SchemaError when a sheet is unusable."""
-    problems: list[str] = []
+    """Domain objects from the five worksheets' cell rows (header first), plus the findings
+    (problems, each naming the worksheet and row). Raises SchemaError when a sheet is unusable."""
+    findings: list[Finding] = []
 
     def each(sheet, build):
         out = []
@@ -275,27 +288,32 @@ def snapshot_parts(tables: dict[str, list[list]], tz: str) -> dict:
             try:
                 out.append(build(get))
             except (ValueError, DateError) as e:
-                problems.append(f"{sheet} dòng {number}: {e}")
+                findings.append(Finding("error", sheet, number, str(e)))
         return out
 
     agencies = resolve_successors(each(AGENCIES, agency_from_row))
     index = AgencyIndex(agencies)
-    tasks, seen_ids = [], set()
+    tasks, rows_by_id = [], {}
     for number, get in _records(TASKS, tables.get(TASKS, [])):
         task, task_problems = task_from_row(get, index, tz)
-        problems += [f"{TASKS} dòng {number}: {p}" for p in task_problems]
+        findings += [Finding("error", TASKS, number, p) for p in task_problems]
         if not task.id:
-            problems.append(f"{TASKS} dòng {number}: thiếu Mã NV (dòng này không được hiển thị).")
+            findings.append(Finding("error", TASKS, number,
+                                    "thiếu Mã NV (dòng này không được hiển thị)."))
             continue
-        if task.id in seen_ids:
-            problems.append(f"{TASKS} dòng {number}: Mã NV {task.id} bị trùng.")
-        seen_ids.add(task.id)
+        rows_by_id.setdefault(task.id, []).append(number)
         tasks.append(task)
+    for task_id, numbers in rows_by_id.items():
+        if len(numbers) > 1:
+            findings.append(Finding("error", TASKS, numbers[1], f"Mã NV {task_id} bị trùng ở các "
+                                    f"dòng {', '.join(map(str, numbers))}: các dòng này chỉ được "
+                                    "xem, không cập nhật được cho đến khi sửa mã."))
     return {
         "directives": tuple(each(DIRECTIVES, directive_from_row)),
         "agencies": tuple(agencies),
         "tasks": tuple(tasks),
         "users": tuple(each(USERS, user_from_row)),
         "history": tuple(each(HISTORY, lambda get: change_from_row(get, tz))),
-        "problems": tuple(problems),
+        "problems": tuple(findings),
+        "duplicate_ids": frozenset(i for i, n in rows_by_id.items() if len(n) > 1),
     }

@@ -25,5 +25,5 @@ def seed_records(tz: str = "Asia/Ho_Chi_Minh", folder: Path = SEED_DIR):
     """(directives, agencies, tasks, users) for a brand-new store."""
     parts = snapshot_parts(read_tables(folder), tz)
     if parts["problems"]:
-        raise ValueError("seed data has problems: " + "; ".join(parts["problems"]))
+        raise ValueError("seed data has problems: " + "; ".join(map(str, parts["problems"])))
     return parts["directives"], parts["agencies"], parts["tasks"], parts["users"]

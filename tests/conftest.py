@@ -44,3 +44,38 @@ def _clean_streamlit_caches():
     import streamlit as st
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+# --- Google Sheets backend over the fake Sheets API ---------------------------------------------
+
+from tests.fakesheets.fixtures import (  # noqa: E402,F401  (fixtures)
+    fake_sheets, fake_sheets_server, service_account_info)
+
+
+def sheet_spec(tables: dict, spreadsheet_id: str = "sheet-test", **extra) -> dict:
+    """A fake spreadsheet holding these worksheets (name -> rows, header first)."""
+    return {"spreadsheetId": spreadsheet_id, "title": "Theo dõi nhiệm vụ", "locale": "vi_VN",
+            "timeZone": TZ, **extra,
+            "sheets": [{"sheetId": i, "title": name, "index": i, "values": rows}
+                       for i, (name, rows) in enumerate(tables.items())]}
+
+
+def gsheets_settings_for(fake, info, spreadsheet_id: str = "sheet-test"):
+    from services.config import load_settings
+    return load_settings({"gsheets": {"spreadsheet": spreadsheet_id, "endpoint": fake.url,
+                                      "service_account": info}})
+
+
+@pytest.fixture
+def seeded_sheet(fake_sheets):
+    """A fake spreadsheet holding the seed, as the CSV files in data/seed/ have it."""
+    from services.seed import read_tables
+    fake_sheets.create(sheet_spec(read_tables()))
+    return "sheet-test"
+
+
+@pytest.fixture
+def gsheets_store(fake_sheets, seeded_sheet, service_account_info):
+    from services.gsheets_store import GSheetsStore
+    return GSheetsStore.from_settings(gsheets_settings_for(fake_sheets, service_account_info),
+                                      deadline_seconds=3)

@@ -1,0 +1,64 @@
+"""Data checks for the admin and `python -m services.cli check`: what is wrong in the store and where.
+
+Most findings come from reading the sheet (schema.snapshot_parts: bad dates, statuses, progress,
+missing or duplicate Mã NV, unknown lead agencies). On Google Sheets, formulas typed into cells are
+found by comparing the FORMULA and the UNFORMATTED reading of the same cells: text typed as
+"=1+1" reads the same both ways, a real formula does not.
+"""
+from __future__ import annotations
+
+from .domain import Snapshot
+from .schema import COLUMNS, Finding, HeaderMap, SchemaError, TASKS
+
+
+def formula_findings(unformatted: dict, formulas: dict) -> list[Finding]:
+    found = []
+    for sheet, rows in formulas.items():
+        plain = unformatted.get(sheet, [])
+        if not rows:
+            continue
+        try:
+            hmap = HeaderMap.from_header_row(sheet, rows[0])
+        except SchemaError:
+            continue
+        labels = {i: h for f, h in COLUMNS[sheet] if (i := hmap.positions.get(f)) is not None}
+        for r, row in enumerate(rows[1:], start=1):
+            for c, cell in enumerate(row):
+                value = plain[r][c] if r < len(plain) and c < len(plain[r]) else ""
+                if isinstance(cell, str) and cell.startswith("=") and cell != value:
+                    column = labels.get(c, f"cột {c + 1}")
+                    found.append(Finding("warning", sheet, r + 1,
+                                         f"{column}: ô chứa công thức «{cell[:60]}»; hãy nhập "
+                                         "giá trị thay cho công thức."))
+    return found
+
+
+def reference_findings(snapshot: Snapshot) -> list[Finding]:
+    codes = {a.code for a in snapshot.agencies}
+    found = []
+    for t in snapshot.tasks:
+        for p in t.partners:
+            if p not in codes:
+                found.append(Finding("warning", TASKS, None, f"{t.id}: cơ quan phối hợp «{p}» "
+                                     "không có trong danh mục cơ quan."))
+    for u in snapshot.users:
+        if u.agency and u.agency not in codes:
+            found.append(Finding("error", "NguoiDung", None,
+                                 f"{u.email}: Mã CQ «{u.agency}» không có trong danh mục."))
+    directives = {d.id for d in snapshot.directives}
+    for t in snapshot.tasks:
+        if t.directive_id and t.directive_id not in directives:
+            found.append(Finding("warning", TASKS, None,
+                                 f"{t.id}: Mã VB «{t.directive_id}» không có trong trang VanBan."))
+    return found
+
+
+def run_checks(store) -> list[Finding]:
+    """Every finding for this store, errors first."""
+    snapshot = store.load()
+    found = list(snapshot.problems) + reference_findings(snapshot)
+    if hasattr(store, "read_tables"):  # Google Sheets: look for formulas too
+        formulas = store.read_tables({"valueRenderOption": "FORMULA",
+                                      "dateTimeRenderOption": "SERIAL_NUMBER"})
+        found += formula_findings(store.read_tables(), formulas)
+    return sorted(found, key=lambda f: f.level != "error")

@@ -1,0 +1,103 @@
+"""Command line: `python -m services.cli [--secrets PATH] check | init-sheet | export`.
+
+It reads the same secrets file as the app, so it checks and exports exactly what the app sees.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from datetime import date, datetime
+
+from .backends import open_store
+from .checks import run_checks
+from .config import ConfigError, load_settings, read_secrets_file
+from .dates import format_date
+from .domain import now_local
+from .exports import neutralise
+from .metrics import tasks_frame
+from .seed import seed_records
+from .sqlite_store import SQLiteStore
+from .store import StoreError
+
+
+def _check(settings, args) -> int:
+    findings = run_checks(open_store(settings))
+    errors = [f for f in findings if f.level == "error"]
+    where = "Google Sheet" if settings.backend == "gsheets" else settings.sqlite_path
+    print(f"Kiểm tra dữ liệu ({where}): {len(errors)} lỗi, {len(findings) - len(errors)} cảnh báo.")
+    for f in findings:
+        print(f"[{'LỖI' if f.level == 'error' else 'cảnh báo'}] {f}")
+    return 1 if errors else 0
+
+
+def _init_sheet(settings, args) -> int:
+    if settings.backend != "gsheets":
+        print("Chưa cấu hình [gsheets] trong secrets: không có Google Sheet để khởi tạo.",
+              file=sys.stderr)
+        return 2
+    source = None
+    if args.copy:
+        source = SQLiteStore(settings.sqlite_path, seed=lambda: seed_records(settings.timezone),
+                             tz=settings.timezone).load()
+    for line in open_store(settings).init_sheet(source) or ["Sheet đã đủ trang và tiêu đề."]:
+        print(line)
+    return 0
+
+
+def _json_value(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value
+
+
+def _export(settings, args) -> int:
+    snapshot = open_store(settings).load()
+    as_of = now_local(settings.timezone).date()
+    frame = tasks_frame(snapshot, as_of, settings.due_soon_days)
+    if args.format == "json":
+        tasks = [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
+        json.dump({"as_of": as_of.isoformat(), "tasks": tasks,
+                   "agencies": [{"code": a.code, "name": a.name, "aliases": list(a.aliases),
+                                 "group": a.group, "successor": a.successor, "active": a.active}
+                                for a in snapshot.agencies],
+                   "directives": [vars(d) for d in snapshot.directives]},
+                  sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    out = csv.writer(sys.stdout)
+    out.writerow(frame.columns)
+    for row in frame.itertuples(index=False):
+        out.writerow([neutralise(format_date(v) if isinstance(v, date) and not isinstance(
+            v, datetime) else _json_value(v)) for v in row])
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m services.cli",
+                                     description="Theo dõi nhiệm vụ: kiểm tra, khởi tạo, xuất dữ liệu.")
+    parser.add_argument("--secrets", default=".streamlit/secrets.toml",
+                        help="tệp secrets (mặc định .streamlit/secrets.toml)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("check", help="kiểm tra dữ liệu; mã thoát 1 khi có lỗi").set_defaults(run=_check)
+    init = sub.add_parser("init-sheet", help="tạo trang tính và tiêu đề còn thiếu trong Google Sheet")
+    init.add_argument("--copy", action="store_true",
+                      help="chép dữ liệu của kho nhúng (SQLite) vào các trang còn trống")
+    init.set_defaults(run=_init_sheet)
+    export = sub.add_parser("export", help="in dữ liệu (nhiệm vụ kèm phân loại hôm nay)")
+    export.add_argument("--format", choices=["json", "csv"], default="json")
+    export.set_defaults(run=_export)
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(read_secrets_file(args.secrets))
+        return args.run(settings, args)
+    except (ConfigError, StoreError) as e:
+        print(f"Lỗi: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

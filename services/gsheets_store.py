@@ -1,0 +1,366 @@
+"""The Google Sheets backend, over gspread's HTTP client.
+
+Rules (DESIGN §4) and where they are kept:
+- one values:batchGet per load (`load`), read UNFORMATTED so date cells arrive as serials;
+- columns by header name, rows by Mã NV at write time (`_locate`), never a cached row number;
+- a save re-reads the sheet, checks for a conflict (store.plan_update), writes only the changed
+  cells plus Cập nhật lúc / Người cập nhật in ONE values.batchUpdate with RAW, then appends the
+  history rows with INSERT_ROWS; each row carries the change id, so an append whose answer was lost
+  is looked up before it is sent again;
+- 429 / 5xx / timeouts are retried with jittered exponential backoff (tenacity) under a total
+  deadline; a write whose answer was lost is reconciled by reading the row again, never blindly
+  repeated;
+- nothing ever clears or rewrites a whole sheet.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+import gspread
+import requests
+from google.auth.exceptions import GoogleAuthError, RefreshError
+from gspread.utils import absolute_range_name, rowcol_to_a1
+from requests.adapters import HTTPAdapter
+from tenacity import (RetryError, Retrying, retry_if_exception, stop_after_delay,
+                      wait_random_exponential)
+
+from .agencies import AgencyIndex
+from .config import GOOGLE_SHEETS_ENDPOINT, Settings
+from .domain import Snapshot, Task, now_local
+from .schema import (AGENCIES, COLUMNS, DIRECTIVES, HISTORY, TASKS, USERS, HeaderMap,
+                     SchemaError, agency_cells, change_cells, directive_cells,
+                     snapshot_parts, task_cells, task_from_row, text, user_cells)
+from .store import (Store, StoreError, TaskNotFound, assign_ids, next_ids, plan_update)
+
+SHEETS = (TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY)
+READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
+               "majorDimension": "ROWS"}
+TRANSIENT = {429, 500, 502, 503, 504}
+GOOGLE_API_PREFIXES = ("https://sheets.googleapis.com/", "https://www.googleapis.com/")
+
+
+class EndpointAdapter(HTTPAdapter):
+    """Sends requests meant for Google's API host to another endpoint (the `endpoint` setting;
+    tests point it at tests/fakesheets)."""
+
+    def __init__(self, endpoint: str):
+        super().__init__()
+        self.endpoint = endpoint.rstrip("/")
+
+    def send(self, request, **kwargs):
+        parts = urlsplit(request.url)
+        request.url = self.endpoint + request.url[len(f"{parts.scheme}://{parts.netloc}"):]
+        return super().send(request, **kwargs)
+
+
+def spreadsheet_key(value: str) -> str:
+    """The key from a sheet URL (…/spreadsheets/d/<key>/edit) or the bare key."""
+    match = re.search(r"/spreadsheets/d/([a-zA-Z0-9_-]+)", value)
+    return match[1] if match else value.strip()
+
+
+def _status(error: BaseException) -> int | None:
+    return error.code if isinstance(error, gspread.exceptions.APIError) else None
+
+
+def _transient(error: BaseException) -> bool:
+    return _status(error) in TRANSIENT or isinstance(
+        error, (requests.exceptions.Timeout, requests.exceptions.ConnectionError))
+
+
+def _ambiguous(error: BaseException) -> bool:
+    """The request may have been applied even though it failed (a 429 never is)."""
+    return _transient(error) and _status(error) != 429
+
+
+class GSheetsStore(Store):
+    def __init__(self, client: gspread.Client, key: str, tz: str = "Asia/Ho_Chi_Minh",
+                 deadline_seconds: float = 30.0, account_email: str = ""):
+        self.http = client.http_client
+        self.client, self.key, self.tz = client, key, tz
+        self.deadline = deadline_seconds
+        self.account_email = account_email
+        self._write_lock = threading.Lock()  # saves from all sessions of this process, one at a time
+        self._agencies = None  # the registry as last read, to resolve agency names in a row
+
+    @classmethod
+    def from_settings(cls, settings: Settings, deadline_seconds: float = 30.0) -> "GSheetsStore":
+        info = settings.service_account
+        try:
+            client = gspread.service_account_from_dict(info)
+        except (ValueError, KeyError, GoogleAuthError) as e:
+            raise StoreError("Khoá tài khoản dịch vụ trong [gsheets.service_account] không hợp lệ "
+                             f"({e}). Hãy dán lại đúng nội dung tệp JSON do Google cấp.") from e
+        client.http_client.set_timeout((5, 20))
+        if settings.endpoint != GOOGLE_SHEETS_ENDPOINT:
+            adapter = EndpointAdapter(settings.endpoint)
+            for prefix in GOOGLE_API_PREFIXES:
+                client.http_client.session.mount(prefix, adapter)
+        return cls(client, spreadsheet_key(settings.spreadsheet), settings.timezone,
+                   deadline_seconds, info.get("client_email", ""))
+
+    # -- HTTP with retries and clear messages ----------------------------------------------------
+
+    def _call(self, what: str, fn, *args, retry_if=_transient):
+        """fn(*args) retried on transient errors until the deadline; errors become StoreError."""
+        retrying = Retrying(stop=stop_after_delay(self.deadline),
+                            wait=wait_random_exponential(multiplier=0.5, max=8),
+                            retry=retry_if_exception(retry_if), reraise=True)
+        try:
+            return retrying(fn, *args)
+        except (gspread.exceptions.APIError, requests.exceptions.RequestException,
+                RefreshError, RetryError) as e:
+            raise StoreError(self._explain(e, what)) from e
+
+    def _explain(self, error: BaseException, what: str) -> str:
+        code = _status(error)
+        message = error.error.get("message", "") if code else str(error)
+        if isinstance(error, RefreshError) or code == 401:
+            return ("Google từ chối khoá tài khoản dịch vụ (xác thực thất bại). Hãy kiểm tra "
+                    "[gsheets.service_account] trong secrets, hoặc tạo khoá mới.")
+        if code == 403:
+            return (f"Tài khoản dịch vụ chưa được chia sẻ Google Sheet. Mở sheet, bấm Chia sẻ và "
+                    f"thêm {self.account_email or 'email của tài khoản dịch vụ'} với quyền "
+                    "Người chỉnh sửa.")
+        if code == 404:
+            return (f"Không tìm thấy Google Sheet có mã «{self.key}». Hãy kiểm tra "
+                    "[gsheets] spreadsheet (đường dẫn hoặc mã của sheet).")
+        if code == 400 and "Unable to parse range" in message:
+            sheet = message.split(":", 1)[-1].strip().split("!")[0].strip("' ")
+            return (f"Google Sheet thiếu trang tính «{sheet}». Tạo trang này với dòng tiêu đề, "
+                    "hoặc chạy: python -m services.cli init-sheet")
+        if code == 429:
+            return ("Google Sheets đang giới hạn số lượt truy cập (vượt hạn mức). Đã thử lại "
+                    f"trong {self.deadline:.0f} giây mà chưa được; vui lòng thử lại sau một phút.")
+        if code in TRANSIENT or isinstance(error, requests.exceptions.RequestException):
+            return (f"Google Sheets không phản hồi khi {what} (đã thử lại trong "
+                    f"{self.deadline:.0f} giây). Vui lòng thử lại sau.")
+        return f"Lỗi Google Sheets khi {what}: {message}"
+
+    def _batch_get(self, ranges: list[str], what: str, params=READ_PARAMS) -> list[list[list]]:
+        reply = self._call(what, self.http.values_batch_get, self.key, ranges, dict(params))
+        return [vr.get("values", []) for vr in reply.get("valueRanges", [])]
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def read_tables(self, params=READ_PARAMS) -> dict[str, list[list]]:
+        """The five worksheets' cells, in ONE values:batchGet."""
+        values = self._batch_get(list(SHEETS), "đọc dữ liệu", params)
+        return dict(zip(SHEETS, values))
+
+    def load(self) -> Snapshot:
+        try:
+            parts = snapshot_parts(self.read_tables(), self.tz)
+        except SchemaError as e:
+            raise StoreError(str(e)) from e
+        self._agencies = parts["agencies"]
+        return Snapshot(**parts, loaded_at=now_local(self.tz))
+
+    def _registry(self) -> AgencyIndex:
+        if self._agencies is None:
+            self.load()
+        return AgencyIndex(self._agencies)
+
+    # -- saving a task ------------------------------------------------------------------------
+
+    def _locate(self, task_id: str):
+        """(header map, sheet row number, cells, history header) of a task, read now."""
+        tasks, history = self._batch_get([TASKS, f"{HISTORY}!1:1"], "đọc lại nhiệm vụ")
+        try:
+            hmap = HeaderMap.from_header_row(TASKS, tasks[0] if tasks else [])
+            hist = HeaderMap.from_header_row(HISTORY, history[0] if history else [])
+        except SchemaError as e:
+            raise StoreError(str(e)) from e
+        id_col = hmap.positions["id"]
+        rows = [n for n, row in enumerate(tasks[1:], start=2)
+                if id_col < len(row) and text(row[id_col]) == task_id]
+        if not rows:
+            raise TaskNotFound(task_id)
+        if len(rows) > 1:
+            raise StoreError(f"Mã NV {task_id} bị trùng ở các dòng {', '.join(map(str, rows))} "
+                             "của trang NhiemVu: hãy sửa mã trong sheet trước khi cập nhật.")
+        return hmap, rows[0], tasks[rows[0] - 1], hist
+
+    def _read_task(self, hmap: HeaderMap, row: list) -> Task:
+        task, _ = task_from_row(lambda f: hmap.get(row, f), self._registry(), self.tz)
+        return task
+
+    def update_task(self, seen, changes, actor, now, authorize=None):
+        with self._write_lock:
+            hmap, number, row, hist = self._locate(seen.id)
+            registry = self._registry()
+            fresh = self._read_task(hmap, row)
+            new, changed, rows = plan_update(fresh, seen, changes, actor, now, authorize,
+                                             names=registry.name)
+            if not changed:
+                return []
+            cells = task_cells(new, registry.name)
+            data = [{"range": absolute_range_name(TASKS, rowcol_to_a1(number, hmap.positions[f] + 1)),
+                     "values": [[cells[f]]]}
+                    for f in [*changed, "updated_at", "updated_by"] if f in hmap.positions]
+            self._reconciled("ghi nhiệm vụ", lambda: self.http.values_batch_update(
+                self.key, {"valueInputOption": "RAW", "data": data}),
+                lambda: self._landed(seen.id, hmap, fresh, new))
+            self._append_history(rows, hist)
+        return rows
+
+    def _reconciled(self, what: str, write, applied) -> None:
+        """write() retried on transient errors under the deadline. When an answer may have been
+        lost, applied() is asked first, so a write that landed is never sent again."""
+        def attempt():
+            try:
+                write()
+            except Exception as e:
+                if _ambiguous(e) and applied():
+                    return
+                raise
+        self._call(what, attempt)
+
+    def _landed(self, task_id: str, hmap: HeaderMap, fresh: Task, new: Task) -> bool:
+        """After a lost answer: True if the row holds our values, False if it is as before."""
+        _, _, row, _ = self._locate(task_id)
+        now = self._read_task(hmap, row)
+        if now == new:
+            return True
+        if now == fresh:
+            return False
+        raise StoreError(f"Nhiệm vụ {task_id} vừa được người khác thay đổi trong lúc lưu "
+                         "(Google không trả lời kịp). Hãy bấm Làm mới để xem dữ liệu hiện tại.")
+
+    def _append(self, sheet: str, hmap: HeaderMap, records: list[dict]) -> None:
+        """Append rows laid out by the sheet's own header (extra columns left empty)."""
+        width = max(hmap.positions.values()) + 1
+        values = []
+        for record in records:
+            row = [""] * width
+            for field, i in hmap.positions.items():
+                row[i] = record.get(field, "")
+            values.append(row)
+        self.http.values_append(self.key, f"{sheet}!A1",
+                                {"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
+                                {"values": values})
+
+    def _append_history(self, changes, hist: HeaderMap) -> None:
+        """Append history rows; after a lost answer, look for the change id before appending again,
+        so a retry never writes them twice. A failure here is reported, the task stays saved."""
+        change_id = changes[0].change_id
+        col = rowcol_to_a1(1, hist.positions["change_id"] + 1).rstrip("1")
+
+        def applied():
+            (ids,) = self._batch_get([f"{HISTORY}!{col}:{col}"], "kiểm tra lịch sử")
+            return any(r and text(r[0]) == change_id for r in ids)
+
+        try:
+            self._reconciled("ghi lịch sử", lambda: self._append(
+                HISTORY, hist, [change_cells(c) for c in changes]), applied)
+        except StoreError as e:
+            raise StoreError(f"Đã lưu nhiệm vụ nhưng chưa ghi được lịch sử thay đổi (mã "
+                             f"{change_id}): {e}") from e
+
+    # -- adding -------------------------------------------------------------------------------
+
+    def _headers(self, sheets: list[str]) -> dict[str, HeaderMap]:
+        rows = self._batch_get([f"{s}!1:1" for s in sheets], "đọc tiêu đề")
+        try:
+            return {s: HeaderMap.from_header_row(s, r[0] if r else []) for s, r in zip(sheets, rows)}
+        except SchemaError as e:
+            raise StoreError(str(e)) from e
+
+    def _ids(self, sheet: str, hmap: HeaderMap) -> list[str]:
+        col = rowcol_to_a1(1, hmap.positions["id"] + 1).rstrip("1")
+        (values,) = self._batch_get([f"{sheet}!{col}2:{col}"], "đọc mã")
+        return [text(r[0]) for r in values if r]
+
+    def _add_tasks(self, tasks, actor, now, hmap, directive_id=None) -> list[Task]:
+        registry = self._registry()
+        tasks = [replace(t, updated_at=now, updated_by=actor.email)
+                 for t in assign_ids(tasks, self._ids(TASKS, hmap), directive_id)]
+        if tasks:
+            self._call("thêm nhiệm vụ", self._append, TASKS, hmap,
+                       [task_cells(t, registry.name) for t in tasks], retry_if=lambda e: _status(e) == 429)
+        return tasks
+
+    def add_tasks(self, tasks, actor, now):
+        with self._write_lock:
+            return self._add_tasks(tasks, actor, now, self._headers([TASKS])[TASKS])
+
+    def add_directive(self, directive, tasks, actor, now):
+        with self._write_lock:
+            maps = self._headers([TASKS, DIRECTIVES])
+            existing = self._ids(DIRECTIVES, maps[DIRECTIVES])
+            if not directive.id:
+                directive = replace(directive, id=next_ids(existing, "VB", 1)[0])
+            elif directive.id in existing:
+                raise StoreError(f"Mã văn bản {directive.id} đã tồn tại.")
+            self._call("thêm văn bản", self._append, DIRECTIVES, maps[DIRECTIVES],
+                       [directive_cells(directive)], retry_if=lambda e: _status(e) == 429)
+            return directive, self._add_tasks(tasks, actor, now, maps[TASKS], directive.id)
+
+    def _upsert(self, sheet: str, key_field: str, key: str, cells: dict) -> None:
+        """Replace the row whose key matches (case-insensitively), or append one."""
+        with self._write_lock:
+            (rows,) = self._batch_get([sheet], "đọc dữ liệu")
+            try:
+                hmap = HeaderMap.from_header_row(sheet, rows[0] if rows else [])
+            except SchemaError as e:
+                raise StoreError(str(e)) from e
+            col = hmap.positions[key_field]
+            found = [n for n, r in enumerate(rows[1:], start=2)
+                     if col < len(r) and text(r[col]).lower() == key.lower()]
+            if not found:
+                self._call("thêm dòng", self._append, sheet, hmap, [cells],
+                           retry_if=lambda e: _status(e) == 429)
+                return
+            data = [{"range": absolute_range_name(sheet, rowcol_to_a1(found[0], i + 1)),
+                     "values": [[cells.get(f, "")]]} for f, i in hmap.positions.items()]
+            self._call("cập nhật dòng", self.http.values_batch_update, self.key,
+                       {"valueInputOption": "RAW", "data": data})
+
+    def save_agency(self, agency):
+        self._upsert(AGENCIES, "code", agency.code, agency_cells(agency))
+        self._agencies = None
+
+    def save_user(self, user):
+        self._upsert(USERS, "email", user.email, user_cells(replace(user, email=user.email.lower())))
+
+    # -- setting up a sheet ---------------------------------------------------------------------
+
+    def init_sheet(self, copy_from: Snapshot | None = None) -> list[str]:
+        """Create missing worksheets and header rows; with `copy_from`, fill worksheets that have
+        no data rows yet. Idempotent; never overwrites an existing row. Returns what it did."""
+        done = []
+        spreadsheet = self._call("mở Google Sheet", self.client.open_by_key, self.key)
+        existing = {ws.title: ws for ws in spreadsheet.worksheets()}
+        for sheet in SHEETS:
+            headers = [h for _, h in COLUMNS[sheet]]
+            if sheet not in existing:
+                self._call("tạo trang tính", spreadsheet.add_worksheet, sheet, 1000, len(headers))
+                done.append(f"Đã tạo trang tính {sheet}.")
+            (rows,) = self._batch_get([sheet], "đọc dữ liệu")
+            if not rows:
+                self._call("ghi tiêu đề", self.http.values_update, self.key, f"{sheet}!A1",
+                           {"valueInputOption": "RAW"}, {"values": [headers]})
+                done.append(f"Đã ghi dòng tiêu đề cho {sheet}.")
+                rows = [headers]
+            if copy_from is not None and len(rows) <= 1:
+                records = _records_of(sheet, copy_from)
+                if records:
+                    hmap = HeaderMap.from_header_row(sheet, rows[0])
+                    self._call("chép dữ liệu", self._append, sheet, hmap, records)
+                    done.append(f"Đã chép {len(records)} dòng vào {sheet}.")
+        return done
+
+
+def _records_of(sheet: str, snap: Snapshot) -> list[dict]:
+    names = AgencyIndex(snap.agencies).name
+    return {
+        TASKS: lambda: [task_cells(t, names) for t in snap.tasks],
+        DIRECTIVES: lambda: [directive_cells(d) for d in snap.directives],
+        AGENCIES: lambda: [agency_cells(a) for a in snap.agencies],
+        USERS: lambda: [user_cells(u) for u in snap.users],
+        HISTORY: lambda: [change_cells(c) for c in snap.history],
+    }[sheet]()
+

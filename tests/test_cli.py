@@ -1,0 +1,92 @@
+"""`python -m services.cli`: check, init-sheet and export, on both stores."""
+import csv
+import io
+import json
+
+from services.cli import main
+from services.schema import COLUMNS, HISTORY, TASKS
+from services.seed import read_tables
+from tests.conftest import sheet_spec
+
+
+def secrets_file(tmp_path, fake=None, info=None, spreadsheet="sheet-test"):
+    lines = ["[store]", f"sqlite_path = {json.dumps(str(tmp_path / 'local.db'))}"]
+    if fake:
+        lines += ["[gsheets]", f"spreadsheet = {json.dumps(spreadsheet)}",
+                  f"endpoint = {json.dumps(fake.url)}", "[gsheets.service_account]"]
+        lines += [f"{k} = {json.dumps(v)}" for k, v in info.items()]
+    path = tmp_path / "secrets.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return str(path)
+
+
+def test_check_on_the_embedded_store(tmp_path, capsys):
+    assert main(["--secrets", secrets_file(tmp_path), "check"]) == 0
+    assert "0 lỗi, 0 cảnh báo" in capsys.readouterr().out
+
+
+def test_check_finds_the_problems_of_a_hand_edited_sheet(tmp_path, capsys, fake_sheets,
+                                                         service_account_info):
+    tables = read_tables()
+    tables[TASKS] += [["NV-0001", "VB-0001", "1", "Trùng", "Sở Y tế"],
+                      ["", "VB-0001", "1", "Không mã", "Sở Y tế"],
+                      ["NV-0900", "VB-0009", "1", "=1+1", "Sở Mới", "", "", "Xong", "150"]]
+    fake_sheets.create(sheet_spec(tables))
+    code = main(["--secrets", secrets_file(tmp_path, fake_sheets, service_account_info), "check"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "[LỖI] NhiemVu dòng 31: Mã NV NV-0001 bị trùng ở các dòng 2, 31" in out
+    assert "[LỖI] NhiemVu dòng 32: thiếu Mã NV" in out
+    assert "NhiemVu dòng 33: Trạng thái: Trạng thái không hợp lệ: «Xong»" in out
+    assert "NhiemVu dòng 33: Tiến độ (%): Tiến độ phải từ 0 đến 100" in out
+    assert "Cơ quan chủ trì: không có trong danh mục cơ quan: «Sở Mới»" in out
+    assert "[cảnh báo] NhiemVu dòng 33: Nội dung nhiệm vụ: ô chứa công thức «=1+1»" in out
+    assert "Mã VB «VB-0009» không có trong trang VanBan" in out
+
+
+def test_init_sheet_creates_headers_copies_and_is_idempotent(tmp_path, capsys, fake_sheets,
+                                                             service_account_info):
+    fake_sheets.create({"spreadsheetId": "empty", "title": "Mới",
+                        "sheets": [{"title": "NhiemVu", "values": []}]})
+    secrets = secrets_file(tmp_path, fake_sheets, service_account_info, "empty")
+    assert main(["--secrets", secrets, "init-sheet", "--copy"]) == 0
+    out = capsys.readouterr().out
+    assert "Đã tạo trang tính LichSu." in out and "Đã chép 29 dòng vào NhiemVu." in out
+    dump = {s["title"]: s["values"] for s in fake_sheets.dump("empty")["sheets"]}
+    assert set(dump) == {"NhiemVu", "VanBan", "CoQuan", "NguoiDung", "LichSu"}
+    assert dump["NhiemVu"][0] == [h for _, h in COLUMNS[TASKS]]
+    assert len(dump["NhiemVu"]) == 30 and dump["NhiemVu"][1][4] == "Sở Nội vụ"
+    assert dump[HISTORY] == [[h for _, h in COLUMNS[HISTORY]]]
+    assert main(["--secrets", secrets, "init-sheet", "--copy"]) == 0  # again: nothing to do
+    assert "Sheet đã đủ trang và tiêu đề." in capsys.readouterr().out
+    assert {s["title"]: s["values"] for s in fake_sheets.dump("empty")["sheets"]} == dump
+    assert main(["--secrets", secrets, "check"]) == 0  # the copied sheet is clean
+
+
+def test_export_json_and_csv_from_the_sheet(tmp_path, capsys, fake_sheets, service_account_info):
+    fake_sheets.create(sheet_spec(read_tables()))
+    secrets = secrets_file(tmp_path, fake_sheets, service_account_info)
+    assert main(["--secrets", secrets, "export", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["tasks"]) == 29 and data["tasks"][0]["category"] == "Thường xuyên"
+    assert data["directives"][0]["number"] == "/UBND-KGVX" and len(data["agencies"]) == 27
+    assert main(["--secrets", secrets, "export", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 29 and rows[20]["lead_name"] == "Sở Thông tin và Truyền thông"
+
+
+def test_export_neutralises_formula_text(tmp_path, capsys, fake_sheets, service_account_info):
+    tables = read_tables()
+    tables[TASKS][1][9] = "=HYPERLINK(\"http://evil\")"  # Kết quả thực hiện
+    fake_sheets.create(sheet_spec(tables))
+    main(["--secrets", secrets_file(tmp_path, fake_sheets, service_account_info), "export",
+          "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0]["result"].startswith("'=")
+
+
+def test_bad_secrets_are_a_clear_message(tmp_path, capsys):
+    path = tmp_path / "s.toml"
+    path.write_text("[app]\ndue_soon_days = 'x'", encoding="utf-8")
+    assert main(["--secrets", str(path), "check"]) == 2
+    assert "due_soon_days" in capsys.readouterr().err
