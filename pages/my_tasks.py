@@ -1,33 +1,228 @@
-"""Nhiệm vụ của tôi: the tasks the signed-in agency leads, and those it supports."""
+"""Nhiệm vụ của tôi: an agency's own tasks (update one, or several at once), its partner tasks,
+and each task's history. Admins see every task here."""
+import pandas as pd
 import streamlit as st
 
 from services import ui
-from services.agencies import AgencyIndex
+from services.dates import DateError, format_date, format_datetime, parse_date
+from services.domain import CATEGORIES, FIELD_LABELS, ROLE_ADMIN, STATUSES, fold
+from services.store import ConflictError, StoreError
+from services.updates import UpdateInput, ValidationError, save_many
 
 user = ui.require_role("my_tasks")
 
 snapshot = ui.snapshot()
-agency_name = snapshot.agency_name(user.agency)
-st.title(f"Nhiệm vụ của {agency_name}")
+registry = ui.registry()
 tasks = ui.task_table()
-registry = AgencyIndex(snapshot.agencies)
-# an agency also carries the tasks of the agencies merged into it (e.g. Sở TT&TT -> Sở KH&CN)
-own = tasks[tasks["lead"].map(registry.current) == user.agency]
-partner = tasks[tasks["partners"].str.contains(agency_name, regex=False)]
+if user.role == ROLE_ADMIN:
+    st.title("Cập nhật nhiệm vụ")
+    own = tasks
+    partner = tasks.iloc[0:0]
+else:
+    agency_name = registry.name(user.agency)
+    st.title(f"Nhiệm vụ của {agency_name}")
+    # an agency also carries the tasks of agencies merged into it (Sở TT&TT -> Sở KH&CN)
+    own = tasks[tasks["lead"].map(registry.current) == user.agency]
+    partner = tasks[tasks["partners"].str.contains(agency_name, regex=False)]
 
-columns = {"id": "Mã NV", "directive_number": "Văn bản", "section": "Mục",
+search_col, category_col = st.columns([2, 1])
+query = fold(search_col.text_input("Tìm kiếm", placeholder="Mã NV, nội dung, kết quả…"))
+categories = category_col.multiselect("Phân loại", CATEGORIES, placeholder="Tất cả")
+if query:
+    haystack = (own["id"] + " " + own["content"] + " " + own["result"] + " " + own["lead_name"])
+    own = own[haystack.map(fold).str.contains(query, regex=False)]
+if categories:
+    own = own[own["category"].isin(categories)]
+
+COLUMNS = {"id": "Mã NV", "directive_number": "Văn bản", "section": "Mục",
            "content": st.column_config.TextColumn("Nội dung nhiệm vụ", width="large"),
-           "deadline": "Hạn hoàn thành", "status": "Trạng thái", "progress": "Tiến độ (%)",
+           "lead_name": "Chủ trì", "deadline": "Hạn", "status": "Trạng thái",
+           "progress": st.column_config.ProgressColumn("Tiến độ", format="%d%%", min_value=0,
+                                                       max_value=100),
            "category": "Phân loại"}
-st.subheader(f"Chủ trì ({len(own)})")
-if own.empty:
-    st.info("Cơ quan chưa được giao chủ trì nhiệm vụ nào.")
-else:
-    st.dataframe(ui.show_dates(own)[[*columns, "lead_name"]], hide_index=True,
-                 column_config={**columns, "lead_name": "Giao cho"})
-st.subheader(f"Phối hợp ({len(partner)})")
-if partner.empty:
-    st.caption("Không có nhiệm vụ phối hợp.")
-else:
-    st.dataframe(ui.show_dates(partner)[[*columns, "lead_name"]], hide_index=True,
-                 column_config={**columns, "lead_name": "Cơ quan chủ trì"})
+
+one_tab, bulk_tab, partner_tab = st.tabs([f"Chủ trì ({len(own)})", "Cập nhật nhiều nhiệm vụ",
+                                          f"Phối hợp ({len(partner)})"])
+
+
+# --- one task -----------------------------------------------------------------------------------
+
+def _keys(task_id):
+    return {f: f"{f}_{task_id}" for f in ("status", "progress", "result", "evidence",
+                                           "completed_on", "confirm")}
+
+
+def _typed(task_id) -> UpdateInput:
+    k = _keys(task_id)
+    return UpdateInput(st.session_state[k["status"]], st.session_state[k["progress"]],
+                       st.session_state[k["result"]], st.session_state[k["evidence"]],
+                       st.session_state[k["completed_on"]], st.session_state[k["confirm"]])
+
+
+def _save(task_id, reapply=False):
+    """Form callback: runs before the page is drawn again, so messages sit next to the fields."""
+    state = st.session_state
+    if reapply:  # the user chose to re-apply their input on top of the row as it is now
+        state[f"seen_{task_id}"] = state.pop(f"conflict_{task_id}").current
+    state.pop(f"errors_{task_id}", None)
+    state.pop(f"conflict_{task_id}", None)
+    try:
+        rows = ui.save_task(user, state[f"seen_{task_id}"], _typed(task_id))
+    except ValidationError as e:
+        state[f"errors_{task_id}"] = e.errors
+    except ConflictError as e:
+        state[f"conflict_{task_id}"] = e
+    except StoreError as e:
+        state[f"errors_{task_id}"] = {"form": str(e)}
+    else:
+        for key in [f"seen_{task_id}", *_keys(task_id).values()]:
+            state.pop(key, None)  # the form starts again from the saved row
+        st.toast(f"Đã lưu {task_id}." if rows else "Không có thay đổi nào để lưu.",
+                 icon=":material/check_circle:")
+
+
+def field_error(errors, name):
+    if name in errors:
+        st.error(errors[name], icon=":material/error:")
+
+
+def update_form(task_id):
+    state = st.session_state
+    seen = state.setdefault(f"seen_{task_id}", snapshot.task(task_id))  # the row as first shown
+    if task_id in snapshot.duplicate_ids:
+        st.warning(f"Mã {task_id} bị trùng trong dữ liệu: chỉ xem, chưa cập nhật được.")
+        return
+    k = _keys(task_id)
+    for name, value in (("status", seen.status), ("progress", seen.progress),
+                        ("result", seen.result), ("evidence", seen.evidence),
+                        ("completed_on", seen.completed_on), ("confirm", False)):
+        state.setdefault(k[name], value)
+    errors = state.get(f"errors_{task_id}", {})
+    conflict = state.get(f"conflict_{task_id}")
+    if conflict:
+        current = conflict.current
+        st.warning(str(conflict), icon=":material/sync_problem:")
+        st.dataframe(pd.DataFrame(
+            [{"Trường": FIELD_LABELS[f], "Bạn đã thấy": str(ui.display_value(seen, f)),
+              "Hiện tại": str(ui.display_value(current, f))} for f in conflict.fields]),
+            hide_index=True)
+        st.button("Tải lại và áp dụng lại nội dung của tôi", on_click=_save, args=(task_id, True),
+                  type="primary")
+    field_error(errors, "form")
+    with st.form(f"form_{task_id}"):
+        left, right = st.columns(2)
+        left.selectbox("Trạng thái", STATUSES, key=k["status"])
+        with left:
+            field_error(errors, "status")
+        right.number_input("Tiến độ (%)", min_value=0, max_value=100, step=5, key=k["progress"])
+        with right:
+            field_error(errors, "progress")
+        st.checkbox("Xác nhận tiến độ 100% dù chưa hoàn thành", key=k["confirm"])
+        st.text_area("Kết quả thực hiện", key=k["result"], max_chars=None, height=120,
+                     help="Tối đa 5.000 ký tự.")
+        field_error(errors, "result")
+        left, right = st.columns(2)
+        left.text_input("Minh chứng", key=k["evidence"],
+                        placeholder="Số văn bản (123/BC-SNV) và/hoặc liên kết https://…")
+        with left:
+            field_error(errors, "evidence")
+        right.date_input("Ngày hoàn thành", key=k["completed_on"], format="DD/MM/YYYY",
+                         max_value=ui.today(), help="Để trống: lấy ngày hôm nay khi Hoàn thành.")
+        with right:
+            field_error(errors, "completed_on")
+        st.form_submit_button("Lưu", type="primary", on_click=_save, args=(task_id,))
+
+
+def history_table(task_id):
+    changes = [c for c in snapshot.history if c.task_id == task_id]
+    if not changes:
+        st.caption("Chưa có cập nhật nào.")
+        return
+    st.dataframe(pd.DataFrame([{"Thời gian": format_datetime(c.at), "Người cập nhật": c.actor,
+                                "Trường": c.field, "Giá trị cũ": c.old, "Giá trị mới": c.new}
+                               for c in reversed(changes)]), hide_index=True)
+
+
+with one_tab:
+    if own.empty:
+        st.info("Không có nhiệm vụ nào khớp." if query or categories
+                else "Cơ quan chưa được giao chủ trì nhiệm vụ nào.")
+    else:
+        st.dataframe(ui.show_dates(own)[list(COLUMNS)], hide_index=True, column_config=COLUMNS)
+        labels = dict(zip(own["id"], own["content"].str.slice(0, 90)))
+        task_id = st.selectbox("Chọn nhiệm vụ để cập nhật", list(labels),
+                               format_func=lambda i: f"{i} · {labels[i]}")
+        task = snapshot.task(task_id)
+        st.markdown(f"**{task.id}** · Hạn: {format_date(task.deadline) or 'Thường xuyên'} · "
+                    f"Chủ trì: {registry.name(task.lead)}")
+        st.text(task.content)
+        update_form(task_id)
+        with st.expander("Lịch sử cập nhật"):
+            history_table(task_id)
+
+
+# --- several tasks at once ----------------------------------------------------------------------
+
+def bulk_editor():
+    state = st.session_state
+    pending = state.setdefault("bulk_pending", {})  # task id -> values refused, kept on screen
+    messages = state.setdefault("bulk_messages", {})
+    frame = own[["id", "content", "status", "progress", "result", "evidence",
+                 "completed_on"]].copy()
+    frame["confirm"] = False
+    for task_id, values in pending.items():
+        frame.loc[frame["id"] == task_id, list(values)] = list(values.values())
+    frame["message"] = [messages.get(task_id, "") for task_id in frame["id"]]
+    key = f"bulk_{state.setdefault('bulk_version', 0)}"
+    st.caption("Sửa trực tiếp trong bảng rồi bấm Lưu. Dòng hợp lệ được lưu; dòng có lỗi giữ "
+               "nguyên nội dung bạn nhập kèm thông báo.")
+    st.data_editor(frame, key=key, hide_index=True, disabled=["id", "content", "message"],
+                   column_config={
+                       "id": "Mã NV", "content": st.column_config.TextColumn("Nội dung",
+                                                                            width="medium"),
+                       "status": st.column_config.SelectboxColumn("Trạng thái", options=STATUSES,
+                                                                  required=True),
+                       "progress": st.column_config.NumberColumn("Tiến độ (%)", min_value=0,
+                                                                 max_value=100, step=1),
+                       "result": "Kết quả thực hiện", "evidence": "Minh chứng",
+                       "completed_on": st.column_config.DateColumn("Ngày hoàn thành",
+                                                                   format="DD/MM/YYYY"),
+                       "confirm": st.column_config.CheckboxColumn("Xác nhận 100%"),
+                       "message": "Thông báo"})
+    if st.button("Lưu các thay đổi", type="primary", key="bulk_save"):
+        edited = state[key]["edited_rows"]
+        items, typed = [], {}
+        for index, change in edited.items():
+            row = {**frame.iloc[int(index)].to_dict(), **change}
+            try:
+                completed = parse_date(row["completed_on"])
+            except DateError:
+                completed = None
+            typed[row["id"]] = {c: row[c] for c in ("status", "progress", "result", "evidence",
+                                                     "completed_on")}
+            items.append((snapshot.task(row["id"]), UpdateInput(
+                row["status"], row["progress"], row["result"] or "", row["evidence"] or "",
+                completed, bool(row["confirm"]))))
+        outcomes = save_many(ui.store(), user, items, ui.now(), registry)
+        ui.refresh()
+        state["bulk_pending"] = {o.task_id: typed[o.task_id] for o in outcomes if not o.saved}
+        state["bulk_messages"] = {o.task_id: o.message for o in outcomes if not o.saved}
+        state["bulk_version"] += 1
+        saved = sum(o.saved for o in outcomes)
+        st.toast(f"Đã lưu {saved}/{len(outcomes)} nhiệm vụ.", icon=":material/check_circle:")
+        st.rerun()
+    if messages:
+        st.error(f"{len(messages)} nhiệm vụ chưa lưu được: xem cột Thông báo.")
+
+
+with bulk_tab:
+    if own.empty:
+        st.info("Không có nhiệm vụ nào để cập nhật.")
+    else:
+        bulk_editor()
+
+with partner_tab:
+    if partner.empty:
+        st.caption("Không có nhiệm vụ phối hợp.")
+    else:
+        st.dataframe(ui.show_dates(partner)[list(COLUMNS)], hide_index=True, column_config=COLUMNS)

@@ -87,11 +87,11 @@ class Store(ABC):
 def plan_update(fresh: Task, seen: Task, changes: dict, actor: User, now: datetime,
                 authorize=None, names=lambda code: code) -> tuple[Task, list[str], list[Change]]:
     """(new task, changed fields, history rows) for a save; raises on conflict or refusal."""
+    if authorize is not None:
+        authorize(fresh)  # first: a task reassigned to another agency is refused as such
     differing = [f for f in TASK_FIELDS if getattr(fresh, f) != getattr(seen, f)]
     if differing:
         raise ConflictError(fresh, differing)
-    if authorize is not None:
-        authorize(fresh)
     unknown = set(changes) - set(EDITABLE_FIELDS) - {"lead", "partners", "deadline", "content",
                                                       "section", "directive_id"}
     if unknown:

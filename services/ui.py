@@ -3,7 +3,7 @@ and snapshot cache, the current identity, the role guard, and small shared widge
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
@@ -12,16 +12,22 @@ from .backends import open_store
 from .cache import SnapshotCache
 from .config import ConfigError, Settings, load_settings
 from .dates import format_date
-from .domain import ROLE_ADMIN, ROLE_AGENCY, ROLE_LABELS, ROLE_LEADER, ROLES, Snapshot, User, today_local
+from .agencies import AgencyIndex
+from .domain import (ROLE_ADMIN, ROLE_AGENCY, ROLE_LABELS, ROLE_LEADER, ROLES, Change, Snapshot,
+                     Task, User, now_local, today_local)
 from .metrics import tasks_frame
+from .schema import task_cell
 from .store import Store, StoreError
+from .updates import UpdateInput, save_update
 
 # The pages, and who may open each. app.py builds st.navigation from this table, and every page
 # file calls require_role(<its key>) first, because Streamlit can run files in pages/ directly.
 PAGES = {
     "overview": ("pages/overview.py", "Tổng quan", ":material/dashboard:",
                  (ROLE_LEADER, ROLE_AGENCY, ROLE_ADMIN)),
-    "my_tasks": ("pages/my_tasks.py", "Nhiệm vụ của tôi", ":material/task_alt:", (ROLE_AGENCY,)),
+    "my_tasks": ("pages/my_tasks.py", "Nhiệm vụ của tôi", ":material/task_alt:",
+                 (ROLE_AGENCY, ROLE_ADMIN)),
+    "admin": ("pages/admin.py", "Quản trị", ":material/admin_panel_settings:", (ROLE_ADMIN,)),
 }
 
 PUBLIC_EMAIL = "khach@cong-khai"  # the read-only identity of public_read mode
@@ -76,6 +82,15 @@ def today() -> date:
     return today_local(settings().timezone)
 
 
+def now() -> datetime:
+    return now_local(settings().timezone)
+
+
+def display_value(task: Task, field: str):
+    """A task field as the sheet and the history show it (dd/mm/yyyy, agency names)."""
+    return task_cell(task, field, registry().name)
+
+
 def task_table(as_of: date | None = None) -> pd.DataFrame:
     """The task table with categories, computed once per snapshot and date for all sessions."""
     s = settings()
@@ -87,6 +102,22 @@ def task_table(as_of: date | None = None) -> pd.DataFrame:
 def refresh() -> None:
     """Drop the shared snapshot (after a write, or when the user asks)."""
     _resources()[1].clear()
+
+
+def registry() -> AgencyIndex:
+    return _resources()[1].derived(("registry",), lambda snap: AgencyIndex(snap.agencies))
+
+
+def save_task(user: User, seen: Task, data: UpdateInput) -> list[Change]:
+    """The one save path of the pages (updates.save_update). The shared cache is cleared after a
+    write, and after a conflict or refusal, so the page shows the row as it is now."""
+    try:
+        rows = save_update(store(), user, seen, data, now(), registry())
+    except StoreError:
+        refresh()
+        raise
+    refresh()
+    return rows
 
 
 # --- identity ---------------------------------------------------------------------------------

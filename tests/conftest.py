@@ -79,3 +79,11 @@ def gsheets_store(fake_sheets, seeded_sheet, service_account_info):
     from services.gsheets_store import GSheetsStore
     return GSheetsStore.from_settings(gsheets_settings_for(fake_sheets, service_account_info),
                                       deadline_seconds=3)
+
+
+@pytest.fixture(params=["sqlite", "gsheets"])
+def store(request):
+    """The same tests against both backends, seeded alike."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_store")
+    return request.getfixturevalue("gsheets_store")

@@ -11,13 +11,6 @@ from services.store import ConflictError, PermissionDenied, StoreError, TaskNotF
 from tests.conftest import ADMIN, NOW, SNV
 
 
-@pytest.fixture(params=["sqlite", "gsheets"])
-def store(request):
-    if request.param == "sqlite":
-        return request.getfixturevalue("sqlite_store")
-    return request.getfixturevalue("gsheets_store")
-
-
 def task(store, task_id):
     return store.load().task(task_id)
 

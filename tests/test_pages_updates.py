@@ -1,0 +1,123 @@
+"""AppTest flows of "Nhiệm vụ của tôi": save, field messages that keep the input, conflicts."""
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from services.domain import DONE, IN_PROGRESS, ROLE_ADMIN, ROLE_AGENCY
+from services.seed import seed_records
+from services.sqlite_store import SQLiteStore
+from tests.conftest import ADMIN, NOW
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def open_my_tasks(tmp_path, role=ROLE_AGENCY, agency="SNV"):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.secrets["store"] = {"sqlite_path": str(tmp_path / "app.db")}
+    at.session_state["demo_role"] = role
+    at.session_state["demo_agency"] = agency
+    at.run()
+    at.switch_page("pages/my_tasks.py").run()
+    assert not at.exception
+    return at
+
+
+def table_with(at, column):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def store_of(tmp_path):
+    return SQLiteStore(str(tmp_path / "app.db"), seed=seed_records)
+
+
+def test_agency_saves_a_task_and_history_shows_it(tmp_path):
+    at = open_my_tasks(tmp_path)
+    chooser = next(s for s in at.selectbox if s.label == "Chọn nhiệm vụ để cập nhật")
+    assert chooser.options[:1] and chooser.value == "NV-0001"
+    chooser.select("NV-0024").run()
+    at.selectbox(key="status_NV-0024").select(IN_PROGRESS)
+    at.number_input(key="progress_NV-0024").set_value(45)
+    at.text_area(key="result_NV-0024").input("Đã ban hành Kế hoạch 12/KH-SNV")
+    at.text_input(key="evidence_NV-0024").input("12/KH-SNV")
+    at.button(key="FormSubmitter:form_NV-0024-Lưu").click().run()
+    assert not at.exception and not at.error
+    task = store_of(tmp_path).load().task("NV-0024")
+    assert (task.status, task.progress, task.evidence) == (IN_PROGRESS, 45, "12/KH-SNV")
+    assert task.updated_by == "demo-agency@thu-nghiem"
+    history = table_with(at, "Trường")
+    assert set(history["Trường"]) == {"Trạng thái", "Tiến độ (%)", "Kết quả thực hiện", "Minh chứng"}
+
+
+def test_invalid_input_is_explained_next_to_the_field_and_kept(tmp_path):
+    at = open_my_tasks(tmp_path)
+    long_text = "Nội dung rất dài " * 400  # > 5,000 characters
+    at.text_area(key="result_NV-0001").input(long_text)
+    at.selectbox(key="status_NV-0001").select(DONE)
+    at.button(key="FormSubmitter:form_NV-0001-Lưu").click().run()
+    assert not at.exception
+    assert any("tối đa 5.000 ký tự" in e.value for e in at.error)
+    assert at.text_area(key="result_NV-0001").value == long_text  # nothing lost
+    assert store_of(tmp_path).load().task("NV-0001").result == ""
+
+
+def test_conflict_shows_what_changed_and_reapplies_on_request(tmp_path):
+    at = open_my_tasks(tmp_path)
+    other = store_of(tmp_path)  # a colleague saves NV-0001 meanwhile
+    other.update_task(other.load().task("NV-0001"), {"progress": 30}, ADMIN, NOW)
+    at.number_input(key="progress_NV-0001").set_value(60)
+    at.text_area(key="result_NV-0001").input("Kết quả của tôi")
+    at.button(key="FormSubmitter:form_NV-0001-Lưu").click().run()
+    assert not at.exception
+    assert "vừa được cập nhật bởi admin@ubnd.gov.vn" in at.warning[0].value
+    changed = table_with(at, "Bạn đã thấy")
+    assert "Tiến độ (%)" in list(changed["Trường"])
+    assert at.text_area(key="result_NV-0001").value == "Kết quả của tôi"
+    assert other.load().task("NV-0001").progress == 30  # nothing overwritten
+    next(b for b in at.button if b.label.startswith("Tải lại và áp dụng lại")).click().run()
+    task = other.load().task("NV-0001")
+    assert (task.progress, task.result) == (60, "Kết quả của tôi")
+
+
+def test_admin_sees_every_task(tmp_path):
+    at = open_my_tasks(tmp_path, role=ROLE_ADMIN)
+    assert at.title[0].value == "Cập nhật nhiệm vụ"
+    assert len(at.dataframe[0].value) == 29
+
+
+def open_admin(tmp_path):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.secrets["store"] = {"sqlite_path": str(tmp_path / "app.db")}
+    at.session_state["demo_role"] = ROLE_ADMIN
+    at.run()
+    at.switch_page("pages/admin.py").run()
+    assert not at.exception
+    return at
+
+
+def test_admin_adds_a_user_and_refuses_a_bad_one(tmp_path):
+    at = open_admin(tmp_path)
+    at.text_input[0].input("CanBo@SNV.hungyen.gov.vn")
+    at.text_input[1].input("Nguyễn Văn A")
+    next(s for s in at.selectbox if s.label == "Cơ quan").select("SNV")
+    at.button(key="FormSubmitter:user_form-Lưu người dùng").click().run()
+    assert not at.exception and "Đã lưu người dùng canbo@snv.hungyen.gov.vn." in at.success[0].value
+    users = store_of(tmp_path).load().users
+    assert [(u.email, u.agency, u.role) for u in users] == [
+        ("canbo@snv.hungyen.gov.vn", "SNV", "agency")]
+    at.text_input[0].input("không-phải-email")
+    next(s for s in at.selectbox if s.label == "Cơ quan").select("")
+    at.button(key="FormSubmitter:user_form-Lưu người dùng").click().run()
+    assert {e.value for e in at.error} == {
+        "Email không hợp lệ (ví dụ canbo@snv.hungyen.gov.vn).",
+        "Người dùng vai trò Cơ quan phải thuộc một cơ quan trong danh mục."}
+    assert len(store_of(tmp_path).load().users) == 1
+
+
+def test_admin_history_log_and_data_checks(tmp_path):
+    other = store_of(tmp_path)
+    other.update_task(other.load().task("NV-0001"), {"progress": 30}, ADMIN, NOW)
+    at = open_admin(tmp_path)
+    log = table_with(at, "Người thực hiện")
+    assert list(log["Mã NV"]) == ["NV-0001"] and log.iloc[0]["Giá trị mới"] == "30"
+    next(b for b in at.button if b.label == "Kiểm tra dữ liệu").click().run()
+    assert at.success[0].value == "Không phát hiện vấn đề nào."
