@@ -121,3 +121,21 @@ def test_admin_history_log_and_data_checks(tmp_path):
     assert list(log["Mã NV"]) == ["NV-0001"] and log.iloc[0]["Giá trị mới"] == "30"
     next(b for b in at.button if b.label == "Kiểm tra dữ liệu").click().run()
     assert at.success[0].value == "Không phát hiện vấn đề nào."
+
+
+def test_bulk_editor_saves_valid_rows_and_keeps_invalid_ones_with_their_message(tmp_path):
+    at = open_my_tasks(tmp_path)
+    assert list(at.data_editor[0].value["id"]) == ["NV-0001", "NV-0011", "NV-0024"]
+    at.session_state["bulk_0"] = {"edited_rows": {0: {"progress": 55},
+                                                  2: {"progress": 150, "result": "Quá 100"}},
+                                  "added_rows": [], "deleted_rows": []}
+    at.button(key="bulk_save").click().run()
+    assert not at.exception
+    snap = store_of(tmp_path).load()
+    assert snap.task("NV-0001").progress == 55 and snap.task("NV-0024").progress == 0
+    editor = at.data_editor[0].value.set_index("id")  # a fresh editor: saved rows from the store
+    assert editor.loc["NV-0001", "progress"] == 55
+    assert editor.loc["NV-0024", "progress"] == 150  # the refused input is still on screen
+    assert editor.loc["NV-0024", "result"] == "Quá 100"
+    assert editor.loc["NV-0024", "message"] == "Tiến độ là số nguyên từ 0 đến 100."
+    assert "1 nhiệm vụ chưa lưu được" in at.error[0].value
