@@ -24,7 +24,7 @@ import requests
 from google.auth.exceptions import GoogleAuthError, RefreshError
 from gspread.utils import absolute_range_name, rowcol_to_a1
 from requests.adapters import HTTPAdapter
-from tenacity import (RetryError, Retrying, retry_if_exception, stop_after_delay,
+from tenacity import (RetryError, Retrying, retry_if_exception, stop_before_delay,
                       wait_random_exponential)
 
 from .agencies import AgencyIndex
@@ -106,7 +106,7 @@ class GSheetsStore(Store):
 
     def _call(self, what: str, fn, *args, retry_if=_transient):
         """fn(*args) retried on transient errors until the deadline; errors become StoreError."""
-        retrying = Retrying(stop=stop_after_delay(self.deadline),
+        retrying = Retrying(stop=stop_before_delay(self.deadline),
                             wait=wait_random_exponential(multiplier=0.5, max=8),
                             retry=retry_if_exception(retry_if), reraise=True)
         try:

@@ -206,7 +206,7 @@ def test_persistent_503_gives_up_within_the_deadline_and_writes_nothing(gsheets_
     started = time.monotonic()
     with pytest.raises(StoreError, match="không phản hồi"):
         gsheets_store.update_task(snap.task("NV-0005"), {"progress": 5}, SNV, NOW)
-    assert time.monotonic() - started < gsheets_store.deadline + 10
+    assert time.monotonic() - started < gsheets_store.deadline + 1
     assert fake_sheets.dump("sheet-test") == before
 
 
@@ -258,3 +258,33 @@ def test_agency_user_save_keeps_other_rows(gsheets_store, fake_sheets):
     gsheets_store.save_user(User("a@x.vn", "A mới", "SYT", ROLE_AGENCY))
     rows = cells(fake_sheets, "NguoiDung")
     assert rows[1:] == [["a@x.vn", "A mới", "SYT", "agency"]]
+
+
+def test_rows_sorted_by_hand_between_load_and_save(gsheets_store, fake_sheets):
+    snap = gsheets_store.load()
+    rows = cells(fake_sheets)
+    body = sorted(rows[1:], key=lambda r: r[4])  # someone sorts by Cơ quan chủ trì
+    gsheets_store.http.values_update("sheet-test", "NhiemVu!A2", {"valueInputOption": "RAW"},
+                                     {"values": body})
+    gsheets_store.update_task(snap.task("NV-0024"), {"progress": 80}, SNV, NOW)
+    after = cells(fake_sheets)
+    target = next(i for i, r in enumerate(after) if r[0] == "NV-0024")
+    assert target != 24 and after[target][8] == 80
+    assert [r for i, r in enumerate(after) if i != target] == \
+        [r for i, r in enumerate([rows[0], *body]) if i != target]
+
+
+def test_quota_exhausted_for_longer_than_the_deadline_says_so(gsheets_store, fake_sheets):
+    snap = gsheets_store.load()
+    fake_sheets.set_quota(write_per_minute=0)
+    with pytest.raises(StoreError, match="vượt hạn mức"):
+        gsheets_store.update_task(snap.task("NV-0006"), {"progress": 5}, SNV, NOW)
+    fake_sheets.set_quota()
+    assert gsheets_store.load().task("NV-0006").progress == 0
+    assert len(cells(fake_sheets, HISTORY)) == 1
+
+
+def test_a_hung_connection_times_out_and_is_retried(gsheets_store, fake_sheets):
+    gsheets_store.http.set_timeout((1, 1))
+    fake_sheets.add_fault(method="GET", path_regex="values:batchGet", delay_seconds=2, times=1)
+    assert len(gsheets_store.load().tasks) == 29  # the second try answers

@@ -113,3 +113,13 @@ def test_corrupt_database_gives_a_message_not_a_crash(tmp_path):
     assert not at.exception
     assert "không phải cơ sở dữ liệu SQLite hợp lệ" in at.error[0].value
     assert (tmp_path / "app.db").read_bytes() == b"garbage" * 100
+
+
+def test_query_params_do_not_change_who_you_are(tmp_path):
+    at = make_app(tmp_path, ROLE_LEADER)
+    for key, value in {"role": "admin", "demo_role": "admin", "agency": "SNV"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/admin.py")
