@@ -85,6 +85,7 @@ class GSheetsStore(Store):
         self.account_email = account_email
         self._write_lock = threading.Lock()  # saves from all sessions of this process, one at a time
         self._agencies = None  # the registry as last read, to resolve agency names in a row
+        self._pending_history = []  # (rows, header) whose append failed after the cells landed
 
     @classmethod
     def from_settings(cls, settings: Settings, deadline_seconds: float = 30.0) -> "GSheetsStore":
@@ -190,6 +191,7 @@ class GSheetsStore(Store):
 
     def update_task(self, seen, changes, actor, now, authorize=None):
         with self._write_lock:
+            self._retry_pending_history()
             hmap, number, row, hist = self._locate(seen.id)
             registry = self._registry()
             fresh = self._read_task(hmap, row)
@@ -204,8 +206,30 @@ class GSheetsStore(Store):
             self._reconciled("ghi nhiệm vụ", lambda: self.http.values_batch_update(
                 self.key, {"valueInputOption": "RAW", "data": data}),
                 lambda: self._landed(seen.id, hmap, fresh, new))
-            self._append_history(rows, hist)
+            try:
+                self._append_history(rows, hist)
+            except StoreError as e:
+                self._pending_history.append((rows, hist))
+                raise StoreError(f"Đã lưu nhiệm vụ {seen.id} nhưng chưa ghi được lịch sử thay đổi "
+                                 f"(mã {rows[0].change_id}): {e} Lịch sử sẽ được ghi lại ở lần "
+                                 "lưu sau.") from e
         return rows
+
+    def retry_pending_history(self) -> int:
+        """Append history rows whose append failed after their cells were written; every save
+        does this first. Returns how many changes are still waiting."""
+        with self._write_lock:
+            return self._retry_pending_history()
+
+    def _retry_pending_history(self) -> int:
+        waiting = []
+        for rows, hist in self._pending_history:
+            try:
+                self._append_history(rows, hist, check_first=True)
+            except StoreError:
+                waiting.append((rows, hist))
+        self._pending_history = waiting
+        return len(waiting)
 
     def _reconciled(self, what: str, write, applied) -> None:
         """write() retried on transient errors under the deadline. When an answer may have been
@@ -243,9 +267,9 @@ class GSheetsStore(Store):
                                 {"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
                                 {"values": values})
 
-    def _append_history(self, changes, hist: HeaderMap) -> None:
-        """Append history rows; after a lost answer, look for the change id before appending again,
-        so a retry never writes them twice. A failure here is reported, the task stays saved."""
+    def _append_history(self, changes, hist: HeaderMap, check_first: bool = False) -> None:
+        """Append history rows. After an answer that may have been lost (and, with check_first,
+        before anything), look for the change id first, so the rows are never written twice."""
         change_id = changes[0].change_id
         col = rowcol_to_a1(1, hist.positions["change_id"] + 1).rstrip("1")
 
@@ -253,12 +277,10 @@ class GSheetsStore(Store):
             (ids,) = self._batch_get([f"{HISTORY}!{col}:{col}"], "kiểm tra lịch sử")
             return any(r and text(r[0]) == change_id for r in ids)
 
-        try:
-            self._reconciled("ghi lịch sử", lambda: self._append(
-                HISTORY, hist, [change_cells(c) for c in changes]), applied)
-        except StoreError as e:
-            raise StoreError(f"Đã lưu nhiệm vụ nhưng chưa ghi được lịch sử thay đổi (mã "
-                             f"{change_id}): {e}") from e
+        if check_first and applied():
+            return
+        self._reconciled("ghi lịch sử", lambda: self._append(
+            HISTORY, hist, [change_cells(c) for c in changes]), applied)
 
     # -- adding -------------------------------------------------------------------------------
 

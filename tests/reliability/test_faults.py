@@ -1,0 +1,59 @@
+"""Faults on the way to Google: each ends applied exactly once, or refused with a clear message
+and the sheet otherwise unchanged."""
+import pytest
+
+from services.schema import HISTORY, TASKS
+from services.store import StoreError
+from tests.conftest import NOW, SNV
+
+
+def sheet(fake, name):
+    return next(s["values"] for s in fake.dump("sheet-test")["sheets"] if s["title"] == name)
+
+
+def api_calls(fake):
+    return [r for r in fake.requests() if r["path"].startswith("/v4/")]
+
+
+def test_history_append_failing_after_the_cell_write_is_flagged_then_reconciled(gsheets_store,
+                                                                                 fake_sheets):
+    snap = gsheets_store.load()
+    fake_sheets.add_fault(method="POST", path_regex=":append", status=503, times=1000)
+    with pytest.raises(StoreError) as caught:
+        gsheets_store.update_task(snap.task("NV-0001"), {"progress": 40}, SNV, NOW)
+    message = str(caught.value)
+    assert "Đã lưu nhiệm vụ NV-0001 nhưng chưa ghi được lịch sử" in message
+    assert "sẽ được ghi lại ở lần lưu sau" in message
+    assert sheet(fake_sheets, TASKS)[1][8] == 40 and len(sheet(fake_sheets, HISTORY)) == 1
+    fake_sheets.clear_faults()
+    # the next save (any task) appends the waiting history first, once
+    gsheets_store.update_task(snap.task("NV-0002"), {"progress": 10}, SNV, NOW)
+    history = sheet(fake_sheets, HISTORY)[1:]
+    assert [(r[2], r[5]) for r in history] == [("NV-0001", "40"), ("NV-0002", "10")]
+    assert gsheets_store.retry_pending_history() == 0
+    assert len(sheet(fake_sheets, HISTORY)) == 3
+
+
+def test_waiting_history_whose_retry_loses_its_answer_is_not_doubled(gsheets_store,
+                                                                     fake_sheets):
+    snap = gsheets_store.load()
+    fake_sheets.add_fault(method="POST", path_regex=":append", status=503, times=1000)
+    with pytest.raises(StoreError):
+        gsheets_store.update_task(snap.task("NV-0001"), {"progress": 40}, SNV, NOW)
+    fake_sheets.clear_faults()
+    fake_sheets.add_fault(method="POST", path_regex=":append", status=500, times=1, apply=True)
+    assert gsheets_store.retry_pending_history() == 0  # landed; the lost answer is reconciled
+    assert gsheets_store.retry_pending_history() == 0
+    assert len(sheet(fake_sheets, HISTORY)) == 2  # header + the one row, not twice
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_auth_errors_are_not_retried(gsheets_store, fake_sheets, status):
+    gsheets_store.load()
+    fake_sheets.clear_requests()
+    fake_sheets.add_fault(method="GET", path_regex="values:batchGet", status=status, times=1000)
+    with pytest.raises(StoreError) as caught:
+        gsheets_store.load()
+    # no retry storm: a 403 is final; on a 401 google-auth refreshes the token, at most twice
+    assert len(api_calls(fake_sheets)) == (3 if status == 401 else 1)
+    assert ("Chia sẻ" if status == 403 else "xác thực") in str(caught.value)
