@@ -5,6 +5,7 @@ Plain Python (no streamlit, no storage). Everything a user reads is Vietnamese; 
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -175,6 +176,7 @@ def days_late(task: Task, as_of: date) -> int:
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 
 
+@lru_cache(maxsize=65536)  # the same names and statuses repeat on every row
 def fold(text: str) -> str:
     """Lower-case, accent-free, single-spaced text, for matching names and searching.
 

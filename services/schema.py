@@ -134,13 +134,16 @@ def parse_progress(cell) -> int:
     return round(value)
 
 
+_STATUS_BY_KEY = {fold(s): s for s in STATUSES}
+
+
 def parse_status(cell) -> str:
     raw = text(cell)
     if not raw:
         return NOT_STARTED
-    for status in STATUSES:
-        if fold(status) == fold(raw):
-            return status
+    status = _STATUS_BY_KEY.get(fold(raw))
+    if status:
+        return status
     raise ValueError(f"Trạng thái không hợp lệ: «{raw}» (chọn: {', '.join(STATUSES)})")
 
 
