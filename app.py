@@ -8,7 +8,9 @@ st.set_page_config(page_title="Theo dõi nhiệm vụ", page_icon=":material/fac
 
 user = ui.current_user()
 if user is None:
-    ui.explain_no_access()
+    # a navigation of one hidden page: without it Streamlit would list every file in pages/
+    st.navigation([st.Page(ui.explain_no_access, title="Theo dõi nhiệm vụ")],
+                  position="hidden").run()
     st.stop()
 
 ui.identity_sidebar(user)
