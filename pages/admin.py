@@ -1,12 +1,12 @@
-"""Quản trị: users and roles, the history of every change, and data checks."""
+"""Quản trị: users and roles, the agency registry, tasks by hand, the history, data checks."""
 import pandas as pd
 import streamlit as st
 
 from services import ui
-from services.admin import validate_user
+from services.admin import validate_agency, validate_task, validate_user
 from services.checks import run_checks
 from services.dates import format_datetime
-from services.domain import ROLE_AGENCY, ROLE_LABELS, ROLES, fold
+from services.domain import ROLE_AGENCY, ROLE_LABELS, ROLES, Task, fold
 from services.exports import neutralise
 from services.store import StoreError
 from services.updates import ValidationError
@@ -16,7 +16,13 @@ user = ui.require_role("admin")
 snapshot = ui.snapshot()
 registry = ui.registry()
 st.title("Quản trị")
-users_tab, history_tab, checks_tab = st.tabs(["Người dùng", "Lịch sử cập nhật", "Kiểm tra dữ liệu"])
+users_tab, agencies_tab, tasks_tab, history_tab, checks_tab = st.tabs(
+    ["Người dùng", "Cơ quan", "Nhiệm vụ", "Lịch sử cập nhật", "Kiểm tra dữ liệu"])
+
+
+def show_errors(errors: dict) -> None:
+    for message in errors.values():
+        st.error(message)
 
 with users_tab:
     if snapshot.users:
@@ -42,13 +48,93 @@ with users_tab:
         try:
             ui.store().save_user(validate_user(email, name, agency, role, registry))
         except ValidationError as e:
-            for message in e.errors.values():
-                st.error(message)
+            show_errors(e.errors)
         except StoreError as e:
             st.error(str(e))
         else:
             ui.refresh()
             st.success(f"Đã lưu người dùng {email.strip().lower()}.")
+
+with agencies_tab:
+    st.dataframe(pd.DataFrame([{"Mã CQ": a.code, "Tên cơ quan": a.name,
+                                "Tên gọi khác": "; ".join(a.aliases), "Nhóm": a.group,
+                                "Cơ quan kế thừa": registry.name(a.successor) if a.successor else "",
+                                "Đang hoạt động": a.active} for a in snapshot.agencies]),
+                 hide_index=True)
+    st.subheader("Thêm hoặc sửa cơ quan")
+    codes = [a.code for a in snapshot.agencies]
+    chosen = st.selectbox("Cơ quan", ["", *codes], key="agency_choice",
+                          format_func=lambda c: registry.name(c) if c else "(thêm cơ quan mới)")
+    current = registry.agencies.get(chosen)
+    groups = sorted({a.group for a in snapshot.agencies if a.group})
+    with st.form(f"agency_form_{chosen}"):
+        left, right = st.columns([1, 3])
+        code = left.text_input("Mã CQ", value=chosen, disabled=bool(chosen))
+        name = right.text_input("Tên cơ quan", value=current.name if current else "")
+        aliases = st.text_input("Tên gọi khác (cách nhau bởi dấu ;)",
+                                value="; ".join(current.aliases) if current else "")
+        left, right = st.columns(2)
+        group = left.selectbox("Nhóm", groups, accept_new_options=True,
+                               index=groups.index(current.group) if current and current.group in groups else None)
+        successor = right.selectbox("Cơ quan kế thừa (khi sáp nhập)", ["", *codes],
+                                    index=([""] + codes).index(current.successor) if current else 0,
+                                    format_func=lambda c: registry.name(c) if c else "(không)")
+        active = st.checkbox("Đang hoạt động", value=current.active if current else True)
+        if st.form_submit_button("Lưu cơ quan", type="primary"):
+            try:
+                agency = validate_agency(code, name, aliases, group or "", successor, active,
+                                         registry)
+                ui.store().save_agency(agency)
+            except ValidationError as e:
+                show_errors(e.errors)
+            except StoreError as e:
+                st.error(str(e))
+            else:
+                ui.refresh()
+                st.success(f"Đã lưu cơ quan {agency.code} – {agency.name}.")
+
+with tasks_tab:
+    directives = {d.id: f"{d.number} – {d.title[:80]}" for d in snapshot.directives}
+    agency_codes = [a.code for a in snapshot.agencies]
+    st.caption("Thêm một nhiệm vụ, hoặc sửa nội dung, cơ quan, hạn của nhiệm vụ đã có. Để nhập cả "
+               "văn bản, dùng trang Nhập văn bản.")
+    task_ids = [t.id for t in snapshot.tasks]
+    picked = st.selectbox("Nhiệm vụ", ["", *task_ids], key="task_choice",
+                          format_func=lambda i: f"{i} · {snapshot.task(i).content[:80]}" if i
+                          else "(thêm nhiệm vụ mới)")
+    task = snapshot.task(picked) if picked else None
+    with st.form(f"task_form_{picked}"):
+        directive_ids = list(directives)
+        directive_id = st.selectbox("Văn bản", directive_ids, format_func=directives.get,
+                                    index=directive_ids.index(task.directive_id)
+                                    if task and task.directive_id in directive_ids else 0)
+        left, right = st.columns([1, 3])
+        section = left.text_input("Mục", value=task.section if task else "")
+        lead = right.selectbox("Cơ quan chủ trì", agency_codes, format_func=registry.name,
+                               index=agency_codes.index(task.lead)
+                               if task and task.lead in agency_codes else None)
+        content = st.text_area("Nội dung nhiệm vụ", value=task.content if task else "")
+        partners = st.multiselect("Cơ quan phối hợp", agency_codes, format_func=registry.name,
+                                  default=[p for p in task.partners if p in agency_codes]
+                                  if task else [])
+        deadline = st.date_input("Hạn hoàn thành (để trống: thường xuyên)", format="DD/MM/YYYY",
+                                 value=task.deadline if task else None)
+        if st.form_submit_button("Lưu nhiệm vụ", type="primary"):
+            try:
+                fields = validate_task(snapshot, directive_id, section, content, lead or "",
+                                       partners, deadline)
+                if task:
+                    ui.store().update_task(task, fields, user, ui.now())
+                    saved_id = task.id
+                else:
+                    saved_id = ui.store().add_tasks([Task(id="", **fields)], user, ui.now())[0].id
+            except ValidationError as e:
+                show_errors(e.errors)
+            except StoreError as e:  # a conflict too: nothing was written
+                st.error(str(e))
+            else:
+                ui.refresh()
+                st.success(f"Đã lưu nhiệm vụ {saved_id}.")
 
 with history_tab:
     history = pd.DataFrame([{"Thời gian": c.at, "Mã NV": c.task_id, "Trường": c.field,

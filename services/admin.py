@@ -1,10 +1,15 @@
-"""The office's administration: users (who signs in, for which agency, with which role)."""
+"""The office's administration: users, the agency registry, and tasks added or edited by hand.
+
+Each function turns what the admin typed into a row to save, or a ValidationError whose
+messages (Vietnamese, one per field) are shown next to the fields.
+"""
 from __future__ import annotations
 
 import re
 
 from .agencies import AgencyIndex
-from .domain import ROLE_AGENCY, ROLE_LABELS, ROLES, User, clean_text
+from .domain import ROLE_AGENCY, ROLE_LABELS, ROLES, Agency, Snapshot, User, clean_text
+from .schema import split_list
 from .updates import ValidationError
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -24,3 +29,56 @@ def validate_user(email: str, name: str, agency: str, role: str, registry: Agenc
         raise ValidationError(errors)
     return User(email=email, name=clean_text(name), agency=agency if role == ROLE_AGENCY else
                 agency or "", role=role)
+
+
+_CODE = re.compile(r"^[A-Z0-9_-]{2,16}$")
+
+
+def validate_agency(code: str, name: str, aliases: str, group: str, successor: str,
+                    active: bool, registry: AgencyIndex) -> Agency:
+    """An agency row to save (new or edited, by code), or ValidationError per field."""
+    errors = {}
+    code = clean_text(code).upper()
+    if not _CODE.match(code):
+        errors["code"] = "Mã cơ quan gồm 2–16 chữ cái không dấu, chữ số, - hoặc _ (ví dụ SNV)."
+    name = clean_text(name)
+    if not name:
+        errors["name"] = "Nhập tên cơ quan."
+    elif (other := registry.resolve(name)) and other != code:
+        errors["name"] = f"Tên này đã dùng cho cơ quan {other}."
+    successor = clean_text(successor)
+    if successor:
+        chain, current = {code}, successor
+        while current and current not in chain:
+            chain.add(current)
+            current = registry.agencies[current].successor if current in registry.agencies else ""
+        if successor not in registry.agencies:
+            errors["successor"] = "Cơ quan kế thừa phải có trong danh mục."
+        elif current:
+            errors["successor"] = "Cơ quan kế thừa tạo thành vòng lặp (A → B → A)."
+    if errors:
+        raise ValidationError(errors)
+    alias_list = tuple(dict.fromkeys(a for a in split_list(aliases) if a != name))
+    return Agency(code=code, name=name, aliases=alias_list, group=clean_text(group),
+                  successor=successor, active=bool(active))
+
+
+def validate_task(snapshot: Snapshot, directive_id: str, section: str, content: str, lead: str,
+                  partners: list[str], deadline) -> dict:
+    """The office's fields of a task (for adding one, or editing one), or ValidationError."""
+    errors = {}
+    if directive_id not in {d.id for d in snapshot.directives}:
+        errors["directive_id"] = "Chọn văn bản giao nhiệm vụ."
+    content = clean_text(content)
+    if not content:
+        errors["content"] = "Nhập nội dung nhiệm vụ."
+    elif len(content) > 5000:
+        errors["content"] = "Nội dung nhiệm vụ tối đa 5.000 ký tự."
+    codes = {a.code for a in snapshot.agencies}
+    if lead not in codes:
+        errors["lead"] = "Chọn cơ quan chủ trì trong danh mục."
+    if errors:
+        raise ValidationError(errors)
+    return {"directive_id": directive_id, "section": clean_text(section), "content": content,
+            "lead": lead, "partners": tuple(p for p in partners if p != lead),
+            "deadline": deadline}
