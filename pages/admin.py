@@ -20,9 +20,25 @@ users_tab, agencies_tab, tasks_tab, history_tab, checks_tab = st.tabs(
     ["Người dùng", "Cơ quan", "Nhiệm vụ", "Lịch sử cập nhật", "Kiểm tra dữ liệu"])
 
 
-def show_errors(errors: dict) -> None:
-    for message in errors.values():
-        st.error(message)
+def save(action, done) -> None:
+    """Run a save; show each refusal next to the form (nothing was written), or what was saved."""
+    try:
+        saved = action()
+    except ValidationError as e:
+        for message in e.errors.values():
+            st.error(message)
+    except StoreError as e:  # a conflict too
+        st.error(str(e))
+    else:
+        ui.refresh()
+        st.success(done(saved))
+
+
+def save_task(task, fields) -> str:
+    if task:
+        ui.store().update_task(task, fields, user, ui.now())
+        return task.id
+    return ui.store().add_tasks([Task(id="", **fields)], user, ui.now())[0].id
 
 with users_tab:
     if snapshot.users:
@@ -45,15 +61,8 @@ with users_tab:
                                  format_func=lambda c: registry.name(c) if c else "(không)")
         submitted = st.form_submit_button("Lưu người dùng", type="primary")
     if submitted:
-        try:
-            ui.store().save_user(validate_user(email, name, agency, role, registry))
-        except ValidationError as e:
-            show_errors(e.errors)
-        except StoreError as e:
-            st.error(str(e))
-        else:
-            ui.refresh()
-            st.success(f"Đã lưu người dùng {email.strip().lower()}.")
+        save(lambda: ui.store().save_user(validate_user(email, name, agency, role, registry)),
+             lambda _: f"Đã lưu người dùng {email.strip().lower()}.")
 
 with agencies_tab:
     st.dataframe(pd.DataFrame([{"Mã CQ": a.code, "Tên cơ quan": a.name,
@@ -81,17 +90,12 @@ with agencies_tab:
                                     format_func=lambda c: registry.name(c) if c else "(không)")
         active = st.checkbox("Đang hoạt động", value=current.active if current else True)
         if st.form_submit_button("Lưu cơ quan", type="primary"):
-            try:
+            def save_agency():
                 agency = validate_agency(code, name, aliases, group or "", successor, active,
                                          registry)
                 ui.store().save_agency(agency)
-            except ValidationError as e:
-                show_errors(e.errors)
-            except StoreError as e:
-                st.error(str(e))
-            else:
-                ui.refresh()
-                st.success(f"Đã lưu cơ quan {agency.code} – {agency.name}.")
+                return agency
+            save(save_agency, lambda a: f"Đã lưu cơ quan {a.code} – {a.name}.")
 
 with tasks_tab:
     directives = {d.id: f"{d.number} – {d.title[:80]}" for d in snapshot.directives}
@@ -120,21 +124,9 @@ with tasks_tab:
         deadline = st.date_input("Hạn hoàn thành (để trống: thường xuyên)", format="DD/MM/YYYY",
                                  value=task.deadline if task else None)
         if st.form_submit_button("Lưu nhiệm vụ", type="primary"):
-            try:
-                fields = validate_task(snapshot, directive_id, section, content, lead or "",
-                                       partners, deadline)
-                if task:
-                    ui.store().update_task(task, fields, user, ui.now())
-                    saved_id = task.id
-                else:
-                    saved_id = ui.store().add_tasks([Task(id="", **fields)], user, ui.now())[0].id
-            except ValidationError as e:
-                show_errors(e.errors)
-            except StoreError as e:  # a conflict too: nothing was written
-                st.error(str(e))
-            else:
-                ui.refresh()
-                st.success(f"Đã lưu nhiệm vụ {saved_id}.")
+            save(lambda: save_task(task, validate_task(snapshot, directive_id, section, content,
+                                                       lead or "", partners, deadline)),
+                 lambda task_id: f"Đã lưu nhiệm vụ {task_id}.")
 
 with history_tab:
     history = pd.DataFrame([{"Thời gian": c.at, "Mã NV": c.task_id, "Trường": c.field,
