@@ -1,4 +1,4 @@
-"""Command line: `python -m services.cli [--secrets PATH] check | init-sheet | export`.
+"""Command line: `python -m services.cli [--secrets PATH] check | init-sheet | export | import`.
 
 It reads the same secrets file as the app, so it checks and exports exactly what the app sees.
 """
@@ -9,13 +9,16 @@ import csv
 import json
 import sys
 from datetime import date, datetime
+from pathlib import Path
 
 from .backends import open_store
 from .checks import run_checks
 from .config import ConfigError, load_settings, read_secrets_file
 from .dates import format_date
-from .domain import now_local
+from .directive_import import parse_file, to_json, to_tasks
+from .domain import ROLE_ADMIN, User, now_local
 from .exports import neutralise
+from .importing import ImportRefused, find_existing, prepare_import, save_import
 from .metrics import tasks_frame
 from .seed import seed_records
 from .sqlite_store import SQLiteStore
@@ -76,6 +79,66 @@ def _export(settings, args) -> int:
     return 0
 
 
+CLI_ACTOR = User(email="cli@may-chu", name="Dòng lệnh", role=ROLE_ADMIN)
+
+
+def _import(settings, args) -> int:
+    """Read a directive file, print what was read as JSON, and (without --dry-run) save it.
+    Exit 1 when there is no task or a row cannot be saved; nothing is saved then."""
+    try:
+        data = Path(args.file).read_bytes()
+    except FileNotFoundError:
+        print(f"Lỗi: không tìm thấy tệp «{args.file}».", file=sys.stderr)
+        return 2
+    except OSError:
+        print(f"Lỗi: không đọc được tệp «{args.file}» (thư mục, hoặc không có quyền đọc).",
+              file=sys.stderr)
+        return 2
+    store = open_store(settings)
+    snapshot = store.load()
+    result = parse_file(Path(args.file).name, data, snapshot.agencies)
+    output = to_json(result)
+    for warning in result.warnings:
+        print(f"[cảnh báo] {warning}", file=sys.stderr)
+    code = 0
+    existing = find_existing(snapshot, result.directive)
+    if existing:
+        print(f"[cảnh báo] Văn bản số {existing.number} đã có ({existing.id}): chỉ thêm các nhiệm "
+              "vụ mới vào văn bản đã có.", file=sys.stderr)
+    tasks = to_tasks(result)
+    try:
+        if args.dry_run:
+            plan = prepare_import(snapshot, result.directive, tasks, CLI_ACTOR, bool(existing))
+            what = f"văn bản {existing.id}" if existing else "một văn bản mới"
+            print(f"Chạy thử: sẽ thêm {len(plan.tasks)} nhiệm vụ vào {what}; chưa lưu gì.",
+                  file=sys.stderr)
+        else:
+            directive, saved = save_import(store, snapshot, result.directive, tasks, CLI_ACTOR,
+                                           now_local(settings.timezone), bool(existing))
+            output["saved"] = {"directive_id": directive.id, "added_to_existing": bool(existing),
+                               "task_ids": [t.id for t in saved]}
+            ids = f": {saved[0].id} … {saved[-1].id}" if len(saved) > 1 else \
+                f": {saved[0].id}" if saved else ""
+            if not existing:
+                done = f"Đã lưu văn bản {directive.id} và {len(saved)} nhiệm vụ{ids}."
+            elif saved:
+                done = f"Đã thêm {len(saved)} nhiệm vụ mới vào văn bản {directive.id}{ids}."
+            else:
+                done = (f"Không có nhiệm vụ mới: cả {len(tasks)} nhiệm vụ đã có trong văn bản "
+                        f"{directive.id}; không lưu gì.")
+            print(done, file=sys.stderr)
+    except ImportRefused as e:
+        code = 1
+        print(f"Lỗi: {e.message}", file=sys.stderr)
+        for index, message in sorted(e.rows.items()):
+            task = tasks[index]
+            print(f"  Nhiệm vụ {index + 1} (mục {task.section or '?'}, chủ trì "
+                  f"{task.lead or '?'}): {message}", file=sys.stderr)
+    json.dump(output, sys.stdout, ensure_ascii=False, indent=1)
+    print()
+    return code
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.cli",
                                      description="Theo dõi nhiệm vụ: kiểm tra, khởi tạo, xuất dữ liệu.")
@@ -90,6 +153,12 @@ def main(argv=None) -> int:
     export = sub.add_parser("export", help="in dữ liệu (nhiệm vụ kèm phân loại hôm nay)")
     export.add_argument("--format", choices=["json", "csv"], default="json")
     export.set_defaults(run=_export)
+    imp = sub.add_parser("import", help="đọc văn bản (.txt, .docx), in kết quả dạng JSON và lưu; "
+                         "mã thoát 1 khi không có nhiệm vụ hoặc có dòng không lưu được")
+    imp.add_argument("file", metavar="FILE", help="tệp văn bản .txt hoặc .docx")
+    imp.add_argument("--dry-run", action="store_true", help="chỉ đọc và kiểm tra, không lưu")
+    imp.add_argument("--format", choices=["json"], default="json")
+    imp.set_defaults(run=_import)
     args = parser.parse_args(argv)
     try:
         settings = load_settings(read_secrets_file(args.secrets))
