@@ -11,6 +11,7 @@ import streamlit as st
 from .backends import open_store
 from .cache import SnapshotCache
 from .config import ConfigError, Settings, load_settings
+from .dashboard import build_board
 from .dates import format_date
 from .agencies import AgencyIndex
 from .domain import (ROLE_ADMIN, ROLE_AGENCY, ROLE_LABELS, ROLE_LEADER, ROLES, Change, Snapshot,
@@ -25,8 +26,13 @@ from .updates import UpdateInput, save_update
 PAGES = {
     "overview": ("pages/overview.py", "Tổng quan", ":material/dashboard:",
                  (ROLE_LEADER, ROLE_AGENCY, ROLE_ADMIN)),
+    "agency": ("pages/agency.py", "Cơ quan", ":material/apartment:",
+               (ROLE_LEADER, ROLE_AGENCY, ROLE_ADMIN)),
     "my_tasks": ("pages/my_tasks.py", "Nhiệm vụ của tôi", ":material/task_alt:",
                  (ROLE_AGENCY, ROLE_ADMIN)),
+    "reports": ("pages/reports.py", "Báo cáo", ":material/summarize:", (ROLE_LEADER, ROLE_ADMIN)),
+    "import": ("pages/import_directive.py", "Nhập văn bản", ":material/upload_file:",
+               (ROLE_ADMIN,)),
     "admin": ("pages/admin.py", "Quản trị", ":material/admin_panel_settings:", (ROLE_ADMIN,)),
 }
 
@@ -130,9 +136,9 @@ def current_user() -> User | None:
     """Who is using the app, or None when nobody may see data (see DESIGN §6)."""
     s = settings()
     if s.auth_configured:
-        if not _signed_in():
+        if not _signed_in() or st.user.get("email_verified") is False:
             return None
-        email = str(st.user.email or "").lower()
+        email = str(st.user.get("email") or "").lower()  # some providers send no email
         return next((u for u in snapshot().users if u.email == email), None)
     if s.demo_mode:
         role = st.session_state.get("demo_role", ROLE_LEADER)
@@ -167,7 +173,7 @@ def explain_no_access() -> None:
         st.button("Đăng nhập", on_click=st.login, type="primary")
     elif s.auth_configured:
         st.title("Tài khoản chưa được cấp quyền")
-        st.write(f"Tài khoản **{st.user.email}** chưa có trong danh sách người dùng. "
+        st.write(f"Tài khoản **{st.user.get('email', '')}** chưa có trong danh sách người dùng. "
                  "Vui lòng liên hệ Văn phòng UBND tỉnh để được cấp quyền.")
         st.button("Đăng xuất", on_click=st.logout)
     else:
@@ -217,3 +223,15 @@ def show_dates(frame: pd.DataFrame, columns=("deadline", "completed_on")) -> pd.
     for c in columns:
         out[c] = out[c].map(lambda d: format_date(d) if isinstance(d, date) else "")
     return out
+
+
+# --- dashboard (Tổng quan, Cơ quan) -------------------------------------------------------------
+
+def board_table(as_of: date | None = None) -> pd.DataFrame:
+    """The dashboard's task table (services.dashboard.build_board): computed once per snapshot
+    and date for all sessions, like task_table; pages only filter and aggregate it."""
+    s = settings()
+    as_of = as_of or today_local(s.timezone)
+    return _resources()[1].derived(
+        ("board", as_of, s.due_soon_days),
+        lambda snap: build_board(snap, task_table(as_of), as_of, s.due_soon_days, s.timezone))

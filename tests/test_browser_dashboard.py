@@ -1,0 +1,55 @@
+"""Tổng quan in a real Chromium, on 2,000 synthetic tasks: the KPI cards and the plotly charts
+render without an exception, at 1400 px and on a 390 px phone (full-height screenshots in /tmp),
+and clicking an agency's bar opens the Cơ quan page for that agency (what AppTest cannot click)."""
+import pytest
+
+from tests.e2e_support import browser_page, settle, streamlit_server  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def screenshot(page, path: str) -> None:
+    """The whole page: Streamlit scrolls an inner container, so grow the viewport to it."""
+    width = page.viewport_size["width"]
+    height = page.evaluate(
+        "document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight")
+    page.set_viewport_size({"width": width, "height": min(height + 80, 12000)})
+    settle(page)
+    page.screenshot(path=path)
+
+
+def test_overview_renders_and_a_bar_opens_its_agency(streamlit_server, browser_page):  # noqa: F811
+    from playwright.sync_api import expect
+    page = browser_page
+    page.goto(streamlit_server.url + "/")
+    metrics = page.get_by_test_id("stMetric")
+    expect(metrics).to_have_count(9)
+    expect(metrics.first).to_contain_text("Tổng số nhiệm vụ")
+    expect(metrics.first).to_contain_text("2.000")
+    charts = page.locator(".js-plotly-plot")
+    expect(charts).to_have_count(4)
+    expect(charts.first.locator(".barlayer .point").first).to_be_visible()
+    expect(page.get_by_text("Dữ liệu lúc").first).to_be_visible()
+    settle(page)
+    assert page.get_by_test_id("stException").count() == 0
+    screenshot(page, "/tmp/dashboard_1400.png")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    settle(page)
+    expect(charts.first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    screenshot(page, "/tmp/dashboard_390.png")
+
+    page.set_viewport_size({"width": 1400, "height": 900})
+    bar = charts.first.locator(".barlayer .point").first
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    # a person clicks where the bar is drawn; plotly's drag layer on top receives it
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url("**/agency?agency=*")
+    expect(page.get_by_test_id("stMetric").first).to_contain_text("Được giao chủ trì")
+    settle(page)
+    assert page.get_by_test_id("stException").count() == 0
+    code = page.url.split("agency=")[1].split("&")[0]
+    assert code and page.get_by_role("heading", level=1).count() == 1
+    screenshot(page, "/tmp/dashboard_agency_1400.png")
