@@ -1,4 +1,4 @@
-"""Command line: `python -m services.cli [--secrets PATH] check | init-sheet | export | import`.
+"""Command line: `python -m services.cli [--secrets PATH] check | init-sheet | export | demo-data | import`.
 
 It reads the same secrets file as the app, so it checks and exports exactly what the app sees.
 """
@@ -11,6 +11,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
+from . import demo_data
 from .backends import open_store
 from .checks import run_checks
 from .config import ConfigError, load_settings, read_secrets_file
@@ -159,7 +160,13 @@ def main(argv=None) -> int:
     imp.add_argument("--dry-run", action="store_true", help="chỉ đọc và kiểm tra, không lưu")
     imp.add_argument("--format", choices=["json"], default="json")
     imp.set_defaults(run=_import)
-    args = parser.parse_args(argv)
+    sub.add_parser("demo-data", add_help=False,
+                   help="tạo dữ liệu mẫu vào một tệp SQLite riêng (xem demo-data --help)")
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "demo-data":  # its own options: services/demo_data.py
+        return demo_data.main(extra)
+    if extra:
+        parser.error(f"không hiểu: {' '.join(extra)}")
     try:
         settings = load_settings(read_secrets_file(args.secrets))
         return args.run(settings, args)

@@ -322,7 +322,7 @@ def fill_store(store: Store, data=None, *, fast: bool = True, tz: str = DEFAULT_
                          "vào một kho trống (hãy chọn một tệp mới).")
     from .sqlite_store import SQLiteStore
     if fast and isinstance(store, SQLiteStore):
-        _fill_sqlite(store, directives, agencies, tasks, history)
+        store.bulk_load(directives, agencies, tasks, history)
     else:
         _fill_through_api(store, directives, agencies, tasks, history, tz)
     return {"directives": len(directives), "agencies": len(agencies), "tasks": len(tasks),
@@ -362,22 +362,6 @@ def _fill_through_api(store, directives, agencies, tasks, history, tz) -> None:
         store.update_task(state[first.task_id], changes, actor, first.at)
         state[first.task_id] = replace(state[first.task_id], **changes, updated_at=first.at,
                                        updated_by=first.actor)
-
-
-def _fill_sqlite(store, directives, agencies, tasks, history) -> None:
-    """One transaction with the SQLite store's own row formats (no per-row transactions)."""
-    with store._tx() as conn:
-        for a in agencies:
-            store._put_agency(conn, a)
-        for d in directives:
-            store._put_directive(conn, d)
-        start = conn.execute("SELECT coalesce(max(seq), 0) FROM tasks").fetchone()[0]
-        rows = [{**store._task_params(t), "seq": start + i} for i, t in enumerate(tasks, 1)]
-        if rows:
-            columns = list(rows[0])
-            conn.executemany(f"INSERT INTO tasks ({', '.join(columns)}) VALUES "
-                             f"({', '.join(':' + c for c in columns)})", rows)
-        store._put_changes(conn, history)
 
 
 # --- command line ---------------------------------------------------------------------------------

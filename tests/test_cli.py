@@ -90,3 +90,16 @@ def test_bad_secrets_are_a_clear_message(tmp_path, capsys):
     path.write_text("[app]\ndue_soon_days = 'x'", encoding="utf-8")
     assert main(["--secrets", str(path), "check"]) == 2
     assert "due_soon_days" in capsys.readouterr().err
+
+
+def test_demo_data_goes_to_its_own_file_and_never_into_real_data(tmp_path, capsys):
+    path = tmp_path / "demo.db"
+    args = ["demo-data", "--tasks", "120", "--agencies", "8", "--directives", "4",
+            "--sqlite-path", str(path)]
+    assert main(args) == 0
+    from services.sqlite_store import SQLiteStore
+    snap = SQLiteStore(str(path)).load()
+    assert len(snap.tasks) == 120 and all("[Dữ liệu mẫu]" in d.title for d in snap.directives)
+    assert snap.history and "Đã tạo dữ liệu mẫu" in capsys.readouterr().out
+    assert main(args) == 1  # a store that already has data is refused
+    assert "chỉ được ghi vào một kho trống" in capsys.readouterr().err
