@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +40,6 @@ DEMO = {"tasks": 2000, "agencies": 40, "directives": 60, "seed": 1}
 @dataclass
 class Server:
     url: str
-    sqlite_path: Path
     log: Path
 
 
@@ -47,13 +47,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def write_secrets(folder: Path, sqlite_path: Path) -> Path:
-    path = folder / "secrets.toml"
-    # a JSON string is a valid TOML basic string
-    path.write_text(f"[store]\nsqlite_path = {json.dumps(str(sqlite_path))}\n", encoding="utf-8")
-    return path
 
 
 def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
@@ -70,6 +63,39 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 6
     pytest.fail(f"streamlit not healthy after {timeout} s:\n{log.read_text()[-3000:]}")
 
 
+@contextmanager
+def serve_app(folder: Path, secrets: str, port: int | None = None, host: str = "127.0.0.1"):
+    """`streamlit run app.py` from the repository, reading only `secrets` (TOML text, written to
+    folder/secrets.toml); yields the Server and stops it afterwards."""
+    port = port or free_port()
+    path = folder / "secrets.toml"
+    path.write_text(secrets, encoding="utf-8")
+    log = folder / "streamlit.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+             "--secrets.files", str(path)],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://{host}:{port}"
+    try:
+        wait_healthy(url, proc, log)
+        yield Server(url, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def store_secrets(sqlite_path: Path) -> str:
+    return f"[store]\nsqlite_path = {json.dumps(str(sqlite_path))}\n"  # JSON strings are TOML
+
+
 @pytest.fixture(scope="session")
 def streamlit_server(tmp_path_factory):
     """The app on a free port, on a store of synthetic data; stopped after the session."""
@@ -80,28 +106,8 @@ def streamlit_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e_app")
     db = folder / "demo.db"
     fill_store(SQLiteStore(str(db)), today=today_local(), **DEMO)
-    secrets = write_secrets(folder, db)
-    port = free_port()
-    log = folder / "streamlit.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
-             "--secrets.files", str(secrets)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, log)
-        yield Server(url, db, log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with serve_app(folder, store_secrets(db)) as server:
+        yield server
 
 
 @pytest.fixture

@@ -1,84 +1,40 @@
 """End to end: a real st.login round trip in headless Chromium against tests/oidcmock.
 
-The app runs with `streamlit run app.py` from a temporary copy (app.py, pages/, services/,
-data/seed/, .streamlit/config.toml) whose own .streamlit/secrets.toml points [store] at a
-temporary SQLite file and [auth] at the mock provider. The project's secrets file is never touched.
+The app runs with `streamlit run app.py` (tests.e2e_support.serve_app) reading only a temporary
+secrets file that points [store] at a temporary SQLite file and [auth] at the mock provider.
 Screenshots of every step go to /tmp/login_*.png.
 """
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from services.domain import ROLE_AGENCY, User
 from services.seed import seed_records
 from services.sqlite_store import SQLiteStore
+from tests.e2e_support import CHROMIUM, CHROMIUM_ARGS, free_port, serve_app, store_secrets
 from tests.oidcmock import OIDCMockServer
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 SHOTS = Path("/tmp")
 KNOWN = User("canbo@snv.gov.vn", "Cán bộ SNV", "SNV", ROLE_AGENCY)
 STRANGER = "stranger@example.com"
 WAIT_MS = 15_000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _copy_app(target: Path) -> None:
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copy2(ROOT / "app.py", target / "app.py")
-    for folder in ("pages", "services"):
-        shutil.copytree(ROOT / folder, target / folder, ignore=ignore)
-    shutil.copytree(ROOT / "data" / "seed", target / "data" / "seed")
-    (target / ".streamlit").mkdir()
-    shutil.copy2(ROOT / ".streamlit" / "config.toml", target / ".streamlit" / "config.toml")
-
-
-def _write_secrets(target: Path, db: Path, app_port: int, mock: OIDCMockServer) -> None:
+def _secrets(db: Path, app_port: int, mock: OIDCMockServer) -> str:
     q = json.dumps  # a JSON string is a valid TOML basic string for these values
-    (target / ".streamlit" / "secrets.toml").write_text(
-        "[store]\n"
-        f"sqlite_path = {q(str(db))}\n\n"
-        "[auth]\n"
-        f"redirect_uri = {q(f'http://localhost:{app_port}/oauth2callback')}\n"
-        f"cookie_secret = {q(secrets.token_urlsafe(32))}\n"
-        f"client_id = {q(mock.client_id)}\n"
-        f"client_secret = {q(mock.client_secret)}\n"
-        f"server_metadata_url = {q(mock.metadata_url)}\n",
-        encoding="utf-8")
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"streamlit not healthy after {timeout}s:\n{log.read_text()[-3000:]}")
+    return (store_secrets(db) + "\n[auth]\n"
+            f"redirect_uri = {q(f'http://localhost:{app_port}/oauth2callback')}\n"
+            f"cookie_secret = {q(secrets.token_urlsafe(32))}\n"
+            f"client_id = {q(mock.client_id)}\n"
+            f"client_secret = {q(mock.client_secret)}\n"
+            f"server_metadata_url = {q(mock.metadata_url)}\n")
 
 
 @pytest.fixture(scope="module")
@@ -89,32 +45,14 @@ def oidc():
 
 @pytest.fixture(scope="module")
 def app_url(oidc, tmp_path_factory):
-    """The app, from a temporary copy, with a store that knows KNOWN, signing in through oidc."""
+    """The app with a store that knows KNOWN, signing in through oidc. The browser must use the
+    host of redirect_uri (localhost): st.login keeps its state in a cookie for that host."""
     folder = tmp_path_factory.mktemp("login_app")
-    _copy_app(folder)
     db = folder / "app.db"
     SQLiteStore(str(db), seed=seed_records).save_user(KNOWN)
-    port = _free_port()
-    _write_secrets(folder, db, port, oidc)
-    log = folder / "streamlit.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-            cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}"
-    try:
-        _wait_healthy(url, proc, log)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    port = free_port()
+    with serve_app(folder, _secrets(db, port, oidc), port=port, host="localhost") as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.dates import DateError, format_issue_date, parse_date, parse_datetime, parse_issue_date
-from services.domain import (DONE, DONE_LATE, DONE_ON_TIME, IN_PROGRESS, NOT_STARTED, ONGOING,
+from services.domain import (DONE, DONE_LATE, DONE_ON_TIME, IN_PROGRESS, ONGOING,
                              OPEN_ON_TIME, OVERDUE, Task, category, days_late, fold, is_due_soon,
                              today_local)
 

@@ -14,12 +14,9 @@ import gspread
 import pytest
 import requests
 
-from tests.fakesheets.fixtures import (  # noqa: F401 (pytest fixtures)
+from tests.fakesheets.fixtures import (  # the fixtures come from tests/conftest.py
     CLIENT_EMAIL,
-    fake_sheets,
-    fake_sheets_server,
     gspread_client,
-    service_account_info,
 )
 
 BOOK = "book-1"

@@ -1,0 +1,61 @@
+"""Demo mode in a real Chromium: an agency officer picks their agency, updates a task, and the
+leaders' Tổng quan shows the change."""
+import re
+
+import pytest
+
+from services.seed import seed_records
+from services.sqlite_store import SQLiteStore
+from tests.e2e_support import browser_page, serve_app, settle, store_secrets  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def seeded_app(tmp_path):
+    db = tmp_path / "app.db"
+    SQLiteStore(str(db), seed=seed_records)
+    with serve_app(tmp_path, store_secrets(db)) as server:
+        yield server.url, db
+
+
+def choose(page, label, option):
+    """Pick `option` (text, or a compiled pattern) in the select box labelled `label`."""
+    page.get_by_label(label, exact=True).click()
+    page.get_by_role("option", name=option, exact=isinstance(option, str)).click()
+    settle(page)
+
+
+def test_agency_updates_a_task_and_the_overview_shows_it(seeded_app, browser_page):  # noqa: F811
+    from playwright.sync_api import expect
+    url, db = seeded_app
+    page = browser_page
+    page.goto(url + "/")
+    expect(page.get_by_text("Chế độ thử nghiệm")).to_be_visible()
+    done_card = page.get_by_test_id("stMetric").filter(has_text="Hoàn thành đúng hạn")
+    expect(done_card).to_contain_text("0")
+
+    choose(page, "Vai trò", "Cơ quan")
+    choose(page, "Cơ quan", "Sở Nội vụ")
+    page.get_by_role("link", name="Nhiệm vụ của tôi").click()
+    expect(page.get_by_role("heading", name="Nhiệm vụ của Sở Nội vụ")).to_be_visible()
+    settle(page)
+    choose(page, "Chọn nhiệm vụ để cập nhật", re.compile(r"^NV-0024 · "))
+    choose(page, "Trạng thái", "Hoàn thành")
+    page.get_by_role("textbox", name="Kết quả thực hiện").fill("Đã phát động phong trào thi đua (KH 15/KH-SNV)")
+    page.get_by_role("textbox", name="Minh chứng").fill("15/KH-SNV")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_text("Đã lưu NV-0024.")).to_be_visible()
+    settle(page)
+    assert page.get_by_test_id("stException").count() == 0
+    page.screenshot(path="/tmp/update_saved.png", full_page=True)
+
+    task = SQLiteStore(str(db)).load().task("NV-0024")
+    assert (task.status, task.progress, task.evidence) == ("Hoàn thành", 100, "15/KH-SNV")
+
+    choose(page, "Vai trò", "Lãnh đạo")
+    page.get_by_role("link", name="Tổng quan").click()
+    settle(page)
+    done_card = page.get_by_test_id("stMetric").filter(has_text="Hoàn thành đúng hạn")
+    expect(done_card).to_contain_text("1")
+    page.screenshot(path="/tmp/update_overview.png", full_page=True)
