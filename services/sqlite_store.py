@@ -114,14 +114,7 @@ class SQLiteStore(Store):
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             if seed is not None:
                 directives, agencies, tasks, users = seed()
-                for a in agencies:
-                    self._put_agency(conn, a)
-                for u in users:
-                    self._put_user(conn, u)
-                for d in directives:
-                    self._put_directive(conn, d)
-                for t in tasks:
-                    self._insert_task(conn, t)
+                self._put_all(conn, directives, agencies, tasks, (), users)
         try:
             with self._tx() as conn:
                 conn.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
@@ -248,19 +241,22 @@ class SQLiteStore(Store):
         """Rows written as they are (ids, history and all) in one transaction: for copying or
         generating whole data sets (demo data), where a save per change would take minutes."""
         with self._tx() as conn:
-            for a in agencies:
-                self._put_agency(conn, a)
-            for u in users:
-                self._put_user(conn, u)
-            for d in directives:
-                self._put_directive(conn, d)
-            start = conn.execute("SELECT coalesce(max(seq), 0) FROM tasks").fetchone()[0]
-            rows = [{**self._task_params(t), "seq": start + i} for i, t in enumerate(tasks, 1)]
-            if rows:
-                columns = list(rows[0])
-                conn.executemany(f"INSERT INTO tasks ({', '.join(columns)}) VALUES "
-                                 f"({', '.join(':' + c for c in columns)})", rows)
-            self._put_changes(conn, list(history))
+            self._put_all(conn, directives, agencies, tasks, history, users)
+
+    def _put_all(self, conn, directives, agencies, tasks, history, users) -> None:
+        for a in agencies:
+            self._put_agency(conn, a)
+        for u in users:
+            self._put_user(conn, u)
+        for d in directives:
+            self._put_directive(conn, d)
+        start = conn.execute("SELECT coalesce(max(seq), 0) FROM tasks").fetchone()[0]
+        rows = [{**self._task_params(t), "seq": start + i} for i, t in enumerate(tasks, 1)]
+        if rows:
+            columns = list(rows[0])
+            conn.executemany(f"INSERT INTO tasks ({', '.join(columns)}) VALUES "
+                             f"({', '.join(':' + c for c in columns)})", rows)
+        self._put_changes(conn, list(history))
 
     def save_agency(self, agency):
         with self._tx() as conn:

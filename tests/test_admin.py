@@ -1,9 +1,7 @@
 """The office's administration: agency registry, tasks by hand (services and the Quản trị page)."""
 from datetime import date
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from services.admin import validate_agency, validate_task
 from services.agencies import AgencyIndex
@@ -11,8 +9,8 @@ from services.domain import ROLE_ADMIN
 from services.seed import seed_records
 from services.sqlite_store import SQLiteStore
 from services.updates import ValidationError
+from tests.conftest import open_app
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -50,13 +48,7 @@ def test_task_fields(snapshot):
 
 
 def open_admin(tmp_path):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.secrets["store"] = {"sqlite_path": str(tmp_path / "app.db")}
-    at.session_state["demo_role"] = ROLE_ADMIN
-    at.run()
-    at.switch_page("pages/admin.py").run()
-    assert not at.exception
-    return at
+    return open_app(tmp_path, ROLE_ADMIN, page="pages/admin.py")
 
 
 def store_of(tmp_path):

@@ -4,11 +4,11 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from streamlit.testing.v1 import AppTest
 
 from services.domain import ROLE_ADMIN
 from services.seed import DIRECTIVE_TEXT, seed_records
 from services.sqlite_store import SQLiteStore
+from tests.conftest import open_app
 from tests.directives.fixtures import HERE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,12 +16,7 @@ NO_EDITS = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
 
 
 def open_import(tmp_path):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.secrets["store"] = {"sqlite_path": str(tmp_path / "app.db")}
-    at.session_state["demo_role"] = ROLE_ADMIN
-    at.run()
-    at.switch_page("pages/import_directive.py").run()
-    assert not at.exception
+    at = open_app(tmp_path, ROLE_ADMIN, page="pages/import_directive.py")
     assert at.title[0].value == "Nhập văn bản"
     return at
 

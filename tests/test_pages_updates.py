@@ -1,25 +1,15 @@
 """AppTest flows of "Nhiệm vụ của tôi": save, field messages that keep the input, conflicts."""
-from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
 
 from services.domain import DONE, IN_PROGRESS, ROLE_ADMIN, ROLE_AGENCY
 from services.seed import seed_records
 from services.sqlite_store import SQLiteStore
-from tests.conftest import ADMIN, NOW
+from tests.conftest import ADMIN, NOW, open_app
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def open_my_tasks(tmp_path, role=ROLE_AGENCY, agency="SNV"):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.secrets["store"] = {"sqlite_path": str(tmp_path / "app.db")}
-    at.session_state["demo_role"] = role
-    at.session_state["demo_agency"] = agency
-    at.run()
-    at.switch_page("pages/my_tasks.py").run()
-    assert not at.exception
-    return at
+    return open_app(tmp_path, role, agency, page="pages/my_tasks.py")
 
 
 def table_with(at, column):
@@ -85,13 +75,7 @@ def test_admin_sees_every_task(tmp_path):
 
 
 def open_admin(tmp_path):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.secrets["store"] = {"sqlite_path": str(tmp_path / "app.db")}
-    at.session_state["demo_role"] = ROLE_ADMIN
-    at.run()
-    at.switch_page("pages/admin.py").run()
-    assert not at.exception
-    return at
+    return open_app(tmp_path, ROLE_ADMIN, page="pages/admin.py")
 
 
 def test_admin_adds_a_user_and_refuses_a_bad_one(tmp_path):
