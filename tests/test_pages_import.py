@@ -1,7 +1,6 @@
 """AppTest flows of "Nhập văn bản": paste or upload, preview, correct, save; refusals keep edits."""
 import io
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
@@ -11,7 +10,6 @@ from services.sqlite_store import SQLiteStore
 from tests.conftest import open_app
 from tests.directives.fixtures import HERE
 
-ROOT = Path(__file__).resolve().parent.parent
 NO_EDITS = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
 
 
