@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import gspread
 import requests
-from google.auth.exceptions import GoogleAuthError, RefreshError
+from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
 from gspread.utils import absolute_range_name, rowcol_to_a1
 from requests.adapters import HTTPAdapter
 from tenacity import (RetryError, Retrying, retry_if_exception, stop_before_delay,
@@ -68,7 +68,7 @@ def _status(error: BaseException) -> int | None:
 
 def _transient(error: BaseException) -> bool:
     return _status(error) in TRANSIENT or isinstance(
-        error, (requests.exceptions.Timeout, requests.exceptions.ConnectionError))
+        error, (requests.exceptions.Timeout, requests.exceptions.ConnectionError, TransportError))
 
 
 def _ambiguous(error: BaseException) -> bool:
@@ -113,7 +113,7 @@ class GSheetsStore(Store):
         try:
             return retrying(fn, *args)
         except (gspread.exceptions.APIError, requests.exceptions.RequestException,
-                RefreshError, RetryError) as e:
+                GoogleAuthError, RetryError) as e:
             raise StoreError(self._explain(e, what)) from e
 
     def _explain(self, error: BaseException, what: str) -> str:
@@ -136,7 +136,8 @@ class GSheetsStore(Store):
         if code == 429:
             return ("Google Sheets đang giới hạn số lượt truy cập (vượt hạn mức). Đã thử lại "
                     f"trong {self.deadline:.0f} giây mà chưa được; vui lòng thử lại sau một phút.")
-        if code in TRANSIENT or isinstance(error, requests.exceptions.RequestException):
+        if code in TRANSIENT or isinstance(error, (requests.exceptions.RequestException,
+                                                   TransportError)):
             return (f"Google Sheets không phản hồi khi {what} (đã thử lại trong "
                     f"{self.deadline:.0f} giây). Vui lòng thử lại sau.")
         return f"Lỗi Google Sheets khi {what}: {message}"
@@ -200,19 +201,31 @@ class GSheetsStore(Store):
             if not changed:
                 return []
             cells = task_cells(new, registry.name)
-            data = [{"range": absolute_range_name(TASKS, rowcol_to_a1(number, hmap.positions[f] + 1)),
-                     "values": [[cells[f]]]}
-                    for f in [*changed, "updated_at", "updated_by"] if f in hmap.positions]
-            self._reconciled("ghi nhiệm vụ", lambda: self.http.values_batch_update(
-                self.key, {"valueInputOption": "RAW", "data": data}),
-                lambda: self._landed(seen.id, hmap, fresh, new))
+            fields = [*changed, "updated_at", "updated_by"]
+            where = {"hmap": hmap, "number": number, "tries": 0}
+
+            def write():
+                if where["tries"]:  # a retry: rows may have moved meanwhile, find the task again
+                    if self._landed(seen.id, fresh, new, where):
+                        return
+                where["tries"] += 1
+                positions = where["hmap"].positions
+                data = [{"range": absolute_range_name(
+                            TASKS, rowcol_to_a1(where["number"], positions[f] + 1)),
+                         "values": [[cells[f]]]} for f in fields if f in positions]
+                self.http.values_batch_update(self.key, {"valueInputOption": "RAW",
+                                                         "data": data})
+
+            self._reconciled("ghi nhiệm vụ", write,
+                             lambda: self._landed(seen.id, fresh, new, where))
             try:
                 self._append_history(rows, hist)
             except StoreError as e:
                 self._pending_history.append((rows, hist))
                 raise StoreError(f"Đã lưu nhiệm vụ {seen.id} nhưng chưa ghi được lịch sử thay đổi "
-                                 f"(mã {rows[0].change_id}): {e} Lịch sử sẽ được ghi lại ở lần "
-                                 "lưu sau.") from e
+                                 f"(mã {rows[0].change_id}): {e} Ứng dụng sẽ thử ghi lại lịch sử "
+                                 "ở lần lưu sau; nếu ứng dụng khởi động lại trước đó, hãy báo "
+                                 "Văn phòng kiểm tra trang LichSu.") from e
         return rows
 
     def retry_pending_history(self) -> int:
@@ -243,9 +256,11 @@ class GSheetsStore(Store):
                 raise
         self._call(what, attempt)
 
-    def _landed(self, task_id: str, hmap: HeaderMap, fresh: Task, new: Task) -> bool:
-        """After a lost answer: True if the row holds our values, False if it is as before."""
-        _, _, row, _ = self._locate(task_id)
+    def _landed(self, task_id: str, fresh: Task, new: Task, where: dict) -> bool:
+        """Read the task again (updating `where` to its row now): True if it holds our values,
+        False if it is as before; anything else is someone else's change, never written over."""
+        hmap, number, row, _ = self._locate(task_id)
+        where.update(hmap=hmap, number=number)
         now = self._read_task(hmap, row)
         if now == new:
             return True
@@ -298,7 +313,7 @@ class GSheetsStore(Store):
 
     def _add_tasks(self, tasks, actor, now, hmap, directive_id=None) -> list[Task]:
         registry = self._registry()
-        tasks = [replace(t, updated_at=now, updated_by=actor.email)
+        tasks = [replace(t, updated_at=now.replace(microsecond=0), updated_by=actor.email)
                  for t in assign_ids(tasks, self._ids(TASKS, hmap), directive_id)]
         if tasks:
             self._call("thêm nhiệm vụ", self._append, TASKS, hmap,
@@ -322,8 +337,9 @@ class GSheetsStore(Store):
             return directive, self._add_tasks(tasks, actor, now, maps[TASKS], directive.id)
 
     def _upsert(self, sheet: str, key_field: str, key: str, cells: dict) -> None:
-        """Replace the row whose key matches (case-insensitively), or append one."""
-        with self._write_lock:
+        """Replace the row whose key matches (case-insensitively), or append one. Each attempt
+        reads the sheet and finds the row again, so a retry never writes to a row that moved."""
+        def attempt():
             (rows,) = self._batch_get([sheet], "đọc dữ liệu")
             try:
                 hmap = HeaderMap.from_header_row(sheet, rows[0] if rows else [])
@@ -333,13 +349,15 @@ class GSheetsStore(Store):
             found = [n for n, r in enumerate(rows[1:], start=2)
                      if col < len(r) and text(r[col]).lower() == key.lower()]
             if not found:
-                self._call("thêm dòng", self._append, sheet, hmap, [cells],
-                           retry_if=lambda e: _status(e) == 429)
+                self._append(sheet, hmap, [cells])
                 return
             data = [{"range": absolute_range_name(sheet, rowcol_to_a1(found[0], i + 1)),
                      "values": [[cells.get(f, "")]]} for f, i in hmap.positions.items()]
-            self._call("cập nhật dòng", self.http.values_batch_update, self.key,
-                       {"valueInputOption": "RAW", "data": data})
+            self.http.values_batch_update(self.key, {"valueInputOption": "RAW", "data": data})
+
+        with self._write_lock:
+            # an append whose answer was lost is found by its key on the next attempt
+            self._call("lưu dòng", attempt)
 
     def save_agency(self, agency):
         self._upsert(AGENCIES, "code", agency.code, agency_cells(agency))
@@ -371,7 +389,8 @@ class GSheetsStore(Store):
                 records = _records_of(sheet, copy_from)
                 if records:
                     hmap = HeaderMap.from_header_row(sheet, rows[0])
-                    self._call("chép dữ liệu", self._append, sheet, hmap, records)
+                    self._call("chép dữ liệu", self._append, sheet, hmap, records,
+                               retry_if=lambda e: _status(e) == 429)  # an append is not idempotent
                     done.append(f"Đã chép {len(records)} dòng vào {sheet}.")
         return done
 

@@ -231,7 +231,7 @@ class SQLiteStore(Store):
 
     def _add(self, conn, tasks, actor, now, directive_id=None):
         existing = [r[0] for r in conn.execute("SELECT id FROM tasks")]
-        tasks = [replace(t, updated_at=now, updated_by=actor.email)
+        tasks = [replace(t, updated_at=now.replace(microsecond=0), updated_by=actor.email)
                  for t in assign_ids(tasks, existing, directive_id)]
         for t in tasks:
             self._insert_task(conn, t)

@@ -87,6 +87,7 @@ class Store(ABC):
 def plan_update(fresh: Task, seen: Task, changes: dict, actor: User, now: datetime,
                 authorize=None, names=lambda code: code) -> tuple[Task, list[str], list[Change]]:
     """(new task, changed fields, history rows) for a save; raises on conflict or refusal."""
+    now = now.replace(microsecond=0)  # the sheet keeps seconds: a re-read must compare equal
     if authorize is not None:
         authorize(fresh)  # first: a task reassigned to another agency is refused as such
     differing = [f for f in TASK_FIELDS if getattr(fresh, f) != getattr(seen, f)]

@@ -1,5 +1,8 @@
 """Faults on the way to Google: each ends applied exactly once, or refused with a clear message
 and the sheet otherwise unchanged."""
+import threading
+import time
+
 import pytest
 
 from services.schema import HISTORY, TASKS
@@ -23,7 +26,7 @@ def test_history_append_failing_after_the_cell_write_is_flagged_then_reconciled(
         gsheets_store.update_task(snap.task("NV-0001"), {"progress": 40}, SNV, NOW)
     message = str(caught.value)
     assert "Đã lưu nhiệm vụ NV-0001 nhưng chưa ghi được lịch sử" in message
-    assert "sẽ được ghi lại ở lần lưu sau" in message
+    assert "sẽ thử ghi lại lịch sử ở lần lưu sau" in message
     assert sheet(fake_sheets, TASKS)[1][8] == 40 and len(sheet(fake_sheets, HISTORY)) == 1
     fake_sheets.clear_faults()
     # the next save (any task) appends the waiting history first, once
@@ -57,3 +60,38 @@ def test_auth_errors_are_not_retried(gsheets_store, fake_sheets, status):
     # no retry storm: a 403 is final; on a 401 google-auth refreshes the token, at most twice
     assert len(api_calls(fake_sheets)) == (3 if status == 401 else 1)
     assert ("Chia sẻ" if status == 403 else "xác thực") in str(caught.value)
+
+
+def test_a_lost_answer_with_microseconds_in_the_clock_is_still_reconciled(gsheets_store,
+                                                                          fake_sheets):
+    """The sheet keeps seconds; a save at 09:30:00.123456 must still recognise its own write."""
+    snap = gsheets_store.load()
+    fake_sheets.add_fault(method="POST", path_regex="values:batchUpdate", status=503, times=1,
+                          apply=True)
+    rows = gsheets_store.update_task(snap.task("NV-0001"), {"progress": 40}, SNV,
+                                     NOW.replace(microsecond=123456))
+    assert sheet(fake_sheets, TASKS)[1][8] == 40
+    assert [r[1] for r in sheet(fake_sheets, HISTORY)[1:]] == [rows[0].change_id]
+
+
+def test_a_retry_after_rows_moved_writes_to_the_task_not_to_its_old_row(gsheets_store,
+                                                                        fake_sheets):
+    snap = gsheets_store.load()
+    # the first write is held for a second and then refused (quota); meanwhile, 0.3 s in,
+    # someone inserts a row at the top: the retry must find NV-0001 on its new row
+    fake_sheets.add_fault(method="POST", path_regex="values:batchUpdate", status=429, times=1,
+                          delay_seconds=1.0)
+
+    def insert_row():
+        time.sleep(0.3)
+        gsheets_store.client.open_by_key("sheet-test").worksheet(TASKS).insert_rows(
+            [["NV-9999", "VB-0001", "9", "Chèn lúc đang lưu", "Sở Y tế"]], row=2)
+
+    helper = threading.Thread(target=insert_row)
+    helper.start()
+    gsheets_store.update_task(snap.task("NV-0001"), {"progress": 40}, SNV, NOW)
+    helper.join()
+    rows = {r[0]: r for r in sheet(fake_sheets, TASKS)[1:] if r}
+    assert sheet(fake_sheets, TASKS)[1][0] == "NV-9999"  # the insert happened before the retry
+    assert rows["NV-0001"][8] == 40
+    assert len(rows["NV-9999"]) == 5  # the inserted row was not written into
