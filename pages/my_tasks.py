@@ -47,9 +47,11 @@ one_tab, bulk_tab, partner_tab = st.tabs([f"Chủ trì ({len(own)})", "Cập nh�
 
 # --- one task -----------------------------------------------------------------------------------
 
+EDIT_FIELDS = ("status", "progress", "result", "evidence", "completed_on")
+
+
 def _keys(task_id):
-    return {f: f"{f}_{task_id}" for f in ("status", "progress", "result", "evidence",
-                                           "completed_on", "confirm")}
+    return {f: f"{f}_{task_id}" for f in (*EDIT_FIELDS, "confirm")}
 
 
 def _typed(task_id) -> UpdateInput:
@@ -62,12 +64,17 @@ def _typed(task_id) -> UpdateInput:
 def _save(task_id, reapply=False):
     """Form callback: runs before the page is drawn again, so messages sit next to the fields."""
     state = st.session_state
-    if reapply:  # the user chose to re-apply their input on top of the row as it is now
-        state[f"seen_{task_id}"] = state.pop(f"conflict_{task_id}").current
+    if reapply:  # re-apply what the user changed on top of the row as it is now
+        current, old, k = state.pop(f"conflict_{task_id}").current, state[f"seen_{task_id}"], \
+            _keys(task_id)
+        for field in EDIT_FIELDS:
+            if state[k[field]] == getattr(old, field):  # untouched: keep the colleague's value
+                state[k[field]] = getattr(current, field)
+        state[f"seen_{task_id}"] = current
     state.pop(f"errors_{task_id}", None)
     state.pop(f"conflict_{task_id}", None)
     try:
-        rows = ui.save_task(user, state[f"seen_{task_id}"], _typed(task_id))
+        rows = ui.save_task(state[f"seen_{task_id}"], _typed(task_id))
     except ValidationError as e:
         state[f"errors_{task_id}"] = e.errors
     except ConflictError as e:
@@ -93,10 +100,9 @@ def update_form(task_id):
         st.warning(f"Mã {task_id} bị trùng trong dữ liệu: chỉ xem, chưa cập nhật được.")
         return
     k = _keys(task_id)
-    for name, value in (("status", seen.status), ("progress", seen.progress),
-                        ("result", seen.result), ("evidence", seen.evidence),
-                        ("completed_on", seen.completed_on), ("confirm", False)):
-        state.setdefault(k[name], value)
+    for name in EDIT_FIELDS:
+        state.setdefault(k[name], getattr(seen, name))
+    state.setdefault(k["confirm"], False)
     errors = state.get(f"errors_{task_id}", {})
     conflict = state.get(f"conflict_{task_id}")
     if conflict:
@@ -165,17 +171,25 @@ with one_tab:
 
 def bulk_editor():
     state = st.session_state
-    pending = state.setdefault("bulk_pending", {})  # task id -> values refused, kept on screen
+    version = state.setdefault("bulk_version", 0)
+    ids = list(own["id"])
+    pin = state.get("bulk_pin")
+    if not pin or pin["version"] != version or pin["ids"] != ids:
+        # the rows as shown now: what the user edits, and what each save is checked against
+        pin = state["bulk_pin"] = {"version": version, "ids": ids,
+                                   "seen": {i: snapshot.task(i) for i in ids}}
+    pending = state.setdefault("bulk_pending", {})  # task id -> fields refused, kept on screen
     messages = state.setdefault("bulk_messages", {})
-    frame = own[["id", "content", "status", "progress", "result", "evidence",
-                 "completed_on"]].copy()
-    frame["confirm"] = False
-    for task_id, values in pending.items():
-        frame.loc[frame["id"] == task_id, list(values)] = list(values.values())
-    frame["message"] = [messages.get(task_id, "") for task_id in frame["id"]]
-    key = f"bulk_{state.setdefault('bulk_version', 0)}"
+    rows = []
+    for task_id in ids:
+        task = pin["seen"][task_id]
+        row = {"id": task_id, "content": task.content,
+               **{f: getattr(task, f) for f in EDIT_FIELDS}, "confirm": False}
+        rows.append({**row, **pending.get(task_id, {}), "message": messages.get(task_id, "")})
+    frame = pd.DataFrame(rows).astype({"progress": "float"})
+    key = f"bulk_{version}_{len(ids)}_{hash(tuple(ids))}"
     st.caption("Sửa trực tiếp trong bảng rồi bấm Lưu. Dòng hợp lệ được lưu; dòng có lỗi giữ "
-               "nguyên nội dung bạn nhập kèm thông báo.")
+               "nguyên nội dung bạn nhập kèm thông báo. Lưu trước khi đổi bộ lọc.")
     st.data_editor(frame, key=key, hide_index=True, disabled=["id", "content", "message"],
                    column_config={
                        "id": "Mã NV", "content": st.column_config.TextColumn("Nội dung",
@@ -183,26 +197,28 @@ def bulk_editor():
                        "status": st.column_config.SelectboxColumn("Trạng thái", options=STATUSES,
                                                                   required=True),
                        "progress": st.column_config.NumberColumn("Tiến độ (%)", min_value=0,
-                                                                 max_value=100, step=1),
+                                                                 max_value=100, step=1,
+                                                                 format="%d"),
                        "result": "Kết quả thực hiện", "evidence": "Minh chứng",
                        "completed_on": st.column_config.DateColumn("Ngày hoàn thành",
                                                                    format="DD/MM/YYYY"),
                        "confirm": st.column_config.CheckboxColumn("Xác nhận 100%"),
                        "message": "Thông báo"})
     if st.button("Lưu các thay đổi", type="primary", key="bulk_save"):
-        edited = state[key]["edited_rows"]
         items, typed = [], {}
-        for index, change in edited.items():
+        for index, change in state[key]["edited_rows"].items():
             row = {**frame.iloc[int(index)].to_dict(), **change}
             try:
                 completed = parse_date(row["completed_on"])
             except DateError:
                 completed = None
-            typed[row["id"]] = {c: row[c] for c in ("status", "progress", "result", "evidence",
-                                                     "completed_on")}
-            items.append((snapshot.task(row["id"]), UpdateInput(
-                row["status"], row["progress"], row["result"] or "", row["evidence"] or "",
-                completed, bool(row["confirm"]))))
+            if "completed_on" in change:
+                change = {**change, "completed_on": completed}
+            typed[row["id"]] = {**pending.get(row["id"], {}), **change}  # only what was typed
+            progress = row["progress"]
+            items.append((pin["seen"][row["id"]], UpdateInput(
+                row["status"], None if pd.isna(progress) else progress, row["result"] or "",
+                row["evidence"] or "", completed, bool(row["confirm"]))))
         outcomes = save_many(ui.store(), user, items, ui.now(), registry)
         ui.refresh()
         state["bulk_pending"] = {o.task_id: typed[o.task_id] for o in outcomes if not o.saved}

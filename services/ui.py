@@ -18,7 +18,7 @@ from .domain import (ROLE_ADMIN, ROLE_AGENCY, ROLE_LABELS, ROLE_LEADER, ROLES, C
                      Task, User, now_local, today_local)
 from .metrics import tasks_frame
 from .schema import task_cell
-from .store import Store, StoreError
+from .store import PermissionDenied, Store, StoreError
 from .updates import UpdateInput, save_update
 
 # The pages, and who may open each. app.py builds st.navigation from this table, and every page
@@ -114,9 +114,15 @@ def registry() -> AgencyIndex:
     return _resources()[1].derived(("registry",), lambda snap: AgencyIndex(snap.agencies))
 
 
-def save_task(user: User, seen: Task, data: UpdateInput) -> list[Change]:
-    """The one save path of the pages (updates.save_update). The shared cache is cleared after a
-    write, and after a conflict or refusal, so the page shows the row as it is now."""
+def save_task(seen: Task, data: UpdateInput) -> list[Change]:
+    """The one save path of the pages (updates.save_update), as whoever is signed in NOW (a
+    callback runs before the page's guard: a right withdrawn meanwhile must not still write).
+    The shared cache is cleared after a write, a conflict or a refusal, so the page shows the
+    row as it is now."""
+    user = current_user()
+    if user is None:
+        raise PermissionDenied("Phiên làm việc đã hết hoặc tài khoản không còn quyền; vui lòng "
+                               "đăng nhập lại.")
     try:
         rows = save_update(store(), user, seen, data, now(), registry())
     except StoreError:

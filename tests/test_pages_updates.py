@@ -110,7 +110,7 @@ def test_admin_history_log_and_data_checks(tmp_path):
 def test_bulk_editor_saves_valid_rows_and_keeps_invalid_ones_with_their_message(tmp_path):
     at = open_my_tasks(tmp_path)
     assert list(at.data_editor[0].value["id"]) == ["NV-0001", "NV-0011", "NV-0024"]
-    at.session_state["bulk_0"] = {"edited_rows": {0: {"progress": 55},
+    at.session_state[at.data_editor[0].key] = {"edited_rows": {0: {"progress": 55},
                                                   2: {"progress": 150, "result": "Quá 100"}},
                                   "added_rows": [], "deleted_rows": []}
     at.button(key="bulk_save").click().run()
@@ -123,3 +123,59 @@ def test_bulk_editor_saves_valid_rows_and_keeps_invalid_ones_with_their_message(
     assert editor.loc["NV-0024", "result"] == "Quá 100"
     assert editor.loc["NV-0024", "message"] == "Tiến độ là số nguyên từ 0 đến 100."
     assert "1 nhiệm vụ chưa lưu được" in at.error[0].value
+
+
+def test_bulk_save_after_a_colleagues_change_is_a_conflict_not_an_overwrite(tmp_path):
+    at = open_my_tasks(tmp_path)
+    key = at.data_editor[0].key
+    other = store_of(tmp_path)  # a colleague saves NV-0001 after my table was drawn
+    other.update_task(other.load().task("NV-0001"), {"result": "Của đồng nghiệp"}, ADMIN, NOW)
+    at.session_state[key] = {"edited_rows": {0: {"progress": 10}}, "added_rows": [],
+                             "deleted_rows": []}
+    at.button(key="bulk_save").click().run()
+    assert not at.exception
+    task = store_of(tmp_path).load().task("NV-0001")
+    assert (task.result, task.progress) == ("Của đồng nghiệp", 0)  # nothing overwritten
+    editor = at.data_editor[0].value.set_index("id")
+    assert "vừa được cập nhật" in editor.loc["NV-0001", "message"]
+    assert editor.loc["NV-0001", "progress"] == 10  # my input is still there
+    assert editor.loc["NV-0001", "result"] == "Của đồng nghiệp"  # over the colleague's row
+
+
+def test_a_refused_bulk_row_with_a_date_stays_on_screen(tmp_path):
+    at = open_my_tasks(tmp_path)
+    at.session_state[at.data_editor[0].key] = {
+        "edited_rows": {0: {"progress": 100, "completed_on": "2025-01-05"}},
+        "added_rows": [], "deleted_rows": []}
+    at.button(key="bulk_save").click().run()
+    assert not at.exception
+    at.run()  # and on the next run too
+    assert not at.exception
+    editor = at.data_editor[0].value.set_index("id")
+    assert editor.loc["NV-0001", "progress"] == 100
+    assert "Tiến độ 100%" in editor.loc["NV-0001", "message"]
+
+
+def test_reapply_keeps_the_colleagues_values_in_fields_i_did_not_touch(tmp_path):
+    at = open_my_tasks(tmp_path)
+    other = store_of(tmp_path)
+    other.update_task(other.load().task("NV-0001"), {"status": IN_PROGRESS, "progress": 40,
+                                                     "result": "Của đồng nghiệp"}, ADMIN, NOW)
+    at.text_input(key="evidence_NV-0001").input("12/KH-SNV")  # the only field I change
+    at.button(key="FormSubmitter:form_NV-0001-Lưu").click().run()
+    assert at.warning  # the conflict
+    next(b for b in at.button if b.label.startswith("Tải lại và áp dụng lại")).click().run()
+    task = other.load().task("NV-0001")
+    assert (task.status, task.progress, task.result, task.evidence) == (
+        IN_PROGRESS, 40, "Của đồng nghiệp", "12/KH-SNV")
+
+
+def test_the_save_callback_acts_as_whoever_is_signed_in_now(tmp_path):
+    """A callback runs before the page's guard: a right withdrawn after the page was drawn must
+    not still write (here the identity changes between drawing and clicking)."""
+    at = open_my_tasks(tmp_path)
+    at.session_state["demo_role"] = "leader"
+    at.number_input(key="progress_NV-0001").set_value(60)
+    at.button(key="FormSubmitter:form_NV-0001-Lưu").click().run()
+    assert not at.exception
+    assert store_of(tmp_path).load().task("NV-0001").progress == 0
