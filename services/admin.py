@@ -56,10 +56,19 @@ def validate_agency(code: str, name: str, aliases: str, group: str, successor: s
             errors["successor"] = "Cơ quan kế thừa phải có trong danh mục."
         elif current:
             errors["successor"] = "Cơ quan kế thừa tạo thành vòng lặp (A → B → A)."
+    alias_list = list(dict.fromkeys(a for a in split_list(aliases) if a != name))
+    taken = [a for a in alias_list if (other := registry.resolve(a)) and other != code]
+    if taken:
+        errors["aliases"] = (f"Tên gọi khác «{taken[0]}» đã là tên của cơ quan "
+                             f"{registry.resolve(taken[0])}.")
+    if code not in registry.agencies and registry.resolve(code):
+        errors["code"] = f"Mã {code} trùng với tên gọi của cơ quan {registry.resolve(code)}."
     if errors:
         raise ValidationError(errors)
-    alias_list = tuple(dict.fromkeys(a for a in split_list(aliases) if a != name))
-    return Agency(code=code, name=name, aliases=alias_list, group=clean_text(group),
+    old = registry.agencies.get(code)
+    if old and old.name != name and old.name not in alias_list:
+        alias_list.append(old.name)  # tasks in the sheet name their agency: keep the old name
+    return Agency(code=code, name=name, aliases=tuple(alias_list), group=clean_text(group),
                   successor=successor, active=bool(active))
 
 

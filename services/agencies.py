@@ -8,10 +8,12 @@ class AgencyIndex:
     def __init__(self, agencies):
         self.agencies = {a.code: a for a in agencies}
         self._by_key: dict[str, str] = {}
-        for a in agencies:  # names win over aliases, aliases over codes
-            for key in (a.code, *a.aliases, a.name):
-                if key:
-                    self._by_key[fold(key)] = a.code
+        # names win over aliases, aliases over codes, and the first agency over later ones
+        for keys in (lambda a: [a.name], lambda a: a.aliases, lambda a: [a.code]):
+            for a in agencies:
+                for key in keys(a):
+                    if key:
+                        self._by_key.setdefault(fold(key), a.code)
 
     def resolve(self, text: str) -> str | None:
         """The code of the agency this text names, or None."""

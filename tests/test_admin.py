@@ -100,3 +100,25 @@ def test_admin_refusal_keeps_the_form(tmp_path):
     assert {e.value for e in at.error} >= {"Nhập nội dung nhiệm vụ.",
                                             "Chọn cơ quan chủ trì trong danh mục."}
     assert len(store_of(tmp_path).load().tasks) == 29
+
+
+def test_aliases_never_take_another_agencys_name(snapshot):
+    registry = AgencyIndex(snapshot.agencies)
+    with pytest.raises(ValidationError) as caught:
+        validate_agency("SYT", "Sở Y tế", "Sở Nội vụ", "Sở, ban, ngành", "", True, registry)
+    assert caught.value.errors == {"aliases": "Tên gọi khác «Sở Nội vụ» đã là tên của cơ quan SNV."}
+
+
+def test_renaming_keeps_the_old_name_as_an_alias(snapshot):
+    registry = AgencyIndex(snapshot.agencies)
+    renamed = validate_agency("SNV", "Sở Nội vụ tỉnh Hưng Yên", "", "Sở, ban, ngành", "", True,
+                              registry)
+    assert "Sở Nội vụ" in renamed.aliases
+    after = AgencyIndex([renamed if a.code == "SNV" else a for a in snapshot.agencies])
+    assert after.resolve("Sở Nội vụ") == after.resolve("Sở Nội vụ tỉnh Hưng Yên") == "SNV"
+
+
+def test_an_alias_never_outranks_another_agencys_name():
+    from services.domain import Agency
+    index = AgencyIndex([Agency("A", "Sở A"), Agency("B", "Sở B", aliases=("Sở A",))])
+    assert index.resolve("Sở A") == "A" and index.resolve("Sở B") == "B"
