@@ -32,7 +32,7 @@ shared = {"agency": [code], **({"original": ["1"]} if original else {})}  # a li
 if {k: st.query_params.get_all(k) for k in st.query_params} != shared:
     st.query_params.from_dict(shared)
 
-st.title(choices[code])
+st.title(ui.md(choices[code]))
 if note:
     st.caption(note)
 pick_col, toggle_col = st.columns([3, 2], vertical_alignment="bottom")
@@ -40,7 +40,8 @@ pick_col.selectbox("Cơ quan", list(choices), format_func=choices.get, key="a_ag
 toggle_col.toggle("Hiện cơ quan cũ (trước sáp nhập)", key="a_original",
                   help="Mặc định, nhiệm vụ của cơ quan đã sáp nhập được tính cho cơ quan kế thừa.")
 if not original and (merged := dashboard.merged_into(snapshot, code)):
-    st.caption("Gồm cả nhiệm vụ của cơ quan đã sáp nhập vào: " + "; ".join(merged) + ".")
+    st.caption("Gồm cả nhiệm vụ của cơ quan đã sáp nhập vào: " + "; ".join(map(ui.md, merged))
+               + ".")
 
 view = dashboard.agency_view(board, original)
 score = dashboard.agency_scorecard(view, code, today, settings.timezone)

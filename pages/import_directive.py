@@ -136,15 +136,18 @@ def show_saved(saved: dict):
     d, tasks = saved["directive"], saved["tasks"]
     ids = f" (Mã NV: {tasks[0].id} – {tasks[-1].id})" if tasks else ""
     if not saved["existing"]:
-        st.success(f"Đã lưu văn bản **{d.id}** ({d.number}) và {len(tasks)} nhiệm vụ{ids}.",
+        st.success(f"Đã lưu văn bản **{ui.md(d.id)}** ({ui.md(d.number)}) và {len(tasks)} nhiệm "
+                   f"vụ{ui.md(ids)}.",
                    icon=":material/check_circle:")
     elif tasks:
-        st.success(f"Đã thêm {len(tasks)} nhiệm vụ mới vào văn bản **{d.id}** ({d.number}){ids}; "
+        st.success(f"Đã thêm {len(tasks)} nhiệm vụ mới vào văn bản **{ui.md(d.id)}** "
+                   f"({ui.md(d.number)}){ui.md(ids)}; "
                    f"{saved['skipped']} nhiệm vụ đã có từ trước.", icon=":material/check_circle:")
     else:
-        st.info(f"Không có nhiệm vụ mới: mọi nhiệm vụ đã có trong văn bản {d.id}.")
+        st.info(f"Không có nhiệm vụ mới: mọi nhiệm vụ đã có trong văn bản {ui.md(d.id)}.")
     if saved["agencies"]:
-        st.caption("Đã thêm vào danh mục cơ quan: " + "; ".join(saved["agencies"]) + ".")
+        st.caption("Đã thêm vào danh mục cơ quan: " + "; ".join(map(ui.md, saved["agencies"]))
+                   + ".")
     if tasks:
         fresh = ui.registry()
         st.dataframe(pd.DataFrame([{"Mã NV": t.id, "Mã VB": t.directive_id, "Mục": t.section,
@@ -203,8 +206,8 @@ if result is not None:
     existing = importing.find_existing(snapshot, for_lookup)
     if existing:
         count = sum(t.directive_id == existing.id for t in snapshot.tasks)
-        st.warning(f"Văn bản số {existing.number} ({format_issue_date(existing.issued_on)}) đã có "
-                   f"trong hệ thống: mã **{existing.id}**, {count} nhiệm vụ. Không lưu thành văn "
+        st.warning(f"Văn bản số {ui.md(existing.number)} ({format_issue_date(existing.issued_on)}) "
+                   f"đã có trong hệ thống: mã **{ui.md(existing.id)}**, {count} nhiệm vụ. Không lưu thành văn "
                    "bản mới (sẽ trùng); chỉ có thể thêm các nhiệm vụ chưa có vào văn bản đó.",
                    icon=":material/content_copy:")
 
@@ -215,7 +218,7 @@ if result is not None:
                    "cơ quan đó trong bảng.")
         planned, taken = [], []
         for i, name in enumerate(result.new_agencies):
-            if st.checkbox(f"Thêm «{name}» vào danh mục cơ quan", key=f"import_agency_{i}"):
+            if st.checkbox(f"Thêm «{ui.md(name)}» vào danh mục cơ quan", key=f"import_agency_{i}"):
                 try:
                     agency = importing.new_agency(name, registry, taken)
                 except importing.ImportRefused as e:
@@ -271,7 +274,7 @@ if result is not None:
         tasks, _ = importing.rows_to_tasks(rows, registry)
         fresh = importing.new_tasks_only(snapshot, existing.id, tasks)
         if not fresh:
-            st.info(f"Mọi nhiệm vụ trong bảng đã có trong văn bản {existing.id}: không có gì để "
+            st.info(f"Mọi nhiệm vụ trong bảng đã có trong văn bản {ui.md(existing.id)}: không có gì để "
                     "thêm.")
         if st.button(f"Chỉ thêm các nhiệm vụ mới vào văn bản đã có ({len(fresh)})",
                      key="import_add_new", type="primary", disabled=not fresh):

@@ -20,7 +20,7 @@ if user.role == ROLE_ADMIN:
     partner = tasks.iloc[0:0]
 else:
     agency_name = registry.name(user.agency)
-    st.title(f"Nhiệm vụ của {agency_name}")
+    st.title(f"Nhiệm vụ của {ui.md(agency_name)}")
     # an agency also carries the tasks of agencies merged into it (Sở TT&TT -> Sở KH&CN)
     own = tasks[tasks["lead"].map(registry.current) == user.agency]
     partner = tasks[tasks["partners"].str.contains(agency_name, regex=False)]
@@ -159,8 +159,8 @@ with one_tab:
         task_id = st.selectbox("Chọn nhiệm vụ để cập nhật", list(labels),
                                format_func=lambda i: f"{i} · {labels[i]}")
         task = snapshot.task(task_id)
-        st.markdown(f"**{task.id}** · Hạn: {format_date(task.deadline) or 'Thường xuyên'} · "
-                    f"Chủ trì: {registry.name(task.lead)}")
+        st.markdown(f"**{ui.md(task.id)}** · Hạn: {format_date(task.deadline) or 'Thường xuyên'} · "
+                    f"Chủ trì: {ui.md(registry.name(task.lead))}")
         st.text(task.content)
         update_form(task_id)
         with st.expander("Lịch sử cập nhật"):

@@ -137,7 +137,7 @@ reminder_col.download_button(
 if targets:
     st.caption(f"Công văn đôn đốc gửi {len(targets)} cơ quan có nhiệm vụ quá hạn hoặc không cập "
                f"nhật nhiệm vụ nào trong {UPDATE_WINDOW_DAYS} ngày: "
-               + ", ".join(t.name for t in targets) + ".")
+               + ", ".join(ui.md(t.name) for t in targets) + ".")
 else:
     st.caption(f"Không có cơ quan nào có nhiệm vụ quá hạn hoặc chưa cập nhật trong "
                f"{UPDATE_WINDOW_DAYS} ngày: không cần công văn đôn đốc.")

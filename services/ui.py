@@ -3,6 +3,7 @@ and snapshot cache, the current identity, the role guard, and small shared widge
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pandas as pd
@@ -179,7 +180,7 @@ def explain_no_access() -> None:
         st.button("Đăng nhập", on_click=st.login, type="primary")
     elif s.auth_configured:
         st.title("Tài khoản chưa được cấp quyền")
-        st.write(f"Tài khoản **{st.user.get('email', '')}** chưa có trong danh sách người dùng. "
+        st.write(f"Tài khoản **{md(st.user.get('email', ''))}** chưa có trong danh sách người dùng. "
                  "Vui lòng liên hệ Văn phòng UBND tỉnh để được cấp quyền.")
         st.button("Đăng xuất", on_click=st.logout)
     else:
@@ -203,7 +204,7 @@ def identity_sidebar(user: User) -> None:
         elif user.email == PUBLIC_EMAIL:
             st.info("Chế độ công khai: chỉ xem, không ai cập nhật được.", icon=":material/visibility:")
         else:
-            st.caption(f"{user.name or user.email} · {ROLE_LABELS[user.role]}")
+            st.caption(f"{md(user.name or user.email)} · {ROLE_LABELS[user.role]}")
             st.button("Đăng xuất", on_click=st.logout)
         loaded = snapshot().loaded_at
         st.caption(f"Dữ liệu lúc {loaded:%H:%M %d/%m/%Y}" if loaded else "")
@@ -221,6 +222,12 @@ def _persistent_select(label: str, key: str, options: list, format_func) -> None
     st.session_state[widget_key] = st.session_state[key]
     st.selectbox(label, options, format_func=format_func, key=widget_key,
                  on_change=lambda: st.session_state.update({key: st.session_state[widget_key]}))
+
+
+def md(text) -> str:
+    """Text from the data (agency names, ids, numbers, emails) made inert inside markdown:
+    a name such as "[x](http://...)", "**x**" or ":red[...]" shows as typed, never as markup."""
+    return re.sub(r"([\\`*_\[\]<>$~|])", r"\\\1", str(text))
 
 
 def show_dates(frame: pd.DataFrame, columns=("deadline", "completed_on")) -> pd.DataFrame:

@@ -123,3 +123,16 @@ def test_query_params_do_not_change_who_you_are(tmp_path):
     assert not at.exception
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/admin.py")
+
+
+def test_names_from_the_data_are_shown_as_typed_not_as_markdown(tmp_path):
+    from services.domain import Agency
+    from services.seed import seed_records
+    from services.sqlite_store import SQLiteStore
+    store = SQLiteStore(str(tmp_path / "app.db"), seed=seed_records)
+    store.save_agency(Agency("SNV", "[Đăng nhập lại](https://evil.example) :red[Sở]", (),
+                             "Sở, ban, ngành"))
+    at = make_app(tmp_path, ROLE_AGENCY, agency="SNV").run()
+    at.switch_page("pages/my_tasks.py").run()
+    title = at.title[0].value
+    assert "\\[Đăng nhập lại\\](https://evil.example)" in title and ":red\\[Sở\\]" in title
