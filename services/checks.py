@@ -7,6 +7,7 @@ found by comparing the FORMULA and the UNFORMATTED reading of the same cells: te
 """
 from __future__ import annotations
 
+from .dates import format_datetime
 from .domain import Snapshot
 from .schema import COLUMNS, Finding, HeaderMap, SchemaError, TASKS
 
@@ -53,10 +54,19 @@ def reference_findings(snapshot: Snapshot) -> list[Finding]:
     return found
 
 
+def history_findings(snapshot: Snapshot) -> list[Finding]:
+    """Every task's last change (Cập nhật lúc) has its row in the history. A save whose history
+    append failed, and was not retried before the app restarted, shows up here."""
+    logged = {(c.task_id, c.at) for c in snapshot.history}
+    return [Finding("warning", TASKS, None, f"{t.id}: lần cập nhật lúc {format_datetime(t.updated_at)}"
+                    f" của {t.updated_by or 'không rõ'} không có dòng tương ứng trong LichSu.")
+            for t in snapshot.tasks if t.updated_at and (t.id, t.updated_at) not in logged]
+
+
 def run_checks(store) -> list[Finding]:
     """Every finding for this store, errors first."""
     snapshot = store.load()
-    found = list(snapshot.problems) + reference_findings(snapshot)
+    found = list(snapshot.problems) + reference_findings(snapshot) + history_findings(snapshot)
     if hasattr(store, "read_tables"):  # Google Sheets: look for formulas too
         formulas = store.read_tables({"valueRenderOption": "FORMULA",
                                       "dateTimeRenderOption": "SERIAL_NUMBER"})

@@ -22,8 +22,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from .dates import DateError, parse_date
-from .domain import (DEFAULT_TIMEZONE, DONE, FIELD_LABELS, IN_PROGRESS, ROLE_ADMIN, ROLE_AGENCY,
-                     Agency, Change, Directive, Task, User, today_local)
+from .domain import (CREATED, DEFAULT_TIMEZONE, DONE, FIELD_LABELS, IN_PROGRESS, ROLE_ADMIN,
+                     ROLE_AGENCY, Agency, Change, Directive, Task, User, today_local)
 from .store import Store, StoreError, plan_update
 
 LABEL = "[Dữ liệu mẫu]"
@@ -176,6 +176,7 @@ def generate(tasks: int = 10000, agencies: int = 60, directives: int = 200, seed
     last_day = today - timedelta(days=1)
     agency_list = _agencies(agencies, rng)
     codes = [a.code for a in agency_list]
+    names = {a.code: a.name for a in agency_list}
     diligence = {c: rng.uniform(0.35, 0.97) for c in codes}
     active = [a for a in agency_list if a.active]
     merged = [a for a in agency_list if not a.active]
@@ -224,6 +225,10 @@ def generate(tasks: int = 10000, agencies: int = 60, directives: int = 200, seed
             task = Task(id=f"NV-{n:04d}", directive_id=d.id, section=f"{k // 4 + 1}",
                         content=f"{rng.choice(_ACTIONS)} {topic}.", lead=lead, partners=partners,
                         deadline=deadline, updated_at=born, updated_by=OFFICE.email)
+            history.append(Change(at=born, change_id=f"{rng.getrandbits(128):032x}",
+                                  task_id=task.id, field=CREATED, old="",
+                                  new=names[lead], actor=OFFICE.email,
+                                  actor_agency=OFFICE.agency))
             quiet_from = silent.get(lead)
             task, rows = _story(task, born.date(),
                                 min(last_day, quiet_from) if quiet_from else last_day,
@@ -340,6 +345,7 @@ def _initial(task: Task, changes: list[Change]) -> Task:
 def _fill_through_api(store, directives, agencies, tasks, history, tz) -> None:
     for a in agencies:
         store.save_agency(a)
+    history = [c for c in history if c.field != CREATED]  # add_directive writes these itself
     by_task = defaultdict(list)
     for c in history:
         by_task[c.task_id].append(c)

@@ -74,6 +74,7 @@ class Task:
 # Fields an agency may change on its own task (the rest belong to the office).
 EDITABLE_FIELDS = ("status", "progress", "result", "evidence", "completed_on")
 TASK_FIELDS = tuple(f.name for f in fields(Task))
+CREATED = "Tạo nhiệm vụ"  # the history row (Trường) written when a task is added
 
 FIELD_LABELS = {
     "id": "Mã NV", "directive_id": "Mã VB", "section": "Mục", "content": "Nội dung nhiệm vụ",

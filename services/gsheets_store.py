@@ -33,7 +33,8 @@ from .domain import Snapshot, Task, now_local
 from .schema import (AGENCIES, COLUMNS, DIRECTIVES, HISTORY, TASKS, USERS, HeaderMap,
                      SchemaError, agency_cells, change_cells, directive_cells,
                      snapshot_parts, task_cells, task_from_row, text, user_cells)
-from .store import (Store, StoreError, TaskNotFound, assign_ids, next_ids, plan_update)
+from .store import (Store, StoreError, TaskNotFound, assign_ids, creation_changes, next_ids,
+                    plan_update)
 
 SHEETS = (TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY)
 READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -311,22 +312,31 @@ class GSheetsStore(Store):
         (values,) = self._batch_get([f"{sheet}!{col}2:{col}"], "đọc mã")
         return [text(r[0]) for r in values if r]
 
-    def _add_tasks(self, tasks, actor, now, hmap, directive_id=None) -> list[Task]:
+    def _add_tasks(self, tasks, actor, now, maps, directive_id=None) -> list[Task]:
         registry = self._registry()
         tasks = [replace(t, updated_at=now.replace(microsecond=0), updated_by=actor.email)
-                 for t in assign_ids(tasks, self._ids(TASKS, hmap), directive_id)]
-        if tasks:
-            self._call("thêm nhiệm vụ", self._append, TASKS, hmap,
-                       [task_cells(t, registry.name) for t in tasks], retry_if=lambda e: _status(e) == 429)
+                 for t in assign_ids(tasks, self._ids(TASKS, maps[TASKS]), directive_id)]
+        if not tasks:
+            return tasks
+        self._call("thêm nhiệm vụ", self._append, TASKS, maps[TASKS],
+                   [task_cells(t, registry.name) for t in tasks],
+                   retry_if=lambda e: _status(e) == 429)  # an append is not idempotent
+        rows = creation_changes(tasks, actor, registry.name)
+        try:
+            self._append_history(rows, maps[HISTORY])
+        except StoreError as e:
+            self._pending_history.append((rows, maps[HISTORY]))
+            raise StoreError(f"Đã thêm {len(tasks)} nhiệm vụ nhưng chưa ghi được lịch sử: {e} "
+                             "Ứng dụng sẽ thử ghi lại ở lần lưu sau.") from e
         return tasks
 
     def add_tasks(self, tasks, actor, now):
         with self._write_lock:
-            return self._add_tasks(tasks, actor, now, self._headers([TASKS])[TASKS])
+            return self._add_tasks(tasks, actor, now, self._headers([TASKS, HISTORY]))
 
     def add_directive(self, directive, tasks, actor, now):
         with self._write_lock:
-            maps = self._headers([TASKS, DIRECTIVES])
+            maps = self._headers([TASKS, DIRECTIVES, HISTORY])
             existing = self._ids(DIRECTIVES, maps[DIRECTIVES])
             if not directive.id:
                 directive = replace(directive, id=next_ids(existing, "VB", 1)[0])
@@ -334,7 +344,7 @@ class GSheetsStore(Store):
                 raise StoreError(f"Mã văn bản {directive.id} đã tồn tại.")
             self._call("thêm văn bản", self._append, DIRECTIVES, maps[DIRECTIVES],
                        [directive_cells(directive)], retry_if=lambda e: _status(e) == 429)
-            return directive, self._add_tasks(tasks, actor, now, maps[TASKS], directive.id)
+            return directive, self._add_tasks(tasks, actor, now, maps, directive.id)
 
     def _upsert(self, sheet: str, key_field: str, key: str, cells: dict) -> None:
         """Replace the row whose key matches (case-insensitively), or append one. Each attempt

@@ -14,7 +14,8 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from .domain import Agency, Change, Directive, Snapshot, Task, User, now_local
-from .store import Store, StoreError, TaskNotFound, assign_ids, next_ids, plan_update
+from .store import (Store, StoreError, TaskNotFound, assign_ids, creation_changes, next_ids,
+                    plan_update)
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -235,6 +236,8 @@ class SQLiteStore(Store):
                  for t in assign_ids(tasks, existing, directive_id)]
         for t in tasks:
             self._insert_task(conn, t)
+        names = dict(conn.execute("SELECT code, name FROM agencies").fetchall())
+        self._put_changes(conn, creation_changes(tasks, actor, lambda c: names.get(c, c)))
         return tasks
 
     def bulk_load(self, directives, agencies, tasks, history=(), users=()) -> None:

@@ -11,8 +11,8 @@ from abc import ABC, abstractmethod
 from dataclasses import replace
 from datetime import datetime
 
-from .domain import (EDITABLE_FIELDS, FIELD_LABELS, TASK_FIELDS, Agency, Change, Directive,
-                     Snapshot, Task, User)
+from .domain import (CREATED, EDITABLE_FIELDS, FIELD_LABELS, TASK_FIELDS, Agency, Change,
+                     Directive, Snapshot, Task, User)
 from .schema import task_cell
 
 
@@ -107,6 +107,14 @@ def plan_update(fresh: Task, seen: Task, changes: dict, actor: User, now: dateti
                    old=str(task_cell(fresh, f, names)), new=str(task_cell(new, f, names)),
                    actor=actor.email, actor_agency=actor.agency) for f in changed]
     return new, changed, rows
+
+
+def creation_changes(tasks: list[Task], actor: User, names=lambda code: code) -> list[Change]:
+    """One history row per added task (who added it, when, for which agency), so that every
+    "Cập nhật lúc" of a task has its row in the history (checks.history_findings relies on it)."""
+    return [Change(at=t.updated_at, change_id=uuid.uuid4().hex, task_id=t.id, field=CREATED,
+                   old="", new=names(t.lead), actor=actor.email, actor_agency=actor.agency)
+            for t in tasks]
 
 
 def next_ids(existing: list[str], prefix: str, count: int, width: int = 4) -> list[str]:

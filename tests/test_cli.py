@@ -103,3 +103,14 @@ def test_demo_data_goes_to_its_own_file_and_never_into_real_data(tmp_path, capsy
     assert snap.history and "Đã tạo dữ liệu mẫu" in capsys.readouterr().out
     assert main(args) == 1  # a store that already has data is refused
     assert "chỉ được ghi vào một kho trống" in capsys.readouterr().err
+
+
+def test_check_finds_an_update_without_its_history_row(tmp_path, capsys, fake_sheets,
+                                                       service_account_info):
+    tables = read_tables()
+    tables[TASKS][1][12:14] = ["01/03/2025 08:00:00", "ai.do@snv.gov.vn"]  # typed by hand
+    fake_sheets.create(sheet_spec(tables))
+    assert main(["--secrets", secrets_file(tmp_path, fake_sheets, service_account_info),
+                 "check"]) == 0  # a warning, not an error
+    assert ("[cảnh báo] NhiemVu: NV-0001: lần cập nhật lúc 01/03/2025 08:00:00 của "
+            "ai.do@snv.gov.vn không có dòng tương ứng trong LichSu.") in capsys.readouterr().out

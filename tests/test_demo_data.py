@@ -10,7 +10,7 @@ import pytest
 
 from services import demo_data
 from services.agencies import AgencyIndex
-from services.domain import DONE, FIELD_LABELS, IN_PROGRESS, NOT_STARTED, STATUSES
+from services.domain import CREATED, DONE, FIELD_LABELS, IN_PROGRESS, NOT_STARTED, STATUSES
 from services.sqlite_store import SQLiteStore
 from services.store import StoreError
 
@@ -88,7 +88,9 @@ def test_history_replays_onto_the_final_state(data):
     for t in tasks:
         state = {"status": NOT_STARTED, "progress": "0", "result": "", "evidence": "",
                  "completed_on": ""}
-        rows = by_task.get(t.id, [])
+        created, *rows = by_task[t.id]  # the office's row when it added the task, then updates
+        assert (created.field, created.at, created.actor) == (
+            CREATED, registered[t.directive_id], demo_data.OFFICE.email)
         for c in rows:
             name = fields[c.field]
             if name != "deadline":

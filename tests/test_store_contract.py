@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.domain import DONE, IN_PROGRESS, Agency, Directive, Task, User
+from services.domain import CREATED, DONE, IN_PROGRESS, Agency, Directive, Task, User
 from services.store import ConflictError, PermissionDenied, StoreError, TaskNotFound
 from tests.conftest import ADMIN, NOW, SNV
 
@@ -122,6 +122,9 @@ def test_add_directive_assigns_ids_after_the_highest(store):
     assert loaded.directive_id == "VB-0002" and loaded.partners == ("STC",)
     assert loaded.deadline == date(2025, 4, 30) and loaded.updated_by == ADMIN.email
     assert [t.id for t in snap.tasks][-2:] == ["NV-0030", "NV-0031"]
+    created = [(c.task_id, c.field, c.new, c.actor, c.at) for c in snap.history]
+    assert created == [("NV-0030", CREATED, "Sở Nội vụ", ADMIN.email, NOW),
+                       ("NV-0031", CREATED, "Sở Y tế", ADMIN.email, NOW)]
 
 
 def test_add_tasks_refuses_a_taken_id(store):
