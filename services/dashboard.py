@@ -567,7 +567,7 @@ def stale_agencies(view: pd.DataFrame, as_of: date, days: int = STALE_DAYS,
     work = pd.DataFrame({
         "agency": view["agency"], "agency_name": view["agency_name"],
         "agency_group": view["agency_group"], "open": (view["status"] != DONE).astype(int),
-        "updated": pd.to_datetime(view["updated_at"], utc=True).dt.tz_convert(zone)})
+        "updated": pd.to_datetime(view["agency_updated_at"], utc=True).dt.tz_convert(zone)})
     grouped = work.groupby(["agency", "agency_name", "agency_group"], as_index=False,
                            dropna=False).agg(open=("open", "sum"), updated=("updated", "max"))
     since = datetime.combine(as_of - timedelta(days=days), time.min, zone)

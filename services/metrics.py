@@ -9,23 +9,43 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from .domain import (CATEGORIES, DONE, DONE_ON_TIME, OVERDUE, Snapshot, category, days_late,
+from .domain import (CATEGORIES, DONE, DONE_ON_TIME, EDITABLE_FIELDS, FIELD_LABELS, OVERDUE,
+                     Snapshot, category, days_late,
                      is_due_soon)
 
 UPDATE_WINDOW_DAYS = 30
 
 TASK_COLUMNS = ["id", "directive_id", "directive_number", "section", "content", "lead",
                 "lead_name", "lead_group", "partners", "deadline", "status", "progress", "result",
-                "evidence", "completed_on", "updated_at", "updated_by", "category", "due_soon",
+                "evidence", "completed_on", "updated_at", "updated_by", "agency_updated_at",
+                "category", "due_soon",
                 "days_late"]
 
 AGENCY_COLUMNS = ["lead", "lead_name", "lead_group", "assigned", "done", "done_on_time",
                   "overdue", "completion_rate", "on_time_rate", "update_rate", "last_update"]
 
 
+def agency_updates(snapshot: Snapshot) -> dict[str, datetime]:
+    """Per task, the last time its progress was reported: the last history row of a reporting
+    field (status, progress, result, evidence, completion date), or, for a change with no
+    history row (typed into the sheet by hand), its "Cập nhật lúc". What the office does alone
+    (adding the task, reassigning it, moving its deadline) is not a progress report."""
+    reporting = {FIELD_LABELS[f] for f in EDITABLE_FIELDS}
+    logged = {(c.task_id, c.at) for c in snapshot.history}
+    last: dict[str, datetime] = {}
+    reports = [(c.task_id, c.at) for c in snapshot.history if c.field in reporting]
+    reports += [(t.id, t.updated_at) for t in snapshot.tasks
+                if t.updated_at is not None and (t.id, t.updated_at) not in logged]
+    for task_id, at in reports:
+        if at is not None and (task_id not in last or at > last[task_id]):
+            last[task_id] = at
+    return last
+
+
 def tasks_frame(snapshot: Snapshot, as_of: date, due_soon_days: int = 7) -> pd.DataFrame:
     """One row per task with its reporting category as of `as_of`."""
     agencies = {a.code: a for a in snapshot.agencies}
+    by_agency = agency_updates(snapshot)
     numbers = {d.id: d.number for d in snapshot.directives}
     rows = []
     for t in snapshot.tasks:
@@ -40,6 +60,7 @@ def tasks_frame(snapshot: Snapshot, as_of: date, due_soon_days: int = 7) -> pd.D
             "deadline": t.deadline, "status": t.status, "progress": t.progress,
             "result": t.result, "evidence": t.evidence, "completed_on": t.completed_on,
             "updated_at": t.updated_at, "updated_by": t.updated_by,
+            "agency_updated_at": by_agency.get(t.id),
             "category": category(t, as_of), "due_soon": is_due_soon(t, as_of, due_soon_days),
             "days_late": days_late(t, as_of),
         })
@@ -68,12 +89,12 @@ def kpis(frame: pd.DataFrame) -> dict:
 def agency_metrics(frame: pd.DataFrame, as_of: date, tz: str = "Asia/Ho_Chi_Minh"
                    ) -> pd.DataFrame:
     """Per lead agency: assigned, done, done on time, overdue, completion rate, on-time rate
-    (done on time / done), update rate (open tasks updated in the last 30 days / open tasks),
-    last update."""
+    (done on time / done), update rate (open tasks whose progress was reported in the last 30
+    days / open tasks) and last update (the last report: see agency_updates)."""
     if frame.empty:
         return pd.DataFrame(columns=AGENCY_COLUMNS)
     since = datetime.combine(as_of - timedelta(days=UPDATE_WINDOW_DAYS), time.min, ZoneInfo(tz))
-    updated = pd.to_datetime(frame["updated_at"], utc=True).dt.tz_convert(tz)
+    updated = pd.to_datetime(frame["agency_updated_at"], utc=True).dt.tz_convert(tz)
     is_open = frame["status"] != DONE
     work = pd.DataFrame({
         "lead": frame["lead"], "lead_name": frame["lead_name"], "lead_group": frame["lead_group"],

@@ -85,3 +85,26 @@ def test_empty_snapshot():
     frame = tasks_frame(Snapshot(), AS_OF)
     assert kpis(frame)["total"] == 0 and kpis(frame)["completion_rate"] is None
     assert agency_metrics(frame, AS_OF).empty
+
+
+def test_only_progress_reports_count_as_the_agencys_updates():
+    """Adding, reassigning or moving the deadline of a task is the office's work, not a report."""
+    from services.domain import CREATED, FIELD_LABELS, Change
+    added = datetime(2025, 6, 20, 8, tzinfo=TZ)
+    moved = datetime(2025, 6, 25, 8, tzinfo=TZ)
+    reported = datetime(2025, 6, 10, 8, tzinfo=TZ)
+    snap = Snapshot(
+        agencies=(Agency("A", "Sở A"),),
+        tasks=(task(1, "A", deadline=date(2025, 8, 1), updated_at=added, updated_by="vp@x"),
+               task(2, "A", deadline=date(2025, 9, 1), updated_at=moved, updated_by="vp@x"),
+               task(3, "A", updated_at=datetime(2025, 6, 28, 9, tzinfo=TZ))),  # typed by hand
+        history=(Change(added, "c1", "NV-0001", CREATED, "", "Sở A", "vp@x", "VPUB"),
+                 Change(reported, "c2", "NV-0002", FIELD_LABELS["progress"], "0", "20", "a@x", "A"),
+                 Change(moved, "c3", "NV-0002", FIELD_LABELS["deadline"], "01/08/2025",
+                        "01/09/2025", "vp@x", "VPUB")))
+    frame = tasks_frame(snap, AS_OF)
+    assert [None if pd.isna(v) else v for v in frame["agency_updated_at"]] == [
+        None, reported, datetime(2025, 6, 28, 9, tzinfo=TZ)]
+    m = agency_metrics(frame, AS_OF).iloc[0]
+    assert m.update_rate == pytest.approx(2 / 3)
+    assert m.last_update == datetime(2025, 6, 28, 9, tzinfo=TZ)
