@@ -14,6 +14,9 @@ if user is None:
     st.stop()
 
 ui.identity_sidebar(user)
-pages = [st.Page(path, title=title, icon=icon, url_path=key)
-         for key, (path, title, icon, roles) in ui.PAGES.items() if user.role in roles]
+# every page is registered, those of other roles hidden: a shared link to one then shows the
+# page's own "no permission" message (its guard) instead of Streamlit's English "Page not found"
+pages = [st.Page(path, title=title, icon=icon, url_path=key,
+                 visibility="visible" if user.role in roles else "hidden")
+         for key, (path, title, icon, roles) in ui.PAGES.items()]
 st.navigation(pages).run()

@@ -16,6 +16,8 @@ user = ui.require_role("admin")
 snapshot = ui.snapshot()
 registry = ui.registry()
 st.title("Quản trị")
+if message := st.session_state.pop("admin_saved", None):
+    st.success(message, icon=":material/check_circle:")
 users_tab, agencies_tab, tasks_tab, history_tab, checks_tab = st.tabs(
     ["Người dùng", "Cơ quan", "Nhiệm vụ", "Lịch sử cập nhật", "Kiểm tra dữ liệu"])
 
@@ -31,7 +33,8 @@ def save(action, done) -> None:
         st.error(str(e))
     else:
         ui.refresh()
-        st.success(done(saved))
+        st.session_state["admin_saved"] = done(saved)
+        st.rerun()  # draw the lists again with what was just saved
 
 
 def save_task(task, fields) -> str:
@@ -51,7 +54,7 @@ with users_tab:
     st.subheader("Thêm hoặc sửa người dùng")
     st.caption("Nhập email đã có để sửa thông tin người đó.")
     agencies = [""] + [a.code for a in snapshot.agencies if a.active]
-    with st.form("user_form", clear_on_submit=False):
+    with st.form("user_form", enter_to_submit=False):
         left, right = st.columns(2)
         email = left.text_input("Email")
         name = right.text_input("Họ tên")
@@ -76,7 +79,7 @@ with agencies_tab:
                           format_func=lambda c: registry.name(c) if c else "(thêm cơ quan mới)")
     current = registry.agencies.get(chosen)
     groups = sorted({a.group for a in snapshot.agencies if a.group})
-    with st.form(f"agency_form_{chosen}"):
+    with st.form(f"agency_form_{chosen}", enter_to_submit=False):
         left, right = st.columns([1, 3])
         code = left.text_input("Mã CQ", value=chosen, disabled=bool(chosen))
         name = right.text_input("Tên cơ quan", value=current.name if current else "")
@@ -84,6 +87,7 @@ with agencies_tab:
                                 value="; ".join(current.aliases) if current else "")
         left, right = st.columns(2)
         group = left.selectbox("Nhóm", groups, accept_new_options=True,
+                               placeholder="Chọn hoặc gõ tên nhóm mới",
                                index=groups.index(current.group) if current and current.group in groups else None)
         successor = right.selectbox("Cơ quan kế thừa (khi sáp nhập)", ["", *codes],
                                     index=([""] + codes).index(current.successor) if current else 0,
@@ -107,7 +111,7 @@ with tasks_tab:
                           format_func=lambda i: f"{i} · {snapshot.task(i).content[:80]}" if i
                           else "(thêm nhiệm vụ mới)")
     task = snapshot.task(picked) if picked else None
-    with st.form(f"task_form_{picked}"):
+    with st.form(f"task_form_{picked}", enter_to_submit=False):
         directive_ids = list(directives)
         directive_id = st.selectbox("Văn bản", directive_ids, format_func=directives.get,
                                     index=directive_ids.index(task.directive_id)
@@ -115,10 +119,12 @@ with tasks_tab:
         left, right = st.columns([1, 3])
         section = left.text_input("Mục", value=task.section if task else "")
         lead = right.selectbox("Cơ quan chủ trì", agency_codes, format_func=registry.name,
+                               placeholder="Chọn cơ quan chủ trì",
                                index=agency_codes.index(task.lead)
                                if task and task.lead in agency_codes else None)
         content = st.text_area("Nội dung nhiệm vụ", value=task.content if task else "")
         partners = st.multiselect("Cơ quan phối hợp", agency_codes, format_func=registry.name,
+                                  placeholder="Chọn cơ quan phối hợp (nếu có)",
                                   default=[p for p in task.partners if p in agency_codes]
                                   if task else [])
         deadline = st.date_input("Hạn hoàn thành (để trống: thường xuyên)", format="DD/MM/YYYY",

@@ -165,6 +165,7 @@ paste_col, file_col = st.columns([3, 2])
 paste_col.text_area("Nội dung văn bản", key="import_text", height=200,
                     placeholder="Dán nội dung văn bản (chép từ Word, PDF hoặc cổng thông tin)…")
 file_col.file_uploader("Hoặc tải tệp .txt / .docx", type=["txt", "docx"], key="import_file",
+                       max_upload_size=10,
                        help="Khi đã chọn tệp, hệ thống đọc tệp thay cho nội dung dán.")
 st.button("Phân tích", type="primary", icon=":material/manage_search:", on_click=analyse)
 

@@ -23,7 +23,11 @@ else:
     st.title(f"Nhiệm vụ của {ui.md(agency_name)}")
     # an agency also carries the tasks of agencies merged into it (Sở TT&TT -> Sở KH&CN)
     own = tasks[tasks["lead"].map(registry.current) == user.agency]
-    partner = tasks[tasks["partners"].str.contains(agency_name, regex=False)]
+    # partner codes, merged agencies followed to today's agency, as on the Cơ quan page
+    helping = {t.id for t in snapshot.tasks
+               if user.agency in {registry.current(p) for p in t.partners}
+               and registry.current(t.lead) != user.agency}
+    partner = tasks[tasks["id"].isin(helping)]
 
 search_col, category_col = st.columns([2, 1])
 query = fold(search_col.text_input("Tìm kiếm", placeholder="Mã NV, nội dung, kết quả…"))
@@ -33,10 +37,14 @@ if query:
     own = own[haystack.map(fold).str.contains(query, regex=False)]
 if categories:
     own = own[own["category"].isin(categories)]
+own = own.sort_values(["days_late", "deadline", "id"], ascending=[False, True, True],
+                      na_position="last", kind="stable")  # the most overdue first
 
 COLUMNS = {"id": "Mã NV", "directive_number": "Văn bản", "section": "Mục",
            "content": st.column_config.TextColumn("Nội dung nhiệm vụ", width="large"),
-           "lead_name": "Chủ trì", "deadline": "Hạn", "status": "Trạng thái",
+           "lead_name": "Chủ trì",
+           "deadline": st.column_config.DateColumn("Hạn", format="DD/MM/YYYY"),
+           "status": "Trạng thái",
            "progress": st.column_config.ProgressColumn("Tiến độ", format="%d%%", min_value=0,
                                                        max_value=100),
            "category": "Phân loại"}
@@ -115,12 +123,13 @@ def update_form(task_id):
         st.button("Tải lại và áp dụng lại nội dung của tôi", on_click=_save, args=(task_id, True),
                   type="primary")
     field_error(errors, "form")
-    with st.form(f"form_{task_id}"):
+    with st.form(f"form_{task_id}", enter_to_submit=False):
         left, right = st.columns(2)
         left.selectbox("Trạng thái", STATUSES, key=k["status"])
         with left:
             field_error(errors, "status")
-        right.number_input("Tiến độ (%)", min_value=0, max_value=100, step=5, key=k["progress"])
+        # no widget limits: the service's Vietnamese messages explain what is wrong
+        right.number_input("Tiến độ (%)", step=5, key=k["progress"])
         with right:
             field_error(errors, "progress")
         st.checkbox("Xác nhận tiến độ 100% dù chưa hoàn thành", key=k["confirm"])
@@ -133,7 +142,7 @@ def update_form(task_id):
         with left:
             field_error(errors, "evidence")
         right.date_input("Ngày hoàn thành", key=k["completed_on"], format="DD/MM/YYYY",
-                         max_value=ui.today(), help="Để trống: lấy ngày hôm nay khi Hoàn thành.")
+                         help="Chỉ dùng khi Hoàn thành; để trống thì lấy ngày hôm nay.")
         with right:
             field_error(errors, "completed_on")
         st.form_submit_button("Lưu", type="primary", on_click=_save, args=(task_id,))
@@ -154,10 +163,11 @@ with one_tab:
         st.info("Không có nhiệm vụ nào khớp." if query or categories
                 else "Cơ quan chưa được giao chủ trì nhiệm vụ nào.")
     else:
-        st.dataframe(ui.show_dates(own)[list(COLUMNS)], hide_index=True, column_config=COLUMNS)
-        labels = dict(zip(own["id"], own["content"].str.slice(0, 90)))
-        task_id = st.selectbox("Chọn nhiệm vụ để cập nhật", list(labels),
-                               format_func=lambda i: f"{i} · {labels[i]}")
+        st.dataframe(own[list(COLUMNS)], hide_index=True, column_config=COLUMNS)
+        labels = {row.id: f"{row.id} · hạn {format_date(row.deadline) or 'thường xuyên'} · "
+                          f"{row.content[:80]}{'…' if len(row.content) > 80 else ''}"
+                  for row in own.itertuples()}
+        task_id = st.selectbox("Chọn nhiệm vụ để cập nhật", list(labels), format_func=labels.get)
         task = snapshot.task(task_id)
         st.markdown(f"**{ui.md(task.id)}** · Hạn: {format_date(task.deadline) or 'Thường xuyên'} · "
                     f"Chủ trì: {ui.md(registry.name(task.lead))}")
@@ -196,8 +206,7 @@ def bulk_editor():
                                                                             width="medium"),
                        "status": st.column_config.SelectboxColumn("Trạng thái", options=STATUSES,
                                                                   required=True),
-                       "progress": st.column_config.NumberColumn("Tiến độ (%)", min_value=0,
-                                                                 max_value=100, step=1,
+                       "progress": st.column_config.NumberColumn("Tiến độ (%)", step=1,
                                                                  format="%d"),
                        "result": "Kết quả thực hiện", "evidence": "Minh chứng",
                        "completed_on": st.column_config.DateColumn("Ngày hoàn thành",
@@ -241,4 +250,4 @@ with partner_tab:
     if partner.empty:
         st.caption("Không có nhiệm vụ phối hợp.")
     else:
-        st.dataframe(ui.show_dates(partner)[list(COLUMNS)], hide_index=True, column_config=COLUMNS)
+        st.dataframe(partner[list(COLUMNS)], hide_index=True, column_config=COLUMNS)

@@ -164,7 +164,7 @@ def build_board(snapshot: Snapshot, tasks: pd.DataFrame, as_of: date, due_soon_d
 
     codes = pd.Series([t.lead for t in snapshot.tasks], dtype=object)
     successor = {c: index.current(c) for c in set(codes)}
-    current = codes.map(successor)
+    current = codes.map(successor).astype(object)  # object even when empty
     known = set(codes) | set(successor.values())  # per agency, not per task
     short = {c: labels(c) for c in known}
     board["directive_title"] = board["directive_id"].map(titles).fillna("")
@@ -179,9 +179,11 @@ def build_board(snapshot: Snapshot, tasks: pd.DataFrame, as_of: date, due_soon_d
                                 for t in snapshot.tasks]
     board["completed"] = [(t.completed_on or _local_day(t.updated_at, zone)) if t.status == DONE
                           else None for t in snapshot.tasks]
-    aliases = codes.map({c: " ".join(agencies[c].aliases) if c in agencies else "" for c in known})
+    alias_text = {c: " ".join(agencies[c].aliases) if c in agencies else "" for c in known}
+    aliases, current_aliases = codes.map(alias_text), current.map(alias_text)
     parts = [board["id"], board["directive_number"], board["content"],
-             codes + " " + board["lead_name"] + " " + aliases, board["current_name"],
+             codes + " " + board["lead_name"] + " " + aliases,
+             current + " " + board["current_name"] + " " + current_aliases,
              board["partners"]]  # fields apart, so that a phrase never spans two of them
     board["search_text"] = pd.Series(fold_many(" | ".join(map(str, row)) for row in zip(*parts)),
                                      index=board.index, dtype="str")

@@ -458,3 +458,11 @@ def test_a_date_from_the_url_in_any_form():
     assert db.parse_flag(["0", "1"]) and not db.parse_flag("0") and not db.parse_flag(None)
     assert db.week_start(date(2025, 7, 6)) == date(2025, 6, 30)  # Sunday -> its Monday
     assert db.week_start(date(2025, 6, 30)) == date(2025, 6, 30)
+
+
+def test_search_by_the_successors_short_name_finds_the_merged_agencys_tasks(board):
+    """Searching the agency that carries on today (by code, name or alias, as the charts label
+    it) finds the tasks of the agency merged into it too."""
+    view = db.agency_view(board)
+    found = view[db.search_mask(view["search_text"], "NEW")]
+    assert set(found["id"]) == {"NV-0005", "NV-0006", "NV-0007"}

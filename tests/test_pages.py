@@ -39,14 +39,17 @@ def test_every_allowed_page_renders_for_every_role(tmp_path, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_forbidden_pages_are_unreachable_by_switch_page(tmp_path, role):
+def test_forbidden_pages_are_hidden_and_refuse_when_opened(tmp_path, role):
+    """Pages of other roles are registered hidden (not in the menu); opened by a link or
+    switch_page, their guard shows a Vietnamese refusal and no data."""
     for key, (path, title, _, roles) in PAGES.items():
         if role in roles:
             continue
         at = make_app(tmp_path, role).run()
-        with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page(path)  # not registered in st.navigation for this role
-        assert title not in texts(at.run()), (role, key)
+        at.switch_page(path).run()
+        assert not at.exception, (role, key)
+        assert [e.value for e in at.error] == ["Bạn không có quyền xem trang này."], (role, key)
+        assert not at.dataframe and not at.metric and not at.data_editor, (role, key)
 
 
 @pytest.mark.parametrize("key", list(PAGES))
@@ -121,8 +124,8 @@ def test_query_params_do_not_change_who_you_are(tmp_path):
         at.query_params[key] = value
     at.run()
     assert not at.exception
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/admin.py")
+    at.switch_page("pages/admin.py").run()
+    assert [e.value for e in at.error] == ["Bạn không có quyền xem trang này."]
 
 
 def test_names_from_the_data_are_shown_as_typed_not_as_markdown(tmp_path):
