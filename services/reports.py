@@ -20,8 +20,9 @@ import pandas as pd
 
 from .agencies import AgencyIndex
 from .dates import format_date, format_issue_date
-from .domain import (DEFAULT_TIMEZONE, DONE, DONE_LATE, ONGOING, OPEN_ON_TIME, OVERDUE, Directive,
-                     Snapshot, fold)
+from .dashboard import state_on
+from .domain import (DEFAULT_TIMEZONE, DONE, DONE_LATE, IN_PROGRESS, ONGOING, OPEN_ON_TIME, OVERDUE,
+                     Directive, Snapshot, fold)
 from .exports import neutralise
 from .metrics import agency_metrics, kpis, tasks_frame
 
@@ -67,6 +68,9 @@ def prepare(snapshot: Snapshot, scope: Scope, tasks: pd.DataFrame | None = None,
     "assigned_name" keeps the name the directive gave (empty for every other task)."""
     if tasks is None:
         tasks = tasks_frame(snapshot, scope.as_of, due_soon_days)
+    today = (now or datetime.now(ZoneInfo(tz))).astimezone(ZoneInfo(tz)).date()
+    if scope.as_of < today:
+        tasks = as_it_was(snapshot, tasks, scope.as_of, due_soon_days, tz)
     index = AgencyIndex(snapshot.agencies)
     frame = tasks.assign(assigned_name="")
     if not scope.original and not frame.empty:
@@ -95,6 +99,21 @@ def prepare(snapshot: Snapshot, scope: Scope, tasks: pd.DataFrame | None = None,
         agency_name=index.name(scope.agency) if scope.agency else "",
         due_soon_days=due_soon_days, tz=tz,
         generated_at=now or datetime.now(ZoneInfo(tz)))
+
+
+def as_it_was(snapshot: Snapshot, tasks: pd.DataFrame, day: date, due_soon_days: int,
+              tz: str) -> pd.DataFrame:
+    """The task table as it stood at the end of a past day: tasks added later are left out, and
+    status, category and days late are those of that day (services.dashboard.state_on undoes the
+    history written since). Reports "as of" a past date count what was known then."""
+    then = state_on(snapshot, day, due_soon_days, tz)
+    frame = tasks.reset_index(drop=True).assign(
+        category=then["category"], due_soon=then["due_soon"].astype(bool),
+        status=[s if done or s != DONE else IN_PROGRESS
+                for s, done in zip(tasks["status"], then["done"])])
+    frame["days_late"] = [max(0, (day - d).days) if c == OVERDUE and d else 0
+                          for c, d in zip(frame["category"], frame["deadline"])]
+    return frame[then["existed"].astype(bool)].reset_index(drop=True)
 
 
 def agency_table(frame: pd.DataFrame, as_of: date, tz: str = DEFAULT_TIMEZONE) -> pd.DataFrame:

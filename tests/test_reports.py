@@ -559,3 +559,25 @@ def test_kinh_gui_names_one_agency_or_points_to_the_list():
     assert "Kính gửi: Các cơ quan có tên tại danh sách dưới đây." in texts
     assert "Kính gửi:" not in texts
     assert len(doc.tables) == 2 + 25  # header, one table per agency, closing
+
+
+def test_a_report_as_of_a_past_day_counts_what_stood_then():
+    """Tasks added later are left out and a completion after that day is undone."""
+    from services.domain import FIELD_LABELS, Agency, Change, Directive, Task
+    day = date(2025, 3, 10)
+    snap = Snapshot(
+        directives=(Directive("VB-1", "1/KH-UBND", "2025-01-05"),
+                    Directive("VB-2", "2/KH-UBND", "2025-04-01")),
+        agencies=(Agency("A", "Sở A"),),
+        tasks=(Task("NV-0001", "VB-1", "1", "x", "A", deadline=date(2025, 3, 1), status=DONE,
+                    progress=100, completed_on=date(2025, 3, 20), updated_at=at("2025-03-20")),
+               Task("NV-0002", "VB-2", "1", "y", "A", deadline=date(2025, 5, 1))),
+        history=(Change(at("2025-03-20"), "c1", "NV-0001", FIELD_LABELS["status"],
+                        "Đang thực hiện", DONE, "a@x", "A"),))
+    data = reports.prepare(snap, reports.Scope(as_of=day), now=datetime(2025, 6, 1, tzinfo=ZONE))
+    assert list(data.tasks["id"]) == ["NV-0001"]  # VB-2 was issued in April
+    assert data.totals["total"] == 1 and data.totals[OVERDUE] == 1 and data.totals[DONE_LATE] == 0
+    assert list(data.tasks["days_late"]) == [9]
+    today = reports.prepare(snap, reports.Scope(as_of=date(2025, 6, 1)),
+                            now=datetime(2025, 6, 1, tzinfo=ZONE))
+    assert today.totals["total"] == 2 and today.totals[DONE_LATE] == 1
