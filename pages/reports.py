@@ -73,12 +73,13 @@ data = prepare(group, agency) if group or agency else base
 
 st.subheader("Số liệu")
 totals = data.totals
-total_col, *category_cols, soon_col, rate_col = st.columns(len(CATEGORIES) + 3)
-total_col.metric("Tổng số nhiệm vụ", reports.format_count(totals["total"]))
-for col, name in zip(category_cols, CATEGORIES):
+# two rows of four, so that no label is cut ("Đang thực hiện trong hạn")
+first_row, second_row = st.columns(4), st.columns(4)
+first_row[0].metric("Tổng số nhiệm vụ", reports.format_count(totals["total"]))
+for col, name in zip([*first_row[1:], *second_row], CATEGORIES):
     col.metric(name, reports.format_count(totals[name]))
-soon_col.metric("Sắp đến hạn", reports.format_count(totals["due_soon"]))
-rate_col.metric("Tỷ lệ hoàn thành", reports.format_rate(totals["completion_rate"]))
+second_row[2].metric("Sắp đến hạn", reports.format_count(totals["due_soon"]))
+second_row[3].metric("Tỷ lệ hoàn thành", reports.format_rate(totals["completion_rate"]))
 
 if data.agencies.empty:
     st.info("Không có nhiệm vụ nào trong phạm vi đã chọn.")

@@ -62,7 +62,8 @@ def category_bars(table: pd.DataFrame, label: str, key: str, hover_name: str,
                      customdata=custom, marker_color=CATEGORY_COLORS[c],
                      hovertemplate=f"<b>%{{customdata[1]}}</b><br>{c}: {unit}<extra></extra>")
               for c in present]
-    height = 40 + BAR_HEIGHT * max(len(table), 1) + 22 * _legend_rows(len(present))
+    # at least ~3 bars high, so axis titles and the legend never sit on a lone bar
+    height = 40 + BAR_HEIGHT * max(len(table), 3) + 22 * _legend_rows(len(present))
     return _figure(traces, height, barmode="stack", barnorm="percent" if percent else "",
                    bargap=0.25,
                    xaxis=dict(title_text="Tỷ lệ (%)" if percent else "Số nhiệm vụ",
@@ -101,9 +102,11 @@ def weekly_trend(weekly: pd.DataFrame) -> go.Figure:
                      marker_color=CATEGORY_COLORS[c],
                      hovertemplate=f"Tuần từ %{{x|%d/%m/%Y}}<br>{c}: %{{y}}<extra></extra>")
               for c in (DONE_ON_TIME, DONE_LATE)]
+    peak = int((weekly[DONE_ON_TIME] + weekly[DONE_LATE]).max()) if len(weekly) else 0
     return _figure(traces, 320, barmode="stack", bargap=0.15,
                    xaxis=dict(type="date", tickformat="%d/%m", title_text="Tuần (từ thứ Hai)"),
-                   yaxis=dict(title_text="Số nhiệm vụ hoàn thành", rangemode="tozero"))
+                   yaxis=dict(title_text="Số nhiệm vụ hoàn thành", rangemode="tozero",
+                              tickformat="d", dtick=1 if peak <= 5 else None))  # whole tasks
 
 
 def clicked_key(event) -> str | None:
