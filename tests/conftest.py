@@ -33,20 +33,26 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def open_app(tmp_path, role=None, agency="SNV", page=None, secrets=None):
-    """AppTest of app.py on a store in tmp_path, in demo mode as `role`, opened on `page`."""
+def make_app(tmp_path, role=None, agency="SNV", script="app.py", secrets=None):
+    """AppTest of `script` (app.py, or a page file run alone) on a store in tmp_path, in demo
+    mode as `role`; not run yet."""
     from pathlib import Path
 
     from streamlit.testing.v1 import AppTest
     root = Path(__file__).resolve().parent.parent
-    at = AppTest.from_file(str(root / "app.py"), default_timeout=30)
+    at = AppTest.from_file(str(root / script), default_timeout=30)
     at.secrets["store"] = {"sqlite_path": str(tmp_path / "app.db")}
     for key, value in (secrets or {}).items():
         at.secrets[key] = value
     if role:
         at.session_state["demo_role"] = role
         at.session_state["demo_agency"] = agency
-    at.run()
+    return at
+
+
+def open_app(tmp_path, role=None, agency="SNV", page=None, secrets=None):
+    """make_app(...), run, and opened on `page`."""
+    at = make_app(tmp_path, role, agency, secrets=secrets).run()
     if page:
         at.switch_page(page).run()
     assert not at.exception

@@ -6,19 +6,9 @@ from streamlit.testing.v1 import AppTest
 
 from services.domain import ROLE_ADMIN, ROLE_AGENCY, ROLE_LEADER, ROLES
 from services.ui import PAGES
+from tests.conftest import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def make_app(tmp_path, role=None, agency="SNV", script="app.py", secrets=None):
-    at = AppTest.from_file(str(ROOT / script), default_timeout=30)
-    at.secrets["store"] = {"sqlite_path": str(tmp_path / "app.db")}
-    for key, value in (secrets or {}).items():
-        at.secrets[key] = value
-    if role:
-        at.session_state["demo_role"] = role
-        at.session_state["demo_agency"] = agency
-    return at
 
 
 def texts(at):
