@@ -112,8 +112,4 @@ else:
         "new": "Giá trị mới", "actor": "Người cập nhật"}), hide_index=True, width="stretch")
 
 st.subheader("Hoàn thành theo tuần")
-weekly = dashboard.weekly_completions(own, today)
-if weekly.empty:
-    st.info("Chưa có nhiệm vụ nào hoàn thành trong 26 tuần qua.")
-else:
-    st.plotly_chart(charts.weekly_trend(weekly), config=charts.CONFIG, width="stretch")
+ui.weekly_chart(own, today)

@@ -112,14 +112,18 @@ if (view["category"] == ONGOING).all():
 
 # --- charts ---------------------------------------------------------------------------------------
 
+def top_rows(table, noun: str, key: str):
+    """The worst TOP rows, or all of them when the user asks (a long chart is hard to read)."""
+    if len(table) <= TOP or st.toggle(f"Hiện tất cả {len(table)} {noun}", key=key):
+        return table
+    st.caption(f"Đang hiện {TOP} {noun} đầu, xếp theo số nhiệm vụ quá hạn rồi tỷ lệ hoàn thành "
+               "thấp nhất.")
+    return table.head(TOP)
+
+
 st.subheader("Tình hình theo cơ quan")
 agencies = dashboard.agency_categories(view)
-show_all = len(agencies) <= TOP or st.toggle(f"Hiện tất cả {len(agencies)} cơ quan",
-                                             key="all_agencies")
-if not show_all:
-    st.caption(f"Đang hiện {TOP} cơ quan đầu, xếp theo số nhiệm vụ quá hạn rồi tỷ lệ hoàn "
-               "thành thấp nhất.")
-event = st.plotly_chart(charts.agency_bars(agencies if show_all else agencies.head(TOP)),
+event = st.plotly_chart(charts.agency_bars(top_rows(agencies, "cơ quan", "all_agencies")),
                         key="agency_chart", on_select="rerun", selection_mode="points",
                         config=charts.CONFIG, width="stretch")
 names = dict(zip(agencies["agency"], agencies["agency_name"]))
@@ -140,20 +144,11 @@ with share_col:
                     width="stretch")
 with trend_col:
     st.subheader("Hoàn thành theo tuần")
-    weekly = dashboard.weekly_completions(view, today)
-    if weekly.empty:
-        st.info("Chưa có nhiệm vụ nào hoàn thành trong 26 tuần qua.")
-    else:
-        st.plotly_chart(charts.weekly_trend(weekly), config=charts.CONFIG, width="stretch")
+    ui.weekly_chart(view, today)
 
 st.subheader("Tiến độ theo văn bản")
 directives = dashboard.directive_progress(view)
-all_directives = len(directives) <= TOP or st.toggle(f"Hiện tất cả {len(directives)} văn bản",
-                                                     key="all_directives")
-if not all_directives:
-    st.caption(f"Đang hiện {TOP} văn bản đầu, xếp theo số nhiệm vụ quá hạn rồi tỷ lệ hoàn "
-               "thành thấp nhất.")
-st.plotly_chart(charts.directive_bars(directives if all_directives else directives.head(TOP)),
+st.plotly_chart(charts.directive_bars(top_rows(directives, "văn bản", "all_directives")),
                 config=charts.CONFIG, width="stretch")
 
 # --- lists ----------------------------------------------------------------------------------------

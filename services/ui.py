@@ -12,6 +12,7 @@ import streamlit as st
 from .backends import open_store
 from .cache import SnapshotCache
 from .config import ConfigError, Settings, load_settings
+from . import charts, dashboard
 from .dashboard import build_board
 from .dates import format_date
 from .agencies import AgencyIndex
@@ -222,6 +223,15 @@ def _persistent_select(label: str, key: str, options: list, format_func) -> None
     st.session_state[widget_key] = st.session_state[key]
     st.selectbox(label, options, format_func=format_func, key=widget_key,
                  on_change=lambda: st.session_state.update({key: st.session_state[widget_key]}))
+
+
+def weekly_chart(view: pd.DataFrame, today: date) -> None:
+    """Completions per week (Tổng quan, Cơ quan), or a message when there are none."""
+    weekly = dashboard.weekly_completions(view, today)
+    if weekly.empty:
+        st.info("Chưa có nhiệm vụ nào hoàn thành trong 26 tuần qua.")
+    else:
+        st.plotly_chart(charts.weekly_trend(weekly), config=charts.CONFIG, width="stretch")
 
 
 def md(text) -> str:
