@@ -65,10 +65,14 @@ def history_findings(snapshot: Snapshot) -> list[Finding]:
 
 def run_checks(store) -> list[Finding]:
     """Every finding for this store, errors first."""
-    snapshot = store.load()
-    found = list(snapshot.problems) + reference_findings(snapshot) + history_findings(snapshot)
-    if hasattr(store, "read_tables"):  # Google Sheets: look for formulas too
-        formulas = store.read_tables({"valueRenderOption": "FORMULA",
-                                      "dateTimeRenderOption": "SERIAL_NUMBER"})
-        found += formula_findings(store.read_tables(), formulas)
+    formulas = []
+    if hasattr(store, "read_tables"):  # Google Sheets: two reads, plain and with formulas
+        tables = store.read_tables()
+        snapshot = store.snapshot_of(tables)
+        formulas = formula_findings(tables, store.read_tables(
+            {"valueRenderOption": "FORMULA", "dateTimeRenderOption": "SERIAL_NUMBER"}))
+    else:
+        snapshot = store.load()
+    found = [*snapshot.problems, *reference_findings(snapshot), *history_findings(snapshot),
+             *formulas]
     return sorted(found, key=lambda f: f.level != "error")

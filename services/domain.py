@@ -5,8 +5,8 @@ Plain Python (no streamlit, no storage). Everything a user reads is Vietnamese; 
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
-from dataclasses import dataclass, field, fields, replace
+from functools import cached_property, lru_cache
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -117,11 +117,19 @@ class Snapshot:
     problems: tuple = field(default=(), compare=False)  # schema.Finding, found while reading
     duplicate_ids: frozenset = field(default=frozenset(), compare=False)  # read-only tasks
 
+    @cached_property
+    def _tasks_by_id(self) -> dict[str, Task]:
+        return {t.id: t for t in reversed(self.tasks)}  # with a duplicate id, the first row wins
+
+    @cached_property
+    def _agencies_by_code(self) -> dict[str, Agency]:
+        return {a.code: a for a in reversed(self.agencies)}
+
     def task(self, task_id: str) -> Task | None:
-        return next((t for t in self.tasks if t.id == task_id), None)
+        return self._tasks_by_id.get(task_id)
 
     def agency(self, code: str) -> Agency | None:
-        return next((a for a in self.agencies if a.code == code), None)
+        return self._agencies_by_code.get(code)
 
     def agency_name(self, code: str) -> str:
         agency = self.agency(code)
@@ -192,7 +200,3 @@ def fold(text: str) -> str:
 def clean_text(text: str) -> str:
     """NFC-normalised text without zero-width characters, trimmed."""
     return unicodedata.normalize("NFC", str(text).translate(_INVISIBLE)).replace("\u00a0", " ").strip()
-
-
-def with_changes(task: Task, **changes) -> Task:
-    return replace(task, **changes)

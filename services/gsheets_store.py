@@ -155,8 +155,12 @@ class GSheetsStore(Store):
         return dict(zip(SHEETS, values))
 
     def load(self) -> Snapshot:
+        return self.snapshot_of(self.read_tables())
+
+    def snapshot_of(self, tables: dict[str, list[list]]) -> Snapshot:
+        """The snapshot of cells already read (read_tables), without reading them again."""
         try:
-            parts = snapshot_parts(self.read_tables(), self.tz)
+            parts = snapshot_parts(tables, self.tz)
         except SchemaError as e:
             raise StoreError(str(e)) from e
         self._agencies = parts["agencies"]

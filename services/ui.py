@@ -9,13 +9,11 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
+from . import charts, dashboard
+from .agencies import AgencyIndex
 from .backends import open_store
 from .cache import SnapshotCache
 from .config import ConfigError, Settings, load_settings
-from . import charts, dashboard
-from .dashboard import build_board
-from .dates import format_date
-from .agencies import AgencyIndex
 from .domain import (ROLE_ADMIN, ROLE_AGENCY, ROLE_LABELS, ROLE_LEADER, ROLES, Change, Snapshot,
                      Task, User, now_local, today_local)
 from .metrics import tasks_frame
@@ -240,14 +238,6 @@ def md(text) -> str:
     return re.sub(r"([\\`*_\[\]<>$~|])", r"\\\1", str(text))
 
 
-def show_dates(frame: pd.DataFrame, columns=("deadline", "completed_on")) -> pd.DataFrame:
-    """Dates as dd/mm/yyyy text for display."""
-    out = frame.copy()
-    for c in columns:
-        out[c] = out[c].map(lambda d: format_date(d) if isinstance(d, date) else "")
-    return out
-
-
 # --- dashboard (Tổng quan, Cơ quan) -------------------------------------------------------------
 
 def board_table(as_of: date | None = None) -> pd.DataFrame:
@@ -257,4 +247,5 @@ def board_table(as_of: date | None = None) -> pd.DataFrame:
     as_of = as_of or today_local(s.timezone)
     return _resources()[1].derived(
         ("board", as_of, s.due_soon_days),
-        lambda snap: build_board(snap, task_table(as_of), as_of, s.due_soon_days, s.timezone))
+        lambda snap: dashboard.build_board(snap, task_table(as_of), as_of, s.due_soon_days,
+                                           s.timezone))

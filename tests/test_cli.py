@@ -114,3 +114,13 @@ def test_check_finds_an_update_without_its_history_row(tmp_path, capsys, fake_sh
                  "check"]) == 0  # a warning, not an error
     assert ("[cảnh báo] NhiemVu: NV-0001: lần cập nhật lúc 01/03/2025 08:00:00 của "
             "ai.do@snv.gov.vn không có dòng tương ứng trong LichSu.") in capsys.readouterr().out
+
+
+def test_check_on_the_sheet_reads_it_twice_only(tmp_path, capsys, fake_sheets,
+                                                service_account_info):
+    fake_sheets.create(sheet_spec(read_tables()))
+    fake_sheets.clear_requests()
+    assert main(["--secrets", secrets_file(tmp_path, fake_sheets, service_account_info),
+                 "check"]) == 0
+    reads = [r for r in fake_sheets.requests() if r["path"].startswith("/v4/")]
+    assert [r["query"]["valueRenderOption"] for r in reads] == [["UNFORMATTED_VALUE"], ["FORMULA"]]
