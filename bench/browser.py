@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from services.demo_data import fill_store
-from services.domain import today_local
-from services.sqlite_store import SQLiteStore
+from services.domain.model import today_local
+from services.stores.sqlite import SQLiteStore
 from tests.e2e_support import CHROMIUM, CHROMIUM_ARGS, serve_app, settle, store_secrets
 
 

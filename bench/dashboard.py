@@ -63,13 +63,15 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     # imports first: the cold run measures the data path, not Python's import time
+    from streamlit import logger
     from streamlit.testing.v1 import AppTest
 
-    from services import charts, dashboard, demo_data  # noqa: F401 (charts: imported early)
-    from services.domain import today_local
-    from services.metrics import tasks_frame
-    from services.sqlite_store import SQLiteStore
-    from streamlit import logger
+    from services import demo_data
+    from services.dashboard import board as dashboard
+    from services.dashboard import charts  # noqa: F401 (charts: imported early)
+    from services.dashboard.metrics import tasks_frame
+    from services.domain.model import today_local
+    from services.stores.sqlite import SQLiteStore
     logger.set_log_level("error")  # AppTest outside a server warns about its bare mode
 
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as tmp:

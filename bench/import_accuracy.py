@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from services.directive_import import parse_file, to_json
-from services.seed import seed_records
+from services.importing.parser import parse_file, to_json
+from services.stores.seed import seed_records
 from tests.directives.fixtures import cases, expected_rows
 
 METADATA = ("number", "date", "issuer", "type", "title", "signer")

@@ -17,11 +17,11 @@ import time
 import pandas as pd
 
 from bench.sheets import api_calls, synthetic_tables
-from services.cache import SnapshotCache
 from services.config import load_settings
-from services.domain import ROLE_ADMIN, User, now_local
-from services.gsheets_store import GSheetsStore
-from services.schema import TASKS
+from services.domain.model import ROLE_ADMIN, User, now_local
+from services.stores.cache import SnapshotCache
+from services.stores.layout import TASKS
+from services.stores.sheets import GSheetsStore
 from tests.fakesheets import FakeSheetsControl, FakeSheetsServer
 from tests.fakesheets.fixtures import gspread_client, make_service_account_info
 
@@ -128,7 +128,7 @@ def main(argv=None) -> None:
     def ours_save(task_id, value):
         try:
             store.update_task(snap.task(task_id), {"progress": value}, ACTOR, now_local())
-        except Exception as e:  # noqa: BLE001 - counted below
+        except Exception as e:
             errors.append(e)
 
     race(ours_save)

@@ -12,16 +12,26 @@ from __future__ import annotations
 import argparse
 import random
 import time
-from datetime import date, datetime, time as clock, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from services import reports
-from services.domain import (DEFAULT_TIMEZONE, DONE, IN_PROGRESS, NOT_STARTED, Agency, Directive,
-                             Snapshot, Task, today_local)
-from services.metrics import tasks_frame
-from services.reports_excel import workbook_bytes
-from services.reports_word import reminder_docx, report_docx
+from services.dashboard.metrics import tasks_frame
+from services.domain.model import (
+    DEFAULT_TIMEZONE,
+    DONE,
+    IN_PROGRESS,
+    NOT_STARTED,
+    Agency,
+    Directive,
+    Snapshot,
+    Task,
+    today_local,
+)
+from services.reports import data as reports
+from services.reports.excel import workbook_bytes
+from services.reports.word import reminder_docx, report_docx
 
 WORKBOOK_TARGET_SECONDS = 10.0
 

@@ -14,12 +14,12 @@ import random
 import time
 from datetime import date, timedelta
 
-from services.cache import SnapshotCache
 from services.config import load_settings
-from services.domain import IN_PROGRESS, ROLE_AGENCY, STATUSES, User, now_local
-from services.gsheets_store import GSheetsStore
-from services.schema import COLUMNS, TASKS
-from services.seed import read_tables
+from services.domain.model import IN_PROGRESS, ROLE_AGENCY, STATUSES, User, now_local
+from services.stores.cache import SnapshotCache
+from services.stores.layout import COLUMNS, TASKS
+from services.stores.seed import read_tables
+from services.stores.sheets import GSheetsStore
 from tests.fakesheets import FakeSheetsControl, FakeSheetsServer
 from tests.fakesheets.fixtures import make_service_account_info
 

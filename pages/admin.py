@@ -2,19 +2,18 @@
 import pandas as pd
 import streamlit as st
 
-from services import ui
-from services.admin import validate_agency, validate_task, validate_user
-from services.checks import run_checks
-from services.dates import format_datetime
-from services.domain import ROLE_AGENCY, ROLE_LABELS, ROLES, Task, fold
-from services.exports import neutralise
-from services.store import StoreError
-from services.updates import ValidationError
+from services.domain.dates import format_datetime
+from services.domain.errors import StoreError
+from services.domain.model import ROLE_AGENCY, ROLE_LABELS, ROLES, fold
+from services.reports.export import neutralise
+from services.stores.checks import run_checks
+from services.tasks import office
+from services.ui import identity, session, writes
 
-user = ui.require_role("admin")
+user = identity.require_role("admin")
 
-snapshot = ui.snapshot()
-registry = ui.registry()
+snapshot = session.snapshot()
+registry = session.registry()
 st.title("Quản trị")
 if message := st.session_state.pop("admin_saved", None):
     st.success(message, icon=":material/check_circle:")
@@ -23,25 +22,17 @@ users_tab, agencies_tab, tasks_tab, history_tab, checks_tab = st.tabs(
 
 
 def save(action, done) -> None:
-    """Run a save; show each refusal next to the form (nothing was written), or what was saved."""
-    try:
-        saved = action()
-    except ValidationError as e:
-        for message in e.errors.values():
-            st.error(message)
-    except StoreError as e:  # a conflict too
-        st.error(str(e))
-    else:
-        ui.refresh()
-        st.session_state["admin_saved"] = done(saved)
+    """Run an office write (services.tasks.office) through the one write path; show each refusal
+    next to the form (nothing was written), or what was saved."""
+    outcome = writes.attempt(action)
+    for message in outcome.errors.values():
+        st.error(message)
+    if outcome.conflict:
+        st.error(str(outcome.conflict))
+    if outcome.ok:
+        st.session_state["admin_saved"] = done(outcome.value)
         st.rerun()  # draw the lists again with what was just saved
 
-
-def save_task(task, fields) -> str:
-    if task:
-        ui.store().update_task(task, fields, user, ui.now())
-        return task.id
-    return ui.store().add_tasks([Task(id="", **fields)], user, ui.now())[0].id
 
 with users_tab:
     if snapshot.users:
@@ -64,8 +55,9 @@ with users_tab:
                                  format_func=lambda c: registry.name(c) if c else "(không)")
         submitted = st.form_submit_button("Lưu người dùng", type="primary")
     if submitted:
-        save(lambda: ui.store().save_user(validate_user(email, name, agency, role, registry)),
-             lambda _: f"Đã lưu người dùng {email.strip().lower()}.")
+        save(lambda actor: office.save_user(session.store(), actor, email, name, agency, role,
+                                            registry),
+             lambda saved: f"Đã lưu người dùng {saved.email}.")
 
 with agencies_tab:
     st.dataframe(pd.DataFrame([{"Mã CQ": a.code, "Tên cơ quan": a.name,
@@ -94,12 +86,9 @@ with agencies_tab:
                                     format_func=lambda c: registry.name(c) if c else "(không)")
         active = st.checkbox("Đang hoạt động", value=current.active if current else True)
         if st.form_submit_button("Lưu cơ quan", type="primary"):
-            def save_agency():
-                agency = validate_agency(code, name, aliases, group or "", successor, active,
-                                         registry)
-                ui.store().save_agency(agency)
-                return agency
-            save(save_agency, lambda a: f"Đã lưu cơ quan {a.code} – {a.name}.")
+            save(lambda actor: office.save_agency(session.store(), actor, code, name, aliases,
+                                                  group or "", successor, active, registry),
+                 lambda a: f"Đã lưu cơ quan {a.code} – {a.name}.")
 
 with tasks_tab:
     directives = {d.id: f"{d.number} – {d.title[:80]}" for d in snapshot.directives}
@@ -130,9 +119,10 @@ with tasks_tab:
         deadline = st.date_input("Hạn hoàn thành (để trống: thường xuyên)", format="DD/MM/YYYY",
                                  value=task.deadline if task else None)
         if st.form_submit_button("Lưu nhiệm vụ", type="primary"):
-            save(lambda: save_task(task, validate_task(snapshot, directive_id, section, content,
-                                                       lead or "", partners, deadline)),
-                 lambda task_id: f"Đã lưu nhiệm vụ {task_id}.")
+            save(lambda actor: office.save_task(session.store(), actor, session.now(), snapshot,
+                                                task, directive_id, section, content, lead or "",
+                                                partners, deadline),
+                 lambda saved: f"Đã lưu nhiệm vụ {saved.id}.")
 
 with history_tab:
     history = pd.DataFrame([{"Thời gian": c.at, "Mã NV": c.task_id, "Trường": c.field,
@@ -165,7 +155,7 @@ with checks_tab:
              "thiếu, cơ quan không có trong danh mục, công thức trong ô.")
     if st.button("Kiểm tra dữ liệu", type="primary"):
         try:
-            findings = run_checks(ui.store())
+            findings = run_checks(session.store())
         except StoreError as e:
             st.error(str(e))
         else:

@@ -3,13 +3,15 @@ leads with their category badges, the tasks it supports, its latest updates and 
 Tổng quan opens it with ?agency=CODE; the select box changes it (and the URL)."""
 import streamlit as st
 
-from services import charts, dashboard, ui
-from services.dates import format_date, format_datetime
+from services.dashboard import board as dashboard
+from services.dashboard import charts
+from services.domain.dates import format_date, format_datetime
+from services.ui import identity, session, widgets
 
-user = ui.require_role("agency")
+user = identity.require_role("agency")
 
-today, settings, snapshot = ui.today(), ui.settings(), ui.snapshot()
-board = ui.board_table(today)
+today, settings, snapshot = session.today(), session.settings(), session.snapshot()
+board = session.board_table(today)
 
 if "a_original" not in st.session_state:  # first run of the page: the URL decides
     st.session_state.a_original = dashboard.parse_flag(st.query_params.get_all("original"))
@@ -22,7 +24,7 @@ if not choices:
     st.stop()
 
 requested = st.query_params.get("agency", "")
-code, note = dashboard.pick_agency(requested, choices, ui.registry(), original,
+code, note = dashboard.pick_agency(requested, choices, session.registry(), original,
                                    fallback=[user.agency, *dashboard.agency_categories(
                                        dashboard.agency_view(board, original))["agency"]])
 if st.session_state.get("a_agency") not in choices:
@@ -32,7 +34,7 @@ shared = {"agency": [code], **({"original": ["1"]} if original else {})}  # a li
 if {k: st.query_params.get_all(k) for k in st.query_params} != shared:
     st.query_params.from_dict(shared)
 
-st.title(ui.md(choices[code]))
+st.title(widgets.md(choices[code]))
 if note:
     st.caption(note)
 pick_col, toggle_col = st.columns([3, 2], vertical_alignment="bottom")
@@ -40,7 +42,7 @@ pick_col.selectbox("Cơ quan", list(choices), format_func=choices.get, key="a_ag
 toggle_col.toggle("Hiện cơ quan cũ (trước sáp nhập)", key="a_original",
                   help="Mặc định, nhiệm vụ của cơ quan đã sáp nhập được tính cho cơ quan kế thừa.")
 if not original and (merged := dashboard.merged_into(snapshot, code)):
-    st.caption("Gồm cả nhiệm vụ của cơ quan đã sáp nhập vào: " + "; ".join(map(ui.md, merged))
+    st.caption("Gồm cả nhiệm vụ của cơ quan đã sáp nhập vào: " + "; ".join(map(widgets.md, merged))
                + ".")
 
 view = dashboard.agency_view(board, original)
@@ -112,4 +114,4 @@ else:
         "new": "Giá trị mới", "actor": "Người cập nhật"}), hide_index=True, width="stretch")
 
 st.subheader("Hoàn thành theo tuần")
-ui.weekly_chart(own, today)
+widgets.weekly_chart(own, today)

@@ -6,17 +6,23 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from services import importing, ui
-from services.dates import (DateError, format_date, format_issue_date, parse_date,
-                            parse_issue_date)
-from services.directive_import import parse_file, parse_text
-from services.domain import Directive
-from services.store import StoreError
+from services.domain.dates import (
+    DateError,
+    format_date,
+    format_issue_date,
+    parse_date,
+    parse_issue_date,
+)
+from services.domain.errors import AppError
+from services.domain.model import Directive
+from services.importing import saving as importing
+from services.importing.parser import parse_file, parse_text
+from services.ui import identity, session, widgets, writes
 
-user = ui.require_role("import")
+user = identity.require_role("import")
 
-snapshot = ui.snapshot()
-registry = ui.registry()
+snapshot = session.snapshot()
+registry = session.registry()
 state = st.session_state
 
 META = {"number": "Số, ký hiệu", "issued_on": "Ngày ban hành", "issuer": "Cơ quan ban hành",
@@ -38,7 +44,7 @@ def analyse():
         state["import_problem"] = ("Chưa có nội dung: dán văn bản vào ô bên trái hoặc chọn tệp "
                                    ".txt/.docx, rồi bấm Phân tích.")
         return
-    agencies = ui.snapshot().agencies
+    agencies = session.snapshot().agencies
     try:
         if upload is not None:
             result = parse_file(upload.name, upload.getvalue(), agencies)
@@ -53,7 +59,7 @@ def analyse():
     names = [a.name for a in agencies]
     state["import_options"] = names + [n for n in result.new_agencies if n not in names]
     state["import_result"] = result
-    state["import_frame"] = grid_frame(importing.preview_rows(result, ui.registry(),
+    state["import_frame"] = grid_frame(importing.preview_rows(result, session.registry(),
                                                               state["import_options"]))
     state["import_version"] = state.get("import_version", 0) + 1
     d = result.directive
@@ -114,17 +120,16 @@ def save(rows: list[dict], directive: Directive, add_to_existing: bool):
     if problems:
         refuse(rows, problems, f"{len(problems)} dòng chưa đọc được: xem cột Thông báo. Chưa lưu "
                                "gì.")
+    store = session.store()
     try:
-        store = ui.store()
-        saved_directive, saved = importing.save_import(
-            store, store.load(), directive, tasks, user, ui.now(), add_to_existing, confirmed)
+        saved_directive, saved = writes.write(lambda actor: importing.save_import(
+            store, store.load(), directive, tasks, actor, session.now(), add_to_existing,
+            confirmed))
     except importing.ImportRefused as e:
         refuse(rows, e.rows, e.message, e.fields)
-    except StoreError as e:  # PermissionDenied, or the store could not be written
-        ui.refresh()
+    except AppError as e:  # PermissionDenied, or the store could not be written
         state["import_error"] = str(e)
         return
-    ui.refresh()
     for key in RESULT_KEYS:
         state.pop(key, None)
     state["import_saved"] = {"directive": saved_directive, "tasks": saved, "agencies": confirmed,
@@ -136,20 +141,20 @@ def show_saved(saved: dict):
     d, tasks = saved["directive"], saved["tasks"]
     ids = f" (Mã NV: {tasks[0].id} – {tasks[-1].id})" if tasks else ""
     if not saved["existing"]:
-        st.success(f"Đã lưu văn bản **{ui.md(d.id)}** ({ui.md(d.number)}) và {len(tasks)} nhiệm "
-                   f"vụ{ui.md(ids)}.",
+        st.success(f"Đã lưu văn bản **{widgets.md(d.id)}** ({widgets.md(d.number)}) và {len(tasks)} nhiệm "
+                   f"vụ{widgets.md(ids)}.",
                    icon=":material/check_circle:")
     elif tasks:
-        st.success(f"Đã thêm {len(tasks)} nhiệm vụ mới vào văn bản **{ui.md(d.id)}** "
-                   f"({ui.md(d.number)}){ui.md(ids)}; "
+        st.success(f"Đã thêm {len(tasks)} nhiệm vụ mới vào văn bản **{widgets.md(d.id)}** "
+                   f"({widgets.md(d.number)}){widgets.md(ids)}; "
                    f"{saved['skipped']} nhiệm vụ đã có từ trước.", icon=":material/check_circle:")
     else:
-        st.info(f"Không có nhiệm vụ mới: mọi nhiệm vụ đã có trong văn bản {ui.md(d.id)}.")
+        st.info(f"Không có nhiệm vụ mới: mọi nhiệm vụ đã có trong văn bản {widgets.md(d.id)}.")
     if saved["agencies"]:
-        st.caption("Đã thêm vào danh mục cơ quan: " + "; ".join(map(ui.md, saved["agencies"]))
+        st.caption("Đã thêm vào danh mục cơ quan: " + "; ".join(map(widgets.md, saved["agencies"]))
                    + ".")
     if tasks:
-        fresh = ui.registry()
+        fresh = session.registry()
         st.dataframe(pd.DataFrame([{"Mã NV": t.id, "Mã VB": t.directive_id, "Mục": t.section,
                                     "Cơ quan chủ trì": fresh.name(t.lead),
                                     "Hạn hoàn thành": format_date(t.deadline) or "Thường xuyên",
@@ -207,8 +212,8 @@ if result is not None:
     existing = importing.find_existing(snapshot, for_lookup)
     if existing:
         count = sum(t.directive_id == existing.id for t in snapshot.tasks)
-        st.warning(f"Văn bản số {ui.md(existing.number)} ({format_issue_date(existing.issued_on)}) "
-                   f"đã có trong hệ thống: mã **{ui.md(existing.id)}**, {count} nhiệm vụ. Không lưu thành văn "
+        st.warning(f"Văn bản số {widgets.md(existing.number)} ({format_issue_date(existing.issued_on)}) "
+                   f"đã có trong hệ thống: mã **{widgets.md(existing.id)}**, {count} nhiệm vụ. Không lưu thành văn "
                    "bản mới (sẽ trùng); chỉ có thể thêm các nhiệm vụ chưa có vào văn bản đó.",
                    icon=":material/content_copy:")
 
@@ -219,7 +224,7 @@ if result is not None:
                    "cơ quan đó trong bảng.")
         planned, taken = [], []
         for i, name in enumerate(result.new_agencies):
-            if st.checkbox(f"Thêm «{ui.md(name)}» vào danh mục cơ quan", key=f"import_agency_{i}"):
+            if st.checkbox(f"Thêm «{widgets.md(name)}» vào danh mục cơ quan", key=f"import_agency_{i}"):
                 try:
                     agency = importing.new_agency(name, registry, taken)
                 except importing.ImportRefused as e:
@@ -275,7 +280,7 @@ if result is not None:
         tasks, _ = importing.rows_to_tasks(rows, registry)
         fresh = importing.new_tasks_only(snapshot, existing.id, tasks)
         if not fresh:
-            st.info(f"Mọi nhiệm vụ trong bảng đã có trong văn bản {ui.md(existing.id)}: không có gì để "
+            st.info(f"Mọi nhiệm vụ trong bảng đã có trong văn bản {widgets.md(existing.id)}: không có gì để "
                     "thêm.")
         if st.button(f"Chỉ thêm các nhiệm vụ mới vào văn bản đã có ({len(fresh)})",
                      key="import_add_new", type="primary", disabled=not fresh):

@@ -3,24 +3,24 @@ and each task's history. Admins see every task here."""
 import pandas as pd
 import streamlit as st
 
-from services import ui
-from services.dates import DateError, format_date, format_datetime, parse_date
-from services.domain import CATEGORIES, FIELD_LABELS, ROLE_ADMIN, STATUSES, fold
-from services.store import ConflictError, StoreError
-from services.updates import UpdateInput, ValidationError, save_many
+from services.domain.dates import DateError, format_date, format_datetime, parse_date
+from services.domain.errors import AppError, ConflictError, ValidationError
+from services.domain.model import CATEGORIES, FIELD_LABELS, ROLE_ADMIN, STATUSES, fold
+from services.tasks.updates import UpdateInput, save_many
+from services.ui import identity, session, widgets, writes
 
-user = ui.require_role("my_tasks")
+user = identity.require_role("my_tasks")
 
-snapshot = ui.snapshot()
-registry = ui.registry()
-tasks = ui.task_table()
+snapshot = session.snapshot()
+registry = session.registry()
+tasks = session.task_table()
 if user.role == ROLE_ADMIN:
     st.title("Cập nhật nhiệm vụ")
     own = tasks
     partner = tasks.iloc[0:0]
 else:
     agency_name = registry.name(user.agency)
-    st.title(f"Nhiệm vụ của {ui.md(agency_name)}")
+    st.title(f"Nhiệm vụ của {widgets.md(agency_name)}")
     # an agency also carries the tasks of agencies merged into it (Sở TT&TT -> Sở KH&CN)
     own = tasks[tasks["lead"].map(registry.current) == user.agency]
     # partner codes, merged agencies followed to today's agency, as on the Cơ quan page
@@ -82,12 +82,12 @@ def _save(task_id, reapply=False):
     state.pop(f"errors_{task_id}", None)
     state.pop(f"conflict_{task_id}", None)
     try:
-        rows = ui.save_task(state[f"seen_{task_id}"], _typed(task_id))
+        rows = writes.save_task(state[f"seen_{task_id}"], _typed(task_id))
     except ValidationError as e:
         state[f"errors_{task_id}"] = e.errors
     except ConflictError as e:
         state[f"conflict_{task_id}"] = e
-    except StoreError as e:
+    except AppError as e:  # a refusal, or the store could not be written
         state[f"errors_{task_id}"] = {"form": str(e)}
     else:
         for key in [f"seen_{task_id}", *_keys(task_id).values()]:
@@ -117,8 +117,8 @@ def update_form(task_id):
         current = conflict.current
         st.warning(str(conflict), icon=":material/sync_problem:")
         st.dataframe(pd.DataFrame(
-            [{"Trường": FIELD_LABELS[f], "Bạn đã thấy": str(ui.display_value(seen, f)),
-              "Hiện tại": str(ui.display_value(current, f))} for f in conflict.fields]),
+            [{"Trường": FIELD_LABELS[f], "Bạn đã thấy": str(session.display_value(seen, f)),
+              "Hiện tại": str(session.display_value(current, f))} for f in conflict.fields]),
             hide_index=True)
         st.button("Tải lại và áp dụng lại nội dung của tôi", on_click=_save, args=(task_id, True),
                   type="primary")
@@ -169,8 +169,8 @@ with one_tab:
                   for row in own.itertuples()}
         task_id = st.selectbox("Chọn nhiệm vụ để cập nhật", list(labels), format_func=labels.get)
         task = snapshot.task(task_id)
-        st.markdown(f"**{ui.md(task.id)}** · Hạn: {format_date(task.deadline) or 'Thường xuyên'} · "
-                    f"Chủ trì: {ui.md(registry.name(task.lead))}")
+        st.markdown(f"**{widgets.md(task.id)}** · Hạn: {format_date(task.deadline) or 'Thường xuyên'} · "
+                    f"Chủ trì: {widgets.md(registry.name(task.lead))}")
         st.text(task.content)
         update_form(task_id)
         with st.expander("Lịch sử cập nhật"):
@@ -228,8 +228,8 @@ def bulk_editor():
             items.append((pin["seen"][row["id"]], UpdateInput(
                 row["status"], None if pd.isna(progress) else progress, row["result"] or "",
                 row["evidence"] or "", completed, bool(row["confirm"]))))
-        outcomes = save_many(ui.store(), user, items, ui.now(), registry)
-        ui.refresh()
+        outcomes = writes.write(lambda actor: save_many(session.store(), actor, items,
+                                                        session.now(), registry))
         state["bulk_pending"] = {o.task_id: typed[o.task_id] for o in outcomes if not o.saved}
         state["bulk_messages"] = {o.task_id: o.message for o in outcomes if not o.saved}
         state["bulk_version"] += 1

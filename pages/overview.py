@@ -6,19 +6,21 @@ from datetime import timedelta
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from services import charts, dashboard, ui
-from services.dates import format_date
-from services.domain import ONGOING
+from services.dashboard import board as dashboard
+from services.dashboard import charts
+from services.domain.dates import format_date
+from services.domain.model import ONGOING
+from services.ui import identity, session, widgets
 
-user = ui.require_role("overview")
+user = identity.require_role("overview")
 
 TOP = 15  # bars shown before "Hiện tất cả"
 FILTER_KEYS = ("f_q", "f_original", "f_directive", "f_group", "f_agency", "f_category", "f_from",
                "f_to")
 
 st.title("Tổng quan tình hình thực hiện nhiệm vụ")
-today, settings, snapshot = ui.today(), ui.settings(), ui.snapshot()
-board = ui.board_table(today)
+today, settings, snapshot = session.today(), session.settings(), session.snapshot()
+board = session.board_table(today)
 st.caption(f"Số liệu tính đến ngày {format_date(today)}"
            + (f" · Dữ liệu lúc {snapshot.loaded_at:%H:%M %d/%m/%Y}" if snapshot.loaded_at else ""))
 if board.empty:
@@ -144,7 +146,7 @@ with share_col:
                     width="stretch")
 with trend_col:
     st.subheader("Hoàn thành theo tuần")
-    ui.weekly_chart(view, today)
+    widgets.weekly_chart(view, today)
 
 st.subheader("Tiến độ theo văn bản")
 directives = dashboard.directive_progress(view)

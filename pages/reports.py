@@ -6,22 +6,23 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from services import reports, ui
-from services.dates import format_datetime
-from services.domain import CATEGORIES, fold
-from services.metrics import UPDATE_WINDOW_DAYS
-from services.reports_excel import workbook_bytes
-from services.reports_word import reminder_docx, report_docx
+from services.dashboard.metrics import UPDATE_WINDOW_DAYS
+from services.domain.dates import format_datetime
+from services.domain.model import CATEGORIES, fold
+from services.reports import data as reports
+from services.reports.excel import workbook_bytes
+from services.reports.word import reminder_docx, report_docx
+from services.ui import identity, session, widgets
 
-user = ui.require_role("reports")
+user = identity.require_role("reports")
 
 st.title("Báo cáo")
 st.caption("Số liệu như trang Tổng quan, tính đến ngày bạn chọn. Tải về bảng Excel, CSV, báo cáo "
            "tình hình thực hiện và dự thảo công văn đôn đốc theo thể thức Nghị định "
            "30/2020/NĐ-CP.")
 
-snapshot = ui.snapshot()
-settings = ui.settings()
+snapshot = session.snapshot()
+settings = session.settings()
 if not snapshot.tasks:
     st.info("Chưa có nhiệm vụ nào. Văn phòng UBND tỉnh nhập văn bản để bắt đầu theo dõi.")
     st.stop()
@@ -41,7 +42,7 @@ def choose(column, label, options, format_func, key):
 
 directives = {d.id: reports.directive_label(d) for d in snapshot.directives}
 date_col, directive_col = st.columns([1, 3])
-as_of = date_col.date_input("Tính đến ngày", value=ui.today(), format="DD/MM/YYYY",
+as_of = date_col.date_input("Tính đến ngày", value=session.today(), format="DD/MM/YYYY",
                             key="report_as_of")
 directive_id = choose(directive_col, "Văn bản", [ALL, *directives],
                       lambda i: directives.get(i, "Tất cả văn bản"), "report_directive")
@@ -52,8 +53,8 @@ original = st.toggle("Theo cơ quan ghi trong văn bản (không gộp cơ quan 
 
 def prepare(group="", agency=""):
     scope = reports.Scope(as_of, directive_id or None, group, agency, original)
-    return reports.prepare(snapshot, scope, ui.task_table(as_of), tz=settings.timezone,
-                           due_soon_days=settings.due_soon_days, now=ui.now())
+    return reports.prepare(snapshot, scope, session.task_table(as_of), tz=settings.timezone,
+                           due_soon_days=settings.due_soon_days, now=session.now())
 
 
 base = prepare()
@@ -110,9 +111,9 @@ with st.expander("Thông tin trên văn bản Word"):
     left, right = st.columns(2)
     issuer = left.text_input("Cơ quan ban hành", value=data.issuer, max_chars=120)
     signer = right.text_input("Người ký (để trống nếu chưa xác định)", max_chars=80)
-    signed_on = left.date_input("Ngày văn bản", value=ui.today(), format="DD/MM/YYYY")
+    signed_on = left.date_input("Ngày văn bản", value=session.today(), format="DD/MM/YYYY")
     report_by = right.date_input("Hạn báo cáo (công văn đôn đốc)",
-                                 value=ui.today() + timedelta(days=7), format="DD/MM/YYYY")
+                                 value=session.today() + timedelta(days=7), format="DD/MM/YYYY")
 if issuer.strip() and issuer.strip() != data.issuer:
     data = replace(data, issuer=issuer.strip())
 
@@ -138,7 +139,7 @@ reminder_col.download_button(
 if targets:
     st.caption(f"Công văn đôn đốc gửi {len(targets)} cơ quan có nhiệm vụ quá hạn hoặc không cập "
                f"nhật nhiệm vụ nào trong {UPDATE_WINDOW_DAYS} ngày: "
-               + ", ".join(ui.md(t.name) for t in targets) + ".")
+               + ", ".join(widgets.md(t.name) for t in targets) + ".")
 else:
     st.caption(f"Không có cơ quan nào có nhiệm vụ quá hạn hoặc chưa cập nhật trong "
                f"{UPDATE_WINDOW_DAYS} ngày: không cần công văn đôn đốc.")

@@ -11,19 +11,19 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from . import demo_data
-from .backends import open_store
-from .checks import run_checks
-from .config import ConfigError, load_settings, read_secrets_file
-from .dates import format_date
-from .directive_import import parse_file, to_json, to_tasks
-from .domain import ROLE_ADMIN, User, now_local
-from .exports import neutralise
-from .importing import ImportRefused, find_existing, prepare_import, save_import
-from .metrics import tasks_frame
-from .seed import seed_records
-from .sqlite_store import SQLiteStore
-from .store import StoreError
+from services import demo_data
+from services.config import load_settings, read_secrets_file
+from services.dashboard.metrics import tasks_frame
+from services.domain.dates import format_date
+from services.domain.errors import AppError
+from services.domain.model import ROLE_ADMIN, User, now_local
+from services.importing.parser import parse_file, to_json, to_tasks
+from services.importing.saving import ImportRefused, find_existing, prepare_import, save_import
+from services.reports.export import neutralise
+from services.stores.checks import run_checks
+from services.stores.factory import open_store
+from services.stores.seed import seed_records
+from services.stores.sqlite import SQLiteStore
 
 
 def _check(settings, args) -> int:
@@ -170,7 +170,7 @@ def main(argv=None) -> int:
     try:
         settings = load_settings(read_secrets_file(args.secrets))
         return args.run(settings, args)
-    except (ConfigError, StoreError) as e:
+    except AppError as e:  # ConfigError, StoreError, PermissionDenied, ...
         print(f"Lỗi: {e}", file=sys.stderr)
         return 2
 

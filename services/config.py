@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .domain import DEFAULT_TIMEZONE
+from services.domain.errors import AppError
+from services.domain.model import DEFAULT_TIMEZONE
 
 GOOGLE_SHEETS_ENDPOINT = "https://sheets.googleapis.com"
 
 
-class ConfigError(ValueError):
+class ConfigError(AppError, ValueError):
     """A setting that cannot be used; the message is Vietnamese and names the key."""
 
 

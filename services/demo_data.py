@@ -21,10 +21,24 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from .dates import DateError, parse_date
-from .domain import (CREATED, DEFAULT_TIMEZONE, DONE, FIELD_LABELS, IN_PROGRESS, ROLE_ADMIN,
-                     ROLE_AGENCY, Agency, Change, Directive, Task, User, today_local)
-from .store import Store, StoreError, plan_update
+from services.domain.dates import DateError, parse_date
+from services.domain.errors import StoreError
+from services.domain.model import (
+    CREATED,
+    DEFAULT_TIMEZONE,
+    DONE,
+    FIELD_LABELS,
+    IN_PROGRESS,
+    ROLE_ADMIN,
+    ROLE_AGENCY,
+    Agency,
+    Change,
+    Directive,
+    Task,
+    User,
+    today_local,
+)
+from services.stores.base import Store, plan_update
 
 LABEL = "[Dữ liệu mẫu]"
 OFFICE = User("vanphong.ubnd@du-lieu-mau.invalid", "Văn phòng UBND tỉnh (dữ liệu mẫu)", "VPUB",
@@ -325,7 +339,7 @@ def fill_store(store: Store, data=None, *, fast: bool = True, tz: str = DEFAULT_
     if current.tasks or current.directives:
         raise StoreError("Kho dữ liệu này đã có văn bản hoặc nhiệm vụ: dữ liệu mẫu chỉ được ghi "
                          "vào một kho trống (hãy chọn một tệp mới).")
-    from .sqlite_store import SQLiteStore
+    from services.stores.sqlite import SQLiteStore
     if fast and isinstance(store, SQLiteStore):
         store.bulk_load(directives, agencies, tasks, history)
     else:
@@ -401,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.tasks < 0 or args.agencies < 1 or args.directives < 1:
         parser.error("--tasks >= 0, --agencies >= 1, --directives >= 1")
-    from .sqlite_store import SQLiteStore
+    from services.stores.sqlite import SQLiteStore
     try:
         store = SQLiteStore(args.sqlite_path, seed=None)
         counts = fill_store(store, fast=not args.through_api, tasks=args.tasks,

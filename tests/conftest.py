@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.domain import ROLE_ADMIN, ROLE_AGENCY, ROLE_LEADER, User
-from services.seed import seed_records
-from services.sqlite_store import SQLiteStore
+from services.domain.model import ROLE_ADMIN, ROLE_AGENCY, ROLE_LEADER, User
+from services.stores.seed import seed_records
+from services.stores.sqlite import SQLiteStore
 
 TZ = "Asia/Ho_Chi_Minh"
 NOW = datetime(2025, 3, 10, 9, 30, tzinfo=ZoneInfo(TZ))
@@ -74,8 +74,7 @@ def _clean_streamlit_caches():
 
 # --- Google Sheets backend over the fake Sheets API ---------------------------------------------
 
-from tests.fakesheets.fixtures import (  # noqa: E402,F401  (fixtures)
-    fake_sheets, fake_sheets_server, service_account_info)
+from tests.fakesheets.fixtures import fake_sheets, fake_sheets_server, service_account_info  # noqa: E402, F401  (fixtures)
 
 
 def sheet_spec(tables: dict, spreadsheet_id: str = "sheet-test", **extra) -> dict:
@@ -95,14 +94,14 @@ def gsheets_settings_for(fake, info, spreadsheet_id: str = "sheet-test"):
 @pytest.fixture
 def seeded_sheet(fake_sheets):
     """A fake spreadsheet holding the seed, as the CSV files in data/seed/ have it."""
-    from services.seed import read_tables
+    from services.stores.seed import read_tables
     fake_sheets.create(sheet_spec(read_tables()))
     return "sheet-test"
 
 
 @pytest.fixture
 def gsheets_store(fake_sheets, seeded_sheet, service_account_info):
-    from services.gsheets_store import GSheetsStore
+    from services.stores.sheets import GSheetsStore
     return GSheetsStore.from_settings(gsheets_settings_for(fake_sheets, service_account_info),
                                       deadline_seconds=3)
 

@@ -100,8 +100,8 @@ def store_secrets(sqlite_path: Path) -> str:
 def streamlit_server(tmp_path_factory):
     """The app on a free port, on a store of synthetic data; stopped after the session."""
     from services.demo_data import fill_store
-    from services.domain import today_local
-    from services.sqlite_store import SQLiteStore
+    from services.domain.model import today_local
+    from services.stores.sqlite import SQLiteStore
 
     folder = tmp_path_factory.mktemp("e2e_app")
     db = folder / "demo.db"

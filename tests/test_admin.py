@@ -3,14 +3,13 @@ from datetime import date
 
 import pytest
 
-from services.admin import validate_agency, validate_task
-from services.agencies import AgencyIndex
-from services.domain import ROLE_ADMIN
-from services.seed import seed_records
-from services.sqlite_store import SQLiteStore
-from services.updates import ValidationError
+from services.domain.agencies import AgencyIndex
+from services.domain.errors import ValidationError
+from services.domain.model import ROLE_ADMIN
+from services.stores.seed import seed_records
+from services.stores.sqlite import SQLiteStore
+from services.tasks.office import validate_agency, validate_task
 from tests.conftest import open_app
-
 
 
 @pytest.fixture
@@ -119,6 +118,6 @@ def test_renaming_keeps_the_old_name_as_an_alias(snapshot):
 
 
 def test_an_alias_never_outranks_another_agencys_name():
-    from services.domain import Agency
+    from services.domain.model import Agency
     index = AgencyIndex([Agency("A", "Sở A"), Agency("B", "Sở B", aliases=("Sở A",))])
     assert index.resolve("Sở A") == "A" and index.resolve("Sở B") == "B"

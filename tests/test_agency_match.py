@@ -3,10 +3,10 @@ import unicodedata
 
 import pytest
 
-from services.agency_match import AgencyMatcher, Folded, fold_same_length
-from services.directive_import import parse_text
-from services.domain import fold
-from services.seed import seed_records
+from services.domain.model import fold
+from services.importing.matching import AgencyMatcher, Folded, fold_same_length
+from services.importing.parser import parse_text
+from services.stores.seed import seed_records
 
 _, AGENCIES, _, _ = seed_records()
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from services.seed import read_tables
+from services.stores.seed import read_tables
 from tests.conftest import sheet_spec
 
 ROOT = Path(__file__).resolve().parent.parent

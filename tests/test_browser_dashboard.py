@@ -18,7 +18,7 @@ def screenshot(page, path: str) -> None:
     page.screenshot(path=path)
 
 
-def test_overview_renders_and_a_bar_opens_its_agency(streamlit_server, browser_page):  # noqa: F811
+def test_overview_renders_and_a_bar_opens_its_agency(streamlit_server, browser_page):
     from playwright.sync_api import expect
     page = browser_page
     page.goto(streamlit_server.url + "/")

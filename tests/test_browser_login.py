@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from services.domain import ROLE_AGENCY, User
-from services.seed import seed_records
-from services.sqlite_store import SQLiteStore
+from services.domain.model import ROLE_AGENCY, User
+from services.stores.seed import seed_records
+from services.stores.sqlite import SQLiteStore
 from tests.e2e_support import CHROMIUM, CHROMIUM_ARGS, free_port, serve_app, store_secrets
 from tests.oidcmock import OIDCMockServer
 

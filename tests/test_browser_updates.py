@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from services.seed import seed_records
-from services.sqlite_store import SQLiteStore
+from services.stores.seed import seed_records
+from services.stores.sqlite import SQLiteStore
 from tests.e2e_support import browser_page, serve_app, settle, store_secrets  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -26,7 +26,7 @@ def choose(page, label, option):
     settle(page)
 
 
-def test_agency_updates_a_task_and_the_overview_shows_it(seeded_app, browser_page):  # noqa: F811
+def test_agency_updates_a_task_and_the_overview_shows_it(seeded_app, browser_page):
     from playwright.sync_api import expect
     url, db = seeded_app
     page = browser_page

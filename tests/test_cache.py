@@ -2,7 +2,7 @@
 import threading
 import time
 
-from services.cache import SnapshotCache
+from services.stores.cache import SnapshotCache
 
 
 class Clock:

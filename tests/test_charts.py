@@ -5,12 +5,20 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from services import charts
-from services import dashboard as db
+from services.dashboard import board as db
+from services.dashboard import charts
+from services.dashboard.metrics import tasks_frame
 from services.demo_data import generate
-from services.domain import (CATEGORIES, DONE_LATE, DONE_ON_TIME, DUE_SOON, ONGOING,
-                             OPEN_ON_TIME, OVERDUE, Snapshot)
-from services.metrics import tasks_frame
+from services.domain.model import (
+    CATEGORIES,
+    DONE_LATE,
+    DONE_ON_TIME,
+    DUE_SOON,
+    ONGOING,
+    OPEN_ON_TIME,
+    OVERDUE,
+    Snapshot,
+)
 
 AS_OF = date(2025, 6, 30)
 

@@ -4,8 +4,8 @@ import io
 import json
 
 from services.cli import main
-from services.schema import COLUMNS, HISTORY, TASKS
-from services.seed import read_tables
+from services.stores.layout import COLUMNS, HISTORY, TASKS
+from services.stores.seed import read_tables
 from tests.conftest import sheet_spec
 
 
@@ -97,7 +97,7 @@ def test_demo_data_goes_to_its_own_file_and_never_into_real_data(tmp_path, capsy
     args = ["demo-data", "--tasks", "120", "--agencies", "8", "--directives", "4",
             "--sqlite-path", str(path)]
     assert main(args) == 0
-    from services.sqlite_store import SQLiteStore
+    from services.stores.sqlite import SQLiteStore
     snap = SQLiteStore(str(path)).load()
     assert len(snap.tasks) == 120 and all("[Dữ liệu mẫu]" in d.title for d in snap.directives)
     assert snap.history and "Đã tạo dữ liệu mẫu" in capsys.readouterr().out

@@ -3,14 +3,14 @@ import json
 
 import pytest
 
-from services.backends import open_store
 from services.cli import main
 from services.config import load_settings, read_secrets_file
-from services.schema import DIRECTIVES, TASKS
-from services.seed import DIRECTIVE_TEXT, read_tables
-from tests.test_cli import secrets_file
+from services.stores.factory import open_store
+from services.stores.layout import DIRECTIVES, TASKS
+from services.stores.seed import DIRECTIVE_TEXT, read_tables
 from tests.conftest import sheet_spec
 from tests.directives.fixtures import HERE, build_table_docx
+from tests.test_cli import secrets_file
 
 PLAN = str(HERE / "01_ke_hoach.txt")
 

@@ -11,13 +11,27 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services import dashboard as db
-from services.agencies import AgencyIndex
-from services.domain import (DONE, DONE_LATE, DONE_ON_TIME, DUE_SOON, FIELD_LABELS, IN_PROGRESS,
-                             ONGOING, OPEN_ON_TIME, OVERDUE, Agency, Change, Directive, Snapshot,
-                             Task, fold)
-from services.metrics import agency_metrics, tasks_frame
-from services.seed import seed_records
+from services.dashboard import board as db
+from services.dashboard.metrics import agency_metrics, tasks_frame
+from services.domain.agencies import AgencyIndex
+from services.domain.model import (
+    DONE,
+    DONE_LATE,
+    DONE_ON_TIME,
+    DUE_SOON,
+    FIELD_LABELS,
+    IN_PROGRESS,
+    ONGOING,
+    OPEN_ON_TIME,
+    OVERDUE,
+    Agency,
+    Change,
+    Directive,
+    Snapshot,
+    Task,
+    fold,
+)
+from services.stores.seed import seed_records
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 AS_OF = date(2025, 6, 30)  # a Monday; "7 days ago" is 23/06/2025

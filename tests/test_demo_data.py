@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services import demo_data
-from services.agencies import AgencyIndex
-from services.domain import CREATED, DONE, FIELD_LABELS, IN_PROGRESS, NOT_STARTED, STATUSES
-from services.sqlite_store import SQLiteStore
-from services.store import StoreError
+from services.domain.agencies import AgencyIndex
+from services.domain.errors import StoreError
+from services.domain.model import CREATED, DONE, FIELD_LABELS, IN_PROGRESS, NOT_STARTED, STATUSES
+from services.stores.sqlite import SQLiteStore
 
 TODAY = date(2025, 11, 20)
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

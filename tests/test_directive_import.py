@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.directive_import import parse_docx, parse_file, parse_text, to_json, to_tasks
-from services.domain import NOT_STARTED
-from services.seed import DIRECTIVE_TEXT, seed_records
+from services.domain.model import NOT_STARTED
+from services.importing.parser import parse_docx, parse_file, parse_text, to_json, to_tasks
+from services.stores.seed import DIRECTIVE_TEXT, seed_records
 from tests.directives.fixtures import cases, expected_rows, tiny_png
 
 DIRECTIVES, AGENCIES, SEED_TASKS, _ = seed_records()
@@ -278,7 +278,7 @@ def test_text_files_in_unicode_encodings(encode):
 
 
 def test_a_legacy_encoding_is_read_with_a_warning():
-    not_utf8 = "1. Sở Y tế: Rà soát.".encode("utf-8")[:-3] + b"\xe0\xe1"
+    not_utf8 = "1. Sở Y tế: Rà soát.".encode()[:-3] + b"\xe0\xe1"
     result = parse_file("cu.txt", not_utf8, AGENCIES)
     assert any("Windows-1258" in w for w in result.warnings)
 

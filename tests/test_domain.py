@@ -4,10 +4,28 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.dates import DateError, format_issue_date, parse_date, parse_datetime, parse_issue_date
-from services.domain import (DONE, DONE_LATE, DONE_ON_TIME, IN_PROGRESS, ONGOING,
-                             OPEN_ON_TIME, OVERDUE, Task, category, days_late, fold, is_due_soon,
-                             today_local)
+from services.domain.dates import (
+    DateError,
+    format_issue_date,
+    parse_date,
+    parse_datetime,
+    parse_issue_date,
+)
+from services.domain.model import (
+    DONE,
+    DONE_LATE,
+    DONE_ON_TIME,
+    IN_PROGRESS,
+    ONGOING,
+    OPEN_ON_TIME,
+    OVERDUE,
+    Task,
+    category,
+    days_late,
+    fold,
+    is_due_soon,
+    today_local,
+)
 
 TODAY = date(2025, 6, 15)
 

@@ -8,11 +8,11 @@ from datetime import date
 
 import pytest
 
-from services.domain import DONE, IN_PROGRESS, ROLE_AGENCY, User
-from services.gsheets_store import GSheetsStore, spreadsheet_key
-from services.schema import COLUMNS, HISTORY, TASKS
-from services.seed import read_tables
-from services.store import ConflictError, StoreError, TaskNotFound
+from services.domain.errors import ConflictError, StoreError, TaskNotFound
+from services.domain.model import DONE, IN_PROGRESS, ROLE_AGENCY, User
+from services.stores.layout import COLUMNS, HISTORY, TASKS
+from services.stores.seed import read_tables
+from services.stores.sheets import GSheetsStore, spreadsheet_key
 from tests.conftest import NOW, SNV, gsheets_settings_for, sheet_spec
 from tests.fakesheets.fixtures import make_service_account_info
 

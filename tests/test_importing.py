@@ -4,14 +4,23 @@ from datetime import date
 
 import pytest
 
-from services.agencies import AgencyIndex
-from services.directive_import import parse_file, parse_text, to_tasks
-from services.domain import NOT_STARTED, Directive, Snapshot, Task
-from services.importing import (ImportRefused, agency_code, check_rows, drop_blank_rows,
-                                find_existing, is_low_confidence, new_tasks_only, preview_rows,
-                                rows_to_tasks, save_import)
-from services.seed import DIRECTIVE_TEXT, seed_records
-from services.store import PermissionDenied
+from services.domain.agencies import AgencyIndex
+from services.domain.errors import PermissionDenied
+from services.domain.model import NOT_STARTED, Directive, Snapshot, Task
+from services.importing.parser import parse_file, parse_text, to_tasks
+from services.importing.saving import (
+    ImportRefused,
+    agency_code,
+    check_rows,
+    drop_blank_rows,
+    find_existing,
+    is_low_confidence,
+    new_tasks_only,
+    preview_rows,
+    rows_to_tasks,
+    save_import,
+)
+from services.stores.seed import DIRECTIVE_TEXT, seed_records
 from tests.conftest import ADMIN, NOW, SNV
 from tests.directives.fixtures import HERE
 

@@ -5,10 +5,20 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from services.domain import (DONE, DONE_LATE, DONE_ON_TIME, IN_PROGRESS, ONGOING, OPEN_ON_TIME,
-                             OVERDUE, Agency, Snapshot, Task)
-from services.metrics import agency_metrics, kpis, tasks_frame
-from services.seed import seed_records
+from services.dashboard.metrics import agency_metrics, kpis, tasks_frame
+from services.domain.model import (
+    DONE,
+    DONE_LATE,
+    DONE_ON_TIME,
+    IN_PROGRESS,
+    ONGOING,
+    OPEN_ON_TIME,
+    OVERDUE,
+    Agency,
+    Snapshot,
+    Task,
+)
+from services.stores.seed import seed_records
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 AS_OF = date(2025, 6, 30)
@@ -89,7 +99,7 @@ def test_empty_snapshot():
 
 def test_only_progress_reports_count_as_the_agencys_updates():
     """Adding, reassigning or moving the deadline of a task is the office's work, not a report."""
-    from services.domain import CREATED, FIELD_LABELS, Change
+    from services.domain.model import CREATED, FIELD_LABELS, Change
     added = datetime(2025, 6, 20, 8, tzinfo=TZ)
     moved = datetime(2025, 6, 25, 8, tzinfo=TZ)
     reported = datetime(2025, 6, 10, 8, tzinfo=TZ)

@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from services.domain import ROLE_ADMIN, ROLE_AGENCY, ROLE_LEADER, ROLES
-from services.ui import PAGES
+from services.domain.model import ROLE_ADMIN, ROLE_AGENCY, ROLE_LEADER, ROLES
+from services.ui.identity import PAGES
 from tests.conftest import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,9 +119,9 @@ def test_query_params_do_not_change_who_you_are(tmp_path):
 
 
 def test_names_from_the_data_are_shown_as_typed_not_as_markdown(tmp_path):
-    from services.domain import Agency
-    from services.seed import seed_records
-    from services.sqlite_store import SQLiteStore
+    from services.domain.model import Agency
+    from services.stores.seed import seed_records
+    from services.stores.sqlite import SQLiteStore
     store = SQLiteStore(str(tmp_path / "app.db"), seed=seed_records)
     store.save_agency(Agency("SNV", "[Đăng nhập lại](https://evil.example) :red[Sở]", (),
                              "Sở, ban, ngành"))

@@ -7,10 +7,19 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from services.domain import (DONE, IN_PROGRESS, ONGOING, OVERDUE, ROLE_AGENCY, Agency, Directive,
-                             Task, today_local)
-from services.seed import seed_records
-from services.sqlite_store import SQLiteStore
+from services.domain.model import (
+    DONE,
+    IN_PROGRESS,
+    ONGOING,
+    OVERDUE,
+    ROLE_AGENCY,
+    Agency,
+    Directive,
+    Task,
+    today_local,
+)
+from services.stores.seed import seed_records
+from services.stores.sqlite import SQLiteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = today_local()  # the app computes categories as of today: the data is placed around it

@@ -4,9 +4,9 @@ from datetime import date
 
 import pandas as pd
 
-from services.domain import ROLE_ADMIN
-from services.seed import DIRECTIVE_TEXT, seed_records
-from services.sqlite_store import SQLiteStore
+from services.domain.model import ROLE_ADMIN
+from services.stores.seed import DIRECTIVE_TEXT, seed_records
+from services.stores.sqlite import SQLiteStore
 from tests.conftest import open_app
 from tests.directives.fixtures import HERE
 

@@ -11,8 +11,8 @@ from docx import Document
 from openpyxl import load_workbook
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from services.domain import ROLE_ADMIN, ROLE_AGENCY, ROLE_LEADER, today_local
-from services.reports_excel import AGENCY_SHEET, SUMMARY_SHEET
+from services.domain.model import ROLE_ADMIN, ROLE_AGENCY, ROLE_LEADER, today_local
+from services.reports.excel import AGENCY_SHEET, SUMMARY_SHEET
 from tests.test_pages import make_app
 
 PAGE = "pages/reports.py"

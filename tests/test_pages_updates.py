@@ -1,11 +1,10 @@
 """AppTest flows of "Nhiệm vụ của tôi": save, field messages that keep the input, conflicts."""
 
 
-from services.domain import DONE, IN_PROGRESS, ROLE_ADMIN, ROLE_AGENCY
-from services.seed import seed_records
-from services.sqlite_store import SQLiteStore
+from services.domain.model import DONE, IN_PROGRESS, ROLE_ADMIN, ROLE_AGENCY
+from services.stores.seed import seed_records
+from services.stores.sqlite import SQLiteStore
 from tests.conftest import ADMIN, NOW, open_app
-
 
 
 def open_my_tasks(tmp_path, role=ROLE_AGENCY, agency="SNV"):

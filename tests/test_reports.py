@@ -17,16 +17,34 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from services import reports
-from services.agencies import AgencyIndex
-from services.domain import (CATEGORIES, DONE, DONE_LATE, DONE_ON_TIME, IN_PROGRESS, NOT_STARTED,
-                             ONGOING, OPEN_ON_TIME, OVERDUE, Agency, Directive, Snapshot, Task)
-from services.exports import TRIGGERS
-from services.metrics import AGENCY_COLUMNS, agency_metrics, kpis, tasks_frame
-from services.reports_excel import (AGENCY_SHEET, SUMMARY_SHEET, TASK_SHEET, _sheet_name,
-                                    workbook_bytes)
-from services.reports_word import NothingToRemind, reminder_docx, report_docx
-from services.seed import seed_records
+from services.dashboard.metrics import AGENCY_COLUMNS, agency_metrics, kpis, tasks_frame
+from services.domain.agencies import AgencyIndex
+from services.domain.model import (
+    CATEGORIES,
+    DONE,
+    DONE_LATE,
+    DONE_ON_TIME,
+    IN_PROGRESS,
+    NOT_STARTED,
+    ONGOING,
+    OPEN_ON_TIME,
+    OVERDUE,
+    Agency,
+    Directive,
+    Snapshot,
+    Task,
+)
+from services.reports import data as reports
+from services.reports.excel import (
+    AGENCY_SHEET,
+    SUMMARY_SHEET,
+    TASK_SHEET,
+    _sheet_name,
+    workbook_bytes,
+)
+from services.reports.export import TRIGGERS
+from services.reports.word import NothingToRemind, reminder_docx, report_docx
+from services.stores.seed import seed_records
 
 TZ = "Asia/Ho_Chi_Minh"
 ZONE = ZoneInfo(TZ)
@@ -563,7 +581,7 @@ def test_kinh_gui_names_one_agency_or_points_to_the_list():
 
 def test_a_report_as_of_a_past_day_counts_what_stood_then():
     """Tasks added later are left out and a completion after that day is undone."""
-    from services.domain import FIELD_LABELS, Agency, Change, Directive, Task
+    from services.domain.model import FIELD_LABELS, Agency, Change, Directive, Task
     day = date(2025, 3, 10)
     snap = Snapshot(
         directives=(Directive("VB-1", "1/KH-UBND", "2025-01-05"),

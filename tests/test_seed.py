@@ -1,8 +1,8 @@
 """The seed data against the directive it comes from: every numbered item and bullet is covered."""
 import re
 
-from services.agencies import AgencyIndex
-from services.seed import DIRECTIVE_TEXT, seed_records
+from services.domain.agencies import AgencyIndex
+from services.stores.seed import DIRECTIVE_TEXT, seed_records
 
 
 def directive_items():

@@ -3,8 +3,8 @@ import sqlite3
 
 import pytest
 
-from services.sqlite_store import SQLiteStore
-from services.store import StoreError
+from services.domain.errors import StoreError
+from services.stores.sqlite import SQLiteStore
 from tests.conftest import NOW, SNV
 
 
@@ -14,7 +14,7 @@ def test_created_and_seeded_once(tmp_path):
 
     def seed():
         calls.append(1)
-        from services.seed import seed_records
+        from services.stores.seed import seed_records
         return seed_records()
 
     store = SQLiteStore(str(path), seed=seed)
@@ -52,7 +52,7 @@ def test_unusable_location_is_a_clear_message(tmp_path):
 
 
 def test_write_failure_keeps_data_and_explains(tmp_path, monkeypatch):
-    store = SQLiteStore(str(tmp_path / "a.db"), seed=__import__("services.seed").seed.seed_records)
+    store = SQLiteStore(str(tmp_path / "a.db"), seed=__import__("services.stores.seed", fromlist=["seed_records"]).seed_records)
     seen = store.load().task("NV-0001")
     real_connect = store._connect
 

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.domain import CREATED, DONE, IN_PROGRESS, Agency, Directive, Task, User
-from services.store import ConflictError, PermissionDenied, StoreError, TaskNotFound
+from services.domain.errors import ConflictError, PermissionDenied, StoreError, TaskNotFound
+from services.domain.model import CREATED, DONE, IN_PROGRESS, Agency, Directive, Task, User
 from tests.conftest import ADMIN, NOW, SNV
 
 

@@ -5,10 +5,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.agencies import AgencyIndex
-from services.domain import DONE, IN_PROGRESS, NOT_STARTED, ROLE_AGENCY, ROLE_LEADER, User
-from services.store import ConflictError, PermissionDenied
-from services.updates import UpdateInput, ValidationError, save_many, save_update, validate
+from services.domain.agencies import AgencyIndex
+from services.domain.errors import ConflictError, PermissionDenied, ValidationError
+from services.domain.model import DONE, IN_PROGRESS, NOT_STARTED, ROLE_AGENCY, ROLE_LEADER, User
+from services.tasks.updates import UpdateInput, save_many, save_update, validate
 from tests.conftest import ADMIN, LEADER, NOW, SNV
 
 TODAY = NOW.date()

@@ -14,7 +14,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.seed import DIRECTIVE_TEXT, seed_records
+from services.stores.seed import DIRECTIVE_TEXT, seed_records
 
 HERE = Path(__file__).resolve().parent
 

@@ -15,7 +15,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from services.gsheets_store import GOOGLE_API_PREFIXES, EndpointAdapter
+from services.stores.sheets import GOOGLE_API_PREFIXES, EndpointAdapter
 
 from .control import FakeSheetsControl
 from .server import FakeSheetsServer

@@ -430,7 +430,7 @@ class OIDCMockServer:
         with self.provider.lock:
             return list(self.provider.log)
 
-    def start(self) -> "OIDCMockServer":
+    def start(self) -> OIDCMockServer:
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="oidc-mock",
                                         daemon=True)
         self._thread.start()
@@ -446,7 +446,7 @@ class OIDCMockServer:
             self._thread = None
         self.httpd.server_close()
 
-    def __enter__(self) -> "OIDCMockServer":
+    def __enter__(self) -> OIDCMockServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -5,9 +5,9 @@ import random
 import threading
 from collections import Counter
 
-from services.domain import IN_PROGRESS, ROLE_ADMIN, User
-from services.schema import HISTORY, TASKS
-from services.store import ConflictError, StoreError
+from services.domain.errors import ConflictError, StoreError
+from services.domain.model import IN_PROGRESS, ROLE_ADMIN, User
+from services.stores.layout import HISTORY, TASKS
 from tests.conftest import NOW
 
 ADMIN = User("admin@ubnd.gov.vn", "Quản trị", "VPUB", ROLE_ADMIN)

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from services.schema import HISTORY, TASKS
-from services.store import StoreError
+from services.domain.errors import StoreError
+from services.stores.layout import HISTORY, TASKS
 from tests.conftest import NOW, SNV
 
 

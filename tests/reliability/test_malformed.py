@@ -3,11 +3,11 @@ from datetime import date
 
 import pytest
 
-from services.gsheets_store import GSheetsStore
-from services.schema import COLUMNS, TASKS
-from services.seed import read_tables
-from services.store import StoreError
-from services.updates import UpdateInput, ValidationError, validate
+from services.domain.errors import StoreError, ValidationError
+from services.stores.layout import COLUMNS, TASKS
+from services.stores.seed import read_tables
+from services.stores.sheets import GSheetsStore
+from services.tasks.updates import UpdateInput, validate
 from tests.conftest import NOW, SNV, gsheets_settings_for, sheet_spec
 
 HEADER = [h for _, h in COLUMNS[TASKS]]

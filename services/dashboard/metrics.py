@@ -9,9 +9,18 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from .domain import (CATEGORIES, DONE, DONE_ON_TIME, EDITABLE_FIELDS, FIELD_LABELS, OVERDUE,
-                     Snapshot, category, days_late,
-                     is_due_soon)
+from services.domain.model import (
+    CATEGORIES,
+    DONE,
+    DONE_ON_TIME,
+    EDITABLE_FIELDS,
+    FIELD_LABELS,
+    OVERDUE,
+    Snapshot,
+    category,
+    days_late,
+    is_due_soon,
+)
 
 UPDATE_WINDOW_DAYS = 30
 

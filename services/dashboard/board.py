@@ -25,13 +25,28 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from .agencies import AgencyIndex
-from .dates import DateError, format_date, parse_date
-from .domain import (CATEGORIES, DEFAULT_TIMEZONE, DONE, DONE_LATE, DONE_ON_TIME, DUE_SOON,
-                     FIELD_LABELS, IN_PROGRESS, ONGOING, OPEN_ON_TIME, OVERDUE, STATUSES,
-                     Snapshot, category, fold, is_due_soon)
-from .exports import neutralise
-from .metrics import AGENCY_COLUMNS, agency_metrics, kpis
+from services.dashboard.metrics import AGENCY_COLUMNS, agency_metrics, kpis
+from services.domain.agencies import AgencyIndex
+from services.domain.dates import DateError, format_date, parse_date
+from services.domain.model import (
+    CATEGORIES,
+    DEFAULT_TIMEZONE,
+    DONE,
+    DONE_LATE,
+    DONE_ON_TIME,
+    DUE_SOON,
+    FIELD_LABELS,
+    IN_PROGRESS,
+    ONGOING,
+    OPEN_ON_TIME,
+    OVERDUE,
+    STATUSES,
+    Snapshot,
+    category,
+    fold,
+    is_due_soon,
+)
+from services.reports.export import neutralise
 
 DELTA_DAYS = 7
 STALE_DAYS = 30
@@ -287,7 +302,7 @@ class Filters:
         return {k: v for k, v in query.items() if v}
 
     @classmethod
-    def from_query(cls, params: Mapping, options: Options) -> "Filters":
+    def from_query(cls, params: Mapping, options: Options) -> Filters:
         """Filters from query-string values (str or list of str per key). Anything unknown or
         malformed is dropped, never an error: a shared link keeps working after data changes."""
         def values(key) -> list[str]:

@@ -18,13 +18,23 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from .agencies import AgencyIndex
-from .dates import format_date, format_issue_date
-from .dashboard import state_on
-from .domain import (DEFAULT_TIMEZONE, DONE, DONE_LATE, IN_PROGRESS, ONGOING, OPEN_ON_TIME, OVERDUE,
-                     Directive, Snapshot, fold)
-from .exports import neutralise
-from .metrics import agency_metrics, kpis, tasks_frame
+from services.dashboard.board import state_on
+from services.dashboard.metrics import agency_metrics, kpis, tasks_frame
+from services.domain.agencies import AgencyIndex
+from services.domain.dates import format_date, format_issue_date
+from services.domain.model import (
+    DEFAULT_TIMEZONE,
+    DONE,
+    DONE_LATE,
+    IN_PROGRESS,
+    ONGOING,
+    OPEN_ON_TIME,
+    OVERDUE,
+    Directive,
+    Snapshot,
+    fold,
+)
+from services.reports.export import neutralise
 
 DEFAULT_ISSUER = "UBND tỉnh Hưng Yên"
 

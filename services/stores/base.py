@@ -11,34 +11,20 @@ from abc import ABC, abstractmethod
 from dataclasses import replace
 from datetime import datetime
 
-from .domain import (CREATED, EDITABLE_FIELDS, FIELD_LABELS, TASK_FIELDS, Agency, Change,
-                     Directive, Snapshot, Task, User)
-from .schema import task_cell
-
-
-class StoreError(Exception):
-    """A storage problem a user can act on; str(e) is a Vietnamese message."""
-
-
-class ConflictError(StoreError):
-    """Someone changed the task after the user loaded it; nothing was written."""
-
-    def __init__(self, current: Task, fields: list[str]):
-        self.current, self.fields = current, fields
-        who = f" bởi {current.updated_by}" if current.updated_by else ""
-        labels = ", ".join(FIELD_LABELS.get(f, f) for f in fields)
-        super().__init__(f"Nhiệm vụ {current.id} vừa được cập nhật{who} sau khi bạn mở nó "
-                         f"(thay đổi: {labels}). Chưa lưu gì; nội dung bạn nhập vẫn được giữ.")
-
-
-class TaskNotFound(StoreError):
-    def __init__(self, task_id: str):
-        self.task_id = task_id
-        super().__init__(f"Không tìm thấy nhiệm vụ {task_id}: có thể đã bị xoá hoặc đổi mã.")
-
-
-class PermissionDenied(StoreError):
-    pass
+from services.domain.errors import ConflictError, StoreError
+from services.domain.model import (
+    CREATED,
+    EDITABLE_FIELDS,
+    FIELD_LABELS,
+    TASK_FIELDS,
+    Agency,
+    Change,
+    Directive,
+    Snapshot,
+    Task,
+    User,
+)
+from services.stores.layout import task_cell
 
 
 class Store(ABC):

@@ -22,15 +22,24 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from .admin import validate_agency
-from .agencies import AgencyIndex
-from .dates import DateError, format_issue_date, parse_date, parse_issue_date
-from .directive_import import ImportResult
-from .domain import (NOT_STARTED, ROLE_ADMIN, Agency, Directive, Snapshot, Task, User, clean_text,
-                     fold)
-from .schema import LIST_SEPARATOR, split_list
-from .store import PermissionDenied, Store
-from .updates import ValidationError
+from services.domain.agencies import AgencyIndex
+from services.domain.dates import DateError, format_issue_date, parse_date, parse_issue_date
+from services.domain.errors import AppError, PermissionDenied, ValidationError
+from services.domain.model import (
+    NOT_STARTED,
+    ROLE_ADMIN,
+    Agency,
+    Directive,
+    Snapshot,
+    Task,
+    User,
+    clean_text,
+    fold,
+)
+from services.importing.parser import ImportResult
+from services.stores.base import Store
+from services.stores.layout import LIST_SEPARATOR, split_list
+from services.tasks.office import validate_agency
 
 MAX_CONTENT = 5000
 GRID_FIELDS = ("section", "lead", "partners", "deadline", "recurring", "content", "confidence",
@@ -40,7 +49,7 @@ _CONFIDENCE_SHOWN = {"thấp": f"{LOW_MARK} thấp", "trung bình": "trung bình
 _LINK = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
-class ImportRefused(ValueError):
+class ImportRefused(AppError, ValueError):
     """Nothing was saved. `message` says why; `rows` maps a row (index in the list of tasks) to
     its Vietnamese message; `fields` maps a directive field ("number", "issued_on", ...) to one."""
 

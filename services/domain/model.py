@@ -5,9 +5,9 @@ Plain Python (no streamlit, no storage). Everything a user reads is Vietnamese; 
 from __future__ import annotations
 
 import unicodedata
-from functools import cached_property, lru_cache
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"

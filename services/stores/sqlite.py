@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
 
-from .domain import Agency, Change, Directive, Snapshot, Task, User, now_local
-from .store import (Store, StoreError, TaskNotFound, assign_ids, creation_changes, next_ids,
-                    plan_update)
+from services.domain.errors import StoreError, TaskNotFound
+from services.domain.model import Agency, Change, Directive, Snapshot, Task, User, now_local
+from services.stores.base import Store, assign_ids, creation_changes, next_ids, plan_update
 
 SCHEMA_VERSION = 1
 SCHEMA = """

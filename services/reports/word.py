@@ -30,11 +30,30 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from .dates import format_date
-from .domain import (CATEGORIES, DONE_LATE, DONE_ON_TIME, ONGOING, OPEN_ON_TIME, OVERDUE)
-from .metrics import UPDATE_WINDOW_DAYS
-from .reports import (ReportData, as_date, clean, date_line, directive_reference, format_count,
-                      format_rate, issuer_parts, overdue_tasks, reminder_targets, scope_phrase)
+from services.dashboard.metrics import UPDATE_WINDOW_DAYS
+from services.domain.dates import format_date
+from services.domain.errors import AppError
+from services.domain.model import (
+    CATEGORIES,
+    DONE_LATE,
+    DONE_ON_TIME,
+    ONGOING,
+    OPEN_ON_TIME,
+    OVERDUE,
+)
+from services.reports.data import (
+    ReportData,
+    as_date,
+    clean,
+    date_line,
+    directive_reference,
+    format_count,
+    format_rate,
+    issuer_parts,
+    overdue_tasks,
+    reminder_targets,
+    scope_phrase,
+)
 
 FONT = "Times New Roman"
 BODY_PT, HEADER_PT, TABLE_PT = 14, 13, 13
@@ -75,7 +94,7 @@ REMINDER_HEADERS = ("STT", "Mã NV", "Nội dung nhiệm vụ", "Hạn hoàn th�
 REMINDER_WIDTHS_MM = (11, 20, 76, 24, 34)
 
 
-class NothingToRemind(ValueError):
+class NothingToRemind(AppError, ValueError):
     """No agency in scope has an overdue task or a silence of UPDATE_WINDOW_DAYS days."""
 
 

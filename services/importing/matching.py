@@ -21,7 +21,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from .domain import Agency
+from services.domain.model import Agency
 
 # The 2025 restructuring of provincial departments took effect on 01/03/2025.
 MERGER_MONTH = "2025-03"

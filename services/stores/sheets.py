@@ -24,17 +24,37 @@ import requests
 from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
 from gspread.utils import absolute_range_name, rowcol_to_a1
 from requests.adapters import HTTPAdapter
-from tenacity import (RetryError, Retrying, retry_if_exception, stop_before_delay,
-                      wait_random_exponential)
+from tenacity import (
+    RetryError,
+    Retrying,
+    retry_if_exception,
+    stop_before_delay,
+    wait_random_exponential,
+)
 
-from .agencies import AgencyIndex
-from .config import GOOGLE_SHEETS_ENDPOINT, Settings
-from .domain import Snapshot, Task, now_local
-from .schema import (AGENCIES, COLUMNS, DIRECTIVES, HISTORY, TASKS, USERS, HeaderMap,
-                     SchemaError, agency_cells, change_cells, directive_cells,
-                     snapshot_parts, task_cells, task_from_row, text, user_cells)
-from .store import (Store, StoreError, TaskNotFound, assign_ids, creation_changes, next_ids,
-                    plan_update)
+from services.config import GOOGLE_SHEETS_ENDPOINT, Settings
+from services.domain.agencies import AgencyIndex
+from services.domain.errors import StoreError, TaskNotFound
+from services.domain.model import Snapshot, Task, now_local
+from services.stores.base import Store, assign_ids, creation_changes, next_ids, plan_update
+from services.stores.layout import (
+    AGENCIES,
+    COLUMNS,
+    DIRECTIVES,
+    HISTORY,
+    TASKS,
+    USERS,
+    HeaderMap,
+    SchemaError,
+    agency_cells,
+    change_cells,
+    directive_cells,
+    snapshot_parts,
+    task_cells,
+    task_from_row,
+    text,
+    user_cells,
+)
 
 SHEETS = (TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY)
 READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -89,7 +109,7 @@ class GSheetsStore(Store):
         self._pending_history = []  # (rows, header) whose append failed after the cells landed
 
     @classmethod
-    def from_settings(cls, settings: Settings, deadline_seconds: float = 30.0) -> "GSheetsStore":
+    def from_settings(cls, settings: Settings, deadline_seconds: float = 30.0) -> GSheetsStore:
         info = settings.service_account
         try:
             client = gspread.service_account_from_dict(info)

@@ -17,9 +17,17 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .domain import CATEGORIES
-from .reports import (TASK_EXPORT_COLUMNS, ReportData, as_date, clean, local_datetime,
-                      safe_text, scope_label, scope_phrase)
+from services.domain.model import CATEGORIES
+from services.reports.data import (
+    TASK_EXPORT_COLUMNS,
+    ReportData,
+    as_date,
+    clean,
+    local_datetime,
+    safe_text,
+    scope_label,
+    scope_phrase,
+)
 
 EXCEL_CELL_LIMIT = 32767  # characters Excel holds in a cell
 DATE_FORMAT = "DD/MM/YYYY"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from .schema import AGENCIES, DIRECTIVES, HISTORY, TASKS, USERS, snapshot_parts
+from services.stores.layout import AGENCIES, DIRECTIVES, HISTORY, TASKS, USERS, snapshot_parts
 
-SEED_DIR = Path(__file__).resolve().parent.parent / "data" / "seed"
+SEED_DIR = Path(__file__).resolve().parents[2] / "data" / "seed"
 DIRECTIVE_TEXT = SEED_DIR / "000_ac7ca4a3ea92d992.txt"
 
 

@@ -1,7 +1,7 @@
 """The agency registry: resolve what people type ("Sở TT&TT", "so noi vu", a code) to an agency."""
 from __future__ import annotations
 
-from .domain import Agency, fold
+from services.domain.model import Agency, fold
 
 
 class AgencyIndex:

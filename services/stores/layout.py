@@ -8,11 +8,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .agencies import AgencyIndex
-from .dates import (DateError, format_date, format_datetime, format_issue_date, parse_date,
-                    parse_datetime, parse_issue_date)
-from .domain import (NOT_STARTED, ROLE_LABELS, ROLES, STATUSES, Agency, Change, Directive, Task,
-                     User, clean_text, fold)
+from services.domain.agencies import AgencyIndex
+from services.domain.dates import (
+    DateError,
+    format_date,
+    format_datetime,
+    format_issue_date,
+    parse_date,
+    parse_datetime,
+    parse_issue_date,
+)
+from services.domain.errors import AppError
+from services.domain.model import (
+    NOT_STARTED,
+    ROLE_LABELS,
+    ROLES,
+    STATUSES,
+    Agency,
+    Change,
+    Directive,
+    Task,
+    User,
+    clean_text,
+    fold,
+)
 
 TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY = "NhiemVu", "VanBan", "CoQuan", "NguoiDung", "LichSu"
 
@@ -65,7 +84,7 @@ class Finding:
         return f"{where}: {self.message}"
 
 
-class SchemaError(Exception):
+class SchemaError(AppError):
     """The sheet's layout cannot be used (the message is Vietnamese and names what to fix)."""
 
 
@@ -77,7 +96,7 @@ class HeaderMap:
     width: int  # number of header cells, including columns we do not know
 
     @classmethod
-    def from_header_row(cls, sheet: str, row: list) -> "HeaderMap":
+    def from_header_row(cls, sheet: str, row: list) -> HeaderMap:
         wanted = {fold(h): f for f, h in COLUMNS[sheet]}
         positions: dict[str, int] = {}
         duplicated = []

@@ -11,8 +11,8 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from .dashboard import SEVERITY
-from .domain import DONE_LATE, DONE_ON_TIME, DUE_SOON, ONGOING, OPEN_ON_TIME, OVERDUE
+from services.dashboard.board import SEVERITY
+from services.domain.model import DONE_LATE, DONE_ON_TIME, DUE_SOON, ONGOING, OPEN_ON_TIME, OVERDUE
 
 # Okabe-Ito based, readable by colour-blind people: red = late, blue = in progress on time,
 # green = done on time, pale green = done late, grey = ongoing; amber for the due-soon flag.

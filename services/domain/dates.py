@@ -5,6 +5,8 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from services.domain.errors import AppError
+
 SHEETS_EPOCH = date(1899, 12, 30)  # day 0 of Google Sheets' (and Excel's) date serials
 
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
@@ -12,7 +14,7 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{
 _MONTH = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")
 
 
-class DateError(ValueError):
+class DateError(AppError, ValueError):
     """A value that should be a date but is not one (the message is Vietnamese)."""
 
 

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import PurePath
 
-from .agency_match import MERGER_MONTH, AgencyMatcher, AgencyRef, Folded, matcher_for
-from .agency_match import fold_same_length as _fold
-from .domain import NOT_STARTED, Agency, Directive, Task
+from services.domain.model import NOT_STARTED, Agency, Directive, Task
+from services.importing.matching import MERGER_MONTH, AgencyMatcher, AgencyRef, Folded, matcher_for
+from services.importing.matching import fold_same_length as _fold
 
 HIGH, MEDIUM, LOW = "cao", "trung bình", "thấp"
 _CONFIDENCE = (HIGH, MEDIUM, LOW)  # by level: 0 = a note only, 1 = to check, 2 = missing
@@ -140,7 +140,7 @@ _UNSUPPORTED = {
 }
 
 
-def _pasted_tables(text: str) -> tuple[str, list["_TaskTable"]]:
+def _pasted_tables(text: str) -> tuple[str, list[_TaskTable]]:
     """Task tables among tab-separated lines, and the text without them."""
     lines, tables, i = text.split("\n"), [], 0
     while i < len(lines):
@@ -513,7 +513,7 @@ def _label(text: str) -> re.Match | None:
     return _LABEL.match(_fold(text[:60]))
 
 
-def _section(parent: str, node: "_Node") -> str:
+def _section(parent: str, node: _Node) -> str:
     """"III" + item "1" -> "III.1"; bullets and paragraphs keep their parent's number."""
     if node.kind not in (*_NUMBERED, "decimal2"):
         return parent
@@ -527,7 +527,7 @@ class _Node:
     text: str = ""  # without the marker
     lines: list[str] = field(default_factory=list)  # as written, for the source
     labels: list[tuple[str, str]] = field(default_factory=list)  # ("lead"|"partners"|"when", value)
-    children: list["_Node"] = field(default_factory=list)
+    children: list[_Node] = field(default_factory=list)
     heading: bool | None = None  # cached _Reader._is_heading
 
 

@@ -6,11 +6,24 @@ messages (Vietnamese, one per field) are shown next to the fields.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import datetime
 
-from .agencies import AgencyIndex
-from .domain import ROLE_AGENCY, ROLE_LABELS, ROLES, Agency, Snapshot, User, clean_text
-from .schema import split_list
-from .updates import ValidationError
+from services.domain.agencies import AgencyIndex
+from services.domain.errors import PermissionDenied, ValidationError
+from services.domain.model import (
+    ROLE_ADMIN,
+    ROLE_AGENCY,
+    ROLE_LABELS,
+    ROLES,
+    Agency,
+    Snapshot,
+    Task,
+    User,
+    clean_text,
+)
+from services.stores.base import Store
+from services.stores.layout import split_list
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -91,3 +104,40 @@ def validate_task(snapshot: Snapshot, directive_id: str, section: str, content: 
     return {"directive_id": directive_id, "section": clean_text(section), "content": content,
             "lead": lead, "partners": tuple(p for p in partners if p != lead),
             "deadline": deadline}
+
+
+# --- the office's writes: each takes the actor and checks the role itself ---------------------
+
+def require_admin(actor: User, what: str) -> None:
+    """Only the office (admin) manages users, agencies and tasks; hidden pages are not security."""
+    if actor.role != ROLE_ADMIN:
+        raise PermissionDenied(f"Chỉ Văn phòng (vai trò Quản trị) được {what}.")
+
+
+def save_user(store: Store, actor: User, email: str, name: str, agency: str, role: str,
+              registry: AgencyIndex) -> User:
+    require_admin(actor, "quản lý người dùng")
+    user = validate_user(email, name, agency, role, registry)
+    store.save_user(user)
+    return user
+
+
+def save_agency(store: Store, actor: User, code: str, name: str, aliases: str, group: str,
+                successor: str, active: bool, registry: AgencyIndex) -> Agency:
+    require_admin(actor, "quản lý danh mục cơ quan")
+    agency = validate_agency(code, name, aliases, group, successor, active, registry)
+    store.save_agency(agency)
+    return agency
+
+
+def save_task(store: Store, actor: User, now: datetime, snapshot: Snapshot, seen: Task | None,
+              directive_id: str, section: str, content: str, lead: str, partners: list[str],
+              deadline) -> Task:
+    """Add a task by hand (seen is None), or edit the office's fields of the task the admin saw
+    (conflict-checked against the row as it is now). Returns the saved task."""
+    require_admin(actor, "thêm hoặc sửa nhiệm vụ")
+    fields = validate_task(snapshot, directive_id, section, content, lead, partners, deadline)
+    if seen is None:
+        return store.add_tasks([Task(id="", **fields)], actor, now)[0]
+    store.update_task(seen, fields, actor, now)
+    return replace(seen, **fields)

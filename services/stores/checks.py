@@ -7,9 +7,9 @@ found by comparing the FORMULA and the UNFORMATTED reading of the same cells: te
 """
 from __future__ import annotations
 
-from .dates import format_datetime
-from .domain import Snapshot
-from .schema import COLUMNS, Finding, HeaderMap, SchemaError, TASKS
+from services.domain.dates import format_datetime
+from services.domain.model import Snapshot
+from services.stores.layout import COLUMNS, TASKS, Finding, HeaderMap, SchemaError
 
 
 def formula_findings(unformatted: dict, formulas: dict) -> list[Finding]:

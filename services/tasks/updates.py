@@ -11,9 +11,19 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .agencies import AgencyIndex
-from .domain import DONE, ROLE_ADMIN, ROLE_AGENCY, STATUSES, Change, Task, User, clean_text
-from .store import PermissionDenied, Store, StoreError
+from services.domain.agencies import AgencyIndex
+from services.domain.errors import AppError, PermissionDenied, ValidationError
+from services.domain.model import (
+    DONE,
+    ROLE_ADMIN,
+    ROLE_AGENCY,
+    STATUSES,
+    Change,
+    Task,
+    User,
+    clean_text,
+)
+from services.stores.base import Store
 
 MAX_RESULT = 5000
 MAX_EVIDENCE = 1000
@@ -31,12 +41,6 @@ class UpdateInput:
     confirm_full_progress: bool = False  # "100% but not done": the user confirmed it
 
 
-class ValidationError(ValueError):
-    """Input that cannot be saved; `errors` maps each field to a Vietnamese message."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(errors.values()))
 
 
 def _progress(value) -> int | None:
@@ -131,6 +135,6 @@ def save_many(store: Store, user: User, items: list[tuple[Task, UpdateInput]], n
             outcomes.append(RowOutcome(seen.id, True, "Đã lưu." if rows else "Không có thay đổi."))
         except ValidationError as e:
             outcomes.append(RowOutcome(seen.id, False, str(e), e.errors))
-        except StoreError as e:
+        except AppError as e:  # a refusal, a conflict or a storage error
             outcomes.append(RowOutcome(seen.id, False, str(e)))
     return outcomes

@@ -1,0 +1,105 @@
+"""The Streamlit session's resources: settings from st.secrets, the store and the snapshot cache
+shared by all sessions, and the tables derived from one snapshot (computed once for everyone)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+import streamlit as st
+
+from services.config import ConfigError, Settings, load_settings
+from services.dashboard import board as dashboard
+from services.dashboard.metrics import tasks_frame
+from services.domain.agencies import AgencyIndex
+from services.domain.errors import StoreError
+from services.domain.model import Snapshot, Task, now_local, today_local
+from services.stores.base import Store
+from services.stores.cache import SnapshotCache
+from services.stores.factory import open_store
+from services.stores.layout import task_cell
+
+
+def settings() -> Settings:
+    """Settings from st.secrets; no secrets file at all means the defaults."""
+    try:
+        data = st.secrets.to_dict()
+    except (FileNotFoundError, KeyError):  # no secrets file (StreamlitSecretNotFoundError)
+        data = {}
+    try:
+        return load_settings(data)
+    except ConfigError as e:
+        st.error(f"Cấu hình chưa đúng: {e}")
+        st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def _shared(settings_key: tuple, _settings: Settings) -> tuple[Store, SnapshotCache]:
+    store = open_store(_settings)
+    return store, SnapshotCache(store.load, _settings.cache_ttl_seconds)
+
+
+def _settings_key(s: Settings) -> tuple:
+    return (s.backend, s.sqlite_path, s.spreadsheet, s.endpoint, s.cache_ttl_seconds,
+            s.timezone, s.service_account.get("client_email"))
+
+
+def _resources() -> tuple[Store, SnapshotCache]:
+    s = settings()
+    try:
+        return _shared(_settings_key(s), s)
+    except StoreError as e:
+        st.error(str(e))
+        st.stop()
+
+
+def store() -> Store:
+    return _resources()[0]
+
+
+def snapshot() -> Snapshot:
+    try:
+        return _resources()[1].get()
+    except StoreError as e:
+        st.error(str(e))
+        st.stop()
+
+
+def today() -> date:
+    return today_local(settings().timezone)
+
+
+def now() -> datetime:
+    return now_local(settings().timezone)
+
+
+def display_value(task: Task, field: str):
+    """A task field as the sheet and the history show it (dd/mm/yyyy, agency names)."""
+    return task_cell(task, field, registry().name)
+
+
+def task_table(as_of: date | None = None) -> pd.DataFrame:
+    """The task table with categories, computed once per snapshot and date for all sessions."""
+    s = settings()
+    as_of = as_of or today_local(s.timezone)
+    return _resources()[1].derived(("tasks", as_of, s.due_soon_days),
+                                   lambda snap: tasks_frame(snap, as_of, s.due_soon_days))
+
+
+def board_table(as_of: date | None = None) -> pd.DataFrame:
+    """The dashboard's task table (services.dashboard.build_board): computed once per snapshot
+    and date for all sessions, like task_table; pages only filter and aggregate it."""
+    s = settings()
+    as_of = as_of or today_local(s.timezone)
+    return _resources()[1].derived(
+        ("board", as_of, s.due_soon_days),
+        lambda snap: dashboard.build_board(snap, task_table(as_of), as_of, s.due_soon_days,
+                                           s.timezone))
+
+
+def refresh() -> None:
+    """Drop the shared snapshot (after a write, or when the user asks)."""
+    _resources()[1].clear()
+
+
+def registry() -> AgencyIndex:
+    return _resources()[1].derived(("registry",), lambda snap: AgencyIndex(snap.agencies))

@@ -1,0 +1,38 @@
+"""Small widgets shared by the pages: data shown as inert text, the weekly chart, a select box
+whose value survives page changes, and messages next to the fields."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from services.dashboard import board as dashboard
+from services.dashboard import charts
+
+
+def md(text) -> str:
+    """Text from the data (agency names, ids, numbers, emails) made inert inside markdown:
+    a name such as "[x](http://...)", "**x**" or ":red[...]" shows as typed, never as markup."""
+    return re.sub(r"([\\`*_\[\]<>$~|])", r"\\\1", str(text))
+
+
+def weekly_chart(view: pd.DataFrame, today: date) -> None:
+    """Completions per week (Tổng quan, Cơ quan), or a message when there are none."""
+    weekly = dashboard.weekly_completions(view, today)
+    if weekly.empty:
+        st.info("Chưa có nhiệm vụ nào hoàn thành trong 26 tuần qua.")
+    else:
+        st.plotly_chart(charts.weekly_trend(weekly), config=charts.CONFIG, width="stretch")
+
+
+def persistent_select(label: str, key: str, options: list, format_func) -> None:
+    """A select box whose value lives in a plain session key, which Streamlit never drops (a
+    widget's own state is dropped on runs where it is not drawn, e.g. while pages change)."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = options[0] if options else ""
+    widget_key = f"_{key}_widget"
+    st.session_state[widget_key] = st.session_state[key]
+    st.selectbox(label, options, format_func=format_func, key=widget_key,
+                 on_change=lambda: st.session_state.update({key: st.session_state[widget_key]}))
