@@ -7,6 +7,7 @@ then, in Debian's Chromium, measures from page.goto to: the KPI cards and the fi
 visible and the script run finished. The first navigation pays the store load (cold); the next
 ones find the shared snapshot in the cache (warm).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,9 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp:
         folder = Path(tmp)
         db = folder / "demo.db"
-        fill_store(SQLiteStore(str(db)), tasks=args.tasks, agencies=60, directives=200,
-                   today=today_local())
+        fill_store(
+            SQLiteStore(str(db)), tasks=args.tasks, agencies=60, directives=200, today=today_local()
+        )
         with serve_app(folder, store_secrets(db)) as server, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 900})
@@ -52,8 +54,10 @@ def main(argv=None) -> None:
             browser.close()
     print(f"Tổng quan in Chromium, {args.tasks:,} tasks: navigation -> KPI cards, chart, run done")
     print(f"cold (store load, first session): {cold:.2f} s")
-    print(f"warm (cached snapshot), median of {args.runs}: {statistics.median(warm):.2f} s "
-          f"(min {min(warm):.2f}, max {max(warm):.2f})")
+    print(
+        f"warm (cached snapshot), median of {args.runs}: {statistics.median(warm):.2f} s "
+        f"(min {min(warm):.2f}, max {max(warm):.2f})"
+    )
     print(f"exceptions on the page: {errors}")
 
 

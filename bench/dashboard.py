@@ -11,6 +11,7 @@ temporary folder, then runs the app's Tổng quan page with streamlit.testing.v1
 Targets (issue): warm < 0.5 s, cold < 2 s. Then the pieces of the cold path one by one, and the
 points (bars, slices) each figure sends to the browser -- aggregates, never one per task.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,9 @@ def _figures(at) -> list[tuple[str, int, int]]:
     for element in at.get("plotly_chart"):
         spec = element.proto.spec
         data = json.loads(spec).get("data", [])
-        points = sum(_length(t.get("x") if t.get("type") == "bar" else t.get("values"))
-                     for t in data)
+        points = sum(
+            _length(t.get("x") if t.get("type") == "bar" else t.get("values")) for t in data
+        )
         kind = {t.get("type", "?") for t in data}
         out.append((f"{'/'.join(sorted(kind))} × {len(data)} vệt", points, len(spec)))
     return out
@@ -49,6 +51,7 @@ def _length(values) -> int:
     """Items in a plotly JSON array: a list, or a typed array {"dtype", "bdata"} (base64)."""
     if isinstance(values, dict) and "bdata" in values:
         import numpy as np
+
         return len(base64.b64decode(values["bdata"])) // np.dtype(values["dtype"]).itemsize
     return len(values or [])
 
@@ -72,17 +75,26 @@ def main(argv=None) -> int:
     from services.dashboard.metrics import tasks_frame
     from services.domain.model import today_local
     from services.stores.sqlite import SQLiteStore
+
     logger.set_log_level("error")  # AppTest outside a server warns about its bare mode
 
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as tmp:
         db = str(Path(tmp) / "demo.db")
         today = today_local()
-        seconds, counts = _timed(lambda: demo_data.fill_store(
-            SQLiteStore(db), tasks=args.tasks, agencies=args.agencies,
-            directives=args.directives, today=today))
-        print(f"Dữ liệu mẫu: {counts['tasks']} nhiệm vụ, {counts['agencies']} cơ quan, "
-              f"{counts['directives']} văn bản, {counts['history']} dòng lịch sử "
-              f"({seconds:.2f} s để tạo)")
+        seconds, counts = _timed(
+            lambda: demo_data.fill_store(
+                SQLiteStore(db),
+                tasks=args.tasks,
+                agencies=args.agencies,
+                directives=args.directives,
+                today=today,
+            )
+        )
+        print(
+            f"Dữ liệu mẫu: {counts['tasks']} nhiệm vụ, {counts['agencies']} cơ quan, "
+            f"{counts['directives']} văn bản, {counts['history']} dòng lịch sử "
+            f"({seconds:.2f} s để tạo)"
+        )
 
         # Streamlit's own first-run set-up (e.g. scanning installed packages for components)
         # happens once per process, on a server at start-up: pay it on a small store first
@@ -112,16 +124,22 @@ def main(argv=None) -> int:
         figures = _figures(at)
 
         print("\nTổng quan, thời gian phía máy chủ (AppTest):")
-        print(f"  lần đầu (cold, trung vị {args.cold_runs} lần):  {cold:6.3f} s   mục tiêu < "
-              f"{COLD_TARGET} s  {'ĐẠT' if cold < COLD_TARGET else 'CHƯA ĐẠT'}"
-              f"   (min {min(colds):.3f}, max {max(colds):.3f})")
-        print(f"  chạy lại (warm, trung vị {args.runs} lần):  {statistics.median(warm):6.3f} s   "
-              f"mục tiêu < {WARM_TARGET} s  "
-              f"{'ĐẠT' if statistics.median(warm) < WARM_TARGET else 'CHƯA ĐẠT'}"
-              f"   (min {min(warm):.3f}, max {max(warm):.3f})")
-        print(f"  (lần chạy đầu tiên của tiến trình, trên dữ liệu gốc 29 nhiệm vụ: "
-              f"{harness:.3f} s, gồm khởi tạo Streamlit)")
-        print(f"  chạy lại có tìm kiếm \"so noi vu\": {search:6.3f} s   ({found})")
+        print(
+            f"  lần đầu (cold, trung vị {args.cold_runs} lần):  {cold:6.3f} s   mục tiêu < "
+            f"{COLD_TARGET} s  {'ĐẠT' if cold < COLD_TARGET else 'CHƯA ĐẠT'}"
+            f"   (min {min(colds):.3f}, max {max(colds):.3f})"
+        )
+        print(
+            f"  chạy lại (warm, trung vị {args.runs} lần):  {statistics.median(warm):6.3f} s   "
+            f"mục tiêu < {WARM_TARGET} s  "
+            f"{'ĐẠT' if statistics.median(warm) < WARM_TARGET else 'CHƯA ĐẠT'}"
+            f"   (min {min(warm):.3f}, max {max(warm):.3f})"
+        )
+        print(
+            f"  (lần chạy đầu tiên của tiến trình, trên dữ liệu gốc 29 nhiệm vụ: "
+            f"{harness:.3f} s, gồm khởi tạo Streamlit)"
+        )
+        print(f'  chạy lại có tìm kiếm "so noi vu": {search:6.3f} s   ({found})')
         print(f"  chạy lại có lọc Quá hạn:         {filtered:6.3f} s")
 
         store = SQLiteStore(db)
@@ -130,24 +148,35 @@ def main(argv=None) -> int:
         board_s, board = _timed(lambda: dashboard.build_board(snap, frame, today))
         view_s, view = _timed(lambda: dashboard.apply(board, dashboard.Filters()))
         cards_s, _ = _timed(lambda: dashboard.kpi_cards(view))
-        aggs_s, _ = _timed(lambda: (dashboard.agency_categories(view),
-                                    dashboard.category_share(view),
-                                    dashboard.weekly_completions(view, today),
-                                    dashboard.directive_progress(view),
-                                    dashboard.overdue_table(view),
-                                    dashboard.due_within(view, today, 7),
-                                    dashboard.stale_agencies(view, today)))
+        aggs_s, _ = _timed(
+            lambda: (
+                dashboard.agency_categories(view),
+                dashboard.category_share(view),
+                dashboard.weekly_completions(view, today),
+                dashboard.directive_progress(view),
+                dashboard.overdue_table(view),
+                dashboard.due_within(view, today, 7),
+                dashboard.stale_agencies(view, today),
+            )
+        )
         print("\nCác bước của lần đầu (ngoài Streamlit):")
-        for label, value in (("đọc kho (store.load)", load),
-                             ("bảng nhiệm vụ (tasks_frame)", frame_s),
-                             ("bảng tổng quan (build_board)", board_s),
-                             ("mỗi lần chạy: lọc", view_s), ("mỗi lần chạy: thẻ KPI", cards_s),
-                             ("mỗi lần chạy: số liệu biểu đồ + bảng", aggs_s)):
+        for label, value in (
+            ("đọc kho (store.load)", load),
+            ("bảng nhiệm vụ (tasks_frame)", frame_s),
+            ("bảng tổng quan (build_board)", board_s),
+            ("mỗi lần chạy: lọc", view_s),
+            ("mỗi lần chạy: thẻ KPI", cards_s),
+            ("mỗi lần chạy: số liệu biểu đồ + bảng", aggs_s),
+        ):
             print(f"  {label:40s} {value:6.3f} s")
 
         print("\nBiểu đồ gửi tới trình duyệt (điểm = thanh/lát):")
-        titles = ["Tình hình theo cơ quan", "Cơ cấu theo phân loại", "Hoàn thành theo tuần",
-                  "Tiến độ theo văn bản"]  # the page's order
+        titles = [
+            "Tình hình theo cơ quan",
+            "Cơ cấu theo phân loại",
+            "Hoàn thành theo tuần",
+            "Tiến độ theo văn bản",
+        ]  # the page's order
         for title, (kind, points, size) in zip(titles, figures):
             print(f"  {title:24s} {kind:14s} {points:5d} điểm   {size / 1024:6.1f} KB")
     return 0

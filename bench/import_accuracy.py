@@ -7,6 +7,7 @@ expected row), deadlines right (section, lead and deadline match), and the six d
 (number, date, issuer, type, title, signer). Rows are matched as multisets, so an extra or a
 missing row costs what it should and the order does not matter.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -30,18 +31,22 @@ def score(case, agencies) -> dict:
     got = to_json(parse_file(case.filename, case.data, agencies))
     want = expected_rows(case.expected)
     return {
-        "rows": len(got["tasks"]), "expected": len(want),
+        "rows": len(got["tasks"]),
+        "expected": len(want),
         "leads": matched(keys(want, "section", "lead"), keys(got["tasks"], "section", "lead")),
-        "deadlines": matched(keys(want, "section", "lead", "deadline"),
-                             keys(got["tasks"], "section", "lead", "deadline")),
+        "deadlines": matched(
+            keys(want, "section", "lead", "deadline"),
+            keys(got["tasks"], "section", "lead", "deadline"),
+        ),
         "metadata": sum(got["directive"][k] == case.expected["directive"][k] for k in METADATA),
     }
 
 
 def main() -> None:
     _, agencies, _, _ = seed_records()
-    header = (f"{'fixture':<16}{'rows found':>12}{'lead right':>16}{'deadline right':>16}"
-              f"{'document':>10}")
+    header = (
+        f"{'fixture':<16}{'rows found':>12}{'lead right':>16}{'deadline right':>16}{'document':>10}"
+    )
     print(header)
     print("-" * len(header))
     total, fixtures = Counter(), cases()
@@ -54,8 +59,10 @@ def main() -> None:
 
 
 def _line(name: str, s: dict, fields: int) -> str:
-    return (f"{name:<16}{s['rows']:>7} / {s['expected']:<4}{_ratio(s['leads'], s['expected'])}"
-            f"{_ratio(s['deadlines'], s['expected'])}{s['metadata']:>6} / {fields:<3}")
+    return (
+        f"{name:<16}{s['rows']:>7} / {s['expected']:<4}{_ratio(s['leads'], s['expected'])}"
+        f"{_ratio(s['deadlines'], s['expected'])}{s['metadata']:>6} / {fields:<3}"
+    )
 
 
 def _ratio(right: int, expected: int) -> str:

@@ -8,6 +8,7 @@ worksheet and writing the whole DataFrame back. For view, rerun and save it prin
 cells written and wall time, and for N concurrent savers (each changing a different task) how many
 updates were lost; then the ratio of the two.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,8 +67,15 @@ def main(argv=None) -> None:
     info = make_service_account_info(server.url + "/token")
 
     def fresh_sheet(key):
-        fake.create({"spreadsheetId": key, "title": key, "sheets": [
-            {"title": n, "values": rows} for n, rows in synthetic_tables(args.tasks).items()]})
+        fake.create(
+            {
+                "spreadsheetId": key,
+                "title": key,
+                "sheets": [
+                    {"title": n, "values": rows} for n, rows in synthetic_tables(args.tasks).items()
+                ],
+            }
+        )
 
     def measure(action):
         fake.clear_requests()
@@ -95,15 +103,17 @@ def main(argv=None) -> None:
 
     # -- ours -----------------------------------------------------------------------------------
     fresh_sheet("ours")
-    settings = load_settings({"gsheets": {"spreadsheet": "ours", "endpoint": server.url,
-                                          "service_account": info}})
+    settings = load_settings(
+        {"gsheets": {"spreadsheet": "ours", "endpoint": server.url, "service_account": info}}
+    )
     store = GSheetsStore.from_settings(settings)
     cache = SnapshotCache(store.load, 60)
     results["ours"]["view"] = measure(cache.get)
     results["ours"]["rerun"] = measure(cache.get)
     snap = cache.get()
-    results["ours"]["save"] = measure(lambda: store.update_task(
-        snap.task("NV-05000"), {"progress": 55}, ACTOR, now_local()))
+    results["ours"]["save"] = measure(
+        lambda: store.update_task(snap.task("NV-05000"), {"progress": 55}, ACTOR, now_local())
+    )
 
     # -- concurrent savers, each changing a different task --------------------------------------
     targets = [f"NV-{i:05d}" for i in range(1, args.savers + 1)]
@@ -136,24 +146,32 @@ def main(argv=None) -> None:
     lost_ours = sum(after.task(t).progress != 77 for t in targets)
     server.stop()
 
-    print(f"Side by side on the fake Sheets API, {args.tasks:,} tasks "
-          f"({args.tasks * 14:,} cells in NhiemVu)")
+    print(
+        f"Side by side on the fake Sheets API, {args.tasks:,} tasks "
+        f"({args.tasks * 14:,} cells in NhiemVu)"
+    )
     print(f"{'':<8}{'API requests':>22}{'cells written*':>26}{'wall time (ms)':>26}")
-    print(f"{'action':<8}{'naive':>8}{'ours':>7}{'ratio':>7}{'naive':>10}{'ours':>7}{'ratio':>9}"
-          f"{'naive':>9}{'ours':>8}{'ratio':>9}")
+    print(
+        f"{'action':<8}{'naive':>8}{'ours':>7}{'ratio':>7}{'naive':>10}{'ours':>7}{'ratio':>9}"
+        f"{'naive':>9}{'ours':>8}{'ratio':>9}"
+    )
     for action in ("view", "rerun", "save"):
         n, o = results["naive"][action], results["ours"][action]
 
         def ratio(a, b):
             return f"{a / b:.0f}x" if b else ("-" if not a else "∞")
 
-        print(f"{action:<8}{n[0]:>8}{o[0]:>7}{ratio(n[0], o[0]):>7}{n[1]:>10,}{o[1]:>7}"
-              f"{ratio(n[1], o[1]):>9}{n[2] * 1000:>9.0f}{o[2] * 1000:>8.0f}"
-              f"{ratio(round(n[2] * 1000), round(o[2] * 1000)):>9}")
+        print(
+            f"{action:<8}{n[0]:>8}{o[0]:>7}{ratio(n[0], o[0]):>7}{n[1]:>10,}{o[1]:>7}"
+            f"{ratio(n[1], o[1]):>9}{n[2] * 1000:>9.0f}{o[2] * 1000:>8.0f}"
+            f"{ratio(round(n[2] * 1000), round(o[2] * 1000)):>9}"
+        )
     print("* cells written include our history row (8 cells); the naive save keeps no history")
     print(f"naive save clears the worksheet: {clears} clear request(s) per save")
-    print(f"{args.savers} concurrent savers on different tasks: updates lost — naive "
-          f"{lost_naive}/{args.savers}, ours {lost_ours}/{args.savers} (errors: {len(errors)})")
+    print(
+        f"{args.savers} concurrent savers on different tasks: updates lost — naive "
+        f"{lost_naive}/{args.savers}, ours {lost_ours}/{args.savers} (errors: {len(errors)})"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ here), then times, for all directives as of today: the numbers (tasks_frame + pr
 workbook, the CSV, the Word report and the reminder letter. Target (issue 5): the workbook of
 10,000 tasks in under 10 s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,16 +37,18 @@ from services.reports.word import reminder_docx, report_docx
 WORKBOOK_TARGET_SECONDS = 10.0
 
 
-def synthetic_snapshot(tasks: int, agencies: int, directives: int, today: date,
-                       tz: str = DEFAULT_TIMEZONE) -> tuple[Snapshot, str]:
+def synthetic_snapshot(
+    tasks: int, agencies: int, directives: int, today: date, tz: str = DEFAULT_TIMEZONE
+) -> tuple[Snapshot, str]:
     """A snapshot of `tasks` tasks, and where it came from."""
     try:
         from services.demo_data import generate
     except ImportError:
         generate = None
     if generate is not None:
-        d, a, t, h = generate(tasks=tasks, agencies=agencies, directives=directives, seed=1,
-                              today=today, tz=tz)
+        d, a, t, h = generate(
+            tasks=tasks, agencies=agencies, directives=directives, seed=1, today=today, tz=tz
+        )
         return Snapshot(tuple(d), tuple(a), tuple(t), (), tuple(h)), "services.demo_data.generate"
     return _fallback(tasks, agencies, directives, today, tz), "bench.reports (synthetic)"
 
@@ -53,27 +56,45 @@ def synthetic_snapshot(tasks: int, agencies: int, directives: int, today: date,
 def _fallback(tasks: int, agencies: int, directives: int, today: date, tz: str) -> Snapshot:
     rng = random.Random(1)
     zone = ZoneInfo(tz)
-    agency_list = tuple(Agency(f"CQ{i:03d}", f"Cơ quan mẫu số {i}", group=f"Nhóm {i % 5 + 1}")
-                        for i in range(1, agencies + 1))
-    directive_list = tuple(Directive(f"VB-{i:04d}", f"{100 + i}/KH-UBND",
-                                     (today - timedelta(days=rng.randrange(1, 300))).isoformat(),
-                                     "UBND tỉnh Hưng Yên", f"[Dữ liệu mẫu] Kế hoạch số {i}")
-                           for i in range(1, directives + 1))
+    agency_list = tuple(
+        Agency(f"CQ{i:03d}", f"Cơ quan mẫu số {i}", group=f"Nhóm {i % 5 + 1}")
+        for i in range(1, agencies + 1)
+    )
+    directive_list = tuple(
+        Directive(
+            f"VB-{i:04d}",
+            f"{100 + i}/KH-UBND",
+            (today - timedelta(days=rng.randrange(1, 300))).isoformat(),
+            "UBND tỉnh Hưng Yên",
+            f"[Dữ liệu mẫu] Kế hoạch số {i}",
+        )
+        for i in range(1, directives + 1)
+    )
     task_list = []
     for i in range(1, tasks + 1):
         directive = directive_list[i % directives]
         issued = date.fromisoformat(directive.issued_on)
         deadline = None if rng.random() < 0.15 else issued + timedelta(days=rng.randrange(15, 270))
         status = rng.choice((NOT_STARTED, IN_PROGRESS, DONE))
-        done_on = (min(today, issued + timedelta(days=rng.randrange(1, 300)))
-                   if status == DONE else None)
+        done_on = (
+            min(today, issued + timedelta(days=rng.randrange(1, 300))) if status == DONE else None
+        )
         touched = issued + timedelta(days=rng.randrange(0, max(1, (today - issued).days)))
-        task_list.append(Task(
-            id=f"NV-{i:05d}", directive_id=directive.id, section=str(rng.randrange(1, 9)),
-            content=f"[Dữ liệu mẫu] Nhiệm vụ số {i}: triển khai, tổng hợp và báo cáo kết quả.",
-            lead=rng.choice(agency_list).code, deadline=deadline, status=status,
-            progress=100 if status == DONE else rng.randrange(0, 100, 10), completed_on=done_on,
-            updated_at=datetime.combine(touched, clock(9), zone), updated_by="bench@invalid"))
+        task_list.append(
+            Task(
+                id=f"NV-{i:05d}",
+                directive_id=directive.id,
+                section=str(rng.randrange(1, 9)),
+                content=f"[Dữ liệu mẫu] Nhiệm vụ số {i}: triển khai, tổng hợp và báo cáo kết quả.",
+                lead=rng.choice(agency_list).code,
+                deadline=deadline,
+                status=status,
+                progress=100 if status == DONE else rng.randrange(0, 100, 10),
+                completed_on=done_on,
+                updated_at=datetime.combine(touched, clock(9), zone),
+                updated_by="bench@invalid",
+            )
+        )
     return Snapshot(directive_list, agency_list, tuple(task_list))
 
 
@@ -102,33 +123,61 @@ def main(argv: list[str] | None = None) -> int:
     today = today_local(tz)
     start = time.perf_counter()
     snapshot, source = synthetic_snapshot(args.tasks, args.agencies, args.directives, today, tz)
-    print(f"snapshot: {len(snapshot.tasks)} tasks, {len(snapshot.agencies)} agencies, "
-          f"{len(snapshot.directives)} directives from {source} "
-          f"({time.perf_counter() - start:.1f} s to generate, not counted)")
+    print(
+        f"snapshot: {len(snapshot.tasks)} tasks, {len(snapshot.agencies)} agencies, "
+        f"{len(snapshot.directives)} directives from {source} "
+        f"({time.perf_counter() - start:.1f} s to generate, not counted)"
+    )
 
     rows: list = []
     scope = reports.Scope(today)
-    frame = _timed("numbers (tasks_frame + prepare)", lambda: tasks_frame(snapshot, today),
-                   None, None, rows)
+    frame = _timed(
+        "numbers (tasks_frame + prepare)", lambda: tasks_frame(snapshot, today), None, None, rows
+    )
     data = reports.prepare(snapshot, scope, frame, tz=tz)
-    rows[-1] = (rows[-1][0], rows[-1][1] + _seconds(lambda: reports.prepare(snapshot, scope, frame,
-                                                                            tz=tz)), None)
-    _timed("Excel workbook (.xlsx)", lambda: workbook_bytes(data), args.out,
-           reports.file_name("xlsx", today), rows)
-    _timed("CSV (.csv)", lambda: reports.csv_bytes(data), args.out,
-           reports.file_name("csv", today), rows)
-    _timed("Word report (.docx)", lambda: report_docx(data), args.out,
-           reports.file_name("report", today), rows)
+    rows[-1] = (
+        rows[-1][0],
+        rows[-1][1] + _seconds(lambda: reports.prepare(snapshot, scope, frame, tz=tz)),
+        None,
+    )
+    _timed(
+        "Excel workbook (.xlsx)",
+        lambda: workbook_bytes(data),
+        args.out,
+        reports.file_name("xlsx", today),
+        rows,
+    )
+    _timed(
+        "CSV (.csv)",
+        lambda: reports.csv_bytes(data),
+        args.out,
+        reports.file_name("csv", today),
+        rows,
+    )
+    _timed(
+        "Word report (.docx)",
+        lambda: report_docx(data),
+        args.out,
+        reports.file_name("report", today),
+        rows,
+    )
     targets = reports.reminder_targets(data)
     if targets:
-        _timed("Reminder letter (.docx)", lambda: reminder_docx(data, today + timedelta(days=7)),
-               args.out, reports.file_name("reminder", today), rows)
+        _timed(
+            "Reminder letter (.docx)",
+            lambda: reminder_docx(data, today + timedelta(days=7)),
+            args.out,
+            reports.file_name("reminder", today),
+            rows,
+        )
 
     totals = data.totals
-    print(f"as of {today:%d/%m/%Y}: {totals['total']} tasks, {totals['Quá hạn']} overdue, "
-          f"{len(data.agencies)} agencies in the summary, {len(data.directives)} directive "
-          f"sheets, reminder to {len(targets)} agencies "
-          f"({sum(len(t.tasks) for t in targets)} open tasks listed)")
+    print(
+        f"as of {today:%d/%m/%Y}: {totals['total']} tasks, {totals['Quá hạn']} overdue, "
+        f"{len(data.agencies)} agencies in the summary, {len(data.directives)} directive "
+        f"sheets, reminder to {len(targets)} agencies "
+        f"({sum(len(t.tasks) for t in targets)} open tasks listed)"
+    )
     width = max(len(label) for label, _, _ in rows)
     for label, seconds, size in rows:
         shown = "" if size is None else f"{size / 1024:9.0f} KiB"

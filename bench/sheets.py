@@ -7,6 +7,7 @@ TTL, and one save; with the API requests each made and the cells the save wrote.
 cold load = 1 values request (+ the token), rerun = 0, save <= 3 requests writing the changed
 cells + 2, and no request ever clears or rewrites a sheet.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,10 +34,24 @@ def synthetic_tables(count: int, seed: int = 1) -> dict:
     rows = [header]
     for i in range(1, count + 1):
         deadline = date(2026, 1, 1) + timedelta(days=rng.randrange(365))
-        rows.append([f"NV-{i:05d}", "VB-0001", str(rng.randrange(1, 9)),
-                     f"[Dữ liệu mẫu] Nhiệm vụ số {i}", rng.choice(names), "",
-                     deadline.strftime("%d/%m/%Y"), rng.choice(STATUSES), rng.randrange(0, 101, 10),
-                     "", "", "", "", ""])
+        rows.append(
+            [
+                f"NV-{i:05d}",
+                "VB-0001",
+                str(rng.randrange(1, 9)),
+                f"[Dữ liệu mẫu] Nhiệm vụ số {i}",
+                rng.choice(names),
+                "",
+                deadline.strftime("%d/%m/%Y"),
+                rng.choice(STATUSES),
+                rng.randrange(0, 101, 10),
+                "",
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
     tables[TASKS] = rows
     return tables
 
@@ -53,11 +68,17 @@ def main(argv=None) -> None:
     server = FakeSheetsServer().start()
     fake = FakeSheetsControl(server.url)
     tables = synthetic_tables(args.tasks)
-    fake.create({"spreadsheetId": "bench", "title": "bench",
-                 "sheets": [{"title": n, "values": rows} for n, rows in tables.items()]})
+    fake.create(
+        {
+            "spreadsheetId": "bench",
+            "title": "bench",
+            "sheets": [{"title": n, "values": rows} for n, rows in tables.items()],
+        }
+    )
     info = make_service_account_info(server.url + "/token")
-    settings = load_settings({"gsheets": {"spreadsheet": "bench", "endpoint": server.url,
-                                          "service_account": info}})
+    settings = load_settings(
+        {"gsheets": {"spreadsheet": "bench", "endpoint": server.url, "service_account": info}}
+    )
     rows = []
 
     def measure(label, action):
@@ -66,8 +87,15 @@ def main(argv=None) -> None:
         result = action()
         elapsed = time.perf_counter() - started
         calls = api_calls(fake)
-        rows.append((label, len([c for c in calls if c["path"] != "/token"]),
-                     len([c for c in calls if c["path"] == "/token"]), elapsed, calls))
+        rows.append(
+            (
+                label,
+                len([c for c in calls if c["path"] != "/token"]),
+                len([c for c in calls if c["path"] == "/token"]),
+                elapsed,
+                calls,
+            )
+        )
         return result
 
     store = GSheetsStore.from_settings(settings)
@@ -76,9 +104,15 @@ def main(argv=None) -> None:
     measure("rerun within the TTL", cache.get)
     task = snapshot.tasks[len(snapshot.tasks) // 2]
     actor = User("bench@x.vn", "Bench", task.lead, ROLE_AGENCY)
-    measure("one save (2 fields)", lambda: store.update_task(
-        task, {"status": IN_PROGRESS, "progress": min(100, task.progress + 10)}, actor,
-        now_local()))
+    measure(
+        "one save (2 fields)",
+        lambda: store.update_task(
+            task,
+            {"status": IN_PROGRESS, "progress": min(100, task.progress + 10)},
+            actor,
+            now_local(),
+        ),
+    )
     server.stop()
 
     print(f"Google Sheets data path, {args.tasks:,} tasks on the fake Sheets API")
@@ -88,13 +122,20 @@ def main(argv=None) -> None:
     save_calls = rows[2][4]
     write = next(c for c in save_calls if c["path"].endswith("values:batchUpdate"))
     cells = sum(len(v) for d in write["body"]["data"] for v in d["values"])
-    print(f"save: {cells} cells written in one values.batchUpdate "
-          f"({write['body']['valueInputOption']}), requests: "
-          + ", ".join(f"{c['method']} {c['path'].rsplit('/', 1)[-1]}" for c in save_calls
-                      if c["path"] != "/token"))
+    print(
+        f"save: {cells} cells written in one values.batchUpdate "
+        f"({write['body']['valueInputOption']}), requests: "
+        + ", ".join(
+            f"{c['method']} {c['path'].rsplit('/', 1)[-1]}"
+            for c in save_calls
+            if c["path"] != "/token"
+        )
+    )
     every = [c["path"] for _, _, _, _, calls in rows for c in calls]
-    print("requests that clear or rewrite a sheet:", sum(":clear" in p or "batchClear" in p
-                                                          for p in every))
+    print(
+        "requests that clear or rewrite a sheet:",
+        sum(":clear" in p or "batchClear" in p for p in every),
+    )
 
 
 if __name__ == "__main__":

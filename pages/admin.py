@@ -1,4 +1,5 @@
 """Quản trị: users and roles, the agency registry, tasks by hand, the history, data checks."""
+
 import pandas as pd
 import streamlit as st
 
@@ -18,7 +19,8 @@ st.title("Quản trị")
 if message := st.session_state.pop("admin_saved", None):
     st.success(message, icon=":material/check_circle:")
 users_tab, agencies_tab, tasks_tab, history_tab, checks_tab = st.tabs(
-    ["Người dùng", "Cơ quan", "Nhiệm vụ", "Lịch sử cập nhật", "Kiểm tra dữ liệu"])
+    ["Người dùng", "Cơ quan", "Nhiệm vụ", "Lịch sử cập nhật", "Kiểm tra dữ liệu"]
+)
 
 
 def save(action, done) -> None:
@@ -36,10 +38,20 @@ def save(action, done) -> None:
 
 with users_tab:
     if snapshot.users:
-        st.dataframe(pd.DataFrame([{"Email": u.email, "Họ tên": u.name,
-                                    "Cơ quan": registry.name(u.agency) if u.agency else "",
-                                    "Vai trò": ROLE_LABELS.get(u.role, u.role)}
-                                   for u in snapshot.users]), hide_index=True)
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Email": u.email,
+                        "Họ tên": u.name,
+                        "Cơ quan": registry.name(u.agency) if u.agency else "",
+                        "Vai trò": ROLE_LABELS.get(u.role, u.role),
+                    }
+                    for u in snapshot.users
+                ]
+            ),
+            hide_index=True,
+        )
     else:
         st.info("Chưa có người dùng nào. Thêm người dùng để họ đăng nhập được.")
     st.subheader("Thêm hoặc sửa người dùng")
@@ -49,94 +61,178 @@ with users_tab:
         left, right = st.columns(2)
         email = left.text_input("Email")
         name = right.text_input("Họ tên")
-        role = left.selectbox("Vai trò", ROLES, index=ROLES.index(ROLE_AGENCY),
-                              format_func=ROLE_LABELS.get)
-        agency = right.selectbox("Cơ quan", agencies,
-                                 format_func=lambda c: registry.name(c) if c else "(không)")
+        role = left.selectbox(
+            "Vai trò", ROLES, index=ROLES.index(ROLE_AGENCY), format_func=ROLE_LABELS.get
+        )
+        agency = right.selectbox(
+            "Cơ quan", agencies, format_func=lambda c: registry.name(c) if c else "(không)"
+        )
         submitted = st.form_submit_button("Lưu người dùng", type="primary")
     if submitted:
-        save(lambda actor: office.save_user(session.store(), actor, email, name, agency, role,
-                                            registry),
-             lambda saved: f"Đã lưu người dùng {saved.email}.")
+        save(
+            lambda actor: office.save_user(
+                session.store(), actor, email, name, agency, role, registry
+            ),
+            lambda saved: f"Đã lưu người dùng {saved.email}.",
+        )
 
 with agencies_tab:
-    st.dataframe(pd.DataFrame([{"Mã CQ": a.code, "Tên cơ quan": a.name,
-                                "Tên gọi khác": "; ".join(a.aliases), "Nhóm": a.group,
-                                "Cơ quan kế thừa": registry.name(a.successor) if a.successor else "",
-                                "Đang hoạt động": a.active} for a in snapshot.agencies]),
-                 hide_index=True)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Mã CQ": a.code,
+                    "Tên cơ quan": a.name,
+                    "Tên gọi khác": "; ".join(a.aliases),
+                    "Nhóm": a.group,
+                    "Cơ quan kế thừa": registry.name(a.successor) if a.successor else "",
+                    "Đang hoạt động": a.active,
+                }
+                for a in snapshot.agencies
+            ]
+        ),
+        hide_index=True,
+    )
     st.subheader("Thêm hoặc sửa cơ quan")
     codes = [a.code for a in snapshot.agencies]
-    chosen = st.selectbox("Cơ quan", ["", *codes], key="agency_choice",
-                          format_func=lambda c: registry.name(c) if c else "(thêm cơ quan mới)")
+    chosen = st.selectbox(
+        "Cơ quan",
+        ["", *codes],
+        key="agency_choice",
+        format_func=lambda c: registry.name(c) if c else "(thêm cơ quan mới)",
+    )
     current = registry.agencies.get(chosen)
     groups = sorted({a.group for a in snapshot.agencies if a.group})
     with st.form(f"agency_form_{chosen}", enter_to_submit=False):
         left, right = st.columns([1, 3])
         code = left.text_input("Mã CQ", value=chosen, disabled=bool(chosen))
         name = right.text_input("Tên cơ quan", value=current.name if current else "")
-        aliases = st.text_input("Tên gọi khác (cách nhau bởi dấu ;)",
-                                value="; ".join(current.aliases) if current else "")
+        aliases = st.text_input(
+            "Tên gọi khác (cách nhau bởi dấu ;)",
+            value="; ".join(current.aliases) if current else "",
+        )
         left, right = st.columns(2)
-        group = left.selectbox("Nhóm", groups, accept_new_options=True,
-                               placeholder="Chọn hoặc gõ tên nhóm mới",
-                               index=groups.index(current.group) if current and current.group in groups else None)
-        successor = right.selectbox("Cơ quan kế thừa (khi sáp nhập)", ["", *codes],
-                                    index=([""] + codes).index(current.successor) if current else 0,
-                                    format_func=lambda c: registry.name(c) if c else "(không)")
+        group = left.selectbox(
+            "Nhóm",
+            groups,
+            accept_new_options=True,
+            placeholder="Chọn hoặc gõ tên nhóm mới",
+            index=groups.index(current.group) if current and current.group in groups else None,
+        )
+        successor = right.selectbox(
+            "Cơ quan kế thừa (khi sáp nhập)",
+            ["", *codes],
+            index=([""] + codes).index(current.successor) if current else 0,
+            format_func=lambda c: registry.name(c) if c else "(không)",
+        )
         active = st.checkbox("Đang hoạt động", value=current.active if current else True)
         if st.form_submit_button("Lưu cơ quan", type="primary"):
-            save(lambda actor: office.save_agency(session.store(), actor, code, name, aliases,
-                                                  group or "", successor, active, registry),
-                 lambda a: f"Đã lưu cơ quan {a.code} – {a.name}.")
+            save(
+                lambda actor: office.save_agency(
+                    session.store(),
+                    actor,
+                    code,
+                    name,
+                    aliases,
+                    group or "",
+                    successor,
+                    active,
+                    registry,
+                ),
+                lambda a: f"Đã lưu cơ quan {a.code} – {a.name}.",
+            )
 
 with tasks_tab:
     directives = {d.id: f"{d.number} – {d.title[:80]}" for d in snapshot.directives}
     agency_codes = [a.code for a in snapshot.agencies]
-    st.caption("Thêm một nhiệm vụ, hoặc sửa nội dung, cơ quan, hạn của nhiệm vụ đã có. Để nhập cả "
-               "văn bản, dùng trang Nhập văn bản.")
+    st.caption(
+        "Thêm một nhiệm vụ, hoặc sửa nội dung, cơ quan, hạn của nhiệm vụ đã có. Để nhập cả "
+        "văn bản, dùng trang Nhập văn bản."
+    )
     task_ids = [t.id for t in snapshot.tasks]
-    picked = st.selectbox("Nhiệm vụ", ["", *task_ids], key="task_choice",
-                          format_func=lambda i: f"{i} · {snapshot.task(i).content[:80]}" if i
-                          else "(thêm nhiệm vụ mới)")
+    picked = st.selectbox(
+        "Nhiệm vụ",
+        ["", *task_ids],
+        key="task_choice",
+        format_func=lambda i: (
+            f"{i} · {snapshot.task(i).content[:80]}" if i else "(thêm nhiệm vụ mới)"
+        ),
+    )
     task = snapshot.task(picked) if picked else None
     with st.form(f"task_form_{picked}", enter_to_submit=False):
         directive_ids = list(directives)
-        directive_id = st.selectbox("Văn bản", directive_ids, format_func=directives.get,
-                                    index=directive_ids.index(task.directive_id)
-                                    if task and task.directive_id in directive_ids else 0)
+        directive_id = st.selectbox(
+            "Văn bản",
+            directive_ids,
+            format_func=directives.get,
+            index=directive_ids.index(task.directive_id)
+            if task and task.directive_id in directive_ids
+            else 0,
+        )
         left, right = st.columns([1, 3])
         section = left.text_input("Mục", value=task.section if task else "")
-        lead = right.selectbox("Cơ quan chủ trì", agency_codes, format_func=registry.name,
-                               placeholder="Chọn cơ quan chủ trì",
-                               index=agency_codes.index(task.lead)
-                               if task and task.lead in agency_codes else None)
+        lead = right.selectbox(
+            "Cơ quan chủ trì",
+            agency_codes,
+            format_func=registry.name,
+            placeholder="Chọn cơ quan chủ trì",
+            index=agency_codes.index(task.lead) if task and task.lead in agency_codes else None,
+        )
         content = st.text_area("Nội dung nhiệm vụ", value=task.content if task else "")
-        partners = st.multiselect("Cơ quan phối hợp", agency_codes, format_func=registry.name,
-                                  placeholder="Chọn cơ quan phối hợp (nếu có)",
-                                  default=[p for p in task.partners if p in agency_codes]
-                                  if task else [])
-        deadline = st.date_input("Hạn hoàn thành (để trống: thường xuyên)", format="DD/MM/YYYY",
-                                 value=task.deadline if task else None)
+        partners = st.multiselect(
+            "Cơ quan phối hợp",
+            agency_codes,
+            format_func=registry.name,
+            placeholder="Chọn cơ quan phối hợp (nếu có)",
+            default=[p for p in task.partners if p in agency_codes] if task else [],
+        )
+        deadline = st.date_input(
+            "Hạn hoàn thành (để trống: thường xuyên)",
+            format="DD/MM/YYYY",
+            value=task.deadline if task else None,
+        )
         if st.form_submit_button("Lưu nhiệm vụ", type="primary"):
-            save(lambda actor: office.save_task(session.store(), actor, session.now(), snapshot,
-                                                task, directive_id, section, content, lead or "",
-                                                partners, deadline),
-                 lambda saved: f"Đã lưu nhiệm vụ {saved.id}.")
+            save(
+                lambda actor: office.save_task(
+                    session.store(),
+                    actor,
+                    session.now(),
+                    snapshot,
+                    task,
+                    directive_id,
+                    section,
+                    content,
+                    lead or "",
+                    partners,
+                    deadline,
+                ),
+                lambda saved: f"Đã lưu nhiệm vụ {saved.id}.",
+            )
 
 with history_tab:
-    history = pd.DataFrame([{"Thời gian": c.at, "Mã NV": c.task_id, "Trường": c.field,
-                             "Giá trị cũ": c.old, "Giá trị mới": c.new, "Người thực hiện": c.actor,
-                             "Cơ quan": registry.name(c.actor_agency) if c.actor_agency else ""}
-                            for c in snapshot.history])
+    history = pd.DataFrame(
+        [
+            {
+                "Thời gian": c.at,
+                "Mã NV": c.task_id,
+                "Trường": c.field,
+                "Giá trị cũ": c.old,
+                "Giá trị mới": c.new,
+                "Người thực hiện": c.actor,
+                "Cơ quan": registry.name(c.actor_agency) if c.actor_agency else "",
+            }
+            for c in snapshot.history
+        ]
+    )
     if history.empty:
         st.info("Chưa có thay đổi nào được ghi lại.")
     else:
         left, middle, right = st.columns(3)
         task_query = fold(left.text_input("Mã NV"))
         actor_query = fold(middle.text_input("Người thực hiện"))
-        fields = right.multiselect("Trường", sorted(history["Trường"].unique()),
-                                   placeholder="Tất cả")
+        fields = right.multiselect(
+            "Trường", sorted(history["Trường"].unique()), placeholder="Tất cả"
+        )
         shown = history
         if task_query:
             shown = shown[shown["Mã NV"].map(fold).str.contains(task_query, regex=False)]
@@ -144,15 +240,23 @@ with history_tab:
             shown = shown[shown["Người thực hiện"].map(fold).str.contains(actor_query, regex=False)]
         if fields:
             shown = shown[shown["Trường"].isin(fields)]
-        shown = shown.iloc[::-1].assign(**{"Thời gian": lambda f: f["Thời gian"].map(format_datetime)})
+        shown = shown.iloc[::-1].assign(
+            **{"Thời gian": lambda f: f["Thời gian"].map(format_datetime)}
+        )
         st.caption(f"{len(shown)} / {len(history)} thay đổi")
         st.dataframe(shown, hide_index=True)
-        st.download_button("Tải CSV", shown.map(neutralise).to_csv(index=False).encode("utf-8-sig"),
-                           file_name="lich-su-cap-nhat.csv", mime="text/csv")
+        st.download_button(
+            "Tải CSV",
+            shown.map(neutralise).to_csv(index=False).encode("utf-8-sig"),
+            file_name="lich-su-cap-nhat.csv",
+            mime="text/csv",
+        )
 
 with checks_tab:
-    st.write("Rà soát dữ liệu: ngày sai, trạng thái hoặc tiến độ không hợp lệ, Mã NV trùng hoặc "
-             "thiếu, cơ quan không có trong danh mục, công thức trong ô.")
+    st.write(
+        "Rà soát dữ liệu: ngày sai, trạng thái hoặc tiến độ không hợp lệ, Mã NV trùng hoặc "
+        "thiếu, cơ quan không có trong danh mục, công thức trong ô."
+    )
     if st.button("Kiểm tra dữ liệu", type="primary"):
         try:
             findings = run_checks(session.store())
@@ -164,7 +268,17 @@ with checks_tab:
                 st.success("Không phát hiện vấn đề nào.")
             else:
                 st.warning(f"{len(errors)} lỗi, {len(findings) - len(errors)} cảnh báo.")
-                st.dataframe(pd.DataFrame([{"Mức": "Lỗi" if f.level == "error" else "Cảnh báo",
-                                            "Trang": f.sheet, "Dòng": f.row or "",
-                                            "Vấn đề": f.message} for f in findings]),
-                             hide_index=True)
+                st.dataframe(
+                    pd.DataFrame(
+                        [
+                            {
+                                "Mức": "Lỗi" if f.level == "error" else "Cảnh báo",
+                                "Trang": f.sheet,
+                                "Dòng": f.row or "",
+                                "Vấn đề": f.message,
+                            }
+                            for f in findings
+                        ]
+                    ),
+                    hide_index=True,
+                )

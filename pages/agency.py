@@ -1,6 +1,7 @@
 """Cơ quan: one agency's scorecard (the metrics of services.metrics.agency_metrics), the tasks it
 leads with their category badges, the tasks it supports, its latest updates and its weekly trend.
 Tổng quan opens it with ?agency=CODE; the select box changes it (and the URL)."""
+
 import streamlit as st
 
 from services.dashboard import board as dashboard
@@ -19,14 +20,22 @@ original = st.session_state.a_original
 choices = dashboard.agency_choices(board, snapshot, original)
 if not choices:
     st.title("Cơ quan")
-    st.info("Chưa có cơ quan nào trong danh mục. Văn phòng UBND tỉnh thêm cơ quan ở trang "
-            "Quản trị.")
+    st.info(
+        "Chưa có cơ quan nào trong danh mục. Văn phòng UBND tỉnh thêm cơ quan ở trang Quản trị."
+    )
     st.stop()
 
 requested = st.query_params.get("agency", "")
-code, note = dashboard.pick_agency(requested, choices, session.registry(), original,
-                                   fallback=[user.agency, *dashboard.agency_categories(
-                                       dashboard.agency_view(board, original))["agency"]])
+code, note = dashboard.pick_agency(
+    requested,
+    choices,
+    session.registry(),
+    original,
+    fallback=[
+        user.agency,
+        *dashboard.agency_categories(dashboard.agency_view(board, original))["agency"],
+    ],
+)
 if st.session_state.get("a_agency") not in choices:
     st.session_state.a_agency = code
 code = st.session_state.a_agency
@@ -39,53 +48,91 @@ if note:
     st.caption(note)
 pick_col, toggle_col = st.columns([3, 2], vertical_alignment="bottom")
 pick_col.selectbox("Cơ quan", list(choices), format_func=choices.get, key="a_agency")
-toggle_col.toggle("Hiện cơ quan cũ (trước sáp nhập)", key="a_original",
-                  help="Mặc định, nhiệm vụ của cơ quan đã sáp nhập được tính cho cơ quan kế thừa.")
+toggle_col.toggle(
+    "Hiện cơ quan cũ (trước sáp nhập)",
+    key="a_original",
+    help="Mặc định, nhiệm vụ của cơ quan đã sáp nhập được tính cho cơ quan kế thừa.",
+)
 if not original and (merged := dashboard.merged_into(snapshot, code)):
-    st.caption("Gồm cả nhiệm vụ của cơ quan đã sáp nhập vào: " + "; ".join(map(widgets.md, merged))
-               + ".")
+    st.caption(
+        "Gồm cả nhiệm vụ của cơ quan đã sáp nhập vào: " + "; ".join(map(widgets.md, merged)) + "."
+    )
 
 view = dashboard.agency_view(board, original)
 score = dashboard.agency_scorecard(view, code, today, settings.timezone)
 for row in (
-        (("Được giao chủ trì", dashboard.format_count(score["assigned"]), None),
-         ("Đã hoàn thành", dashboard.format_count(score["done"]), None),
-         ("Hoàn thành đúng hạn", dashboard.format_count(score["done_on_time"]), None),
-         ("Quá hạn", dashboard.format_count(score["overdue"]), "Chưa hoàn thành và đã quá hạn.")),
-        (("Tỷ lệ hoàn thành", dashboard.format_rate(score["completion_rate"]),
-          "Đã hoàn thành / được giao."),
-         ("Tỷ lệ đúng hạn", dashboard.format_rate(score["on_time_rate"]),
-          "Hoàn thành đúng hạn / đã hoàn thành."),
-         ("Tỷ lệ cập nhật 30 ngày", dashboard.format_rate(score["update_rate"]),
-          "Số nhiệm vụ chưa hoàn thành được cập nhật trong 30 ngày qua / số chưa hoàn thành."),
-         ("Cập nhật gần nhất", format_date(score["last_update"]) if score["last_update"]
-          else "Chưa có", None))):
+    (
+        ("Được giao chủ trì", dashboard.format_count(score["assigned"]), None),
+        ("Đã hoàn thành", dashboard.format_count(score["done"]), None),
+        ("Hoàn thành đúng hạn", dashboard.format_count(score["done_on_time"]), None),
+        ("Quá hạn", dashboard.format_count(score["overdue"]), "Chưa hoàn thành và đã quá hạn."),
+    ),
+    (
+        (
+            "Tỷ lệ hoàn thành",
+            dashboard.format_rate(score["completion_rate"]),
+            "Đã hoàn thành / được giao.",
+        ),
+        (
+            "Tỷ lệ đúng hạn",
+            dashboard.format_rate(score["on_time_rate"]),
+            "Hoàn thành đúng hạn / đã hoàn thành.",
+        ),
+        (
+            "Tỷ lệ cập nhật 30 ngày",
+            dashboard.format_rate(score["update_rate"]),
+            "Số nhiệm vụ chưa hoàn thành được cập nhật trong 30 ngày qua / số chưa hoàn thành.",
+        ),
+        (
+            "Cập nhật gần nhất",
+            format_date(score["last_update"]) if score["last_update"] else "Chưa có",
+            None,
+        ),
+    ),
+):
     with st.container(horizontal=True, gap="small"):
         for label, value, explain in row:
             st.metric(label, value, help=explain, border=True, width="stretch")
 
-COLUMNS = {"id": "Mã NV", "badges": "Phân loại", "deadline": "Hạn hoàn thành",
-           "content": "Nội dung nhiệm vụ", "status": "Trạng thái", "progress": "Tiến độ (%)",
-           "directive_number": "Văn bản"}
+COLUMNS = {
+    "id": "Mã NV",
+    "badges": "Phân loại",
+    "deadline": "Hạn hoàn thành",
+    "content": "Nội dung nhiệm vụ",
+    "status": "Trạng thái",
+    "progress": "Tiến độ (%)",
+    "directive_number": "Văn bản",
+}
 CONFIG = {
     "content": st.column_config.TextColumn(COLUMNS["content"], width="medium"),
     "deadline": st.column_config.DateColumn(COLUMNS["deadline"], format="DD/MM/YYYY"),
-    "progress": st.column_config.ProgressColumn(COLUMNS["progress"], format="%d%%", min_value=0,
-                                                max_value=100),
+    "progress": st.column_config.ProgressColumn(
+        COLUMNS["progress"], format="%d%%", min_value=0, max_value=100
+    ),
     "badges": st.column_config.MultiselectColumn(  # coloured like the charts
-        COLUMNS["badges"], options=list(charts.CATEGORY_COLORS),
-        color=list(charts.CATEGORY_COLORS.values()), width="medium")}
+        COLUMNS["badges"],
+        options=list(charts.CATEGORY_COLORS),
+        color=list(charts.CATEGORY_COLORS.values()),
+        width="medium",
+    ),
+}
 
 
 def task_list(frame, extra: dict, file_name: str, key: str) -> None:
     columns = {**COLUMNS, **extra}
     frame = frame.assign(badges=dashboard.badges(frame))
-    st.dataframe(frame[list(columns)], hide_index=True, width="stretch",
-                 column_config={**columns, **CONFIG})
-    st.download_button("Tải CSV", data=lambda: dashboard.csv_bytes(
-                           dashboard.display_table(frame, columns)),
-                       file_name=file_name, mime="text/csv", icon=":material/download:",
-                       on_click="ignore", key=key)
+    st.dataframe(
+        frame[list(columns)], hide_index=True, width="stretch", column_config={**columns, **CONFIG}
+    )
+    st.download_button(
+        "Tải CSV",
+        data=lambda: dashboard.csv_bytes(dashboard.display_table(frame, columns)),
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=key,
+    )
 
 
 own = dashboard.lead_tasks(view, code)
@@ -93,25 +140,41 @@ st.subheader(f"Nhiệm vụ chủ trì ({dashboard.format_count(len(own))})")
 if own.empty:
     st.info("Cơ quan chưa được giao chủ trì nhiệm vụ nào.")
 else:
-    task_list(own, {"lead_name": "Giao cho"} if not original else {},
-              f"nhiem-vu-chu-tri-{code}.csv", "csv_own")
+    task_list(
+        own,
+        {"lead_name": "Giao cho"} if not original else {},
+        f"nhiem-vu-chu-tri-{code}.csv",
+        "csv_own",
+    )
 
 partner = dashboard.partner_tasks(view, code)
 st.subheader(f"Nhiệm vụ phối hợp ({dashboard.format_count(len(partner))})")
 if partner.empty:
     st.caption("Không có nhiệm vụ phối hợp.")
 else:
-    task_list(partner, {"agency_name": "Cơ quan chủ trì"}, f"nhiem-vu-phoi-hop-{code}.csv",
-              "csv_partner")
+    task_list(
+        partner, {"agency_name": "Cơ quan chủ trì"}, f"nhiem-vu-phoi-hop-{code}.csv", "csv_partner"
+    )
 
 st.subheader("Cập nhật gần đây")
 changes = dashboard.recent_changes(snapshot, own["id"])
 if changes.empty:
     st.caption("Chưa có cập nhật nào được ghi lại cho các nhiệm vụ này.")
 else:
-    st.dataframe(changes.assign(at=changes["at"].map(format_datetime)).rename(columns={
-        "at": "Thời gian", "task_id": "Mã NV", "field": "Trường", "old": "Giá trị cũ",
-        "new": "Giá trị mới", "actor": "Người cập nhật"}), hide_index=True, width="stretch")
+    st.dataframe(
+        changes.assign(at=changes["at"].map(format_datetime)).rename(
+            columns={
+                "at": "Thời gian",
+                "task_id": "Mã NV",
+                "field": "Trường",
+                "old": "Giá trị cũ",
+                "new": "Giá trị mới",
+                "actor": "Người cập nhật",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 st.subheader("Hoàn thành theo tuần")
 widgets.weekly_chart(own, today)

@@ -1,6 +1,7 @@
 """Nhập văn bản: paste or upload a directive, check what was read, correct it in a grid, then save
 the directive and its tasks at once (services.importing). A refused save keeps every edit and
 says, row by row, what to fix."""
+
 from datetime import date, datetime
 
 import pandas as pd
@@ -25,14 +26,29 @@ snapshot = session.snapshot()
 registry = session.registry()
 state = st.session_state
 
-META = {"number": "Số, ký hiệu", "issued_on": "Ngày ban hành", "issuer": "Cơ quan ban hành",
-        "title": "Trích yếu", "signer": "Người ký", "link": "Liên kết"}
+META = {
+    "number": "Số, ký hiệu",
+    "issued_on": "Ngày ban hành",
+    "issuer": "Cơ quan ban hành",
+    "title": "Trích yếu",
+    "signer": "Người ký",
+    "link": "Liên kết",
+}
 GRID = [*importing.GRID_FIELDS, "message"]
-RESULT_KEYS = ("import_result", "import_frame", "import_options", "import_origin",
-               "import_error", "import_fields", "import_saved", "import_problem")
+RESULT_KEYS = (
+    "import_result",
+    "import_frame",
+    "import_options",
+    "import_origin",
+    "import_error",
+    "import_fields",
+    "import_saved",
+    "import_problem",
+)
 
 
 # --- reading the directive ----------------------------------------------------------------------
+
 
 def analyse():
     """Button callback: read the upload (or else the pasted text) into a fresh preview."""
@@ -41,8 +57,10 @@ def analyse():
     upload = state.get("import_file")
     text = state.get("import_text") or ""
     if upload is None and not text.strip():
-        state["import_problem"] = ("Chưa có nội dung: dán văn bản vào ô bên trái hoặc chọn tệp "
-                                   ".txt/.docx, rồi bấm Phân tích.")
+        state["import_problem"] = (
+            "Chưa có nội dung: dán văn bản vào ô bên trái hoặc chọn tệp "
+            ".txt/.docx, rồi bấm Phân tích."
+        )
         return
     agencies = session.snapshot().agencies
     try:
@@ -53,19 +71,27 @@ def analyse():
             result = parse_text(text, agencies)
             state["import_origin"] = "nội dung dán"
     except Exception:  # the parser never raises on bad input; the page must not either
-        state["import_problem"] = ("Không đọc được văn bản này. Hãy thử dán nội dung dạng chữ, "
-                                   "hoặc lưu lại thành tệp .docx rồi tải lên.")
+        state["import_problem"] = (
+            "Không đọc được văn bản này. Hãy thử dán nội dung dạng chữ, "
+            "hoặc lưu lại thành tệp .docx rồi tải lên."
+        )
         return
     names = [a.name for a in agencies]
     state["import_options"] = names + [n for n in result.new_agencies if n not in names]
     state["import_result"] = result
-    state["import_frame"] = grid_frame(importing.preview_rows(result, session.registry(),
-                                                              state["import_options"]))
+    state["import_frame"] = grid_frame(
+        importing.preview_rows(result, session.registry(), state["import_options"])
+    )
     state["import_version"] = state.get("import_version", 0) + 1
     d = result.directive
-    for name, value in (("number", d.number), ("issued_on", format_issue_date(d.issued_on)),
-                        ("issuer", d.issuer), ("title", d.title), ("signer", d.signer),
-                        ("link", d.link)):
+    for name, value in (
+        ("number", d.number),
+        ("issued_on", format_issue_date(d.issued_on)),
+        ("issuer", d.issuer),
+        ("title", d.title),
+        ("signer", d.signer),
+        ("link", d.link),
+    ):
         state[f"meta_{name}"] = value
 
 
@@ -85,8 +111,9 @@ def grid_frame(rows: list[dict], messages: dict | None = None) -> pd.DataFrame:
     frame = pd.DataFrame([{f: row.get(f) for f in GRID} for row in rows], columns=GRID)
     frame["deadline"] = frame["deadline"].map(_date_cell).astype(object)
     # nullable: a row added in the grid starts with no value
-    frame["recurring"] = frame["recurring"].map(lambda v: bool(v) and not pd.isna(v)
-                                                ).astype("boolean")
+    frame["recurring"] = (
+        frame["recurring"].map(lambda v: bool(v) and not pd.isna(v)).astype("boolean")
+    )
     frame["message"] = [(messages or {}).get(i, "") for i in range(len(frame))]
     return frame
 
@@ -104,6 +131,7 @@ def typed_directive() -> tuple[Directive, Directive]:
 
 # --- saving -------------------------------------------------------------------------------------
 
+
 def refuse(rows: list[dict], messages: dict, error: str, fields: dict | None = None):
     """Keep the grid as edited, with a message on each refused row."""
     state["import_frame"] = grid_frame(rows, messages)
@@ -118,13 +146,23 @@ def save(rows: list[dict], directive: Directive, add_to_existing: bool):
     confirmed = [n for i, n in enumerate(result.new_agencies) if state.get(f"import_agency_{i}")]
     tasks, problems = importing.rows_to_tasks(rows, registry)
     if problems:
-        refuse(rows, problems, f"{len(problems)} dòng chưa đọc được: xem cột Thông báo. Chưa lưu "
-                               "gì.")
+        refuse(
+            rows, problems, f"{len(problems)} dòng chưa đọc được: xem cột Thông báo. Chưa lưu gì."
+        )
     store = session.store()
     try:
-        saved_directive, saved = writes.write(lambda actor: importing.save_import(
-            store, store.load(), directive, tasks, actor, session.now(), add_to_existing,
-            confirmed))
+        saved_directive, saved = writes.write(
+            lambda actor: importing.save_import(
+                store,
+                store.load(),
+                directive,
+                tasks,
+                actor,
+                session.now(),
+                add_to_existing,
+                confirmed,
+            )
+        )
     except importing.ImportRefused as e:
         refuse(rows, e.rows, e.message, e.fields)
     except AppError as e:  # PermissionDenied, or the store could not be written
@@ -132,8 +170,13 @@ def save(rows: list[dict], directive: Directive, add_to_existing: bool):
         return
     for key in RESULT_KEYS:
         state.pop(key, None)
-    state["import_saved"] = {"directive": saved_directive, "tasks": saved, "agencies": confirmed,
-                             "existing": add_to_existing, "skipped": len(tasks) - len(saved)}
+    state["import_saved"] = {
+        "directive": saved_directive,
+        "tasks": saved,
+        "agencies": confirmed,
+        "existing": add_to_existing,
+        "skipped": len(tasks) - len(saved),
+    }
     st.rerun()
 
 
@@ -141,37 +184,65 @@ def show_saved(saved: dict):
     d, tasks = saved["directive"], saved["tasks"]
     ids = f" (Mã NV: {tasks[0].id} – {tasks[-1].id})" if tasks else ""
     if not saved["existing"]:
-        st.success(f"Đã lưu văn bản **{widgets.md(d.id)}** ({widgets.md(d.number)}) và {len(tasks)} nhiệm "
-                   f"vụ{widgets.md(ids)}.",
-                   icon=":material/check_circle:")
+        st.success(
+            f"Đã lưu văn bản **{widgets.md(d.id)}** ({widgets.md(d.number)}) và {len(tasks)} nhiệm "
+            f"vụ{widgets.md(ids)}.",
+            icon=":material/check_circle:",
+        )
     elif tasks:
-        st.success(f"Đã thêm {len(tasks)} nhiệm vụ mới vào văn bản **{widgets.md(d.id)}** "
-                   f"({widgets.md(d.number)}){widgets.md(ids)}; "
-                   f"{saved['skipped']} nhiệm vụ đã có từ trước.", icon=":material/check_circle:")
+        st.success(
+            f"Đã thêm {len(tasks)} nhiệm vụ mới vào văn bản **{widgets.md(d.id)}** "
+            f"({widgets.md(d.number)}){widgets.md(ids)}; "
+            f"{saved['skipped']} nhiệm vụ đã có từ trước.",
+            icon=":material/check_circle:",
+        )
     else:
         st.info(f"Không có nhiệm vụ mới: mọi nhiệm vụ đã có trong văn bản {widgets.md(d.id)}.")
     if saved["agencies"]:
-        st.caption("Đã thêm vào danh mục cơ quan: " + "; ".join(map(widgets.md, saved["agencies"]))
-                   + ".")
+        st.caption(
+            "Đã thêm vào danh mục cơ quan: " + "; ".join(map(widgets.md, saved["agencies"])) + "."
+        )
     if tasks:
         fresh = session.registry()
-        st.dataframe(pd.DataFrame([{"Mã NV": t.id, "Mã VB": t.directive_id, "Mục": t.section,
-                                    "Cơ quan chủ trì": fresh.name(t.lead),
-                                    "Hạn hoàn thành": format_date(t.deadline) or "Thường xuyên",
-                                    "Nội dung": t.content} for t in tasks]), hide_index=True)
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Mã NV": t.id,
+                        "Mã VB": t.directive_id,
+                        "Mục": t.section,
+                        "Cơ quan chủ trì": fresh.name(t.lead),
+                        "Hạn hoàn thành": format_date(t.deadline) or "Thường xuyên",
+                        "Nội dung": t.content,
+                    }
+                    for t in tasks
+                ]
+            ),
+            hide_index=True,
+        )
 
 
 # --- the page -----------------------------------------------------------------------------------
 
 st.title("Nhập văn bản")
-st.caption("Dán toàn văn hoặc tải tệp văn bản giao nhiệm vụ, bấm **Phân tích**, kiểm tra và sửa "
-           "các nhiệm vụ đọc được, rồi lưu văn bản cùng các nhiệm vụ.")
+st.caption(
+    "Dán toàn văn hoặc tải tệp văn bản giao nhiệm vụ, bấm **Phân tích**, kiểm tra và sửa "
+    "các nhiệm vụ đọc được, rồi lưu văn bản cùng các nhiệm vụ."
+)
 paste_col, file_col = st.columns([3, 2])
-paste_col.text_area("Nội dung văn bản", key="import_text", height=200,
-                    placeholder="Dán nội dung văn bản (chép từ Word, PDF hoặc cổng thông tin)…")
-file_col.file_uploader("Hoặc tải tệp .txt / .docx", type=["txt", "docx"], key="import_file",
-                       max_upload_size=10,
-                       help="Khi đã chọn tệp, hệ thống đọc tệp thay cho nội dung dán.")
+paste_col.text_area(
+    "Nội dung văn bản",
+    key="import_text",
+    height=200,
+    placeholder="Dán nội dung văn bản (chép từ Word, PDF hoặc cổng thông tin)…",
+)
+file_col.file_uploader(
+    "Hoặc tải tệp .txt / .docx",
+    type=["txt", "docx"],
+    key="import_file",
+    max_upload_size=10,
+    help="Khi đã chọn tệp, hệ thống đọc tệp thay cho nội dung dán.",
+)
 st.button("Phân tích", type="primary", icon=":material/manage_search:", on_click=analyse)
 
 if "import_saved" in state:
@@ -183,8 +254,11 @@ result = state.get("import_result")
 if result is not None:
     st.divider()
     st.subheader("Kết quả phân tích")
-    st.caption(f"Đọc từ {state['import_origin']}: {len(result.tasks)} nhiệm vụ"
-               + (f", loại văn bản: {result.doc_type}" if result.doc_type else "") + ".")
+    st.caption(
+        f"Đọc từ {state['import_origin']}: {len(result.tasks)} nhiệm vụ"
+        + (f", loại văn bản: {result.doc_type}" if result.doc_type else "")
+        + "."
+    )
     for warning in result.warnings:
         st.warning(warning, icon=":material/warning:")
     if not result.tasks and not (result.directive.number or result.directive.title):
@@ -195,9 +269,11 @@ if result is not None:
     st.subheader("Thông tin văn bản")
     left, right = st.columns(2)
     for column, name, help_text in (
-            (left, "number", "Ví dụ 45/KH-UBND; văn bản chưa vào số: /UBND-KGVX"),
-            (right, "issued_on", "dd/mm/yyyy, hoặc mm/yyyy khi văn bản chưa ghi ngày"),
-            (left, "issuer", None), (right, "signer", None)):
+        (left, "number", "Ví dụ 45/KH-UBND; văn bản chưa vào số: /UBND-KGVX"),
+        (right, "issued_on", "dd/mm/yyyy, hoặc mm/yyyy khi văn bản chưa ghi ngày"),
+        (left, "issuer", None),
+        (right, "signer", None),
+    ):
         column.text_input(META[name], key=f"meta_{name}", help=help_text)
         if name in fields:
             column.error(fields[name], icon=":material/error:")
@@ -212,79 +288,119 @@ if result is not None:
     existing = importing.find_existing(snapshot, for_lookup)
     if existing:
         count = sum(t.directive_id == existing.id for t in snapshot.tasks)
-        st.warning(f"Văn bản số {widgets.md(existing.number)} ({format_issue_date(existing.issued_on)}) "
-                   f"đã có trong hệ thống: mã **{widgets.md(existing.id)}**, {count} nhiệm vụ. Không lưu thành văn "
-                   "bản mới (sẽ trùng); chỉ có thể thêm các nhiệm vụ chưa có vào văn bản đó.",
-                   icon=":material/content_copy:")
+        st.warning(
+            f"Văn bản số {widgets.md(existing.number)} ({format_issue_date(existing.issued_on)}) "
+            f"đã có trong hệ thống: mã **{widgets.md(existing.id)}**, {count} nhiệm vụ. Không lưu thành văn "
+            "bản mới (sẽ trùng); chỉ có thể thêm các nhiệm vụ chưa có vào văn bản đó.",
+            icon=":material/content_copy:",
+        )
 
     if result.new_agencies:
         st.subheader("Cơ quan chưa có trong danh mục")
-        st.caption("Văn bản nêu các cơ quan dưới đây nhưng danh mục chưa có. Đánh dấu để thêm vào "
-                   "danh mục khi lưu; nếu là cách viết khác của một cơ quan đã có, hãy chọn lại "
-                   "cơ quan đó trong bảng.")
+        st.caption(
+            "Văn bản nêu các cơ quan dưới đây nhưng danh mục chưa có. Đánh dấu để thêm vào "
+            "danh mục khi lưu; nếu là cách viết khác của một cơ quan đã có, hãy chọn lại "
+            "cơ quan đó trong bảng."
+        )
         planned, taken = [], []
         for i, name in enumerate(result.new_agencies):
-            if st.checkbox(f"Thêm «{widgets.md(name)}» vào danh mục cơ quan", key=f"import_agency_{i}"):
+            if st.checkbox(
+                f"Thêm «{widgets.md(name)}» vào danh mục cơ quan", key=f"import_agency_{i}"
+            ):
                 try:
                     agency = importing.new_agency(name, registry, taken)
                 except importing.ImportRefused as e:
                     st.error(e.message)
                 else:
                     taken.append(agency.code)
-                    planned.append(f"{agency.name} (mã {agency.code}, nhóm "
-                                   f"{agency.group or 'chưa xếp'})")
+                    planned.append(
+                        f"{agency.name} (mã {agency.code}, nhóm {agency.group or 'chưa xếp'})"
+                    )
         if planned:
             st.caption("Sẽ thêm: " + "; ".join(planned) + ".")
 
     st.subheader("Nhiệm vụ")
     frame = state["import_frame"]
-    low = [str(s) or "?" for s, c in zip(frame["section"], frame["confidence"])
-           if importing.is_low_confidence({"confidence": c})]
+    low = [
+        str(s) or "?"
+        for s, c in zip(frame["section"], frame["confidence"])
+        if importing.is_low_confidence({"confidence": c})
+    ]
     if low:
-        st.warning(f"{len(low)} dòng có độ tin cậy thấp (đánh dấu {importing.LOW_MARK} ở cột Độ "
-                   f"tin cậy; mục {', '.join(dict.fromkeys(low))}): chọn cơ quan chủ trì và kiểm "
-                   "tra lại trước khi lưu.", icon=":material/flag:")
-    st.caption("Sửa trực tiếp trong bảng; thêm dòng ở cuối bảng, xoá dòng bằng cách chọn rồi bấm "
-               "biểu tượng thùng rác. Cơ quan phối hợp: tên các cơ quan, cách nhau bằng dấu «;». "
-               "Để trống Hạn hoàn thành với nhiệm vụ thường xuyên.")
+        st.warning(
+            f"{len(low)} dòng có độ tin cậy thấp (đánh dấu {importing.LOW_MARK} ở cột Độ "
+            f"tin cậy; mục {', '.join(dict.fromkeys(low))}): chọn cơ quan chủ trì và kiểm "
+            "tra lại trước khi lưu.",
+            icon=":material/flag:",
+        )
+    st.caption(
+        "Sửa trực tiếp trong bảng; thêm dòng ở cuối bảng, xoá dòng bằng cách chọn rồi bấm "
+        "biểu tượng thùng rác. Cơ quan phối hợp: tên các cơ quan, cách nhau bằng dấu «;». "
+        "Để trống Hạn hoàn thành với nhiệm vụ thường xuyên."
+    )
     messages = frame["message"].astype(bool).any()
     # Độ tin cậy first: the grid is wider than the screen, and the ⚠ must be seen
     order = ["confidence", *(f for f in importing.GRID_FIELDS if f != "confidence")]
     edited = st.data_editor(
-        frame, key=f"import_grid_{state['import_version']}", num_rows="dynamic", hide_index=True,
-        column_order=(["message"] if messages else []) + order, placeholder="—",
+        frame,
+        key=f"import_grid_{state['import_version']}",
+        num_rows="dynamic",
+        hide_index=True,
+        column_order=(["message"] if messages else []) + order,
+        placeholder="—",
         disabled=["confidence", "reasons", "source", "message"],
         column_config={
             "message": st.column_config.TextColumn("Thông báo", width="medium"),
             "section": st.column_config.TextColumn("Mục", width="small"),
-            "lead": st.column_config.SelectboxColumn("Cơ quan chủ trì", width="medium",
-                                                     options=state["import_options"]),
+            "lead": st.column_config.SelectboxColumn(
+                "Cơ quan chủ trì", width="medium", options=state["import_options"]
+            ),
             "partners": st.column_config.TextColumn(
-                "Cơ quan phối hợp", width="medium", help="Tên các cơ quan, cách nhau bằng «;»"),
+                "Cơ quan phối hợp", width="medium", help="Tên các cơ quan, cách nhau bằng «;»"
+            ),
             "deadline": st.column_config.DateColumn("Hạn hoàn thành", format="DD/MM/YYYY"),
             "recurring": st.column_config.CheckboxColumn("Thường xuyên"),
             "content": st.column_config.TextColumn("Nội dung", width="large"),
             "confidence": st.column_config.TextColumn("Độ tin cậy", width="small"),
             "reasons": st.column_config.TextColumn("Lý do", width="medium"),
             "source": st.column_config.TextColumn("Câu gốc", width="medium"),
-        })
+        },
+    )
     rows = importing.drop_blank_rows(edited.to_dict("records"))
 
     if state.get("import_error"):
-        refused = [f"- Dòng {i + 1} (mục {section or '?'}): {message}" for i, (section, message)
-                   in enumerate(zip(frame["section"].fillna(""), frame["message"])) if message]
+        refused = [
+            f"- Dòng {i + 1} (mục {section or '?'}): {message}"
+            for i, (section, message) in enumerate(
+                zip(frame["section"].fillna(""), frame["message"])
+            )
+            if message
+        ]
         more = f"\n- … và {len(refused) - 10} dòng khác" if len(refused) > 10 else ""
-        st.error("\n\n".join([state["import_error"], "\n".join(refused[:10]) + more]).strip(),
-                 icon=":material/error:")
+        st.error(
+            "\n\n".join([state["import_error"], "\n".join(refused[:10]) + more]).strip(),
+            icon=":material/error:",
+        )
     if existing:
         tasks, _ = importing.rows_to_tasks(rows, registry)
         fresh = importing.new_tasks_only(snapshot, existing.id, tasks)
         if not fresh:
-            st.info(f"Mọi nhiệm vụ trong bảng đã có trong văn bản {widgets.md(existing.id)}: không có gì để "
-                    "thêm.")
-        if st.button(f"Chỉ thêm các nhiệm vụ mới vào văn bản đã có ({len(fresh)})",
-                     key="import_add_new", type="primary", disabled=not fresh):
+            st.info(
+                f"Mọi nhiệm vụ trong bảng đã có trong văn bản {widgets.md(existing.id)}: không có gì để "
+                "thêm."
+            )
+        if st.button(
+            f"Chỉ thêm các nhiệm vụ mới vào văn bản đã có ({len(fresh)})",
+            key="import_add_new",
+            type="primary",
+            disabled=not fresh,
+        ):
             save(rows, typed, add_to_existing=True)
-    elif st.button(f"Lưu văn bản và {len(rows)} nhiệm vụ", key="import_save", type="primary",
-                   icon=":material/save:", disabled=not rows):
+    elif st.button(
+        f"Lưu văn bản và {len(rows)} nhiệm vụ",
+        key="import_save",
+        type="primary",
+        icon=":material/save:",
+        disabled=not rows,
+    ):
         save(rows, typed, add_to_existing=False)

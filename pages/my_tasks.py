@@ -1,5 +1,6 @@
 """Nhiệm vụ của tôi: an agency's own tasks (update one, or several at once), its partner tasks,
 and each task's history. Admins see every task here."""
+
 import pandas as pd
 import streamlit as st
 
@@ -24,33 +25,46 @@ else:
     # an agency also carries the tasks of agencies merged into it (Sở TT&TT -> Sở KH&CN)
     own = tasks[tasks["lead"].map(registry.current) == user.agency]
     # partner codes, merged agencies followed to today's agency, as on the Cơ quan page
-    helping = {t.id for t in snapshot.tasks
-               if user.agency in {registry.current(p) for p in t.partners}
-               and registry.current(t.lead) != user.agency}
+    helping = {
+        t.id
+        for t in snapshot.tasks
+        if user.agency in {registry.current(p) for p in t.partners}
+        and registry.current(t.lead) != user.agency
+    }
     partner = tasks[tasks["id"].isin(helping)]
 
 search_col, category_col = st.columns([2, 1])
 query = fold(search_col.text_input("Tìm kiếm", placeholder="Mã NV, nội dung, kết quả…"))
 categories = category_col.multiselect("Phân loại", CATEGORIES, placeholder="Tất cả")
 if query:
-    haystack = (own["id"] + " " + own["content"] + " " + own["result"] + " " + own["lead_name"])
+    haystack = own["id"] + " " + own["content"] + " " + own["result"] + " " + own["lead_name"]
     own = own[haystack.map(fold).str.contains(query, regex=False)]
 if categories:
     own = own[own["category"].isin(categories)]
-own = own.sort_values(["days_late", "deadline", "id"], ascending=[False, True, True],
-                      na_position="last", kind="stable")  # the most overdue first
+own = own.sort_values(
+    ["days_late", "deadline", "id"],
+    ascending=[False, True, True],
+    na_position="last",
+    kind="stable",
+)  # the most overdue first
 
-COLUMNS = {"id": "Mã NV", "directive_number": "Văn bản", "section": "Mục",
-           "content": st.column_config.TextColumn("Nội dung nhiệm vụ", width="large"),
-           "lead_name": "Chủ trì",
-           "deadline": st.column_config.DateColumn("Hạn", format="DD/MM/YYYY"),
-           "status": "Trạng thái",
-           "progress": st.column_config.ProgressColumn("Tiến độ", format="%d%%", min_value=0,
-                                                       max_value=100),
-           "category": "Phân loại"}
+COLUMNS = {
+    "id": "Mã NV",
+    "directive_number": "Văn bản",
+    "section": "Mục",
+    "content": st.column_config.TextColumn("Nội dung nhiệm vụ", width="large"),
+    "lead_name": "Chủ trì",
+    "deadline": st.column_config.DateColumn("Hạn", format="DD/MM/YYYY"),
+    "status": "Trạng thái",
+    "progress": st.column_config.ProgressColumn(
+        "Tiến độ", format="%d%%", min_value=0, max_value=100
+    ),
+    "category": "Phân loại",
+}
 
-one_tab, bulk_tab, partner_tab = st.tabs([f"Chủ trì ({len(own)})", "Cập nhật nhiều nhiệm vụ",
-                                          f"Phối hợp ({len(partner)})"])
+one_tab, bulk_tab, partner_tab = st.tabs(
+    [f"Chủ trì ({len(own)})", "Cập nhật nhiều nhiệm vụ", f"Phối hợp ({len(partner)})"]
+)
 
 
 # --- one task -----------------------------------------------------------------------------------
@@ -64,17 +78,25 @@ def _keys(task_id):
 
 def _typed(task_id) -> UpdateInput:
     k = _keys(task_id)
-    return UpdateInput(st.session_state[k["status"]], st.session_state[k["progress"]],
-                       st.session_state[k["result"]], st.session_state[k["evidence"]],
-                       st.session_state[k["completed_on"]], st.session_state[k["confirm"]])
+    return UpdateInput(
+        st.session_state[k["status"]],
+        st.session_state[k["progress"]],
+        st.session_state[k["result"]],
+        st.session_state[k["evidence"]],
+        st.session_state[k["completed_on"]],
+        st.session_state[k["confirm"]],
+    )
 
 
 def _save(task_id, reapply=False):
     """Form callback: runs before the page is drawn again, so messages sit next to the fields."""
     state = st.session_state
     if reapply:  # re-apply what the user changed on top of the row as it is now
-        current, old, k = state.pop(f"conflict_{task_id}").current, state[f"seen_{task_id}"], \
-            _keys(task_id)
+        current, old, k = (
+            state.pop(f"conflict_{task_id}").current,
+            state[f"seen_{task_id}"],
+            _keys(task_id),
+        )
         for field in EDIT_FIELDS:
             if state[k[field]] == getattr(old, field):  # untouched: keep the colleague's value
                 state[k[field]] = getattr(current, field)
@@ -92,8 +114,10 @@ def _save(task_id, reapply=False):
     else:
         for key in [f"seen_{task_id}", *_keys(task_id).values()]:
             state.pop(key, None)  # the form starts again from the saved row
-        st.toast(f"Đã lưu {task_id}." if rows else "Không có thay đổi nào để lưu.",
-                 icon=":material/check_circle:")
+        st.toast(
+            f"Đã lưu {task_id}." if rows else "Không có thay đổi nào để lưu.",
+            icon=":material/check_circle:",
+        )
 
 
 def field_error(errors, name):
@@ -116,12 +140,25 @@ def update_form(task_id):
     if conflict:
         current = conflict.current
         st.warning(str(conflict), icon=":material/sync_problem:")
-        st.dataframe(pd.DataFrame(
-            [{"Trường": FIELD_LABELS[f], "Bạn đã thấy": str(session.display_value(seen, f)),
-              "Hiện tại": str(session.display_value(current, f))} for f in conflict.fields]),
-            hide_index=True)
-        st.button("Tải lại và áp dụng lại nội dung của tôi", on_click=_save, args=(task_id, True),
-                  type="primary")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Trường": FIELD_LABELS[f],
+                        "Bạn đã thấy": str(session.display_value(seen, f)),
+                        "Hiện tại": str(session.display_value(current, f)),
+                    }
+                    for f in conflict.fields
+                ]
+            ),
+            hide_index=True,
+        )
+        st.button(
+            "Tải lại và áp dụng lại nội dung của tôi",
+            on_click=_save,
+            args=(task_id, True),
+            type="primary",
+        )
     field_error(errors, "form")
     with st.form(f"form_{task_id}", enter_to_submit=False):
         left, right = st.columns(2)
@@ -133,16 +170,28 @@ def update_form(task_id):
         with right:
             field_error(errors, "progress")
         st.checkbox("Xác nhận tiến độ 100% dù chưa hoàn thành", key=k["confirm"])
-        st.text_area("Kết quả thực hiện", key=k["result"], max_chars=None, height=120,
-                     help="Tối đa 5.000 ký tự.")
+        st.text_area(
+            "Kết quả thực hiện",
+            key=k["result"],
+            max_chars=None,
+            height=120,
+            help="Tối đa 5.000 ký tự.",
+        )
         field_error(errors, "result")
         left, right = st.columns(2)
-        left.text_input("Minh chứng", key=k["evidence"],
-                        placeholder="Số văn bản (123/BC-SNV) và/hoặc liên kết https://…")
+        left.text_input(
+            "Minh chứng",
+            key=k["evidence"],
+            placeholder="Số văn bản (123/BC-SNV) và/hoặc liên kết https://…",
+        )
         with left:
             field_error(errors, "evidence")
-        right.date_input("Ngày hoàn thành", key=k["completed_on"], format="DD/MM/YYYY",
-                         help="Chỉ dùng khi Hoàn thành; để trống thì lấy ngày hôm nay.")
+        right.date_input(
+            "Ngày hoàn thành",
+            key=k["completed_on"],
+            format="DD/MM/YYYY",
+            help="Chỉ dùng khi Hoàn thành; để trống thì lấy ngày hôm nay.",
+        )
         with right:
             field_error(errors, "completed_on")
         st.form_submit_button("Lưu", type="primary", on_click=_save, args=(task_id,))
@@ -153,24 +202,43 @@ def history_table(task_id):
     if not changes:
         st.caption("Chưa có cập nhật nào.")
         return
-    st.dataframe(pd.DataFrame([{"Thời gian": format_datetime(c.at), "Người cập nhật": c.actor,
-                                "Trường": c.field, "Giá trị cũ": c.old, "Giá trị mới": c.new}
-                               for c in reversed(changes)]), hide_index=True)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Thời gian": format_datetime(c.at),
+                    "Người cập nhật": c.actor,
+                    "Trường": c.field,
+                    "Giá trị cũ": c.old,
+                    "Giá trị mới": c.new,
+                }
+                for c in reversed(changes)
+            ]
+        ),
+        hide_index=True,
+    )
 
 
 with one_tab:
     if own.empty:
-        st.info("Không có nhiệm vụ nào khớp." if query or categories
-                else "Cơ quan chưa được giao chủ trì nhiệm vụ nào.")
+        st.info(
+            "Không có nhiệm vụ nào khớp."
+            if query or categories
+            else "Cơ quan chưa được giao chủ trì nhiệm vụ nào."
+        )
     else:
         st.dataframe(own[list(COLUMNS)], hide_index=True, column_config=COLUMNS)
-        labels = {row.id: f"{row.id} · hạn {format_date(row.deadline) or 'thường xuyên'} · "
-                          f"{row.content[:80]}{'…' if len(row.content) > 80 else ''}"
-                  for row in own.itertuples()}
+        labels = {
+            row.id: f"{row.id} · hạn {format_date(row.deadline) or 'thường xuyên'} · "
+            f"{row.content[:80]}{'…' if len(row.content) > 80 else ''}"
+            for row in own.itertuples()
+        }
         task_id = st.selectbox("Chọn nhiệm vụ để cập nhật", list(labels), format_func=labels.get)
         task = snapshot.task(task_id)
-        st.markdown(f"**{widgets.md(task.id)}** · Hạn: {format_date(task.deadline) or 'Thường xuyên'} · "
-                    f"Chủ trì: {widgets.md(registry.name(task.lead))}")
+        st.markdown(
+            f"**{widgets.md(task.id)}** · Hạn: {format_date(task.deadline) or 'Thường xuyên'} · "
+            f"Chủ trì: {widgets.md(registry.name(task.lead))}"
+        )
         st.text(task.content)
         update_form(task_id)
         with st.expander("Lịch sử cập nhật"):
@@ -179,6 +247,7 @@ with one_tab:
 
 # --- several tasks at once ----------------------------------------------------------------------
 
+
 def bulk_editor():
     state = st.session_state
     version = state.setdefault("bulk_version", 0)
@@ -186,33 +255,48 @@ def bulk_editor():
     pin = state.get("bulk_pin")
     if not pin or pin["version"] != version or pin["ids"] != ids:
         # the rows as shown now: what the user edits, and what each save is checked against
-        pin = state["bulk_pin"] = {"version": version, "ids": ids,
-                                   "seen": {i: snapshot.task(i) for i in ids}}
+        pin = state["bulk_pin"] = {
+            "version": version,
+            "ids": ids,
+            "seen": {i: snapshot.task(i) for i in ids},
+        }
     pending = state.setdefault("bulk_pending", {})  # task id -> fields refused, kept on screen
     messages = state.setdefault("bulk_messages", {})
     rows = []
     for task_id in ids:
         task = pin["seen"][task_id]
-        row = {"id": task_id, "content": task.content,
-               **{f: getattr(task, f) for f in EDIT_FIELDS}, "confirm": False}
+        row = {
+            "id": task_id,
+            "content": task.content,
+            **{f: getattr(task, f) for f in EDIT_FIELDS},
+            "confirm": False,
+        }
         rows.append({**row, **pending.get(task_id, {}), "message": messages.get(task_id, "")})
     frame = pd.DataFrame(rows).astype({"progress": "float"})
     key = f"bulk_{version}_{len(ids)}_{hash(tuple(ids))}"
-    st.caption("Sửa trực tiếp trong bảng rồi bấm Lưu. Dòng hợp lệ được lưu; dòng có lỗi giữ "
-               "nguyên nội dung bạn nhập kèm thông báo. Lưu trước khi đổi bộ lọc.")
-    st.data_editor(frame, key=key, hide_index=True, disabled=["id", "content", "message"],
-                   column_config={
-                       "id": "Mã NV", "content": st.column_config.TextColumn("Nội dung",
-                                                                            width="medium"),
-                       "status": st.column_config.SelectboxColumn("Trạng thái", options=STATUSES,
-                                                                  required=True),
-                       "progress": st.column_config.NumberColumn("Tiến độ (%)", step=1,
-                                                                 format="%d"),
-                       "result": "Kết quả thực hiện", "evidence": "Minh chứng",
-                       "completed_on": st.column_config.DateColumn("Ngày hoàn thành",
-                                                                   format="DD/MM/YYYY"),
-                       "confirm": st.column_config.CheckboxColumn("Xác nhận 100%"),
-                       "message": "Thông báo"})
+    st.caption(
+        "Sửa trực tiếp trong bảng rồi bấm Lưu. Dòng hợp lệ được lưu; dòng có lỗi giữ "
+        "nguyên nội dung bạn nhập kèm thông báo. Lưu trước khi đổi bộ lọc."
+    )
+    st.data_editor(
+        frame,
+        key=key,
+        hide_index=True,
+        disabled=["id", "content", "message"],
+        column_config={
+            "id": "Mã NV",
+            "content": st.column_config.TextColumn("Nội dung", width="medium"),
+            "status": st.column_config.SelectboxColumn(
+                "Trạng thái", options=STATUSES, required=True
+            ),
+            "progress": st.column_config.NumberColumn("Tiến độ (%)", step=1, format="%d"),
+            "result": "Kết quả thực hiện",
+            "evidence": "Minh chứng",
+            "completed_on": st.column_config.DateColumn("Ngày hoàn thành", format="DD/MM/YYYY"),
+            "confirm": st.column_config.CheckboxColumn("Xác nhận 100%"),
+            "message": "Thông báo",
+        },
+    )
     if st.button("Lưu các thay đổi", type="primary", key="bulk_save"):
         items, typed = [], {}
         for index, change in state[key]["edited_rows"].items():
@@ -225,11 +309,22 @@ def bulk_editor():
                 change = {**change, "completed_on": completed}
             typed[row["id"]] = {**pending.get(row["id"], {}), **change}  # only what was typed
             progress = row["progress"]
-            items.append((pin["seen"][row["id"]], UpdateInput(
-                row["status"], None if pd.isna(progress) else progress, row["result"] or "",
-                row["evidence"] or "", completed, bool(row["confirm"]))))
-        outcomes = writes.write(lambda actor: save_many(session.store(), actor, items,
-                                                        session.now(), registry))
+            items.append(
+                (
+                    pin["seen"][row["id"]],
+                    UpdateInput(
+                        row["status"],
+                        None if pd.isna(progress) else progress,
+                        row["result"] or "",
+                        row["evidence"] or "",
+                        completed,
+                        bool(row["confirm"]),
+                    ),
+                )
+            )
+        outcomes = writes.write(
+            lambda actor: save_many(session.store(), actor, items, session.now(), registry)
+        )
         state["bulk_pending"] = {o.task_id: typed[o.task_id] for o in outcomes if not o.saved}
         state["bulk_messages"] = {o.task_id: o.message for o in outcomes if not o.saved}
         state["bulk_version"] += 1

@@ -1,6 +1,7 @@
 """Tổng quan: KPI cards with their change over 7 days, categories per agency (click to open one),
 share of categories, completions per week, progress per directive, and the overdue / due-soon /
 silent-agency lists. Filters and search live in the URL, so a filtered view can be shared."""
+
 from datetime import timedelta
 
 import streamlit as st
@@ -15,14 +16,24 @@ from services.ui import identity, session, widgets
 user = identity.require_role("overview")
 
 TOP = 15  # bars shown before "Hiện tất cả"
-FILTER_KEYS = ("f_q", "f_original", "f_directive", "f_group", "f_agency", "f_category", "f_from",
-               "f_to")
+FILTER_KEYS = (
+    "f_q",
+    "f_original",
+    "f_directive",
+    "f_group",
+    "f_agency",
+    "f_category",
+    "f_from",
+    "f_to",
+)
 
 st.title("Tổng quan tình hình thực hiện nhiệm vụ")
 today, settings, snapshot = session.today(), session.settings(), session.snapshot()
 board = session.board_table(today)
-st.caption(f"Số liệu tính đến ngày {format_date(today)}"
-           + (f" · Dữ liệu lúc {snapshot.loaded_at:%H:%M %d/%m/%Y}" if snapshot.loaded_at else ""))
+st.caption(
+    f"Số liệu tính đến ngày {format_date(today)}"
+    + (f" · Dữ liệu lúc {snapshot.loaded_at:%H:%M %d/%m/%Y}" if snapshot.loaded_at else "")
+)
 if board.empty:
     st.info("Chưa có nhiệm vụ nào. Văn phòng UBND tỉnh nhập văn bản để bắt đầu theo dõi.")
     st.stop()
@@ -30,16 +41,22 @@ if board.empty:
 
 # --- filters: the URL sets them on the first run of the page, the widgets after -----------------
 
+
 def url_params() -> dict:
     return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
 def start_from(filters: dashboard.Filters) -> None:
     st.session_state.update(
-        f_q=filters.search, f_original=filters.original, f_directive=list(filters.directives),
-        f_group=list(filters.groups), f_agency=list(filters.agencies),
-        f_category=list(filters.categories), f_from=filters.deadline_from,
-        f_to=filters.deadline_to)
+        f_q=filters.search,
+        f_original=filters.original,
+        f_directive=list(filters.directives),
+        f_group=list(filters.groups),
+        f_agency=list(filters.agencies),
+        f_category=list(filters.categories),
+        f_from=filters.deadline_from,
+        f_to=filters.deadline_to,
+    )
 
 
 def clear_filters() -> None:
@@ -52,49 +69,81 @@ if any(k not in st.session_state for k in FILTER_KEYS):
     start_from(dashboard.Filters.from_query(params, start_options))
 
 search_col, toggle_col = st.columns([3, 2], vertical_alignment="bottom")
-search_col.text_input("Tìm kiếm", key="f_q", max_chars=200,
-                      placeholder="Cơ quan, nội dung, mã NV… (không cần gõ dấu)")
-toggle_col.toggle("Hiện cơ quan cũ (trước sáp nhập)", key="f_original",
-                  help="Mặc định, nhiệm vụ của cơ quan đã sáp nhập được tính cho cơ quan kế thừa.")
+search_col.text_input(
+    "Tìm kiếm", key="f_q", max_chars=200, placeholder="Cơ quan, nội dung, mã NV… (không cần gõ dấu)"
+)
+toggle_col.toggle(
+    "Hiện cơ quan cũ (trước sáp nhập)",
+    key="f_original",
+    help="Mặc định, nhiệm vụ của cơ quan đã sáp nhập được tính cho cơ quan kế thừa.",
+)
 options = dashboard.filter_options(board, st.session_state.f_original)
-st.session_state.f_agency = list(dict.fromkeys(  # the toggle changes which agencies exist
-    options.successors.get(c, c) for c in st.session_state.f_agency
-    if options.successors.get(c, c) in options.agencies))
+st.session_state.f_agency = list(
+    dict.fromkeys(  # the toggle changes which agencies exist
+        options.successors.get(c, c)
+        for c in st.session_state.f_agency
+        if options.successors.get(c, c) in options.agencies
+    )
+)
 
 narrowed = any(st.session_state[k] for k in FILTER_KEYS if k not in ("f_q", "f_original"))
 with st.expander("Bộ lọc", icon=":material/filter_list:", expanded=narrowed):
     left, middle, right = st.columns(3)
-    left.multiselect("Văn bản", list(options.directives), format_func=options.directives.get,
-                     key="f_directive", placeholder="Tất cả văn bản")
-    middle.multiselect("Nhóm cơ quan", list(options.groups), key="f_group",
-                       placeholder="Tất cả các nhóm")
-    right.multiselect("Cơ quan chủ trì", list(options.agencies),
-                      format_func=options.agencies.get, key="f_agency",
-                      placeholder="Tất cả cơ quan")
+    left.multiselect(
+        "Văn bản",
+        list(options.directives),
+        format_func=options.directives.get,
+        key="f_directive",
+        placeholder="Tất cả văn bản",
+    )
+    middle.multiselect(
+        "Nhóm cơ quan", list(options.groups), key="f_group", placeholder="Tất cả các nhóm"
+    )
+    right.multiselect(
+        "Cơ quan chủ trì",
+        list(options.agencies),
+        format_func=options.agencies.get,
+        key="f_agency",
+        placeholder="Tất cả cơ quan",
+    )
     left, middle, right = st.columns(3)
-    left.multiselect("Phân loại", list(dashboard.FILTER_CATEGORIES), key="f_category",
-                     placeholder="Tất cả phân loại")
+    left.multiselect(
+        "Phân loại",
+        list(dashboard.FILTER_CATEGORIES),
+        key="f_category",
+        placeholder="Tất cả phân loại",
+    )
     middle.date_input("Hạn hoàn thành từ ngày", value=None, key="f_from", format="DD/MM/YYYY")
     right.date_input("Hạn hoàn thành đến ngày", value=None, key="f_to", format="DD/MM/YYYY")
     st.button("Xoá bộ lọc", icon=":material/filter_alt_off:", on_click=clear_filters)
 
 filters = dashboard.Filters(
-    directives=tuple(st.session_state.f_directive), groups=tuple(st.session_state.f_group),
-    agencies=tuple(st.session_state.f_agency), categories=tuple(st.session_state.f_category),
-    deadline_from=st.session_state.f_from, deadline_to=st.session_state.f_to,
-    search=st.session_state.f_q, original=st.session_state.f_original)
+    directives=tuple(st.session_state.f_directive),
+    groups=tuple(st.session_state.f_group),
+    agencies=tuple(st.session_state.f_agency),
+    categories=tuple(st.session_state.f_category),
+    deadline_from=st.session_state.f_from,
+    deadline_to=st.session_state.f_to,
+    search=st.session_state.f_q,
+    original=st.session_state.f_original,
+)
 if filters.to_query() != url_params():
     st.query_params.from_dict(filters.to_query())
 
 view = dashboard.apply(board, filters)
 if filters.narrows:
-    st.caption(f"Đang xem {dashboard.format_count(len(view))} / "
-               f"{dashboard.format_count(len(board))} nhiệm vụ theo bộ lọc.")
+    st.caption(
+        f"Đang xem {dashboard.format_count(len(view))} / "
+        f"{dashboard.format_count(len(board))} nhiệm vụ theo bộ lọc."
+    )
 if view.empty:
-    st.warning("Không có nhiệm vụ nào khớp với bộ lọc và từ khoá đã chọn.",
-               icon=":material/search_off:")
-    st.button("Xoá bộ lọc và từ khoá", on_click=lambda: start_from(
-        dashboard.Filters(original=st.session_state.f_original)))
+    st.warning(
+        "Không có nhiệm vụ nào khớp với bộ lọc và từ khoá đã chọn.", icon=":material/search_off:"
+    )
+    st.button(
+        "Xoá bộ lọc và từ khoá",
+        on_click=lambda: start_from(dashboard.Filters(original=st.session_state.f_original)),
+    )
     st.stop()
 
 # --- KPI cards ------------------------------------------------------------------------------------
@@ -103,111 +152,194 @@ cards = dashboard.kpi_cards(view, settings.due_soon_days)
 for row in (cards[:5], cards[5:]):  # the headline, then the categories; they wrap on a phone
     with st.container(horizontal=True, gap="small"):
         for card in row:
-            st.metric(card.label, card.value, card.delta, card.delta_color, help=card.help,
-                      border=True, width="stretch")
+            st.metric(
+                card.label,
+                card.value,
+                card.delta,
+                card.delta_color,
+                help=card.help,
+                border=True,
+                width="stretch",
+            )
 week_ago = today - timedelta(days=dashboard.DELTA_DAYS)
-st.caption(f"Mũi tên: thay đổi so với ngày {format_date(week_ago)} "
-           f"({dashboard.DELTA_DAYS} ngày trước).")
+st.caption(
+    f"Mũi tên: thay đổi so với ngày {format_date(week_ago)} ({dashboard.DELTA_DAYS} ngày trước)."
+)
 if (view["category"] == ONGOING).all():
-    st.info("Tất cả nhiệm vụ đang xem là nhiệm vụ thường xuyên (văn bản không nêu thời hạn): "
-            "chưa có nhiệm vụ nào quá hạn hay sắp đến hạn.", icon=":material/all_inclusive:")
+    st.info(
+        "Tất cả nhiệm vụ đang xem là nhiệm vụ thường xuyên (văn bản không nêu thời hạn): "
+        "chưa có nhiệm vụ nào quá hạn hay sắp đến hạn.",
+        icon=":material/all_inclusive:",
+    )
 
 # --- charts ---------------------------------------------------------------------------------------
+
 
 def top_rows(table, noun: str, key: str):
     """The worst TOP rows, or all of them when the user asks (a long chart is hard to read)."""
     if len(table) <= TOP or st.toggle(f"Hiện tất cả {len(table)} {noun}", key=key):
         return table
-    st.caption(f"Đang hiện {TOP} {noun} đầu, xếp theo số nhiệm vụ quá hạn rồi tỷ lệ hoàn thành "
-               "thấp nhất.")
+    st.caption(
+        f"Đang hiện {TOP} {noun} đầu, xếp theo số nhiệm vụ quá hạn rồi tỷ lệ hoàn thành thấp nhất."
+    )
     return table.head(TOP)
 
 
 st.subheader("Tình hình theo cơ quan")
 agencies = dashboard.agency_categories(view)
-event = st.plotly_chart(charts.agency_bars(top_rows(agencies, "cơ quan", "all_agencies")),
-                        key="agency_chart", on_select="rerun", selection_mode="points",
-                        config=charts.CONFIG, width="stretch")
+event = st.plotly_chart(
+    charts.agency_bars(top_rows(agencies, "cơ quan", "all_agencies")),
+    key="agency_chart",
+    on_select="rerun",
+    selection_mode="points",
+    config=charts.CONFIG,
+    width="stretch",
+)
 names = dict(zip(agencies["agency"], agencies["agency_name"]))
 chosen = charts.clicked_key(event) or st.selectbox(
-    "Xem chi tiết một cơ quan", list(names), index=None, format_func=names.get, key="drill",
-    placeholder="Chọn cơ quan…", help="Hoặc bấm vào thanh của cơ quan đó trên biểu đồ.")
+    "Xem chi tiết một cơ quan",
+    list(names),
+    index=None,
+    format_func=names.get,
+    key="drill",
+    placeholder="Chọn cơ quan…",
+    help="Hoặc bấm vào thanh của cơ quan đó trên biểu đồ.",
+)
 if chosen in names:
     try:
-        st.switch_page("pages/agency.py", query_params={
-            "agency": chosen, **({"original": "1"} if filters.original else {})})
+        st.switch_page(
+            "pages/agency.py",
+            query_params={"agency": chosen, **({"original": "1"} if filters.original else {})},
+        )
     except StreamlitPageNotFoundError:  # this file run on its own (legacy mode, see DESIGN §6)
         st.info("Mở trang «Cơ quan» ở thanh bên để xem chi tiết cơ quan này.")
 
 share_col, trend_col = st.columns(2)
 with share_col:
     st.subheader("Cơ cấu theo phân loại")
-    st.plotly_chart(charts.category_donut(dashboard.category_share(view)), config=charts.CONFIG,
-                    width="stretch")
+    st.plotly_chart(
+        charts.category_donut(dashboard.category_share(view)), config=charts.CONFIG, width="stretch"
+    )
 with trend_col:
     st.subheader("Hoàn thành theo tuần")
     widgets.weekly_chart(view, today)
 
 st.subheader("Tiến độ theo văn bản")
 directives = dashboard.directive_progress(view)
-st.plotly_chart(charts.directive_bars(top_rows(directives, "văn bản", "all_directives")),
-                config=charts.CONFIG, width="stretch")
+st.plotly_chart(
+    charts.directive_bars(top_rows(directives, "văn bản", "all_directives")),
+    config=charts.CONFIG,
+    width="stretch",
+)
 
 # --- lists ----------------------------------------------------------------------------------------
 
-TASK_COLUMNS = {"agency_name": "Cơ quan chủ trì", "deadline": "Hạn hoàn thành",
-                "content": "Nội dung nhiệm vụ", "directive_number": "Văn bản",
-                "status": "Trạng thái", "progress": "Tiến độ (%)"}
-KINDS = {"content": lambda label: st.column_config.TextColumn(label, width="medium"),
-         "deadline": lambda label: st.column_config.DateColumn(label, format="DD/MM/YYYY"),
-         "progress": lambda label: st.column_config.ProgressColumn(
-             label, format="%d%%", min_value=0, max_value=100)}
+TASK_COLUMNS = {
+    "agency_name": "Cơ quan chủ trì",
+    "deadline": "Hạn hoàn thành",
+    "content": "Nội dung nhiệm vụ",
+    "directive_number": "Văn bản",
+    "status": "Trạng thái",
+    "progress": "Tiến độ (%)",
+}
+KINDS = {
+    "content": lambda label: st.column_config.TextColumn(label, width="medium"),
+    "deadline": lambda label: st.column_config.DateColumn(label, format="DD/MM/YYYY"),
+    "progress": lambda label: st.column_config.ProgressColumn(
+        label, format="%d%%", min_value=0, max_value=100
+    ),
+}
 
 
 def table(frame, columns: dict, file_name: str, key: str) -> None:
     """The rows on screen, and the same columns as a CSV download (built only when clicked)."""
-    st.dataframe(frame[list(columns)], hide_index=True, width="stretch",
-                 column_config={c: KINDS.get(c, str)(label) for c, label in columns.items()})
-    st.download_button("Tải CSV", data=lambda: dashboard.csv_bytes(
-                           dashboard.display_table(frame, columns)),
-                       file_name=file_name, mime="text/csv", icon=":material/download:",
-                       on_click="ignore", key=key)
+    st.dataframe(
+        frame[list(columns)],
+        hide_index=True,
+        width="stretch",
+        column_config={c: KINDS.get(c, str)(label) for c, label in columns.items()},
+    )
+    st.download_button(
+        "Tải CSV",
+        data=lambda: dashboard.csv_bytes(dashboard.display_table(frame, columns)),
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=key,
+    )
 
 
 overdue = dashboard.overdue_table(view)
 silent = dashboard.stale_agencies(view, today, tz=settings.timezone)
-late_tab, soon_tab, silent_tab = st.tabs([
-    f"Quá hạn ({dashboard.format_count(len(overdue))})", "Sắp đến hạn",
-    f"Cơ quan chưa cập nhật ({len(silent)})"])
+late_tab, soon_tab, silent_tab = st.tabs(
+    [
+        f"Quá hạn ({dashboard.format_count(len(overdue))})",
+        "Sắp đến hạn",
+        f"Cơ quan chưa cập nhật ({len(silent)})",
+    ]
+)
 with late_tab:
     if overdue.empty:
         st.success("Không có nhiệm vụ quá hạn.", icon=":material/check_circle:")
     else:
         bands = overdue["age_band"].value_counts()
-        st.caption("Quá hạn " + " · ".join(f"{label}: {bands.get(label, 0)}" for label in
-                                           [*(b for _, b in dashboard.AGE_BANDS),
-                                            dashboard.AGE_RECENT]))
-        table(overdue, {"id": "Mã NV", "days_late": "Số ngày quá hạn", "age_band": "Quá hạn",
-                        **TASK_COLUMNS},
-              "nhiem-vu-qua-han.csv", "csv_overdue")
+        st.caption(
+            "Quá hạn "
+            + " · ".join(
+                f"{label}: {bands.get(label, 0)}"
+                for label in [*(b for _, b in dashboard.AGE_BANDS), dashboard.AGE_RECENT]
+            )
+        )
+        table(
+            overdue,
+            {"id": "Mã NV", "days_late": "Số ngày quá hạn", "age_band": "Quá hạn", **TASK_COLUMNS},
+            "nhiem-vu-qua-han.csv",
+            "csv_overdue",
+        )
 with soon_tab:
-    days = st.number_input("Đến hạn trong số ngày tới", min_value=1, max_value=365,
-                           value=settings.due_soon_days, step=1, key="due_days")
+    days = st.number_input(
+        "Đến hạn trong số ngày tới",
+        min_value=1,
+        max_value=365,
+        value=settings.due_soon_days,
+        step=1,
+        key="due_days",
+    )
     due = dashboard.due_within(view, today, int(days))
     if due.empty:
         st.info(f"Không có nhiệm vụ nào đến hạn trong {int(days)} ngày tới.")
     else:
-        table(due, {"id": "Mã NV", "days_left": "Còn (ngày)", **TASK_COLUMNS},
-              f"nhiem-vu-den-han-{int(days)}-ngay.csv", "csv_due")
+        table(
+            due,
+            {"id": "Mã NV", "days_left": "Còn (ngày)", **TASK_COLUMNS},
+            f"nhiem-vu-den-han-{int(days)}-ngay.csv",
+            "csv_due",
+        )
 with silent_tab:
-    st.caption(f"Cơ quan còn nhiệm vụ chưa hoàn thành nhưng không cập nhật nhiệm vụ nào trong "
-               f"{dashboard.STALE_DAYS} ngày qua.")
+    st.caption(
+        f"Cơ quan còn nhiệm vụ chưa hoàn thành nhưng không cập nhật nhiệm vụ nào trong "
+        f"{dashboard.STALE_DAYS} ngày qua."
+    )
     if silent.empty:
-        st.success(f"Mọi cơ quan đều đã cập nhật trong {dashboard.STALE_DAYS} ngày qua.",
-                   icon=":material/check_circle:")
+        st.success(
+            f"Mọi cơ quan đều đã cập nhật trong {dashboard.STALE_DAYS} ngày qua.",
+            icon=":material/check_circle:",
+        )
     else:
-        table(silent.assign(last_update=silent["last_update"].map(
-                  lambda d: format_date(d) if d else "Chưa cập nhật")),
-              {"agency_name": "Cơ quan", "agency_group": "Nhóm", "open": "Nhiệm vụ chưa xong",
-               "last_update": "Cập nhật gần nhất", "days_silent": "Số ngày"},
-              "co-quan-chua-cap-nhat.csv", "csv_silent")
+        table(
+            silent.assign(
+                last_update=silent["last_update"].map(
+                    lambda d: format_date(d) if d else "Chưa cập nhật"
+                )
+            ),
+            {
+                "agency_name": "Cơ quan",
+                "agency_group": "Nhóm",
+                "open": "Nhiệm vụ chưa xong",
+                "last_update": "Cập nhật gần nhất",
+                "days_silent": "Số ngày",
+            },
+            "co-quan-chua-cap-nhat.csv",
+            "csv_silent",
+        )

@@ -1,5 +1,6 @@
 """Báo cáo: choose what a report covers and as of when, preview its numbers, download the Excel
 workbook, the CSV, the Word report and the draft reminder letter (công văn đôn đốc)."""
+
 from dataclasses import replace
 from datetime import timedelta
 
@@ -17,9 +18,11 @@ from services.ui import identity, session, widgets
 user = identity.require_role("reports")
 
 st.title("Báo cáo")
-st.caption("Số liệu như trang Tổng quan, tính đến ngày bạn chọn. Tải về bảng Excel, CSV, báo cáo "
-           "tình hình thực hiện và dự thảo công văn đôn đốc theo thể thức Nghị định "
-           "30/2020/NĐ-CP.")
+st.caption(
+    "Số liệu như trang Tổng quan, tính đến ngày bạn chọn. Tải về bảng Excel, CSV, báo cáo "
+    "tình hình thực hiện và dự thảo công văn đôn đốc theo thể thức Nghị định "
+    "30/2020/NĐ-CP."
+)
 
 snapshot = session.snapshot()
 settings = session.settings()
@@ -42,32 +45,53 @@ def choose(column, label, options, format_func, key):
 
 directives = {d.id: reports.directive_label(d) for d in snapshot.directives}
 date_col, directive_col = st.columns([1, 3])
-as_of = date_col.date_input("Tính đến ngày", value=session.today(), format="DD/MM/YYYY",
-                            key="report_as_of")
-directive_id = choose(directive_col, "Văn bản", [ALL, *directives],
-                      lambda i: directives.get(i, "Tất cả văn bản"), "report_directive")
-original = st.toggle("Theo cơ quan ghi trong văn bản (không gộp cơ quan đã sáp nhập)",
-                     help="Mặc định, nhiệm vụ của cơ quan đã sáp nhập được tính cho cơ quan kế "
-                          "thừa, như trên trang Tổng quan.", key="report_original")
+as_of = date_col.date_input(
+    "Tính đến ngày", value=session.today(), format="DD/MM/YYYY", key="report_as_of"
+)
+directive_id = choose(
+    directive_col,
+    "Văn bản",
+    [ALL, *directives],
+    lambda i: directives.get(i, "Tất cả văn bản"),
+    "report_directive",
+)
+original = st.toggle(
+    "Theo cơ quan ghi trong văn bản (không gộp cơ quan đã sáp nhập)",
+    help="Mặc định, nhiệm vụ của cơ quan đã sáp nhập được tính cho cơ quan kế "
+    "thừa, như trên trang Tổng quan.",
+    key="report_original",
+)
 
 
 def prepare(group="", agency=""):
     scope = reports.Scope(as_of, directive_id or None, group, agency, original)
-    return reports.prepare(snapshot, scope, session.task_table(as_of), tz=settings.timezone,
-                           due_soon_days=settings.due_soon_days, now=session.now())
+    return reports.prepare(
+        snapshot,
+        scope,
+        session.task_table(as_of),
+        tz=settings.timezone,
+        due_soon_days=settings.due_soon_days,
+        now=session.now(),
+    )
 
 
 base = prepare()
 leads = base.tasks[["lead", "lead_name", "lead_group"]].drop_duplicates("lead")
 group_col, agency_col = st.columns(2)
 groups = sorted({g for g in leads["lead_group"] if g}, key=fold)
-group = choose(group_col, "Nhóm cơ quan", [ALL, *groups], lambda g: g or "Tất cả các nhóm",
-               "report_group")
+group = choose(
+    group_col, "Nhóm cơ quan", [ALL, *groups], lambda g: g or "Tất cả các nhóm", "report_group"
+)
 if group:
     leads = leads[leads["lead_group"] == group]
 names = dict(sorted(zip(leads["lead"], leads["lead_name"]), key=lambda p: fold(p[1])))
-agency = choose(agency_col, "Cơ quan chủ trì", [ALL, *names],
-                lambda c: names.get(c, "Tất cả các cơ quan"), "report_agency")
+agency = choose(
+    agency_col,
+    "Cơ quan chủ trì",
+    [ALL, *names],
+    lambda c: names.get(c, "Tất cả các cơ quan"),
+    "report_agency",
+)
 data = prepare(group, agency) if group or agency else base
 
 # --- preview -------------------------------------------------------------------------------------
@@ -85,24 +109,46 @@ second_row[3].metric("Tỷ lệ hoàn thành", reports.format_rate(totals["compl
 if data.agencies.empty:
     st.info("Không có nhiệm vụ nào trong phạm vi đã chọn.")
 else:
-    table = data.agencies.assign(last_update=data.agencies["last_update"].map(
-        lambda t: "" if pd.isna(t) else format_datetime(t.tz_convert(settings.timezone))[:16]))
+    table = data.agencies.assign(
+        last_update=data.agencies["last_update"].map(
+            lambda t: "" if pd.isna(t) else format_datetime(t.tz_convert(settings.timezone))[:16]
+        )
+    )
     percent = {"format": "percent", "width": "small"}
     st.dataframe(
-        table[["lead_name", "assigned", "done_on_time", "done_late", "open_on_time", "overdue",
-               "ongoing", "completion_rate", "on_time_rate", "update_rate", "last_update"]],
-        hide_index=True, width="stretch",
+        table[
+            [
+                "lead_name",
+                "assigned",
+                "done_on_time",
+                "done_late",
+                "open_on_time",
+                "overdue",
+                "ongoing",
+                "completion_rate",
+                "on_time_rate",
+                "update_rate",
+                "last_update",
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
         column_config={
-            "lead_name": "Cơ quan chủ trì", "assigned": "Tổng số",
-            "done_on_time": "Hoàn thành đúng hạn", "done_late": "Hoàn thành quá hạn",
-            "open_on_time": "Đang thực hiện trong hạn", "overdue": "Quá hạn",
+            "lead_name": "Cơ quan chủ trì",
+            "assigned": "Tổng số",
+            "done_on_time": "Hoàn thành đúng hạn",
+            "done_late": "Hoàn thành quá hạn",
+            "open_on_time": "Đang thực hiện trong hạn",
+            "overdue": "Quá hạn",
             "ongoing": "Thường xuyên",
             "completion_rate": st.column_config.NumberColumn("Tỷ lệ hoàn thành", **percent),
             "on_time_rate": st.column_config.NumberColumn("Tỷ lệ đúng hạn", **percent),
             "update_rate": st.column_config.NumberColumn(
-                f"Cập nhật trong {UPDATE_WINDOW_DAYS} ngày", **percent),
+                f"Cập nhật trong {UPDATE_WINDOW_DAYS} ngày", **percent
+            ),
             "last_update": "Cập nhật gần nhất",
-        })
+        },
+    )
 
 # --- files ---------------------------------------------------------------------------------------
 
@@ -112,34 +158,64 @@ with st.expander("Thông tin trên văn bản Word"):
     issuer = left.text_input("Cơ quan ban hành", value=data.issuer, max_chars=120)
     signer = right.text_input("Người ký (để trống nếu chưa xác định)", max_chars=80)
     signed_on = left.date_input("Ngày văn bản", value=session.today(), format="DD/MM/YYYY")
-    report_by = right.date_input("Hạn báo cáo (công văn đôn đốc)",
-                                 value=session.today() + timedelta(days=7), format="DD/MM/YYYY")
+    report_by = right.date_input(
+        "Hạn báo cáo (công văn đôn đốc)",
+        value=session.today() + timedelta(days=7),
+        format="DD/MM/YYYY",
+    )
 if issuer.strip() and issuer.strip() != data.issuer:
     data = replace(data, issuer=issuer.strip())
 
 excel_col, csv_col, report_col, reminder_col = st.columns(4)
 excel_col.download_button(
-    "Bảng Excel (.xlsx)", lambda: workbook_bytes(data), reports.file_name("xlsx", as_of),
+    "Bảng Excel (.xlsx)",
+    lambda: workbook_bytes(data),
+    reports.file_name("xlsx", as_of),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/table_view:", on_click="ignore", width="stretch")
+    icon=":material/table_view:",
+    on_click="ignore",
+    width="stretch",
+)
 csv_col.download_button(
-    "Danh sách (.csv)", lambda: reports.csv_bytes(data), reports.file_name("csv", as_of),
-    mime="text/csv", icon=":material/csv:", on_click="ignore", width="stretch")
+    "Danh sách (.csv)",
+    lambda: reports.csv_bytes(data),
+    reports.file_name("csv", as_of),
+    mime="text/csv",
+    icon=":material/csv:",
+    on_click="ignore",
+    width="stretch",
+)
 WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 report_col.download_button(
-    "Báo cáo (.docx)", lambda: report_docx(data, day=signed_on, signer=signer),
-    reports.file_name("report", as_of), mime=WORD, icon=":material/description:",
-    on_click="ignore", width="stretch", type="primary")
+    "Báo cáo (.docx)",
+    lambda: report_docx(data, day=signed_on, signer=signer),
+    reports.file_name("report", as_of),
+    mime=WORD,
+    icon=":material/description:",
+    on_click="ignore",
+    width="stretch",
+    type="primary",
+)
 targets = reports.reminder_targets(data)
 reminder_col.download_button(
     "Công văn đôn đốc (.docx)",
     lambda: reminder_docx(data, report_by, day=signed_on, signer=signer),
-    reports.file_name("reminder", as_of), mime=WORD, icon=":material/notification_important:",
-    on_click="ignore", width="stretch", disabled=not targets)
+    reports.file_name("reminder", as_of),
+    mime=WORD,
+    icon=":material/notification_important:",
+    on_click="ignore",
+    width="stretch",
+    disabled=not targets,
+)
 if targets:
-    st.caption(f"Công văn đôn đốc gửi {len(targets)} cơ quan có nhiệm vụ quá hạn hoặc không cập "
-               f"nhật nhiệm vụ nào trong {UPDATE_WINDOW_DAYS} ngày: "
-               + ", ".join(widgets.md(t.name) for t in targets) + ".")
+    st.caption(
+        f"Công văn đôn đốc gửi {len(targets)} cơ quan có nhiệm vụ quá hạn hoặc không cập "
+        f"nhật nhiệm vụ nào trong {UPDATE_WINDOW_DAYS} ngày: "
+        + ", ".join(widgets.md(t.name) for t in targets)
+        + "."
+    )
 else:
-    st.caption(f"Không có cơ quan nào có nhiệm vụ quá hạn hoặc chưa cập nhật trong "
-               f"{UPDATE_WINDOW_DAYS} ngày: không cần công văn đôn đốc.")
+    st.caption(
+        f"Không có cơ quan nào có nhiệm vụ quá hạn hoặc chưa cập nhật trong "
+        f"{UPDATE_WINDOW_DAYS} ngày: không cần công văn đôn đốc."
+    )

@@ -2,6 +2,7 @@
 
 It reads the same secrets file as the app, so it checks and exports exactly what the app sees.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,13 +39,16 @@ def _check(settings, args) -> int:
 
 def _init_sheet(settings, args) -> int:
     if settings.backend != "gsheets":
-        print("Chưa cấu hình [gsheets] trong secrets: không có Google Sheet để khởi tạo.",
-              file=sys.stderr)
+        print(
+            "Chưa cấu hình [gsheets] trong secrets: không có Google Sheet để khởi tạo.",
+            file=sys.stderr,
+        )
         return 2
     source = None
     if args.copy:
-        source = SQLiteStore(settings.sqlite_path, seed=lambda: seed_records(settings.timezone),
-                             tz=settings.timezone).load()
+        source = SQLiteStore(
+            settings.sqlite_path, seed=lambda: seed_records(settings.timezone), tz=settings.timezone
+        ).load()
     for line in open_store(settings).init_sheet(source) or ["Sheet đã đủ trang và tiêu đề."]:
         print(line)
     return 0
@@ -64,19 +68,42 @@ def _export(settings, args) -> int:
     frame = tasks_frame(snapshot, as_of, settings.due_soon_days)
     if args.format == "json":
         tasks = [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
-        json.dump({"as_of": as_of.isoformat(), "tasks": tasks,
-                   "agencies": [{"code": a.code, "name": a.name, "aliases": list(a.aliases),
-                                 "group": a.group, "successor": a.successor, "active": a.active}
-                                for a in snapshot.agencies],
-                   "directives": [vars(d) for d in snapshot.directives]},
-                  sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(
+            {
+                "as_of": as_of.isoformat(),
+                "tasks": tasks,
+                "agencies": [
+                    {
+                        "code": a.code,
+                        "name": a.name,
+                        "aliases": list(a.aliases),
+                        "group": a.group,
+                        "successor": a.successor,
+                        "active": a.active,
+                    }
+                    for a in snapshot.agencies
+                ],
+                "directives": [vars(d) for d in snapshot.directives],
+            },
+            sys.stdout,
+            ensure_ascii=False,
+            indent=1,
+        )
         print()
         return 0
     out = csv.writer(sys.stdout)
     out.writerow(frame.columns)
     for row in frame.itertuples(index=False):
-        out.writerow([neutralise(format_date(v) if isinstance(v, date) and not isinstance(
-            v, datetime) else _json_value(v)) for v in row])
+        out.writerow(
+            [
+                neutralise(
+                    format_date(v)
+                    if isinstance(v, date) and not isinstance(v, datetime)
+                    else _json_value(v)
+                )
+                for v in row
+            ]
+        )
     return 0
 
 
@@ -92,8 +119,10 @@ def _import(settings, args) -> int:
         print(f"Lỗi: không tìm thấy tệp «{args.file}».", file=sys.stderr)
         return 2
     except OSError:
-        print(f"Lỗi: không đọc được tệp «{args.file}» (thư mục, hoặc không có quyền đọc).",
-              file=sys.stderr)
+        print(
+            f"Lỗi: không đọc được tệp «{args.file}» (thư mục, hoặc không có quyền đọc).",
+            file=sys.stderr,
+        )
         return 2
     store = open_store(settings)
     snapshot = store.load()
@@ -104,64 +133,105 @@ def _import(settings, args) -> int:
     code = 0
     existing = find_existing(snapshot, result.directive)
     if existing:
-        print(f"[cảnh báo] Văn bản số {existing.number} đã có ({existing.id}): chỉ thêm các nhiệm "
-              "vụ mới vào văn bản đã có.", file=sys.stderr)
+        print(
+            f"[cảnh báo] Văn bản số {existing.number} đã có ({existing.id}): chỉ thêm các nhiệm "
+            "vụ mới vào văn bản đã có.",
+            file=sys.stderr,
+        )
     tasks = to_tasks(result)
     try:
         if args.dry_run:
             plan = prepare_import(snapshot, result.directive, tasks, CLI_ACTOR, bool(existing))
             what = f"văn bản {existing.id}" if existing else "một văn bản mới"
-            print(f"Chạy thử: sẽ thêm {len(plan.tasks)} nhiệm vụ vào {what}; chưa lưu gì.",
-                  file=sys.stderr)
+            print(
+                f"Chạy thử: sẽ thêm {len(plan.tasks)} nhiệm vụ vào {what}; chưa lưu gì.",
+                file=sys.stderr,
+            )
         else:
-            directive, saved = save_import(store, snapshot, result.directive, tasks, CLI_ACTOR,
-                                           now_local(settings.timezone), bool(existing))
-            output["saved"] = {"directive_id": directive.id, "added_to_existing": bool(existing),
-                               "task_ids": [t.id for t in saved]}
-            ids = f": {saved[0].id} … {saved[-1].id}" if len(saved) > 1 else \
-                f": {saved[0].id}" if saved else ""
+            directive, saved = save_import(
+                store,
+                snapshot,
+                result.directive,
+                tasks,
+                CLI_ACTOR,
+                now_local(settings.timezone),
+                bool(existing),
+            )
+            output["saved"] = {
+                "directive_id": directive.id,
+                "added_to_existing": bool(existing),
+                "task_ids": [t.id for t in saved],
+            }
+            ids = (
+                f": {saved[0].id} … {saved[-1].id}"
+                if len(saved) > 1
+                else f": {saved[0].id}"
+                if saved
+                else ""
+            )
             if not existing:
                 done = f"Đã lưu văn bản {directive.id} và {len(saved)} nhiệm vụ{ids}."
             elif saved:
                 done = f"Đã thêm {len(saved)} nhiệm vụ mới vào văn bản {directive.id}{ids}."
             else:
-                done = (f"Không có nhiệm vụ mới: cả {len(tasks)} nhiệm vụ đã có trong văn bản "
-                        f"{directive.id}; không lưu gì.")
+                done = (
+                    f"Không có nhiệm vụ mới: cả {len(tasks)} nhiệm vụ đã có trong văn bản "
+                    f"{directive.id}; không lưu gì."
+                )
             print(done, file=sys.stderr)
     except ImportRefused as e:
         code = 1
         print(f"Lỗi: {e.message}", file=sys.stderr)
         for index, message in sorted(e.rows.items()):
             task = tasks[index]
-            print(f"  Nhiệm vụ {index + 1} (mục {task.section or '?'}, chủ trì "
-                  f"{task.lead or '?'}): {message}", file=sys.stderr)
+            print(
+                f"  Nhiệm vụ {index + 1} (mục {task.section or '?'}, chủ trì "
+                f"{task.lead or '?'}): {message}",
+                file=sys.stderr,
+            )
     json.dump(output, sys.stdout, ensure_ascii=False, indent=1)
     print()
     return code
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m services.cli",
-                                     description="Theo dõi nhiệm vụ: kiểm tra, khởi tạo, xuất dữ liệu.")
-    parser.add_argument("--secrets", default=".streamlit/secrets.toml",
-                        help="tệp secrets (mặc định .streamlit/secrets.toml)")
+    parser = argparse.ArgumentParser(
+        prog="python -m services.cli",
+        description="Theo dõi nhiệm vụ: kiểm tra, khởi tạo, xuất dữ liệu.",
+    )
+    parser.add_argument(
+        "--secrets",
+        default=".streamlit/secrets.toml",
+        help="tệp secrets (mặc định .streamlit/secrets.toml)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="kiểm tra dữ liệu; mã thoát 1 khi có lỗi").set_defaults(run=_check)
-    init = sub.add_parser("init-sheet", help="tạo trang tính và tiêu đề còn thiếu trong Google Sheet")
-    init.add_argument("--copy", action="store_true",
-                      help="chép dữ liệu của kho nhúng (SQLite) vào các trang còn trống")
+    init = sub.add_parser(
+        "init-sheet", help="tạo trang tính và tiêu đề còn thiếu trong Google Sheet"
+    )
+    init.add_argument(
+        "--copy",
+        action="store_true",
+        help="chép dữ liệu của kho nhúng (SQLite) vào các trang còn trống",
+    )
     init.set_defaults(run=_init_sheet)
     export = sub.add_parser("export", help="in dữ liệu (nhiệm vụ kèm phân loại hôm nay)")
     export.add_argument("--format", choices=["json", "csv"], default="json")
     export.set_defaults(run=_export)
-    imp = sub.add_parser("import", help="đọc văn bản (.txt, .docx), in kết quả dạng JSON và lưu; "
-                         "mã thoát 1 khi không có nhiệm vụ hoặc có dòng không lưu được")
+    imp = sub.add_parser(
+        "import",
+        help="đọc văn bản (.txt, .docx), in kết quả dạng JSON và lưu; "
+        "mã thoát 1 khi không có nhiệm vụ hoặc có dòng không lưu được",
+    )
     imp.add_argument("file", metavar="FILE", help="tệp văn bản .txt hoặc .docx")
     imp.add_argument("--dry-run", action="store_true", help="chỉ đọc và kiểm tra, không lưu")
     imp.add_argument("--format", choices=["json"], default="json")
     imp.set_defaults(run=_import)
-    sub.add_parser("demo-data", add_help=False,
-                   help="tạo dữ liệu mẫu vào một tệp SQLite riêng (xem demo-data --help)")
+    sub.add_parser(
+        "demo-data",
+        add_help=False,
+        help="tạo dữ liệu mẫu vào một tệp SQLite riêng (xem demo-data --help)",
+    )
     args, extra = parser.parse_known_args(argv)
     if args.command == "demo-data":  # its own options: services/demo_data.py
         return demo_data.main(extra)

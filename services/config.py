@@ -2,6 +2,7 @@
 
 Every key is optional; .streamlit/secrets.toml.example documents them all.
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -44,8 +45,9 @@ class Settings:
 def _int(section: dict, key: str, default: int, low: int, high: int) -> int:
     value = section.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ConfigError(f"Cấu hình «{key}» phải là số nguyên từ {low} đến {high} "
-                          f"(đang là {value!r}).")
+        raise ConfigError(
+            f"Cấu hình «{key}» phải là số nguyên từ {low} đến {high} (đang là {value!r})."
+        )
     return value
 
 
@@ -59,7 +61,11 @@ def _table(mapping: dict, key: str) -> dict:
 def load_settings(mapping: dict | None) -> Settings:
     """Settings from a secrets mapping; missing keys take their defaults."""
     mapping = mapping or {}
-    app, store, sheets = _table(mapping, "app"), _table(mapping, "store"), _table(mapping, "gsheets")
+    app, store, sheets = (
+        _table(mapping, "app"),
+        _table(mapping, "store"),
+        _table(mapping, "gsheets"),
+    )
     tz = str(app.get("timezone", DEFAULT_TIMEZONE))
     try:
         ZoneInfo(tz)
@@ -71,8 +77,10 @@ def load_settings(mapping: dict | None) -> Settings:
     spreadsheet = str(sheets.get("spreadsheet", "")).strip()
     account = dict(sheets.get("service_account", {}) or {})
     if spreadsheet and not account.get("client_email"):
-        raise ConfigError("Thiếu [gsheets.service_account] (client_email, private_key, ...): "
-                          "dán nội dung tệp khoá JSON của tài khoản dịch vụ.")
+        raise ConfigError(
+            "Thiếu [gsheets.service_account] (client_email, private_key, ...): "
+            "dán nội dung tệp khoá JSON của tài khoản dịch vụ."
+        )
     return Settings(
         due_soon_days=_int(app, "due_soon_days", 7, 0, 365),
         cache_ttl_seconds=_int(app, "cache_ttl_seconds", 60, 0, 86400),

@@ -11,6 +11,7 @@ tasks (updated_at = that moment, updated_by = the office), then the lead agency 
 through the same rules as the app (`services.store.plan_update`), each save giving history rows;
 a few deadlines are extended by the office. So the history replays onto the final state exactly.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,9 @@ from services.domain.model import (
 from services.stores.base import Store, plan_update
 
 LABEL = "[Dữ liệu mẫu]"
-OFFICE = User("vanphong.ubnd@du-lieu-mau.invalid", "Văn phòng UBND tỉnh (dữ liệu mẫu)", "VPUB",
-              ROLE_ADMIN)
+OFFICE = User(
+    "vanphong.ubnd@du-lieu-mau.invalid", "Văn phòng UBND tỉnh (dữ liệu mẫu)", "VPUB", ROLE_ADMIN
+)
 DEFAULT_SQLITE_PATH = "data/demo.db"
 
 # code, name, aliases, group, successor -- successors come before the agencies merged into them,
@@ -103,10 +105,42 @@ AGENCY_POOL: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
     ("HTL", "UBND huyện Tiên Lữ", (), _HUYEN, ""),
 )
 # more agencies than the pool: communes, with invented names
-_COMMUNE_FIRST = ("An", "Bình", "Đông", "Hòa", "Hưng", "Minh", "Nghĩa", "Phú", "Quang", "Tân",
-                  "Thanh", "Thuận", "Trung", "Việt", "Xuân", "Yên")
-_COMMUNE_SECOND = ("Bình", "Châu", "Đạo", "Hải", "Hòa", "Lạc", "Lợi", "Long", "Mỹ", "Phong",
-                   "Phúc", "Sơn", "Thành", "Thịnh", "Tiến", "Vinh")
+_COMMUNE_FIRST = (
+    "An",
+    "Bình",
+    "Đông",
+    "Hòa",
+    "Hưng",
+    "Minh",
+    "Nghĩa",
+    "Phú",
+    "Quang",
+    "Tân",
+    "Thanh",
+    "Thuận",
+    "Trung",
+    "Việt",
+    "Xuân",
+    "Yên",
+)
+_COMMUNE_SECOND = (
+    "Bình",
+    "Châu",
+    "Đạo",
+    "Hải",
+    "Hòa",
+    "Lạc",
+    "Lợi",
+    "Long",
+    "Mỹ",
+    "Phong",
+    "Phúc",
+    "Sơn",
+    "Thành",
+    "Thịnh",
+    "Tiến",
+    "Vinh",
+)
 GROUP_WEIGHT = {_SBN: 5, _LLVT: 3, _TW: 1.5, _BC: 1.5, _DT: 1, _HUYEN: 3, _XA: 1}
 
 _KINDS = (  # number pattern, title opening, share
@@ -117,29 +151,52 @@ _KINDS = (  # number pattern, title opening, share
     ("{n}/TB-UBND", "Thông báo kết luận của Chủ tịch UBND tỉnh về", 2),
 )
 _TOPICS = (
-    "chuyển đổi số và phát triển chính quyền số", "cải cách hành chính", "phòng, chống thiên tai "
-    "và tìm kiếm cứu nạn", "bảo đảm trật tự an toàn giao thông", "xây dựng nông thôn mới",
-    "giải ngân vốn đầu tư công", "phòng, chống dịch bệnh trên người và vật nuôi",
-    "phát triển kinh tế tập thể, hợp tác xã", "thu hút đầu tư vào các khu công nghiệp",
-    "sắp xếp đơn vị hành chính cấp xã", "quản lý đất đai và khoáng sản",
-    "phòng, chống tham nhũng, lãng phí", "cải thiện chỉ số năng lực cạnh tranh cấp tỉnh",
-    "bảo vệ môi trường làng nghề", "phát triển du lịch gắn với di tích lịch sử",
-    "an sinh xã hội và giảm nghèo bền vững", "tuyên truyền Đại hội Đảng bộ các cấp",
-    "phổ biến, giáo dục pháp luật", "phát triển nhà ở xã hội", "xóa nhà tạm, nhà dột nát",
+    "chuyển đổi số và phát triển chính quyền số",
+    "cải cách hành chính",
+    "phòng, chống thiên tai và tìm kiếm cứu nạn",
+    "bảo đảm trật tự an toàn giao thông",
+    "xây dựng nông thôn mới",
+    "giải ngân vốn đầu tư công",
+    "phòng, chống dịch bệnh trên người và vật nuôi",
+    "phát triển kinh tế tập thể, hợp tác xã",
+    "thu hút đầu tư vào các khu công nghiệp",
+    "sắp xếp đơn vị hành chính cấp xã",
+    "quản lý đất đai và khoáng sản",
+    "phòng, chống tham nhũng, lãng phí",
+    "cải thiện chỉ số năng lực cạnh tranh cấp tỉnh",
+    "bảo vệ môi trường làng nghề",
+    "phát triển du lịch gắn với di tích lịch sử",
+    "an sinh xã hội và giảm nghèo bền vững",
+    "tuyên truyền Đại hội Đảng bộ các cấp",
+    "phổ biến, giáo dục pháp luật",
+    "phát triển nhà ở xã hội",
+    "xóa nhà tạm, nhà dột nát",
 )
 _ACTIONS = (
-    "Xây dựng kế hoạch triển khai", "Rà soát, đánh giá tình hình thực hiện",
-    "Tổ chức tuyên truyền, phổ biến", "Kiểm tra, đôn đốc các đơn vị thực hiện",
-    "Tham mưu UBND tỉnh ban hành văn bản hướng dẫn về", "Tổng hợp, báo cáo kết quả",
-    "Bố trí nguồn lực thực hiện", "Hướng dẫn các địa phương triển khai",
+    "Xây dựng kế hoạch triển khai",
+    "Rà soát, đánh giá tình hình thực hiện",
+    "Tổ chức tuyên truyền, phổ biến",
+    "Kiểm tra, đôn đốc các đơn vị thực hiện",
+    "Tham mưu UBND tỉnh ban hành văn bản hướng dẫn về",
+    "Tổng hợp, báo cáo kết quả",
+    "Bố trí nguồn lực thực hiện",
+    "Hướng dẫn các địa phương triển khai",
     "Chủ trì, phối hợp với các đơn vị liên quan thực hiện",
     "Đề xuất giải pháp tháo gỡ vướng mắc về",
 )
-_RESULTS = ("Đã triển khai theo kế hoạch", "Đã ban hành văn bản hướng dẫn", "Đã tổ chức hội nghị",
-            "Đã báo cáo UBND tỉnh", "Đang tổng hợp số liệu")
-_SIGNERS = ("Nguyễn Văn An (Chủ tịch)", "Trần Thị Bình (KT. Chủ tịch, Phó Chủ tịch)",
-            "Lê Minh Cường (KT. Chủ tịch, Phó Chủ tịch)", "Phạm Quốc Dũng (KT. Chủ tịch, "
-            "Phó Chủ tịch)")
+_RESULTS = (
+    "Đã triển khai theo kế hoạch",
+    "Đã ban hành văn bản hướng dẫn",
+    "Đã tổ chức hội nghị",
+    "Đã báo cáo UBND tỉnh",
+    "Đang tổng hợp số liệu",
+)
+_SIGNERS = (
+    "Nguyễn Văn An (Chủ tịch)",
+    "Trần Thị Bình (KT. Chủ tịch, Phó Chủ tịch)",
+    "Lê Minh Cường (KT. Chủ tịch, Phó Chủ tịch)",
+    "Phạm Quốc Dũng (KT. Chủ tịch, Phó Chủ tịch)",
+)
 _DURATIONS = (15, 30, 30, 45, 60, 60, 90, 90, 120, 180, 270)
 
 
@@ -169,13 +226,22 @@ def _day_between(lo: date, hi: date, rng: random.Random) -> date:
 
 
 def _agency_user(code: str) -> User:
-    return User(f"canbo.{code.lower()}@du-lieu-mau.invalid", f"Cán bộ {code} (dữ liệu mẫu)", code,
-                ROLE_AGENCY)
+    return User(
+        f"canbo.{code.lower()}@du-lieu-mau.invalid",
+        f"Cán bộ {code} (dữ liệu mẫu)",
+        code,
+        ROLE_AGENCY,
+    )
 
 
-def generate(tasks: int = 10000, agencies: int = 60, directives: int = 200, seed: int = 1,
-             today: date | None = None, tz: str = DEFAULT_TIMEZONE
-             ) -> tuple[list[Directive], list[Agency], list[Task], list[Change]]:
+def generate(
+    tasks: int = 10000,
+    agencies: int = 60,
+    directives: int = 200,
+    seed: int = 1,
+    today: date | None = None,
+    tz: str = DEFAULT_TIMEZONE,
+) -> tuple[list[Directive], list[Agency], list[Task], list[Change]]:
     """(directives, agencies, tasks, history), deterministic for a given seed and `today`.
 
     Directives are issued over the 300 days before `today`; task deadlines fall 15-270 days after
@@ -196,18 +262,26 @@ def generate(tasks: int = 10000, agencies: int = 60, directives: int = 200, seed
     merged = [a for a in agency_list if not a.active]
     weights = [GROUP_WEIGHT.get(a.group, 1) for a in active]
     # a few agencies fall silent: no update (and no new task) in their last 35-90 days
-    silent = {a.code: today - timedelta(days=rng.randrange(35, 91))
-              for a in (rng.sample(active, len(active) // 12) if len(active) >= 4 else ())}
+    silent = {
+        a.code: today - timedelta(days=rng.randrange(35, 91))
+        for a in (rng.sample(active, len(active) // 12) if len(active) >= 4 else ())
+    }
 
     numbers = rng.sample(range(100, 100 + 20 * directives), directives)
     issued_days = sorted(today - timedelta(days=rng.randrange(1, 301)) for _ in range(directives))
     directive_list = []
     for i, issued in enumerate(issued_days):
         pattern, opening, _ = rng.choices(_KINDS, weights=[k[2] for k in _KINDS])[0]
-        directive_list.append(Directive(
-            id=f"VB-{i + 1:04d}", number=pattern.format(n=numbers[i]),
-            issued_on=issued.isoformat(), issuer="UBND tỉnh Hưng Yên",
-            title=f"{LABEL} {opening} {rng.choice(_TOPICS)}", signer=rng.choice(_SIGNERS)))
+        directive_list.append(
+            Directive(
+                id=f"VB-{i + 1:04d}",
+                number=pattern.format(n=numbers[i]),
+                issued_on=issued.isoformat(),
+                issuer="UBND tỉnh Hưng Yên",
+                title=f"{LABEL} {opening} {rng.choice(_TOPICS)}",
+                signer=rng.choice(_SIGNERS),
+            )
+        )
     old_cutoff = directive_list[len(directive_list) // 4].issued_on  # merged agencies: oldest 25%
 
     # tasks per directive: at least one each while there are tasks to give out
@@ -231,22 +305,47 @@ def generate(tasks: int = 10000, agencies: int = 60, directives: int = 200, seed
                 lead = rng.choices(active, weights=weights)[0].code
                 while lead in silent and issued >= silent[lead]:
                     lead = rng.choices(active, weights=weights)[0].code
-            partners = tuple(rng.sample([c for c in codes if c != lead],
-                                        min(len(codes) - 1, rng.choice((0, 0, 1, 1, 2, 3)))))
+            partners = tuple(
+                rng.sample(
+                    [c for c in codes if c != lead],
+                    min(len(codes) - 1, rng.choice((0, 0, 1, 1, 2, 3))),
+                )
+            )
             deadline = None
             if not no_deadline and rng.random() > 0.05:
                 deadline = issued + timedelta(days=rng.choice(_DURATIONS))
-            task = Task(id=f"NV-{n:04d}", directive_id=d.id, section=f"{k // 4 + 1}",
-                        content=f"{rng.choice(_ACTIONS)} {topic}.", lead=lead, partners=partners,
-                        deadline=deadline, updated_at=born, updated_by=OFFICE.email)
-            history.append(Change(at=born, change_id=f"{rng.getrandbits(128):032x}",
-                                  task_id=task.id, field=CREATED, old="",
-                                  new=names[lead], actor=OFFICE.email,
-                                  actor_agency=OFFICE.agency))
+            task = Task(
+                id=f"NV-{n:04d}",
+                directive_id=d.id,
+                section=f"{k // 4 + 1}",
+                content=f"{rng.choice(_ACTIONS)} {topic}.",
+                lead=lead,
+                partners=partners,
+                deadline=deadline,
+                updated_at=born,
+                updated_by=OFFICE.email,
+            )
+            history.append(
+                Change(
+                    at=born,
+                    change_id=f"{rng.getrandbits(128):032x}",
+                    task_id=task.id,
+                    field=CREATED,
+                    old="",
+                    new=names[lead],
+                    actor=OFFICE.email,
+                    actor_agency=OFFICE.agency,
+                )
+            )
             quiet_from = silent.get(lead)
-            task, rows = _story(task, born.date(),
-                                min(last_day, quiet_from) if quiet_from else last_day,
-                                diligence[lead], rng, zone)
+            task, rows = _story(
+                task,
+                born.date(),
+                min(last_day, quiet_from) if quiet_from else last_day,
+                diligence[lead],
+                rng,
+                zone,
+            )
             task_list.append(task)
             history.extend(rows)
     history.sort(key=lambda c: c.at)
@@ -258,8 +357,9 @@ def registered(directive: Directive, zone: ZoneInfo) -> datetime:
     return datetime.combine(date.fromisoformat(directive.issued_on), time(7, 30), zone)
 
 
-def _story(task: Task, born: date, last_day: date, diligence: float, rng: random.Random,
-           zone: ZoneInfo) -> tuple[Task, list[Change]]:
+def _story(
+    task: Task, born: date, last_day: date, diligence: float, rng: random.Random, zone: ZoneInfo
+) -> tuple[Task, list[Change]]:
     """The updates an agency saves on a task, through the app's own update rules."""
     user = _agency_user(task.lead)
     rows: list[Change] = []
@@ -289,9 +389,15 @@ def _story(task: Task, born: date, last_day: date, diligence: float, rng: random
         first, deadline = day, task.deadline
     if done:
         on_time = deadline is None or rng.random() < diligence or deadline + timedelta(1) > last_day
-        end = _day_between(first, min(deadline, last_day), rng) if on_time and deadline else (
-            _day_between(first, last_day, rng) if deadline is None
-            else _day_between(deadline + timedelta(days=1), last_day, rng))
+        end = (
+            _day_between(first, min(deadline, last_day), rng)
+            if on_time and deadline
+            else (
+                _day_between(first, last_day, rng)
+                if deadline is None
+                else _day_between(deadline + timedelta(days=1), last_day, rng)
+            )
+        )
     else:
         end = last_day
     start = _day_between(first, end, rng)
@@ -299,20 +405,32 @@ def _story(task: Task, born: date, last_day: date, diligence: float, rng: random
     for _ in range(rng.choice((0, 1, 1, 2))):
         day = _day_between(start, end, rng)
         if task.progress < 90:
-            save(day, user, progress=min(90, task.progress + rng.randrange(1, 4) * 10),
-                 result=rng.choice(_RESULTS))
+            save(
+                day,
+                user,
+                progress=min(90, task.progress + rng.randrange(1, 4) * 10),
+                result=rng.choice(_RESULTS),
+            )
     if done:
-        save(end, user, status=DONE, progress=100, completed_on=end,
-             result=f"{rng.choice(_RESULTS)}; đã hoàn thành.",
-             evidence=f"Báo cáo số {rng.randrange(10, 999)}/BC-{task.lead}")
+        save(
+            end,
+            user,
+            status=DONE,
+            progress=100,
+            completed_on=end,
+            result=f"{rng.choice(_RESULTS)}; đã hoàn thành.",
+            evidence=f"Báo cáo số {rng.randrange(10, 999)}/BC-{task.lead}",
+        )
     return task, rows
 
 
 # --- writing to a store ---------------------------------------------------------------------------
 
 # history field label -> (task field, how to read the "new" text back)
-_FIELDS = {FIELD_LABELS[f]: f for f in ("status", "progress", "result", "evidence", "completed_on",
-                                        "deadline")}
+_FIELDS = {
+    FIELD_LABELS[f]: f
+    for f in ("status", "progress", "result", "evidence", "completed_on", "deadline")
+}
 
 
 def _typed(field: str, text: str):
@@ -323,8 +441,9 @@ def _typed(field: str, text: str):
     return text
 
 
-def fill_store(store: Store, data=None, *, fast: bool = True, tz: str = DEFAULT_TIMEZONE,
-               **generate_args) -> dict:
+def fill_store(
+    store: Store, data=None, *, fast: bool = True, tz: str = DEFAULT_TIMEZONE, **generate_args
+) -> dict:
     """Write synthetic data (`data` = generate(...)'s result, else generate(**generate_args)) into
     an EMPTY store; returns counts. Refuses a store that already has tasks or directives.
 
@@ -337,15 +456,22 @@ def fill_store(store: Store, data=None, *, fast: bool = True, tz: str = DEFAULT_
     directives, agencies, tasks, history = data
     current = store.load()
     if current.tasks or current.directives:
-        raise StoreError("Kho dữ liệu này đã có văn bản hoặc nhiệm vụ: dữ liệu mẫu chỉ được ghi "
-                         "vào một kho trống (hãy chọn một tệp mới).")
+        raise StoreError(
+            "Kho dữ liệu này đã có văn bản hoặc nhiệm vụ: dữ liệu mẫu chỉ được ghi "
+            "vào một kho trống (hãy chọn một tệp mới)."
+        )
     from services.stores.sqlite import SQLiteStore
+
     if fast and isinstance(store, SQLiteStore):
         store.bulk_load(directives, agencies, tasks, history)
     else:
         _fill_through_api(store, directives, agencies, tasks, history, tz)
-    return {"directives": len(directives), "agencies": len(agencies), "tasks": len(tasks),
-            "history": len(history)}
+    return {
+        "directives": len(directives),
+        "agencies": len(agencies),
+        "tasks": len(tasks),
+        "history": len(history),
+    }
 
 
 def _initial(task: Task, changes: list[Change]) -> Task:
@@ -380,11 +506,13 @@ def _fill_through_api(store, directives, agencies, tasks, history, tz) -> None:
         role = ROLE_ADMIN if first.actor == OFFICE.email else ROLE_AGENCY
         actor = User(first.actor, agency=first.actor_agency, role=role)
         store.update_task(state[first.task_id], changes, actor, first.at)
-        state[first.task_id] = replace(state[first.task_id], **changes, updated_at=first.at,
-                                       updated_by=first.actor)
+        state[first.task_id] = replace(
+            state[first.task_id], **changes, updated_at=first.at, updated_by=first.actor
+        )
 
 
 # --- command line ---------------------------------------------------------------------------------
+
 
 def _day(text: str) -> date:
     try:
@@ -399,36 +527,55 @@ def _day(text: str) -> date:
 def main(argv: list[str] | None = None) -> int:
     """`python -m services.demo_data ...` (and `services.cli demo-data ...`)."""
     parser = argparse.ArgumentParser(
-        prog="demo-data", description="Tạo dữ liệu mẫu (giả lập) vào một tệp SQLite riêng, "
-        "không trộn vào dữ liệu thật.")
+        prog="demo-data",
+        description="Tạo dữ liệu mẫu (giả lập) vào một tệp SQLite riêng, "
+        "không trộn vào dữ liệu thật.",
+    )
     parser.add_argument("--tasks", type=int, default=10000, help="số nhiệm vụ (mặc định 10000)")
     parser.add_argument("--agencies", type=int, default=60, help="số cơ quan (mặc định 60)")
     parser.add_argument("--directives", type=int, default=200, help="số văn bản (mặc định 200)")
     parser.add_argument("--seed", type=int, default=1, help="hạt giống ngẫu nhiên (mặc định 1)")
-    parser.add_argument("--today", type=_day, default=None,
-                        help="coi hôm nay là ngày này (dd/mm/yyyy); mặc định hôm nay")
-    parser.add_argument("--sqlite-path", default=DEFAULT_SQLITE_PATH,
-                        help=f"tệp SQLite sẽ tạo (mặc định {DEFAULT_SQLITE_PATH}); phải là tệp mới "
-                        "hoặc trống")
-    parser.add_argument("--through-api", action="store_true",
-                        help="ghi từng thay đổi qua giao diện Store (chậm; để kiểm tra)")
+    parser.add_argument(
+        "--today",
+        type=_day,
+        default=None,
+        help="coi hôm nay là ngày này (dd/mm/yyyy); mặc định hôm nay",
+    )
+    parser.add_argument(
+        "--sqlite-path",
+        default=DEFAULT_SQLITE_PATH,
+        help=f"tệp SQLite sẽ tạo (mặc định {DEFAULT_SQLITE_PATH}); phải là tệp mới hoặc trống",
+    )
+    parser.add_argument(
+        "--through-api",
+        action="store_true",
+        help="ghi từng thay đổi qua giao diện Store (chậm; để kiểm tra)",
+    )
     args = parser.parse_args(argv)
     if args.tasks < 0 or args.agencies < 1 or args.directives < 1:
         parser.error("--tasks >= 0, --agencies >= 1, --directives >= 1")
     from services.stores.sqlite import SQLiteStore
+
     try:
         store = SQLiteStore(args.sqlite_path, seed=None)
-        counts = fill_store(store, fast=not args.through_api, tasks=args.tasks,
-                            agencies=args.agencies, directives=args.directives, seed=args.seed,
-                            today=args.today)
+        counts = fill_store(
+            store,
+            fast=not args.through_api,
+            tasks=args.tasks,
+            agencies=args.agencies,
+            directives=args.directives,
+            seed=args.seed,
+            today=args.today,
+        )
     except StoreError as e:
         print(f"Lỗi: {e}", file=sys.stderr)
         return 1
-    print(f"Đã tạo dữ liệu mẫu trong «{args.sqlite_path}»: {counts['directives']} văn bản, "
-          f"{counts['agencies']} cơ quan, {counts['tasks']} nhiệm vụ, {counts['history']} dòng "
-          "lịch sử.")
-    print(f"Để xem: đặt [store] sqlite_path = \"{args.sqlite_path}\" trong "
-          ".streamlit/secrets.toml.")
+    print(
+        f"Đã tạo dữ liệu mẫu trong «{args.sqlite_path}»: {counts['directives']} văn bản, "
+        f"{counts['agencies']} cơ quan, {counts['tasks']} nhiệm vụ, {counts['history']} dòng "
+        "lịch sử."
+    )
+    print(f'Để xem: đặt [store] sqlite_path = "{args.sqlite_path}" trong .streamlit/secrets.toml.')
     return 0
 
 

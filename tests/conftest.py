@@ -1,4 +1,5 @@
 """Shared fixtures: a fresh store per test, the seed, and clean Streamlit caches."""
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,10 @@ def pytest_collection_modifyitems(config, items):
     if os.path.exists(chromium):
         return
     if os.environ.get("CI") == "true":
-        raise pytest.UsageError(f"CI=true but no Chromium at {chromium}: install it (apt-get "
-                                "install chromium) or set CHROMIUM_PATH.")
+        raise pytest.UsageError(
+            f"CI=true but no Chromium at {chromium}: install it (apt-get "
+            "install chromium) or set CHROMIUM_PATH."
+        )
     skip = pytest.mark.skip(reason=f"no Chromium at {chromium} (set CHROMIUM_PATH)")
     for item in items:
         if "browser" in item.keywords:
@@ -39,6 +42,7 @@ def make_app(tmp_path, role=None, agency="SNV", script="app.py", secrets=None):
     from pathlib import Path
 
     from streamlit.testing.v1 import AppTest
+
     root = Path(__file__).resolve().parent.parent
     at = AppTest.from_file(str(root / script), default_timeout=30)
     at.secrets["store"] = {"sqlite_path": str(tmp_path / "app.db")}
@@ -68,6 +72,7 @@ def sqlite_store(tmp_path):
 def _clean_streamlit_caches():
     yield
     import streamlit as st
+
     st.cache_resource.clear()
     st.cache_data.clear()
 
@@ -79,22 +84,32 @@ from tests.fakesheets.fixtures import fake_sheets, fake_sheets_server, service_a
 
 def sheet_spec(tables: dict, spreadsheet_id: str = "sheet-test", **extra) -> dict:
     """A fake spreadsheet holding these worksheets (name -> rows, header first)."""
-    return {"spreadsheetId": spreadsheet_id, "title": "Theo dõi nhiệm vụ", "locale": "vi_VN",
-            "timeZone": TZ, **extra,
-            "sheets": [{"sheetId": i, "title": name, "index": i, "values": rows}
-                       for i, (name, rows) in enumerate(tables.items())]}
+    return {
+        "spreadsheetId": spreadsheet_id,
+        "title": "Theo dõi nhiệm vụ",
+        "locale": "vi_VN",
+        "timeZone": TZ,
+        **extra,
+        "sheets": [
+            {"sheetId": i, "title": name, "index": i, "values": rows}
+            for i, (name, rows) in enumerate(tables.items())
+        ],
+    }
 
 
 def gsheets_settings_for(fake, info, spreadsheet_id: str = "sheet-test"):
     from services.config import load_settings
-    return load_settings({"gsheets": {"spreadsheet": spreadsheet_id, "endpoint": fake.url,
-                                      "service_account": info}})
+
+    return load_settings(
+        {"gsheets": {"spreadsheet": spreadsheet_id, "endpoint": fake.url, "service_account": info}}
+    )
 
 
 @pytest.fixture
 def seeded_sheet(fake_sheets):
     """A fake spreadsheet holding the seed, as the CSV files in data/seed/ have it."""
     from services.stores.seed import read_tables
+
     fake_sheets.create(sheet_spec(read_tables()))
     return "sheet-test"
 
@@ -102,8 +117,10 @@ def seeded_sheet(fake_sheets):
 @pytest.fixture
 def gsheets_store(fake_sheets, seeded_sheet, service_account_info):
     from services.stores.sheets import GSheetsStore
-    return GSheetsStore.from_settings(gsheets_settings_for(fake_sheets, service_account_info),
-                                      deadline_seconds=3)
+
+    return GSheetsStore.from_settings(
+        gsheets_settings_for(fake_sheets, service_account_info), deadline_seconds=3
+    )
 
 
 @pytest.fixture(params=["sqlite", "gsheets"])

@@ -14,6 +14,7 @@ elsewhere in the repository while the tests run do not rerun the app.
 downloaded), started for the test, 1400 x 900, Vietnamese locale. Both fixtures stand alone, so a
 test module needs to import just these two names.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,13 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 WAIT_MS = 30_000
 DEMO = {"tasks": 2000, "agencies": 40, "directives": 60, "seed": 1}
 
@@ -74,11 +80,30 @@ def serve_app(folder: Path, secrets: str, port: int | None = None, host: str = "
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
-             "--secrets.files", str(path)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--server.fileWatcherType",
+                "none",
+                "--browser.gatherUsageStats",
+                "false",
+                "--secrets.files",
+                str(path),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://{host}:{port}"
     try:
         wait_healthy(url, proc, log)
@@ -115,14 +140,17 @@ def browser_page():
     """A fresh Chromium (no cookies, no session) and page per test, 1400 x 900. Actions and
     `expect` assertions wait up to WAIT_MS: a cold first run on a busy machine takes seconds."""
     from playwright.sync_api import expect, sync_playwright
+
     expect.set_options(timeout=WAIT_MS)  # process-wide: put back below
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                        headless=True)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
-                context = browser.new_context(viewport={"width": 1400, "height": 900},
-                                              locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+                context = browser.new_context(
+                    viewport={"width": 1400, "height": 900},
+                    locale="vi-VN",
+                    timezone_id="Asia/Ho_Chi_Minh",
+                )
                 context.set_default_timeout(WAIT_MS)
                 yield context.new_page()
             finally:

@@ -1,4 +1,5 @@
 """The office's administration: agency registry, tasks by hand (services and the Quản trị page)."""
+
 from datetime import date
 
 import pytest
@@ -18,19 +19,33 @@ def snapshot(sqlite_store):
 
 
 def test_new_agency_and_aliases(snapshot):
-    agency = validate_agency(" sdt ", "Sở Du lịch", "Sở DL; Sở Du lịch;  SDL", "Sở, ban, ngành",
-                             "", True, AgencyIndex(snapshot.agencies))
-    assert (agency.code, agency.aliases, agency.group) == ("SDT", ("Sở DL", "SDL"), "Sở, ban, ngành")
+    agency = validate_agency(
+        " sdt ",
+        "Sở Du lịch",
+        "Sở DL; Sở Du lịch;  SDL",
+        "Sở, ban, ngành",
+        "",
+        True,
+        AgencyIndex(snapshot.agencies),
+    )
+    assert (agency.code, agency.aliases, agency.group) == (
+        "SDT",
+        ("Sở DL", "SDL"),
+        "Sở, ban, ngành",
+    )
 
 
-@pytest.mark.parametrize("args, field", [
-    (("Sở nội vụ!", "Tên", "", "", "", True), "code"),
-    (("SX", "", "", "", "", True), "name"),
-    (("SX", "Sở Nội vụ", "", "", "", True), "name"),  # the name of another agency
-    (("SX", "Sở X", "", "", "KHONGCO", True), "successor"),
-    (("SKHCN", "Sở Khoa học và Công nghệ", "", "", "STTTT", True), "successor"),  # a loop
-    (("SNV", "Sở Nội vụ", "", "", "SNV", True), "successor"),
-])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (("Sở nội vụ!", "Tên", "", "", "", True), "code"),
+        (("SX", "", "", "", "", True), "name"),
+        (("SX", "Sở Nội vụ", "", "", "", True), "name"),  # the name of another agency
+        (("SX", "Sở X", "", "", "KHONGCO", True), "successor"),
+        (("SKHCN", "Sở Khoa học và Công nghệ", "", "", "STTTT", True), "successor"),  # a loop
+        (("SNV", "Sở Nội vụ", "", "", "SNV", True), "successor"),
+    ],
+)
 def test_agency_refusals(snapshot, args, field):
     with pytest.raises(ValidationError) as caught:
         validate_agency(*args, AgencyIndex(snapshot.agencies))
@@ -38,8 +53,9 @@ def test_agency_refusals(snapshot, args, field):
 
 
 def test_task_fields(snapshot):
-    fields = validate_task(snapshot, "VB-0001", " 7 ", "Báo cáo sơ kết", "SNV", ["SNV", "STC"],
-                           date(2025, 6, 30))
+    fields = validate_task(
+        snapshot, "VB-0001", " 7 ", "Báo cáo sơ kết", "SNV", ["SNV", "STC"], date(2025, 6, 30)
+    )
     assert fields["partners"] == ("STC",) and fields["section"] == "7"
     with pytest.raises(ValidationError) as caught:
         validate_task(snapshot, "VB-9", "", " ", "KHONG", [], None)
@@ -83,7 +99,11 @@ def test_admin_adds_and_edits_a_task(tmp_path):
     form_button(at, "Lưu nhiệm vụ").click().run()
     assert not at.exception and at.success[0].value == "Đã lưu nhiệm vụ NV-0030."
     added = store_of(tmp_path).load().task("NV-0030")
-    assert (added.lead, added.deadline, added.directive_id) == ("SYT", date(2025, 12, 31), "VB-0001")
+    assert (added.lead, added.deadline, added.directive_id) == (
+        "SYT",
+        date(2025, 12, 31),
+        "VB-0001",
+    )
 
     at.selectbox(key="task_choice").select("NV-0024").run()
     next(s for s in at.selectbox if s.label == "Cơ quan chủ trì").select("STP")
@@ -96,8 +116,10 @@ def test_admin_adds_and_edits_a_task(tmp_path):
 def test_admin_refusal_keeps_the_form(tmp_path):
     at = open_admin(tmp_path)
     form_button(at, "Lưu nhiệm vụ").click().run()
-    assert {e.value for e in at.error} >= {"Nhập nội dung nhiệm vụ.",
-                                            "Chọn cơ quan chủ trì trong danh mục."}
+    assert {e.value for e in at.error} >= {
+        "Nhập nội dung nhiệm vụ.",
+        "Chọn cơ quan chủ trì trong danh mục.",
+    }
     assert len(store_of(tmp_path).load().tasks) == 29
 
 
@@ -110,8 +132,9 @@ def test_aliases_never_take_another_agencys_name(snapshot):
 
 def test_renaming_keeps_the_old_name_as_an_alias(snapshot):
     registry = AgencyIndex(snapshot.agencies)
-    renamed = validate_agency("SNV", "Sở Nội vụ tỉnh Hưng Yên", "", "Sở, ban, ngành", "", True,
-                              registry)
+    renamed = validate_agency(
+        "SNV", "Sở Nội vụ tỉnh Hưng Yên", "", "Sở, ban, ngành", "", True, registry
+    )
     assert "Sở Nội vụ" in renamed.aliases
     after = AgencyIndex([renamed if a.code == "SNV" else a for a in snapshot.agencies])
     assert after.resolve("Sở Nội vụ") == after.resolve("Sở Nội vụ tỉnh Hưng Yên") == "SNV"
@@ -119,5 +142,6 @@ def test_renaming_keeps_the_old_name_as_an_alias(snapshot):
 
 def test_an_alias_never_outranks_another_agencys_name():
     from services.domain.model import Agency
+
     index = AgencyIndex([Agency("A", "Sở A"), Agency("B", "Sở B", aliases=("Sở A",))])
     assert index.resolve("Sở A") == "A" and index.resolve("Sở B") == "B"

@@ -1,4 +1,5 @@
 """Agency names as directives write them, matched to the seed registry."""
+
 import unicodedata
 
 import pytest
@@ -16,23 +17,26 @@ def matcher():
     return AgencyMatcher(AGENCIES)
 
 
-@pytest.mark.parametrize("written, code, how", [
-    ("Sở Nội vụ", "SNV", "exact"),
-    ("SNV", "SNV", "exact"),
-    ("Sở TT&TT", "STTTT", "alias"),
-    ("Sở VHTTDL", "SVHTTDL", "alias"),
-    ("Đài PT-TH", "DPTTH", "alias"),
-    ("Sở NN&PTNT", "SNNPTNT", "alias"),
-    ("sở tt&tt", "STTTT", "folded"),
-    ("so noi vu", "SNV", "folded"),
-    ("SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH", "SVHTTDL", "folded"),
-    ("Sở Nôi vụ", "SNV", "folded"),  # a wrong accent: the accent-free forms are equal
-    ("Sở Giáo dục và Đà tạo", "SGDDT", "fuzzy"),  # a missing letter
-    ("Sở Tài chín", "STC", "fuzzy"),
-    ("Sở Văn hóa, Thể thao và Du lịch tỉnh", "SVHTTDL", "exact"),
-    ("Giám đốc Công an tỉnh", "CAT", "exact"),
-    ("Chánh Văn phòng UBND tỉnh", "VPUB", "exact"),
-])
+@pytest.mark.parametrize(
+    "written, code, how",
+    [
+        ("Sở Nội vụ", "SNV", "exact"),
+        ("SNV", "SNV", "exact"),
+        ("Sở TT&TT", "STTTT", "alias"),
+        ("Sở VHTTDL", "SVHTTDL", "alias"),
+        ("Đài PT-TH", "DPTTH", "alias"),
+        ("Sở NN&PTNT", "SNNPTNT", "alias"),
+        ("sở tt&tt", "STTTT", "folded"),
+        ("so noi vu", "SNV", "folded"),
+        ("SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH", "SVHTTDL", "folded"),
+        ("Sở Nôi vụ", "SNV", "folded"),  # a wrong accent: the accent-free forms are equal
+        ("Sở Giáo dục và Đà tạo", "SGDDT", "fuzzy"),  # a missing letter
+        ("Sở Tài chín", "STC", "fuzzy"),
+        ("Sở Văn hóa, Thể thao và Du lịch tỉnh", "SVHTTDL", "exact"),
+        ("Giám đốc Công an tỉnh", "CAT", "exact"),
+        ("Chánh Văn phòng UBND tỉnh", "VPUB", "exact"),
+    ],
+)
 def test_names_resolve_to_the_registry(matcher, written, code, how):
     ref = matcher.resolve(written)
     assert (ref.code, ref.how) == (code, how)
@@ -42,8 +46,12 @@ def test_decomposed_unicode_input_is_the_same_name(matcher):
     nfd = unicodedata.normalize("NFD", "Sở Thông tin và Truyền thông")
     assert nfd != "Sở Thông tin và Truyền thông"
     assert matcher.resolve(nfd).code == "STTTT"
-    assert parse_text(unicodedata.normalize("NFD", "1. Sở Nội vụ: Tổ chức hội nghị."),
-                      AGENCIES).tasks[0].lead == "SNV"
+    assert (
+        parse_text(unicodedata.normalize("NFD", "1. Sở Nội vụ: Tổ chức hội nghị."), AGENCIES)
+        .tasks[0]
+        .lead
+        == "SNV"
+    )
 
 
 def test_a_different_agency_is_not_taken_for_a_typo(matcher):
@@ -56,14 +64,17 @@ def test_text_that_is_no_agency_is_not_proposed(matcher):
     assert matcher.resolve("") is None
 
 
-@pytest.mark.parametrize("written, group", [
-    ("Các sở, ban, ngành tỉnh", "Sở, ban, ngành"),
-    ("các sở, ban ngành", "Sở, ban, ngành"),
-    ("Thủ trưởng các sở, ngành", "Sở, ban, ngành"),
-    ("UBND các huyện, thành phố", "UBND cấp huyện"),
-    ("Chủ tịch Ủy ban nhân dân các huyện, thị xã, thành phố", "UBND cấp huyện"),
-    ("Các cơ quan báo chí của tỉnh", "Báo chí"),
-])
+@pytest.mark.parametrize(
+    "written, group",
+    [
+        ("Các sở, ban, ngành tỉnh", "Sở, ban, ngành"),
+        ("các sở, ban ngành", "Sở, ban, ngành"),
+        ("Thủ trưởng các sở, ngành", "Sở, ban, ngành"),
+        ("UBND các huyện, thành phố", "UBND cấp huyện"),
+        ("Chủ tịch Ủy ban nhân dân các huyện, thị xã, thành phố", "UBND cấp huyện"),
+        ("Các cơ quan báo chí của tỉnh", "Báo chí"),
+    ],
+)
 def test_groups_are_recognised(matcher, written, group):
     ref = matcher.resolve(written)
     assert ref.is_group and ref.group == group
@@ -94,8 +105,10 @@ def test_a_list_of_agencies_and_where_it_ends(matcher):
 
 def test_an_unknown_name_in_a_sentence_stops_at_the_verb(matcher):
     refs, _ = matcher.read_list(Folded("Sở Ngoại vụ và Sở Tài nguyên và Môi trường chủ trì"), 0)
-    assert [(r.written, r.code) for r in refs] == [("Sở Ngoại vụ", None),
-                                                    ("Sở Tài nguyên và Môi trường", "STNMT")]
+    assert [(r.written, r.code) for r in refs] == [
+        ("Sở Ngoại vụ", None),
+        ("Sở Tài nguyên và Môi trường", "STNMT"),
+    ]
 
 
 def test_lowercase_words_are_not_taken_for_agencies(matcher):
@@ -110,12 +123,14 @@ def test_folding_keeps_positions_and_agrees_with_the_domain():
 
 
 def test_successor_note_on_a_january_2025_document():
-    january = parse_text("Hưng Yên, ngày 10 tháng 01 năm 2025\n\n1. Sở TT&TT: Tuyên truyền.",
-                         AGENCIES).tasks[0]
+    january = parse_text(
+        "Hưng Yên, ngày 10 tháng 01 năm 2025\n\n1. Sở TT&TT: Tuyên truyền.", AGENCIES
+    ).tasks[0]
     assert january.lead == "STTTT"  # the agency the document names
     assert january.confidence == "cao"
     assert any("đã sáp nhập vào Sở Khoa học và Công nghệ" in r for r in january.reasons)
-    september = parse_text("Hưng Yên, ngày 10 tháng 9 năm 2025\n\n1. Sở TT&TT: Tuyên truyền.",
-                           AGENCIES).tasks[0]
+    september = parse_text(
+        "Hưng Yên, ngày 10 tháng 9 năm 2025\n\n1. Sở TT&TT: Tuyên truyền.", AGENCIES
+    ).tasks[0]
     assert september.lead == "STTTT" and september.confidence == "trung bình"
     assert any("trước ngày ban hành" in r for r in september.reasons)

@@ -1,4 +1,5 @@
 """The app itself on the Google Sheets store (over the fake): data, modes and error messages."""
+
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -12,8 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def app_on_sheet(fake, info, spreadsheet="sheet-test", public_read=True):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.secrets["app"] = {"public_read": public_read}
-    at.secrets["gsheets"] = {"spreadsheet": spreadsheet, "endpoint": fake.url,
-                             "service_account": info}
+    at.secrets["gsheets"] = {
+        "spreadsheet": spreadsheet,
+        "endpoint": fake.url,
+        "service_account": info,
+    }
     return at
 
 

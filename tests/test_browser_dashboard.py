@@ -1,6 +1,7 @@
 """Tổng quan in a real Chromium, on 2,000 synthetic tasks: the KPI cards and the plotly charts
 render without an exception, at 1400 px and on a 390 px phone (full-height screenshots in /tmp),
 and clicking an agency's bar opens the Cơ quan page for that agency (what AppTest cannot click)."""
+
 import pytest
 
 from tests.e2e_support import browser_page, settle, streamlit_server  # noqa: F401
@@ -12,7 +13,8 @@ def screenshot(page, path: str) -> None:
     """The whole page: Streamlit scrolls an inner container, so grow the viewport to it."""
     width = page.viewport_size["width"]
     height = page.evaluate(
-        "document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight")
+        "document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight"
+    )
     page.set_viewport_size({"width": width, "height": min(height + 80, 12000)})
     settle(page)
     page.screenshot(path=path)
@@ -20,6 +22,7 @@ def screenshot(page, path: str) -> None:
 
 def test_overview_renders_and_a_bar_opens_its_agency(streamlit_server, browser_page):
     from playwright.sync_api import expect
+
     page = browser_page
     page.goto(streamlit_server.url + "/")
     metrics = page.get_by_test_id("stMetric")

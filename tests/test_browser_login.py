@@ -4,6 +4,7 @@ The app runs with `streamlit run app.py` (tests.e2e_support.serve_app) reading o
 secrets file that points [store] at a temporary SQLite file and [auth] at the mock provider.
 Screenshots of every step go to /tmp/login_*.png.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,12 +30,14 @@ WAIT_MS = 15_000
 
 def _secrets(db: Path, app_port: int, mock: OIDCMockServer) -> str:
     q = json.dumps  # a JSON string is a valid TOML basic string for these values
-    return (store_secrets(db) + "\n[auth]\n"
-            f"redirect_uri = {q(f'http://localhost:{app_port}/oauth2callback')}\n"
-            f"cookie_secret = {q(secrets.token_urlsafe(32))}\n"
-            f"client_id = {q(mock.client_id)}\n"
-            f"client_secret = {q(mock.client_secret)}\n"
-            f"server_metadata_url = {q(mock.metadata_url)}\n")
+    return (
+        store_secrets(db) + "\n[auth]\n"
+        f"redirect_uri = {q(f'http://localhost:{app_port}/oauth2callback')}\n"
+        f"cookie_secret = {q(secrets.token_urlsafe(32))}\n"
+        f"client_id = {q(mock.client_id)}\n"
+        f"client_secret = {q(mock.client_secret)}\n"
+        f"server_metadata_url = {q(mock.metadata_url)}\n"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -58,11 +61,11 @@ def app_url(oidc, tmp_path_factory):
 @pytest.fixture(scope="module")
 def chromium():
     from playwright.sync_api import expect, sync_playwright
+
     expect.set_options(timeout=WAIT_MS)  # process-wide: restored below for other modules
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                        headless=True)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
                 yield browser
             finally:
@@ -89,6 +92,7 @@ def _shot(page, name: str) -> None:
 def _sign_in(page, app_url: str, oidc: OIDCMockServer, email: str, name: str, shot: str) -> None:
     """From the sign-in page through the provider's form and back to the app."""
     from playwright.sync_api import expect
+
     page.goto(app_url + "/")
     expect(page.get_by_role("heading", name="Theo dõi nhiệm vụ")).to_be_visible()
     _shot(page, f"{shot}_1_sign_in_page")
@@ -115,6 +119,7 @@ def _expect_no_task_data(page) -> None:
 
 def _sign_out_and_expect_sign_in_page(page, app_url: str, oidc: OIDCMockServer, shot: str):
     from playwright.sync_api import expect
+
     # st.logout clears the cookie at /auth/logout, which goes through the provider's
     # end_session endpoint, back to /oauth2callback and then to the app's root
     with page.expect_request(f"{oidc.url}/logout?*"):
@@ -130,6 +135,7 @@ def _sign_out_and_expect_sign_in_page(page, app_url: str, oidc: OIDCMockServer, 
 
 def test_unknown_account_sees_no_data(page, app_url, oidc):
     from playwright.sync_api import expect
+
     _sign_in(page, app_url, oidc, STRANGER, "Người lạ", "stranger")
     expect(page.get_by_role("heading", name="Tài khoản chưa được cấp quyền")).to_be_visible()
     expect(page.get_by_text(STRANGER)).to_be_visible()
@@ -150,6 +156,7 @@ def test_unknown_account_sees_no_data(page, app_url, oidc):
 
 def test_signed_out_sidebar_lists_no_pages(page, app_url):
     from playwright.sync_api import expect
+
     page.goto(app_url + "/")
     expect(page.get_by_role("button", name="Đăng nhập")).to_be_visible()
     _settle(page)
@@ -158,8 +165,11 @@ def test_signed_out_sidebar_lists_no_pages(page, app_url):
 
 def test_known_agency_user_sees_overview_and_own_tasks(page, app_url, oidc):
     from playwright.sync_api import expect
+
     _sign_in(page, app_url, oidc, KNOWN.email, KNOWN.name, "canbo")
-    expect(page.get_by_role("heading", name="Tổng quan tình hình thực hiện nhiệm vụ")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Tổng quan tình hình thực hiện nhiệm vụ")
+    ).to_be_visible()
     expect(page.get_by_test_id("stMetric").first).to_be_visible()  # the KPI cards
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_text("Cán bộ SNV")).to_be_visible()

@@ -1,5 +1,6 @@
 """Demo mode in a real Chromium: an agency officer picks their agency, updates a task, and the
 leaders' Tổng quan shows the change."""
+
 import re
 
 import pytest
@@ -28,6 +29,7 @@ def choose(page, label, option):
 
 def test_agency_updates_a_task_and_the_overview_shows_it(seeded_app, browser_page):
     from playwright.sync_api import expect
+
     url, db = seeded_app
     page = browser_page
     page.goto(url + "/")
@@ -42,7 +44,9 @@ def test_agency_updates_a_task_and_the_overview_shows_it(seeded_app, browser_pag
     settle(page)
     choose(page, "Chọn nhiệm vụ để cập nhật", re.compile(r"^NV-0024 · "))
     choose(page, "Trạng thái", "Hoàn thành")
-    page.get_by_role("textbox", name="Kết quả thực hiện").fill("Đã phát động phong trào thi đua (KH 15/KH-SNV)")
+    page.get_by_role("textbox", name="Kết quả thực hiện").fill(
+        "Đã phát động phong trào thi đua (KH 15/KH-SNV)"
+    )
     page.get_by_role("textbox", name="Minh chứng").fill("15/KH-SNV")
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_text("Đã lưu NV-0024.")).to_be_visible()

@@ -1,4 +1,5 @@
 """The shared snapshot cache: one load per TTL, one load for a burst of sessions, clear()."""
+
 import threading
 import time
 

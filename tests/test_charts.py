@@ -1,4 +1,5 @@
 """services/charts.py: one colour per category everywhere, Vietnamese labels, aggregated figures."""
+
 import html
 from datetime import date
 
@@ -25,8 +26,9 @@ AS_OF = date(2025, 6, 30)
 
 @pytest.fixture(scope="module")
 def view():
-    directives, agencies, tasks, history = generate(tasks=3000, agencies=40, directives=60,
-                                                    seed=7, today=AS_OF)
+    directives, agencies, tasks, history = generate(
+        tasks=3000, agencies=40, directives=60, seed=7, today=AS_OF
+    )
     snap = Snapshot(tuple(directives), tuple(agencies), tuple(tasks), history=tuple(history))
     board = db.build_board(snap, tasks_frame(snap, AS_OF), AS_OF)
     return db.apply(board, db.Filters())
@@ -35,8 +37,11 @@ def view():
 def test_one_distinct_colour_per_category_and_the_due_soon_flag():
     assert set(charts.CATEGORY_COLORS) == {*CATEGORIES, DUE_SOON}
     assert len(set(charts.CATEGORY_COLORS.values())) == len(charts.CATEGORY_COLORS)
-    assert charts.STACK_ORDER == db.SEVERITY == (OVERDUE, OPEN_ON_TIME, ONGOING, DONE_LATE,
-                                                DONE_ON_TIME)
+    assert (
+        charts.STACK_ORDER
+        == db.SEVERITY
+        == (OVERDUE, OPEN_ON_TIME, ONGOING, DONE_LATE, DONE_ON_TIME)
+    )
 
 
 def test_agency_bars(view):
@@ -61,10 +66,12 @@ def test_agency_bars(view):
 
 def test_charts_send_aggregates_not_tasks(view):
     assert len(view) == 3000
-    figures = [charts.agency_bars(db.agency_categories(view)),
-               charts.category_donut(db.category_share(view)),
-               charts.weekly_trend(db.weekly_completions(view, AS_OF)),
-               charts.directive_bars(db.directive_progress(view))]
+    figures = [
+        charts.agency_bars(db.agency_categories(view)),
+        charts.category_donut(db.category_share(view)),
+        charts.weekly_trend(db.weekly_completions(view, AS_OF)),
+        charts.directive_bars(db.directive_progress(view)),
+    ]
     counts = [charts.point_count(f) for f in figures]
     assert counts[0] <= 40 * 5 and counts[1] <= 5 and counts[2] == 26 * 2 and counts[3] <= 60 * 5
 
@@ -90,27 +97,41 @@ def test_weekly_trend(view):
     weekly = db.weekly_completions(view, AS_OF)
     fig = charts.weekly_trend(weekly)
     assert [t.name for t in fig.data] == [DONE_ON_TIME, DONE_LATE]
-    assert [t.marker.color for t in fig.data] == [charts.CATEGORY_COLORS[DONE_ON_TIME],
-                                                  charts.CATEGORY_COLORS[DONE_LATE]]
+    assert [t.marker.color for t in fig.data] == [
+        charts.CATEGORY_COLORS[DONE_ON_TIME],
+        charts.CATEGORY_COLORS[DONE_LATE],
+    ]
     assert fig.data[0].x[-1] == "2025-06-30" and fig.layout.xaxis.tickformat == "%d/%m"
     assert sum(fig.data[0].y) + sum(fig.data[1].y) == weekly["total"].sum()
 
 
 def test_names_from_the_data_are_not_markup():
-    table = pd.DataFrame({"agency": ["X"], "agency_name": ['<a href="https://x">Sở X</a>'],
-                          "agency_short": ["<b>Sở X</b>"], OVERDUE: [2]})
+    table = pd.DataFrame(
+        {
+            "agency": ["X"],
+            "agency_name": ['<a href="https://x">Sở X</a>'],
+            "agency_short": ["<b>Sở X</b>"],
+            OVERDUE: [2],
+        }
+    )
     bar = charts.agency_bars(table).data[0]
     assert list(bar.y) == ["&lt;b&gt;Sở X&lt;/b&gt;"]
     assert bar.customdata[0][1] == "&lt;a href=&quot;https://x&quot;&gt;Sở X&lt;/a&gt;"
     assert bar.customdata[0][0] == "X"  # the key a click returns stays as it is
 
 
-@pytest.mark.parametrize("event, key", [
-    ({"selection": {"points": [{"customdata": ["SNV", "Sở Nội vụ"], "y": "Sở Nội vụ"}]}}, "SNV"),
-    ({"selection": {"points": []}}, None),
-    ({"selection": {"points": [{"y": "Sở Nội vụ"}]}}, None),
-    ({}, None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    "event, key",
+    [
+        (
+            {"selection": {"points": [{"customdata": ["SNV", "Sở Nội vụ"], "y": "Sở Nội vụ"}]}},
+            "SNV",
+        ),
+        ({"selection": {"points": []}}, None),
+        ({"selection": {"points": [{"y": "Sở Nội vụ"}]}}, None),
+        ({}, None),
+        (None, None),
+    ],
+)
 def test_clicked_key(event, key):
     assert charts.clicked_key(event) == key

@@ -1,4 +1,5 @@
 """`python -m services.cli`: check, init-sheet and export, on both stores."""
+
 import csv
 import io
 import json
@@ -12,8 +13,12 @@ from tests.conftest import sheet_spec
 def secrets_file(tmp_path, fake=None, info=None, spreadsheet="sheet-test"):
     lines = ["[store]", f"sqlite_path = {json.dumps(str(tmp_path / 'local.db'))}"]
     if fake:
-        lines += ["[gsheets]", f"spreadsheet = {json.dumps(spreadsheet)}",
-                  f"endpoint = {json.dumps(fake.url)}", "[gsheets.service_account]"]
+        lines += [
+            "[gsheets]",
+            f"spreadsheet = {json.dumps(spreadsheet)}",
+            f"endpoint = {json.dumps(fake.url)}",
+            "[gsheets.service_account]",
+        ]
         lines += [f"{k} = {json.dumps(v)}" for k, v in info.items()]
     path = tmp_path / "secrets.toml"
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -25,12 +30,15 @@ def test_check_on_the_embedded_store(tmp_path, capsys):
     assert "0 lỗi, 0 cảnh báo" in capsys.readouterr().out
 
 
-def test_check_finds_the_problems_of_a_hand_edited_sheet(tmp_path, capsys, fake_sheets,
-                                                         service_account_info):
+def test_check_finds_the_problems_of_a_hand_edited_sheet(
+    tmp_path, capsys, fake_sheets, service_account_info
+):
     tables = read_tables()
-    tables[TASKS] += [["NV-0001", "VB-0001", "1", "Trùng", "Sở Y tế"],
-                      ["", "VB-0001", "1", "Không mã", "Sở Y tế"],
-                      ["NV-0900", "VB-0009", "1", "=1+1", "Sở Mới", "", "", "Xong", "150"]]
+    tables[TASKS] += [
+        ["NV-0001", "VB-0001", "1", "Trùng", "Sở Y tế"],
+        ["", "VB-0001", "1", "Không mã", "Sở Y tế"],
+        ["NV-0900", "VB-0009", "1", "=1+1", "Sở Mới", "", "", "Xong", "150"],
+    ]
     fake_sheets.create(sheet_spec(tables))
     code = main(["--secrets", secrets_file(tmp_path, fake_sheets, service_account_info), "check"])
     out = capsys.readouterr().out
@@ -44,10 +52,12 @@ def test_check_finds_the_problems_of_a_hand_edited_sheet(tmp_path, capsys, fake_
     assert "Mã VB «VB-0009» không có trong trang VanBan" in out
 
 
-def test_init_sheet_creates_headers_copies_and_is_idempotent(tmp_path, capsys, fake_sheets,
-                                                             service_account_info):
-    fake_sheets.create({"spreadsheetId": "empty", "title": "Mới",
-                        "sheets": [{"title": "NhiemVu", "values": []}]})
+def test_init_sheet_creates_headers_copies_and_is_idempotent(
+    tmp_path, capsys, fake_sheets, service_account_info
+):
+    fake_sheets.create(
+        {"spreadsheetId": "empty", "title": "Mới", "sheets": [{"title": "NhiemVu", "values": []}]}
+    )
     secrets = secrets_file(tmp_path, fake_sheets, service_account_info, "empty")
     assert main(["--secrets", secrets, "init-sheet", "--copy"]) == 0
     out = capsys.readouterr().out
@@ -77,10 +87,17 @@ def test_export_json_and_csv_from_the_sheet(tmp_path, capsys, fake_sheets, servi
 
 def test_export_neutralises_formula_text(tmp_path, capsys, fake_sheets, service_account_info):
     tables = read_tables()
-    tables[TASKS][1][9] = "=HYPERLINK(\"http://evil\")"  # Kết quả thực hiện
+    tables[TASKS][1][9] = '=HYPERLINK("http://evil")'  # Kết quả thực hiện
     fake_sheets.create(sheet_spec(tables))
-    main(["--secrets", secrets_file(tmp_path, fake_sheets, service_account_info), "export",
-          "--format", "csv"])
+    main(
+        [
+            "--secrets",
+            secrets_file(tmp_path, fake_sheets, service_account_info),
+            "export",
+            "--format",
+            "csv",
+        ]
+    )
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert rows[0]["result"].startswith("'=")
 
@@ -94,10 +111,20 @@ def test_bad_secrets_are_a_clear_message(tmp_path, capsys):
 
 def test_demo_data_goes_to_its_own_file_and_never_into_real_data(tmp_path, capsys):
     path = tmp_path / "demo.db"
-    args = ["demo-data", "--tasks", "120", "--agencies", "8", "--directives", "4",
-            "--sqlite-path", str(path)]
+    args = [
+        "demo-data",
+        "--tasks",
+        "120",
+        "--agencies",
+        "8",
+        "--directives",
+        "4",
+        "--sqlite-path",
+        str(path),
+    ]
     assert main(args) == 0
     from services.stores.sqlite import SQLiteStore
+
     snap = SQLiteStore(str(path)).load()
     assert len(snap.tasks) == 120 and all("[Dữ liệu mẫu]" in d.title for d in snap.directives)
     assert snap.history and "Đã tạo dữ liệu mẫu" in capsys.readouterr().out
@@ -105,22 +132,28 @@ def test_demo_data_goes_to_its_own_file_and_never_into_real_data(tmp_path, capsy
     assert "chỉ được ghi vào một kho trống" in capsys.readouterr().err
 
 
-def test_check_finds_an_update_without_its_history_row(tmp_path, capsys, fake_sheets,
-                                                       service_account_info):
+def test_check_finds_an_update_without_its_history_row(
+    tmp_path, capsys, fake_sheets, service_account_info
+):
     tables = read_tables()
     tables[TASKS][1][12:14] = ["01/03/2025 08:00:00", "ai.do@snv.gov.vn"]  # typed by hand
     fake_sheets.create(sheet_spec(tables))
-    assert main(["--secrets", secrets_file(tmp_path, fake_sheets, service_account_info),
-                 "check"]) == 0  # a warning, not an error
-    assert ("[cảnh báo] NhiemVu: NV-0001: lần cập nhật lúc 01/03/2025 08:00:00 của "
-            "ai.do@snv.gov.vn không có dòng tương ứng trong LichSu.") in capsys.readouterr().out
+    assert (
+        main(["--secrets", secrets_file(tmp_path, fake_sheets, service_account_info), "check"]) == 0
+    )  # a warning, not an error
+    assert (
+        "[cảnh báo] NhiemVu: NV-0001: lần cập nhật lúc 01/03/2025 08:00:00 của "
+        "ai.do@snv.gov.vn không có dòng tương ứng trong LichSu."
+    ) in capsys.readouterr().out
 
 
-def test_check_on_the_sheet_reads_it_twice_only(tmp_path, capsys, fake_sheets,
-                                                service_account_info):
+def test_check_on_the_sheet_reads_it_twice_only(
+    tmp_path, capsys, fake_sheets, service_account_info
+):
     fake_sheets.create(sheet_spec(read_tables()))
     fake_sheets.clear_requests()
-    assert main(["--secrets", secrets_file(tmp_path, fake_sheets, service_account_info),
-                 "check"]) == 0
+    assert (
+        main(["--secrets", secrets_file(tmp_path, fake_sheets, service_account_info), "check"]) == 0
+    )
     reads = [r for r in fake_sheets.requests() if r["path"].startswith("/v4/")]
     assert [r["query"]["valueRenderOption"] for r in reads] == [["UNFORMATTED_VALUE"], ["FORMULA"]]

@@ -1,4 +1,5 @@
 """`python -m services.cli import FILE`: the JSON it prints, saving on both stores, exit codes."""
+
 import json
 
 import pytest
@@ -27,17 +28,30 @@ def run(capsys, *argv):
 
 def test_dry_run_prints_exactly_the_extraction_and_saves_nothing(tmp_path, capsys):
     secrets = secrets_file(tmp_path)
-    code, data, err = run(capsys, "--secrets", secrets, "import", PLAN, "--dry-run", "--format",
-                          "json")
+    code, data, err = run(
+        capsys, "--secrets", secrets, "import", PLAN, "--dry-run", "--format", "json"
+    )
     assert code == 0
     assert set(data) == {"directive", "tasks", "warnings"}
     assert data["directive"] == {
-        "number": "45/KH-UBND", "date": "2025-03-10", "issuer": "UBND tỉnh Hưng Yên",
-        "type": "Kế hoạch", "title": "Triển khai Chương trình chuyển đổi số tỉnh Hưng Yên năm 2025",
-        "signer": "Nguyễn Lê Huy"}
+        "number": "45/KH-UBND",
+        "date": "2025-03-10",
+        "issuer": "UBND tỉnh Hưng Yên",
+        "type": "Kế hoạch",
+        "title": "Triển khai Chương trình chuyển đổi số tỉnh Hưng Yên năm 2025",
+        "signer": "Nguyễn Lê Huy",
+    }
     assert len(data["tasks"]) == 20 and data["warnings"] == []
-    assert set(data["tasks"][0]) == {"section", "lead", "partners", "deadline", "recurring",
-                                     "content", "confidence", "source"}
+    assert set(data["tasks"][0]) == {
+        "section",
+        "lead",
+        "partners",
+        "deadline",
+        "recurring",
+        "content",
+        "confidence",
+        "source",
+    }
     assert data["tasks"][0]["lead"] == "SKHCN" and data["tasks"][0]["deadline"] == "2025-06-30"
     assert "Chạy thử: sẽ thêm 20 nhiệm vụ vào một văn bản mới" in err
     snap = store_for(secrets).load()
@@ -48,8 +62,11 @@ def test_save_on_the_embedded_store_then_again_adds_nothing(tmp_path, capsys):
     secrets = secrets_file(tmp_path)
     code, data, err = run(capsys, "--secrets", secrets, "import", PLAN)
     assert code == 0
-    assert data["saved"] == {"directive_id": "VB-0002", "added_to_existing": False,
-                             "task_ids": [f"NV-{n:04d}" for n in range(30, 50)]}
+    assert data["saved"] == {
+        "directive_id": "VB-0002",
+        "added_to_existing": False,
+        "task_ids": [f"NV-{n:04d}" for n in range(30, 50)],
+    }
     assert "Đã lưu văn bản VB-0002 và 20 nhiệm vụ: NV-0030 … NV-0049." in err
     snap = store_for(secrets).load()
     assert snap.directives[-1].number == "45/KH-UBND"
@@ -60,8 +77,7 @@ def test_save_on_the_embedded_store_then_again_adds_nothing(tmp_path, capsys):
     code, data, err = run(capsys, "--secrets", secrets, "import", PLAN)
     assert code == 0
     assert "Văn bản số 45/KH-UBND đã có (VB-0002)" in err and "Không có nhiệm vụ mới" in err
-    assert data["saved"] == {"directive_id": "VB-0002", "added_to_existing": True,
-                             "task_ids": []}
+    assert data["saved"] == {"directive_id": "VB-0002", "added_to_existing": True, "task_ids": []}
     assert len(store_for(secrets).load().tasks) == 49
 
 
@@ -83,13 +99,23 @@ def test_save_on_the_google_sheet(tmp_path, capsys, fake_sheets, service_account
     code, data, err = run(capsys, "--secrets", secrets, "import", PLAN)
     assert code == 0 and data["saved"]["directive_id"] == "VB-0002"
     sheets = {s["title"]: s["values"] for s in fake_sheets.dump("sheet-test")["sheets"]}
-    assert sheets[DIRECTIVES][-1][:4] == ["VB-0002", "45/KH-UBND", "10/03/2025",
-                                          "UBND tỉnh Hưng Yên"]
+    assert sheets[DIRECTIVES][-1][:4] == [
+        "VB-0002",
+        "45/KH-UBND",
+        "10/03/2025",
+        "UBND tỉnh Hưng Yên",
+    ]
     assert len(sheets[TASKS]) == 1 + 29 + 20
     row = sheets[TASKS][30]
-    assert row[:7] == ["NV-0030", "VB-0002", "II.1",
-                       "Tổ chức hội nghị quán triệt Nghị quyết số 57-NQ/TW và Kế hoạch này",
-                       "Sở Khoa học và Công nghệ", "Văn phòng UBND tỉnh", "30/06/2025"]
+    assert row[:7] == [
+        "NV-0030",
+        "VB-0002",
+        "II.1",
+        "Tổ chức hội nghị quán triệt Nghị quyết số 57-NQ/TW và Kế hoạch này",
+        "Sở Khoa học và Công nghệ",
+        "Văn phòng UBND tỉnh",
+        "30/06/2025",
+    ]
 
 
 def test_an_unknown_lead_refuses_the_whole_file(tmp_path, capsys):
@@ -100,17 +126,24 @@ def test_an_unknown_lead_refuses_the_whole_file(tmp_path, capsys):
     assert "Nhiệm vụ 5 (mục 2.d" in err and "saved" not in data
     assert len(data["tasks"]) == 5
     assert len(store_for(secrets).load().directives) == 1
-    code, _, _ = run(capsys, "--secrets", secrets, "import", str(HERE / "03_thong_bao.txt"),
-                     "--dry-run")
+    code, _, _ = run(
+        capsys, "--secrets", secrets, "import", str(HERE / "03_thong_bao.txt"), "--dry-run"
+    )
     assert code == 1
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("english.txt", b"The committee asks every department to report on the plan. " * 5,
-     "không có dấu tiếng Việt"),
-    ("empty.txt", b"", "Văn bản trống"),
-    ("broken.docx", b"PK\x03\x04 not a zip", "Không mở được tệp .docx"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        (
+            "english.txt",
+            b"The committee asks every department to report on the plan. " * 5,
+            "không có dấu tiếng Việt",
+        ),
+        ("empty.txt", b"", "Văn bản trống"),
+        ("broken.docx", b"PK\x03\x04 not a zip", "Không mở được tệp .docx"),
+    ],
+)
 def test_a_file_without_tasks_exits_1_with_the_reason(tmp_path, capsys, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)
@@ -120,8 +153,7 @@ def test_a_file_without_tasks_exits_1_with_the_reason(tmp_path, capsys, name, co
     assert "Chưa có nhiệm vụ nào để lưu." in err
 
 
-def test_configuration_and_file_errors_exit_2(tmp_path, capsys, fake_sheets,
-                                               service_account_info):
+def test_configuration_and_file_errors_exit_2(tmp_path, capsys, fake_sheets, service_account_info):
     bad = tmp_path / "bad.toml"
     bad.write_text("[app]\ndue_soon_days = 'x'", encoding="utf-8")
     assert main(["--secrets", str(bad), "import", PLAN]) == 2

@@ -1,4 +1,5 @@
 """Settings: defaults with no secrets at all, every key read, clear messages for bad values."""
+
 import pytest
 
 from services.config import ConfigError, load_settings, read_secrets_file
@@ -7,7 +8,11 @@ from services.config import ConfigError, load_settings, read_secrets_file
 def test_defaults_without_any_secrets(tmp_path):
     s = load_settings(read_secrets_file(tmp_path / "missing.toml"))
     assert (s.backend, s.sqlite_path, s.due_soon_days, s.cache_ttl_seconds) == (
-        "sqlite", "data/local.db", 7, 60)
+        "sqlite",
+        "data/local.db",
+        7,
+        60,
+    )
     assert s.timezone == "Asia/Ho_Chi_Minh" and s.demo_mode and not s.public_read
 
 
@@ -18,24 +23,42 @@ def test_example_secrets_file_parses_and_means_google_sheets():
 
 
 def test_every_key_is_read():
-    s = load_settings({"app": {"due_soon_days": 3, "cache_ttl_seconds": 5, "public_read": True,
-                               "timezone": "Asia/Bangkok"},
-                       "store": {"sqlite_path": "/tmp/x.db"},
-                       "gsheets": {"spreadsheet": "abc", "endpoint": "http://127.0.0.1:9/",
-                                   "service_account": {"client_email": "a@b"}}})
+    s = load_settings(
+        {
+            "app": {
+                "due_soon_days": 3,
+                "cache_ttl_seconds": 5,
+                "public_read": True,
+                "timezone": "Asia/Bangkok",
+            },
+            "store": {"sqlite_path": "/tmp/x.db"},
+            "gsheets": {
+                "spreadsheet": "abc",
+                "endpoint": "http://127.0.0.1:9/",
+                "service_account": {"client_email": "a@b"},
+            },
+        }
+    )
     assert (s.due_soon_days, s.cache_ttl_seconds, s.public_read, s.timezone) == (
-        3, 5, True, "Asia/Bangkok")
+        3,
+        5,
+        True,
+        "Asia/Bangkok",
+    )
     assert (s.sqlite_path, s.spreadsheet, s.endpoint) == ("/tmp/x.db", "abc", "http://127.0.0.1:9")
     assert not s.demo_mode  # Google Sheets: never demo
 
 
-@pytest.mark.parametrize("secrets, key", [
-    ({"app": {"due_soon_days": "bảy"}}, "due_soon_days"),
-    ({"app": {"cache_ttl_seconds": -1}}, "cache_ttl_seconds"),
-    ({"app": {"timezone": "Hà Nội"}}, "timezone"),
-    ({"app": {"public_read": "yes"}}, "public_read"),
-    ({"gsheets": {"spreadsheet": "abc"}}, "service_account"),
-])
+@pytest.mark.parametrize(
+    "secrets, key",
+    [
+        ({"app": {"due_soon_days": "bảy"}}, "due_soon_days"),
+        ({"app": {"cache_ttl_seconds": -1}}, "cache_ttl_seconds"),
+        ({"app": {"timezone": "Hà Nội"}}, "timezone"),
+        ({"app": {"public_read": "yes"}}, "public_read"),
+        ({"gsheets": {"spreadsheet": "abc"}}, "service_account"),
+    ],
+)
 def test_bad_values_name_the_key(secrets, key):
     with pytest.raises(ConfigError, match=key):
         load_settings(secrets)

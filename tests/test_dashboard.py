@@ -1,5 +1,6 @@
 """services/dashboard.py against a hand-computed fixture (as of 30/06/2025, compared with
 23/06/2025), the seed directive (everything Thường xuyên) and an empty store."""
+
 import csv
 import io
 import unicodedata
@@ -49,31 +50,52 @@ AGENCIES = (
     Agency("C", "Sở Tư pháp", group="Sở, ban, ngành"),
     Agency("D", "Hội Nông dân tỉnh", group="Hội"),
 )
-DIRECTIVES = (Directive("VB-1", "12/KH-UBND", "2025-01-15", title="Kế hoạch thứ nhất"),
-              Directive("VB-2", "34/UBND-VP", "2025-06-27", title="Công văn mới"))
+DIRECTIVES = (
+    Directive("VB-1", "12/KH-UBND", "2025-01-15", title="Kế hoạch thứ nhất"),
+    Directive("VB-2", "34/UBND-VP", "2025-06-27", title="Công văn mới"),
+)
 
 
 def task(n, lead, directive="VB-1", **kw):
-    return Task(id=f"NV-{n:04d}", directive_id=directive, section="1",
-                content=f"Nội dung công việc số {n}", lead=lead, **kw)
+    return Task(
+        id=f"NV-{n:04d}",
+        directive_id=directive,
+        section="1",
+        content=f"Nội dung công việc số {n}",
+        lead=lead,
+        **kw,
+    )
 
 
 TASKS = (
     # done on time, long ago
-    task(1, "A", status=DONE, deadline=date(2025, 6, 1), completed_on=date(2025, 5, 30),
-         updated_at=at((5, 30))),
+    task(
+        1,
+        "A",
+        status=DONE,
+        deadline=date(2025, 6, 1),
+        completed_on=date(2025, 5, 30),
+        updated_at=at((5, 30)),
+    ),
     # done late on 25/06, typed into the sheet by hand (no history, no updated_at)
     task(2, "A", status=DONE, deadline=date(2025, 6, 20), completed_on=date(2025, 6, 25)),
     # overdue 60 days
     task(3, "A", deadline=date(2025, 5, 1), updated_at=at((3, 1))),
     # due in 3 days; progress saved on 29/06 (history, but nothing that changes its category)
-    task(4, "B", status=IN_PROGRESS, progress=40, deadline=date(2025, 7, 3),
-         updated_at=at((6, 29))),
+    task(
+        4, "B", status=IN_PROGRESS, progress=40, deadline=date(2025, 7, 3), updated_at=at((6, 29))
+    ),
     # ongoing, led by a merged agency, supported by B
     task(5, "OLD", partners=("B",)),
     # done late on 28/06 through the app (history)
-    task(6, "NEW", status=DONE, deadline=date(2025, 6, 10), completed_on=date(2025, 6, 28),
-         updated_at=at((6, 28))),
+    task(
+        6,
+        "NEW",
+        status=DONE,
+        deadline=date(2025, 6, 10),
+        completed_on=date(2025, 6, 28),
+        updated_at=at((6, 28)),
+    ),
     # deadline extended on 26/06 from 15/06 to 30/07 (history)
     task(7, "NEW", deadline=date(2025, 7, 30), updated_at=at((6, 26))),
     # its directive was issued on 27/06
@@ -90,8 +112,15 @@ TASKS = (
 
 
 def change(n, when, field, old, new, change_id):
-    return Change(at=at(when), change_id=change_id, task_id=f"NV-{n:04d}",
-                  field=FIELD_LABELS[field], old=old, new=new, actor="x@y.vn")
+    return Change(
+        at=at(when),
+        change_id=change_id,
+        task_id=f"NV-{n:04d}",
+        field=FIELD_LABELS[field],
+        old=old,
+        new=new,
+        actor="x@y.vn",
+    )
 
 
 HISTORY = (
@@ -118,6 +147,7 @@ def ids(frame):
 
 # --- the board and the state 7 days ago ----------------------------------------------------------
 
+
 def test_board_rolls_merged_agencies_up_and_keeps_the_original(board):
     row = board.set_index("id").loc["NV-0005"]
     assert (row["lead"], row["lead_name"]) == ("OLD", "Sở Thông tin và Truyền thông")
@@ -131,12 +161,19 @@ def test_state_seven_days_ago(board):
     then = board.set_index("id")
     existed = {i for i, e in then["existed_then"].items() if e}
     assert existed == {f"NV-{n:04d}" for n in range(1, 14)} - {"NV-0008", "NV-0009"}
-    expected = {1: DONE_ON_TIME,
-                2: OVERDUE,  # completed 25/06: not done on 23/06, and due 20/06
-                3: OVERDUE, 4: OPEN_ON_TIME, 5: ONGOING,
-                6: OVERDUE,  # history: still in progress on 23/06, due 10/06
-                7: OVERDUE,  # history: the deadline was 15/06 then
-                10: OVERDUE, 11: OVERDUE, 12: OPEN_ON_TIME, 13: ONGOING}
+    expected = {
+        1: DONE_ON_TIME,
+        2: OVERDUE,  # completed 25/06: not done on 23/06, and due 20/06
+        3: OVERDUE,
+        4: OPEN_ON_TIME,
+        5: ONGOING,
+        6: OVERDUE,  # history: still in progress on 23/06, due 10/06
+        7: OVERDUE,  # history: the deadline was 15/06 then
+        10: OVERDUE,
+        11: OVERDUE,
+        12: OPEN_ON_TIME,
+        13: ONGOING,
+    }
     categories = {int(i[3:]): c for i, c in then["category_then"].items() if isinstance(c, str)}
     assert categories == expected
     assert not then["due_soon_then"].any()  # 03/07 is 10 days after 23/06
@@ -152,17 +189,35 @@ def test_state_on_reverts_only_changes_after_that_day(snapshot):
 def test_kpi_cards_and_their_change_over_seven_days(board):
     cards = {c.key: c for c in db.kpi_cards(db.apply(board, db.Filters()))}
     now = {k: c.value for k, c in cards.items()}
-    assert now == {"total": "13", "completion_rate": "23,1%", "on_time_rate": "33,3%",
-                   OVERDUE: "3", "due_soon": "1", DONE_ON_TIME: "1", DONE_LATE: "2",
-                   OPEN_ON_TIME: "5", ONGOING: "2"}
+    assert now == {
+        "total": "13",
+        "completion_rate": "23,1%",
+        "on_time_rate": "33,3%",
+        OVERDUE: "3",
+        "due_soon": "1",
+        DONE_ON_TIME: "1",
+        DONE_LATE: "2",
+        OPEN_ON_TIME: "5",
+        ONGOING: "2",
+    }
     # 7 days ago: 11 tasks, 1 done (on time), 6 overdue, 2 open on time, 2 ongoing
     deltas = {k: c.delta for k, c in cards.items()}
-    assert deltas == {"total": "+2", "completion_rate": "+14 điểm %",  # 3/13 - 1/11
-                      "on_time_rate": "-66,7 điểm %",  # 1/3 - 1/1
-                      OVERDUE: "-3", "due_soon": "+1", DONE_ON_TIME: 0, DONE_LATE: "+2",
-                      OPEN_ON_TIME: "+3", ONGOING: 0}
-    assert [c.label for c in cards.values()][:3] == ["Tổng số nhiệm vụ", "Tỷ lệ hoàn thành",
-                                                     "Tỷ lệ đúng hạn"]
+    assert deltas == {
+        "total": "+2",
+        "completion_rate": "+14 điểm %",  # 3/13 - 1/11
+        "on_time_rate": "-66,7 điểm %",  # 1/3 - 1/1
+        OVERDUE: "-3",
+        "due_soon": "+1",
+        DONE_ON_TIME: 0,
+        DONE_LATE: "+2",
+        OPEN_ON_TIME: "+3",
+        ONGOING: 0,
+    }
+    assert [c.label for c in cards.values()][:3] == [
+        "Tổng số nhiệm vụ",
+        "Tỷ lệ hoàn thành",
+        "Tỷ lệ đúng hạn",
+    ]
     assert cards[OVERDUE].delta_color == "inverse" and cards[DONE_ON_TIME].delta_color == "normal"
 
 
@@ -181,9 +236,11 @@ def test_numbers_are_written_the_vietnamese_way():
 
 # --- filters and search --------------------------------------------------------------------------
 
+
 def test_each_filter(board):
     def only(**kw):
         return ids(db.apply(board, db.Filters(**kw)))
+
     assert only() == list(range(1, 14))
     assert only(directives=("VB-2",)) == [8]
     assert only(groups=("Báo chí",)) == [4, 9, 11]
@@ -199,34 +256,49 @@ def test_each_filter(board):
     assert only(groups=("Báo chí",), categories=(OVERDUE,)) == [11]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("so noi vu", [1, 2, 3, 8, 10]),
-    ("SỞ NỘI VỤ", [1, 2, 3, 8, 10]),
-    (unicodedata.normalize("NFD", "Sở Nội vụ"), [1, 2, 3, 8, 10]),
-    ("đài", [4, 5, 9, 11]),  # B leads 4, 9, 11 and supports 5
-    ("dai", [4, 5, 9, 11]),
-    ("Dai", [4, 5, 9, 11]),
-    ("đài pt-th", [4, 9, 11]),  # B's alias
-    ("so tt&tt", [5]),  # the merged agency's alias
-    ("khoa hoc va cong nghe", [5, 6, 7]),  # the successor's name finds the merged task too
-    ("nv-0012", [12]),
-    ("12/kh", [1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13]),  # the directive's number
-    ("oi vu", []),  # words match from their start: "oi" is not a word here
-    ("   ", list(range(1, 14))),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("so noi vu", [1, 2, 3, 8, 10]),
+        ("SỞ NỘI VỤ", [1, 2, 3, 8, 10]),
+        (unicodedata.normalize("NFD", "Sở Nội vụ"), [1, 2, 3, 8, 10]),
+        ("đài", [4, 5, 9, 11]),  # B leads 4, 9, 11 and supports 5
+        ("dai", [4, 5, 9, 11]),
+        ("Dai", [4, 5, 9, 11]),
+        ("đài pt-th", [4, 9, 11]),  # B's alias
+        ("so tt&tt", [5]),  # the merged agency's alias
+        ("khoa hoc va cong nghe", [5, 6, 7]),  # the successor's name finds the merged task too
+        ("nv-0012", [12]),
+        ("12/kh", [1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13]),  # the directive's number
+        ("oi vu", []),  # words match from their start: "oi" is not a word here
+        ("   ", list(range(1, 14))),
+    ],
+)
 def test_search_ignores_case_and_diacritics(board, query, expected):
     assert ids(db.apply(board, db.Filters(search=query))) == expected
 
 
 def test_filters_round_trip_through_the_query_string(board):
     options = db.filter_options(board)
-    filters = db.Filters(directives=("VB-2",), groups=("Báo chí",), agencies=("NEW", "A"),
-                         categories=(OVERDUE, DUE_SOON), deadline_from=date(2025, 6, 1),
-                         deadline_to=date(2025, 7, 31), search="Sở Nội vụ")
+    filters = db.Filters(
+        directives=("VB-2",),
+        groups=("Báo chí",),
+        agencies=("NEW", "A"),
+        categories=(OVERDUE, DUE_SOON),
+        deadline_from=date(2025, 6, 1),
+        deadline_to=date(2025, 7, 31),
+        search="Sở Nội vụ",
+    )
     query = filters.to_query()
-    assert query == {"directive": ["VB-2"], "group": ["Báo chí"], "agency": ["NEW", "A"],
-                     "category": ["qua-han", "sap-den-han"], "from": ["2025-06-01"],
-                     "to": ["2025-07-31"], "q": ["Sở Nội vụ"]}
+    assert query == {
+        "directive": ["VB-2"],
+        "group": ["Báo chí"],
+        "agency": ["NEW", "A"],
+        "category": ["qua-han", "sap-den-han"],
+        "from": ["2025-06-01"],
+        "to": ["2025-07-31"],
+        "q": ["Sở Nội vụ"],
+    }
     assert db.Filters.from_query(query, options) == filters
     assert db.Filters().to_query() == {}
     assert db.Filters(original=True).to_query() == {"original": ["1"]}
@@ -234,14 +306,26 @@ def test_filters_round_trip_through_the_query_string(board):
 
 def test_invalid_query_values_are_dropped(board):
     options = db.filter_options(board)
-    filters = db.Filters.from_query({
-        "directive": ["VB-9", "VB-1"], "group": "Không có", "agency": ["NOPE", "OLD", "new"],
-        "category": ["xyz", "Quá hạn", "hoan-thanh-dung-han"], "from": "31/02/2025",
-        "to": "hôm qua", "original": "maybe", "q": ["a", "b"], "other": "x"}, options)
-    assert filters == db.Filters(directives=("VB-1",), agencies=("NEW",),
-                                 categories=(OVERDUE, DONE_ON_TIME), search="a b")
-    assert db.Filters.from_query({"from": "01/06/2025", "group": "bao chi"}, options) == \
-        db.Filters(deadline_from=date(2025, 6, 1), groups=("Báo chí",))
+    filters = db.Filters.from_query(
+        {
+            "directive": ["VB-9", "VB-1"],
+            "group": "Không có",
+            "agency": ["NOPE", "OLD", "new"],
+            "category": ["xyz", "Quá hạn", "hoan-thanh-dung-han"],
+            "from": "31/02/2025",
+            "to": "hôm qua",
+            "original": "maybe",
+            "q": ["a", "b"],
+            "other": "x",
+        },
+        options,
+    )
+    assert filters == db.Filters(
+        directives=("VB-1",), agencies=("NEW",), categories=(OVERDUE, DONE_ON_TIME), search="a b"
+    )
+    assert db.Filters.from_query({"from": "01/06/2025", "group": "bao chi"}, options) == db.Filters(
+        deadline_from=date(2025, 6, 1), groups=("Báo chí",)
+    )
     original = db.filter_options(board, original=True)
     assert db.Filters.from_query({"agency": "OLD", "original": "1"}, original).agencies == ("OLD",)
 
@@ -251,13 +335,25 @@ def test_filter_options_follow_the_succession_toggle(board):
     assert "OLD" not in rolled.agencies and "OLD" in original.agencies
     assert list(rolled.agencies) == ["B", "D", "NEW", "A", "C"]  # by name, ignoring accents
     assert rolled.groups == ("Báo chí", "Hội", "Sở, ban, ngành")
-    assert rolled.directives == {"VB-1": "12/KH-UBND – Kế hoạch thứ nhất",
-                                 "VB-2": "34/UBND-VP – Công văn mới"}
+    assert rolled.directives == {
+        "VB-1": "12/KH-UBND – Kế hoạch thứ nhất",
+        "VB-2": "34/UBND-VP – Công văn mới",
+    }
 
 
 def test_fold_many_is_fold():
-    texts = ["Sở  Nội vụ", unicodedata.normalize("NFD", "ĐÀI Phát\u00a0thanh"), "a\u200bb",
-             "x\n\ty", "", "İstanbul", "שָׁלוֹם", "\u0301abc", "a\x00b", "ﬁ Ǆ ß"]
+    texts = [
+        "Sở  Nội vụ",
+        unicodedata.normalize("NFD", "ĐÀI Phát\u00a0thanh"),
+        "a\u200bb",
+        "x\n\ty",
+        "",
+        "İstanbul",
+        "שָׁלוֹם",
+        "\u0301abc",
+        "a\x00b",
+        "ﬁ Ǆ ß",
+    ]
     assert db.fold_many(texts) == [fold(t) for t in texts]
     assert db.fold_many([]) == []
 
@@ -269,6 +365,7 @@ def test_fold_many_is_fold_for_any_text(texts):
 
 
 # --- chart aggregates ----------------------------------------------------------------------------
+
 
 def test_agencies_worst_first(board):
     table = db.agency_categories(db.apply(board, db.Filters()))
@@ -307,9 +404,11 @@ def test_directive_progress(board):
 
 
 def test_directive_labels_stay_unique():
-    snap = Snapshot((Directive("VB-1", "/UBND-VP"), Directive("VB-2", "/UBND-VP"),
-                     Directive("VB-3", "")), (Agency("A", "Sở A"),),
-                    (task(1, "A", "VB-1"), task(2, "A", "VB-2"), task(3, "A", "VB-3")))
+    snap = Snapshot(
+        (Directive("VB-1", "/UBND-VP"), Directive("VB-2", "/UBND-VP"), Directive("VB-3", "")),
+        (Agency("A", "Sở A"),),
+        (task(1, "A", "VB-1"), task(2, "A", "VB-2"), task(3, "A", "VB-3")),
+    )
     board = db.build_board(snap, tasks_frame(snap, AS_OF), AS_OF)
     labels = db.directive_progress(db.apply(board, db.Filters()))["label"]
     assert sorted(labels) == ["/UBND-VP (VB-1)", "/UBND-VP (VB-2)", "VB-3"]
@@ -317,9 +416,19 @@ def test_directive_labels_stay_unique():
 
 # --- tables --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("days, band", [(0, "≤ 30 ngày"), (30, "≤ 30 ngày"), (31, "> 30 ngày"),
-                                        (60, "> 30 ngày"), (61, "> 60 ngày"), (120, "> 60 ngày"),
-                                        (121, "> 120 ngày")])
+
+@pytest.mark.parametrize(
+    "days, band",
+    [
+        (0, "≤ 30 ngày"),
+        (30, "≤ 30 ngày"),
+        (31, "> 30 ngày"),
+        (60, "> 30 ngày"),
+        (61, "> 60 ngày"),
+        (120, "> 60 ngày"),
+        (121, "> 120 ngày"),
+    ],
+)
 def test_age_bands(days, band):
     assert db.age_band(days) == band
 
@@ -349,27 +458,51 @@ def test_agencies_without_updates_in_thirty_days(board):
 
 
 def test_csv_is_utf8_with_bom_and_neutralised():
-    frame = pd.DataFrame({"Nội dung": ["=1+1", "+84 912", "-x", "@SUM(A1)", "\tx", "\rx", "\nx",
-                                       "Sở Nội vụ", "a=b"],
-                          "Số": [1, -2, 3, 4, 5, 6, 7, 8, 9]})
+    frame = pd.DataFrame(
+        {
+            "Nội dung": [
+                "=1+1",
+                "+84 912",
+                "-x",
+                "@SUM(A1)",
+                "\tx",
+                "\rx",
+                "\nx",
+                "Sở Nội vụ",
+                "a=b",
+            ],
+            "Số": [1, -2, 3, 4, 5, 6, 7, 8, 9],
+        }
+    )
     data = db.csv_bytes(frame.rename(columns={"Số": "=Số"}))
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert rows[0] == ["Nội dung", "'=Số"]
-    assert [r[0] for r in rows[1:]] == ["'=1+1", "'+84 912", "'-x", "'@SUM(A1)", "'\tx", "'\rx",
-                                        "'\nx", "Sở Nội vụ", "a=b"]
+    assert [r[0] for r in rows[1:]] == [
+        "'=1+1",
+        "'+84 912",
+        "'-x",
+        "'@SUM(A1)",
+        "'\tx",
+        "'\rx",
+        "'\nx",
+        "Sở Nội vụ",
+        "a=b",
+    ]
     assert [r[1] for r in rows[1:]] == ["1", "-2", "3", "4", "5", "6", "7", "8", "9"]
 
 
 def test_display_table_writes_dates_day_first(board):
     late = db.overdue_table(db.apply(board, db.Filters()))
-    shown = db.display_table(late, {"id": "Mã NV", "deadline": "Hạn hoàn thành",
-                                    "partner_list": "Phối hợp"})
+    shown = db.display_table(
+        late, {"id": "Mã NV", "deadline": "Hạn hoàn thành", "partner_list": "Phối hợp"}
+    )
     assert list(shown.columns) == ["Mã NV", "Hạn hoàn thành", "Phối hợp"]
     assert shown.iloc[0].tolist() == ["NV-0010", "01/02/2025", ""]
 
 
 # --- Cơ quan page --------------------------------------------------------------------------------
+
 
 def test_scorecard_is_agency_metrics_with_the_roll_up(board):
     view = db.agency_view(board)
@@ -383,21 +516,31 @@ def test_scorecard_is_agency_metrics_with_the_roll_up(board):
     expected = agency_metrics(own, AS_OF).set_index("lead").loc["NEW"]
     card = db.agency_scorecard(own, "NEW", AS_OF)
     assert (card["assigned"], card["overdue"], card["update_rate"]) == (
-        expected["assigned"], expected["overdue"], expected["update_rate"])
+        expected["assigned"],
+        expected["overdue"],
+        expected["update_rate"],
+    )
     empty = db.agency_scorecard(view, "ZZZ", AS_OF)
     assert empty["assigned"] == 0 and empty["completion_rate"] is None
 
 
 def test_lead_and_partner_tasks(board, snapshot):
     view = db.agency_view(board)
-    assert list(db.lead_tasks(view, "A")["id"]) == ["NV-0010", "NV-0003", "NV-0008", "NV-0002",
-                                                    "NV-0001"]  # worst first
+    assert list(db.lead_tasks(view, "A")["id"]) == [
+        "NV-0010",
+        "NV-0003",
+        "NV-0008",
+        "NV-0002",
+        "NV-0001",
+    ]  # worst first
     assert list(db.partner_tasks(view, "B")["id"]) == ["NV-0005"]
     assert db.merged_into(snapshot, "NEW") == ["Sở Thông tin và Truyền thông"]
     changes = db.recent_changes(snapshot, ["NV-0006", "NV-0007"])
     assert list(changes["task_id"]) == ["NV-0006", "NV-0006", "NV-0007"]
-    assert db.badges(view[view["id"].isin(["NV-0004", "NV-0003"])]) == [[OVERDUE],
-                                                                        [OPEN_ON_TIME, DUE_SOON]]
+    assert db.badges(view[view["id"].isin(["NV-0004", "NV-0003"])]) == [
+        [OVERDUE],
+        [OPEN_ON_TIME, DUE_SOON],
+    ]
 
 
 def test_pick_agency(board, snapshot):
@@ -416,6 +559,7 @@ def test_pick_agency(board, snapshot):
 
 
 # --- the seed and an empty store -----------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def seed_board():
@@ -443,8 +587,10 @@ def test_seed_everything_is_ongoing(seed_board):
     assert original.set_index("agency").loc["STTTT", "total"] == 4
     silent = db.stale_agencies(view, AS_OF)  # nobody has reported anything yet
     assert set(silent["agency"]) == set(agencies["agency"]) and silent["last_update"].isna().all()
-    assert ids(db.apply(board, db.Filters(search="dai pt-th"))) == ids(
-        board[board["lead"] == "DPTTH"]) and not board[board["lead"] == "DPTTH"].empty
+    assert (
+        ids(db.apply(board, db.Filters(search="dai pt-th"))) == ids(board[board["lead"] == "DPTTH"])
+        and not board[board["lead"] == "DPTTH"].empty
+    )
 
 
 def test_empty_store():
@@ -453,10 +599,15 @@ def test_empty_store():
     assert view.empty
     cards = db.kpi_cards(view)
     assert cards[0].value == "0" and all(c.delta is None for c in cards)
-    for table in (db.agency_categories(view), db.category_share(view),
-                  db.weekly_completions(view, AS_OF), db.directive_progress(view),
-                  db.overdue_table(view), db.due_within(view, AS_OF, 7),
-                  db.stale_agencies(view, AS_OF)):
+    for table in (
+        db.agency_categories(view),
+        db.category_share(view),
+        db.weekly_completions(view, AS_OF),
+        db.directive_progress(view),
+        db.overdue_table(view),
+        db.due_within(view, AS_OF, 7),
+        db.stale_agencies(view, AS_OF),
+    ):
         assert table.empty
     assert db.filter_options(board).agencies == {}
 

@@ -1,5 +1,6 @@
 """services/demo_data.py: labelled, realistic, consistent synthetic data, written only where
 asked."""
+
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -86,11 +87,19 @@ def test_history_replays_onto_the_final_state(data):
     fields = {label: f for f, label in FIELD_LABELS.items()}
     registered = {d.id: demo_data.registered(d, ZONE) for d in directives}
     for t in tasks:
-        state = {"status": NOT_STARTED, "progress": "0", "result": "", "evidence": "",
-                 "completed_on": ""}
+        state = {
+            "status": NOT_STARTED,
+            "progress": "0",
+            "result": "",
+            "evidence": "",
+            "completed_on": "",
+        }
         created, *rows = by_task[t.id]  # the office's row when it added the task, then updates
         assert (created.field, created.at, created.actor) == (
-            CREATED, registered[t.directive_id], demo_data.OFFICE.email)
+            CREATED,
+            registered[t.directive_id],
+            demo_data.OFFICE.email,
+        )
         for c in rows:
             name = fields[c.field]
             if name != "deadline":
@@ -116,8 +125,9 @@ def test_a_few_agencies_fall_silent(data):
 
 
 def test_small_and_odd_sizes():
-    directives, agencies, tasks, history = demo_data.generate(tasks=0, agencies=1, directives=1,
-                                                             today=TODAY)
+    directives, agencies, tasks, history = demo_data.generate(
+        tasks=0, agencies=1, directives=1, today=TODAY
+    )
     assert (len(directives), len(agencies), tasks, history) == (1, 1, [], [])
     assert agencies[0].active and not agencies[0].successor
     _, agencies, tasks, _ = demo_data.generate(tasks=5, agencies=3, directives=10, today=TODAY)
@@ -128,16 +138,20 @@ def test_small_and_odd_sizes():
 
 def _history(snapshot):
     """History rows without their change ids (the store makes its own on the API path)."""
-    return sorted((c.at, c.task_id, c.field, c.old, c.new, c.actor, c.actor_agency)
-                  for c in snapshot.history)
+    return sorted(
+        (c.at, c.task_id, c.field, c.old, c.new, c.actor, c.actor_agency) for c in snapshot.history
+    )
 
 
 def test_fill_store_through_the_api_and_the_sqlite_fast_path_agree(tmp_path):
     data = demo_data.generate(tasks=80, agencies=10, directives=6, seed=5, today=TODAY)
     api = SQLiteStore(str(tmp_path / "api.db"))
     fast = SQLiteStore(str(tmp_path / "fast.db"))
-    assert demo_data.fill_store(api, data, fast=False) == demo_data.fill_store(fast, data) == {
-        "directives": 6, "agencies": 10, "tasks": 80, "history": len(data[3])}
+    assert (
+        demo_data.fill_store(api, data, fast=False)
+        == demo_data.fill_store(fast, data)
+        == {"directives": 6, "agencies": 10, "tasks": 80, "history": len(data[3])}
+    )
     a, f = api.load(), fast.load()
     assert a.directives == f.directives == tuple(data[0])
     assert a.agencies == f.agencies == tuple(data[1])
@@ -151,14 +165,27 @@ def test_fill_store_refuses_a_store_with_data(sqlite_store):
     with pytest.raises(StoreError, match="đã có văn bản hoặc nhiệm vụ"):
         demo_data.fill_store(sqlite_store, tasks=10, agencies=3, directives=2, today=TODAY)
     after = sqlite_store.load()
-    assert (after.tasks, after.agencies, after.history) == (before.tasks, before.agencies,
-                                                            before.history)
+    assert (after.tasks, after.agencies, after.history) == (
+        before.tasks,
+        before.agencies,
+        before.history,
+    )
 
 
 def test_main_writes_a_new_file_only(tmp_path, capsys):
     path = tmp_path / "demo.db"
-    argv = ["--tasks", "50", "--agencies", "8", "--directives", "4", "--today", "20/11/2025",
-            "--sqlite-path", str(path)]
+    argv = [
+        "--tasks",
+        "50",
+        "--agencies",
+        "8",
+        "--directives",
+        "4",
+        "--today",
+        "20/11/2025",
+        "--sqlite-path",
+        str(path),
+    ]
     assert demo_data.main(argv) == 0
     assert "50 nhiệm vụ" in capsys.readouterr().out
     snap = SQLiteStore(str(path)).load()
@@ -172,9 +199,25 @@ def test_main_writes_a_new_file_only(tmp_path, capsys):
 
 def test_runs_as_a_module(tmp_path):
     path = tmp_path / "m.db"
-    done = subprocess.run([sys.executable, "-m", "services.demo_data", "--tasks", "20",
-                           "--agencies", "5", "--directives", "3", "--sqlite-path", str(path)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "services.demo_data",
+            "--tasks",
+            "20",
+            "--agencies",
+            "5",
+            "--directives",
+            "3",
+            "--sqlite-path",
+            str(path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert len(SQLiteStore(str(path)).load().tasks) == 20
     assert "sqlite_path" in done.stdout

@@ -1,4 +1,5 @@
 """Reading directives into tasks: the seed directive, other shapes, bad input, properties."""
+
 import codecs
 import io
 import json
@@ -29,11 +30,13 @@ def first_task(text: str):
 
 # --- the seed directive -----------------------------------------------------------------------
 
+
 def test_seed_directive_gives_the_hand_checked_rows_of_the_seed_sheet():
     tasks = to_tasks(parse_text(SEED, AGENCIES))
     fields = ("section", "content", "lead", "partners", "deadline", "status", "progress")
-    assert [[getattr(t, f) for f in fields] for t in tasks] == \
-        [[getattr(t, f) for f in fields] for t in SEED_TASKS]
+    assert [[getattr(t, f) for f in fields] for t in tasks] == [
+        [getattr(t, f) for f in fields] for t in SEED_TASKS
+    ]
     assert len(tasks) == 29 and {t.id for t in tasks} == {""}
 
 
@@ -42,13 +45,22 @@ def test_seed_directive_metadata():
     assert result.directive == replace(DIRECTIVES[0], id="")  # the seed's VanBan row
     assert result.directive.number == "/UBND-KGVX" and result.directive.issued_on == "2025-01"
     assert result.directive.title.startswith("V/v triển khai Kế hoạch số 375-KH/TU")
-    assert (result.doc_type, result.signer, result.signer_title, result.place) == \
-        ("Công văn", "Nguyễn Duy Hưng", "Phó Chủ tịch", "Hưng Yên")
-    assert result.recipients == ["Các Sở, ban, ngành tỉnh",
-                                 "Đài Phát thanh và Truyền hình Hưng Yên",
-                                 "Các Hội: Nhà báo, Văn học Nghệ thuật tỉnh"]
-    assert result.distribution[:3] == ["Như trên", "Chủ tịch, các PCT UBND tỉnh",
-                                       "Ban Tuyên giáo Tỉnh ủy"]
+    assert (result.doc_type, result.signer, result.signer_title, result.place) == (
+        "Công văn",
+        "Nguyễn Duy Hưng",
+        "Phó Chủ tịch",
+        "Hưng Yên",
+    )
+    assert result.recipients == [
+        "Các Sở, ban, ngành tỉnh",
+        "Đài Phát thanh và Truyền hình Hưng Yên",
+        "Các Hội: Nhà báo, Văn học Nghệ thuật tỉnh",
+    ]
+    assert result.distribution[:3] == [
+        "Như trên",
+        "Chủ tịch, các PCT UBND tỉnh",
+        "Ban Tuyên giáo Tỉnh ủy",
+    ]
     assert result.warnings == [] and result.new_agencies == []
 
 
@@ -60,15 +72,19 @@ def test_seed_rows_show_their_group_source_and_the_merger():
     merged = [t for t in tasks if t.lead == "STTTT"]
     assert len(merged) == 4
     assert all(t.confidence == "cao" for t in merged)  # named as it was in January 2025
-    assert all(any("đã sáp nhập vào Sở Khoa học và Công nghệ" in r for r in t.reasons)
-               for t in merged)
+    assert all(
+        any("đã sáp nhập vào Sở Khoa học và Công nghệ" in r for r in t.reasons) for t in merged
+    )
     press = next(t for t in tasks if "họp báo" in t.content)
-    assert press.source == ("2. Sở Thông tin và Truyền thông\n- Phối hợp với Ban Tuyên giáo Tỉnh "
-                            "ủy tổ chức họp báo, tuyên truyền về Đại hội đảng bộ tỉnh lần thứ XX.")
+    assert press.source == (
+        "2. Sở Thông tin và Truyền thông\n- Phối hợp với Ban Tuyên giáo Tỉnh "
+        "ủy tổ chức họp báo, tuyên truyền về Đại hội đảng bộ tỉnh lần thứ XX."
+    )
     assert all(t.confidence == "cao" for t in tasks)
 
 
 # --- other shapes, against hand-written expectations -------------------------------------------
+
 
 def comparable(result, expected_row_keys):
     rows = []
@@ -95,16 +111,35 @@ def test_fixture_extracts_to_its_hand_written_rows(case):
 
 def test_every_fixture_shape_is_there():
     names = {c.name for c in CASES}
-    assert {"00_seed", "01_ke_hoach", "02_cong_dien", "03_thong_bao", "04_chi_thi",
-            "05_bang_docx", "06_pdf"} <= names
+    assert {
+        "00_seed",
+        "01_ke_hoach",
+        "02_cong_dien",
+        "03_thong_bao",
+        "04_chi_thi",
+        "05_bang_docx",
+        "06_pdf",
+    } <= names
 
 
 def test_json_has_exactly_the_agreed_shape():
     data = to_json(parse_text(SEED, AGENCIES))
     assert set(data) == {"directive", "tasks", "warnings"}
     assert set(data["directive"]) == {"number", "date", "issuer", "type", "title", "signer"}
-    assert all(set(t) == {"section", "lead", "partners", "deadline", "recurring", "content",
-                          "confidence", "source"} for t in data["tasks"])
+    assert all(
+        set(t)
+        == {
+            "section",
+            "lead",
+            "partners",
+            "deadline",
+            "recurring",
+            "content",
+            "confidence",
+            "source",
+        }
+        for t in data["tasks"]
+    )
     assert json.loads(json.dumps(data)) == data
 
 
@@ -118,18 +153,32 @@ def test_tasks_for_the_store():
 
 # --- wording of leads, partners and deadlines -------------------------------------------------
 
-@pytest.mark.parametrize("text, lead, partners", [
-    ("1. Sở Thông tin và Truyền thông\n- Triển khai hệ thống.", "STTTT", []),
-    ("5. Công an tỉnh: Chủ trì bảo đảm an ninh.", "CAT", []),
-    ("Giao Sở Y tế chủ trì, phối hợp với Sở Tài chính tổ chức tiêm chủng.", "SYT", ["STC"]),
-    ("Sở Xây dựng chủ trì, phối hợp với Sở Tài chính và các cơ quan liên quan rà soát.", "SXD",
-     ["STC"]),
-    ("UBND tỉnh đề nghị Sở Tư pháp thẩm định dự thảo.", "STP", []),
-    ("Tổ chức hội nghị sơ kết, trong đó Sở Nội vụ chủ trì, phối hợp với Sở Y tế.", "SNV", ["SYT"]),
-    ("1. Thẩm định dự án\n- Chủ trì: Sở Kế hoạch và Đầu tư\n- Phối hợp: Sở Xây dựng; Sở Tài chính",
-     "SKHDT", ["SXD", "STC"]),
-    ("2. Đài PT-TH: Phối hợp với Sở VHTTDL, Hội VHNT đưa tin.", "DPTTH", ["SVHTTDL", "HVHNT"]),
-])
+
+@pytest.mark.parametrize(
+    "text, lead, partners",
+    [
+        ("1. Sở Thông tin và Truyền thông\n- Triển khai hệ thống.", "STTTT", []),
+        ("5. Công an tỉnh: Chủ trì bảo đảm an ninh.", "CAT", []),
+        ("Giao Sở Y tế chủ trì, phối hợp với Sở Tài chính tổ chức tiêm chủng.", "SYT", ["STC"]),
+        (
+            "Sở Xây dựng chủ trì, phối hợp với Sở Tài chính và các cơ quan liên quan rà soát.",
+            "SXD",
+            ["STC"],
+        ),
+        ("UBND tỉnh đề nghị Sở Tư pháp thẩm định dự thảo.", "STP", []),
+        (
+            "Tổ chức hội nghị sơ kết, trong đó Sở Nội vụ chủ trì, phối hợp với Sở Y tế.",
+            "SNV",
+            ["SYT"],
+        ),
+        (
+            "1. Thẩm định dự án\n- Chủ trì: Sở Kế hoạch và Đầu tư\n- Phối hợp: Sở Xây dựng; Sở Tài chính",
+            "SKHDT",
+            ["SXD", "STC"],
+        ),
+        ("2. Đài PT-TH: Phối hợp với Sở VHTTDL, Hội VHNT đưa tin.", "DPTTH", ["SVHTTDL", "HVHNT"]),
+    ],
+)
 def test_lead_and_partner_wording(text, lead, partners):
     task = first_task(text)
     assert (task.lead, task.partners) == (lead, partners)
@@ -142,16 +191,21 @@ def test_a_group_heading_with_localities_expands_to_the_departments():
 
 
 def test_a_sentence_starting_with_an_agency_names_the_lead():
-    text = ("1. Về công tác tuyên truyền:\n- Sở VHTTDL chủ trì triển lãm.\n"
-            "- Báo Hưng Yên mở chuyên mục.")
+    text = (
+        "1. Về công tác tuyên truyền:\n- Sở VHTTDL chủ trì triển lãm.\n"
+        "- Báo Hưng Yên mở chuyên mục."
+    )
     assert [t.lead for t in parse_text(text, AGENCIES).tasks] == ["SVHTTDL", "BHY"]
 
 
 def test_an_unknown_district_is_proposed_as_a_new_agency():
     result = parse_text("1. UBND huyện Văn Lâm: Hoàn thành giải phóng mặt bằng.", AGENCIES)
     assert result.new_agencies == ["UBND huyện Văn Lâm"]
-    assert (result.tasks[0].lead, result.tasks[0].lead_name, result.tasks[0].confidence) == \
-        (None, "UBND huyện Văn Lâm", "thấp")
+    assert (result.tasks[0].lead, result.tasks[0].lead_name, result.tasks[0].confidence) == (
+        None,
+        "UBND huyện Văn Lâm",
+        "thấp",
+    )
 
 
 def test_your_agency_means_the_recipients():
@@ -161,31 +215,38 @@ def test_your_agency_means_the_recipients():
 
 
 def test_a_table_pasted_from_word_is_read():
-    text = ("Số: 12/KH-UBND\n\nSTT\tNội dung\tChủ trì\tPhối hợp\tThời hạn\n"
-            "1\tRà soát văn bản\tSở Tư pháp\tSở Nội vụ\t30/6/2025\n"
-            "2\tBố trí kinh phí\tSở Tài chính\t\tQuý III/2025")
+    text = (
+        "Số: 12/KH-UBND\n\nSTT\tNội dung\tChủ trì\tPhối hợp\tThời hạn\n"
+        "1\tRà soát văn bản\tSở Tư pháp\tSở Nội vụ\t30/6/2025\n"
+        "2\tBố trí kinh phí\tSở Tài chính\t\tQuý III/2025"
+    )
     tasks = parse_text(text, AGENCIES).tasks
     assert [(t.section, t.lead, t.partners, t.deadline) for t in tasks] == [
-        ("1", "STP", ["SNV"], date(2025, 6, 30)), ("2", "STC", [], date(2025, 9, 30))]
+        ("1", "STP", ["SNV"], date(2025, 6, 30)),
+        ("2", "STC", [], date(2025, 9, 30)),
+    ]
 
 
-@pytest.mark.parametrize("phrase, deadline, recurring", [
-    ("hoàn thành trước ngày 29/8/2025", date(2025, 8, 29), False),
-    ("báo cáo trước ngày 29 tháng 8 năm 2025", date(2025, 8, 29), False),
-    ("sửa chữa xong trước ngày Quốc khánh 02/9/2025", date(2025, 9, 2), False),
-    ("chậm nhất ngày 05/10/2025", date(2025, 10, 5), False),
-    ("sơ tán trước 17 giờ 00 ngày 27/8/2025", date(2025, 8, 27), False),
-    ("hoàn thành trong tháng 3/2025", date(2025, 3, 31), False),
-    ("trong tháng 2 năm 2024", date(2024, 2, 29), False),
-    ("trong quý II/2025", date(2025, 6, 30), False),
-    ("thời hạn: quý IV/2025", date(2025, 12, 31), False),
-    ("thực hiện thường xuyên", None, True),
-    ("hằng tháng báo cáo kết quả", None, True),
-    ("định kỳ 6 tháng báo cáo", None, True),
-    ("theo Kế hoạch số 12/KH-UBND ngày 15/3/2025", None, False),  # a reference, not a deadline
-    ("lập thành tích trong năm 2025", None, False),
-    ("tổ chức từ ngày 01/9/2025 đến ngày 15/9/2025", date(2025, 9, 15), False),
-])
+@pytest.mark.parametrize(
+    "phrase, deadline, recurring",
+    [
+        ("hoàn thành trước ngày 29/8/2025", date(2025, 8, 29), False),
+        ("báo cáo trước ngày 29 tháng 8 năm 2025", date(2025, 8, 29), False),
+        ("sửa chữa xong trước ngày Quốc khánh 02/9/2025", date(2025, 9, 2), False),
+        ("chậm nhất ngày 05/10/2025", date(2025, 10, 5), False),
+        ("sơ tán trước 17 giờ 00 ngày 27/8/2025", date(2025, 8, 27), False),
+        ("hoàn thành trong tháng 3/2025", date(2025, 3, 31), False),
+        ("trong tháng 2 năm 2024", date(2024, 2, 29), False),
+        ("trong quý II/2025", date(2025, 6, 30), False),
+        ("thời hạn: quý IV/2025", date(2025, 12, 31), False),
+        ("thực hiện thường xuyên", None, True),
+        ("hằng tháng báo cáo kết quả", None, True),
+        ("định kỳ 6 tháng báo cáo", None, True),
+        ("theo Kế hoạch số 12/KH-UBND ngày 15/3/2025", None, False),  # a reference, not a deadline
+        ("lập thành tích trong năm 2025", None, False),
+        ("tổ chức từ ngày 01/9/2025 đến ngày 15/9/2025", date(2025, 9, 15), False),
+    ],
+)
 def test_deadline_wording(phrase, deadline, recurring):
     task = first_task(f"1. Sở Nội vụ: Triển khai nhiệm vụ, {phrase}.")
     assert (task.deadline, task.recurring) == (deadline, recurring)
@@ -203,11 +264,14 @@ def test_a_heading_deadline_applies_to_its_items():
     assert [(t.lead, t.deadline) for t in tasks] == [("SYT", date(2025, 9, 30))] * 2
 
 
-@pytest.mark.parametrize("header, number, issued_on", [
-    ("Số: 123/UBND-KGVX Hưng Yên, ngày 15 tháng 01 năm 2025", "123/UBND-KGVX", "2025-01-15"),
-    ("Số:     /UBND-KGVX\nHưng Yên, ngày    tháng 01 năm 2025", "/UBND-KGVX", "2025-01"),
-    ("Số: ......./KH-UBND\nHưng Yên, ngày ... tháng ... năm 2025", "/KH-UBND", ""),
-])
+@pytest.mark.parametrize(
+    "header, number, issued_on",
+    [
+        ("Số: 123/UBND-KGVX Hưng Yên, ngày 15 tháng 01 năm 2025", "123/UBND-KGVX", "2025-01-15"),
+        ("Số:     /UBND-KGVX\nHưng Yên, ngày    tháng 01 năm 2025", "/UBND-KGVX", "2025-01"),
+        ("Số: ......./KH-UBND\nHưng Yên, ngày ... tháng ... năm 2025", "/KH-UBND", ""),
+    ],
+)
 def test_number_and_date_in_the_header(header, number, issued_on):
     text = f"ỦY BAN NHÂN DÂN\nTỈNH HƯNG YÊN\n{header}\n\n1. Sở Y tế: Rà soát."
     result = parse_text(text, AGENCIES)
@@ -216,20 +280,27 @@ def test_number_and_date_in_the_header(header, number, issued_on):
 
 
 def test_a_cong_van_is_known_by_its_vv_line():
-    result = parse_text("Số: 12/SNV-TCBC\nV/v rà soát biên chế năm 2025\n\n1. Sở Y tế: Rà soát.",
-                        AGENCIES)
+    result = parse_text(
+        "Số: 12/SNV-TCBC\nV/v rà soát biên chế năm 2025\n\n1. Sở Y tế: Rà soát.", AGENCIES
+    )
     assert result.doc_type == "Công văn"
     assert result.directive.title == "V/v rà soát biên chế năm 2025"
 
 
 # --- bad input: a clear message, never an exception -------------------------------------------
 
-@pytest.mark.parametrize("text, message", [
-    ("", "Văn bản trống"),
-    ("  \n\t\u200b\n", "Văn bản trống"),
-    ("The Provincial People's Committee asks every department to report on the plan. " * 5,
-     "không có dấu tiếng Việt"),
-])
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "Văn bản trống"),
+        ("  \n\t\u200b\n", "Văn bản trống"),
+        (
+            "The Provincial People's Committee asks every department to report on the plan. " * 5,
+            "không có dấu tiếng Việt",
+        ),
+    ],
+)
 def test_unusable_text_gives_a_vietnamese_message(text, message):
     result = parse_text(text, AGENCIES)
     assert result.tasks == [] and any(message in w for w in result.warnings)
@@ -242,8 +313,10 @@ def test_text_without_assignments_says_so():
 
 
 def test_broken_numbering_is_reported_and_still_read():
-    text = ("1. Sở Nội vụ: Việc A.\n2. Sở Y tế: Việc B.\n4. Sở Tư pháp: Việc C.\n"
-            "4. Sở Tài chính: Việc D.")
+    text = (
+        "1. Sở Nội vụ: Việc A.\n2. Sở Y tế: Việc B.\n4. Sở Tư pháp: Việc C.\n"
+        "4. Sở Tài chính: Việc D."
+    )
     result = parse_text(text, AGENCIES)
     assert [t.lead for t in result.tasks] == ["SNV", "SYT", "STP", "STC"]
     assert any("sau mục «2» là «4»" in w and "sau mục «4» là «4»" in w for w in result.warnings)
@@ -261,20 +334,26 @@ def test_a_2mb_file_is_read_with_a_warning():
 
 
 def test_decomposed_unicode_reads_like_composed():
-    assert to_json(parse_text(unicodedata.normalize("NFD", SEED), AGENCIES)) == \
-        to_json(parse_text(SEED, AGENCIES))
+    assert to_json(parse_text(unicodedata.normalize("NFD", SEED), AGENCIES)) == to_json(
+        parse_text(SEED, AGENCIES)
+    )
 
 
-@pytest.mark.parametrize("encode", [
-    lambda s: s.encode("utf-8"),
-    lambda s: codecs.BOM_UTF8 + s.encode("utf-8"),
-    lambda s: s.encode("utf-16"),  # with a byte order mark
-    lambda s: s.encode("utf-16-le"),  # without one
-    lambda s: s.replace("\n", "\r\n").encode("utf-8"),
-], ids=["utf8", "utf8-bom", "utf16", "utf16le-no-bom", "crlf"])
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda s: s.encode("utf-8"),
+        lambda s: codecs.BOM_UTF8 + s.encode("utf-8"),
+        lambda s: s.encode("utf-16"),  # with a byte order mark
+        lambda s: s.encode("utf-16-le"),  # without one
+        lambda s: s.replace("\n", "\r\n").encode("utf-8"),
+    ],
+    ids=["utf8", "utf8-bom", "utf16", "utf16le-no-bom", "crlf"],
+)
 def test_text_files_in_unicode_encodings(encode):
-    assert to_json(parse_file("cong_van.txt", encode(SEED), AGENCIES)) == \
-        to_json(parse_text(SEED, AGENCIES))
+    assert to_json(parse_file("cong_van.txt", encode(SEED), AGENCIES)) == to_json(
+        parse_text(SEED, AGENCIES)
+    )
 
 
 def test_a_legacy_encoding_is_read_with_a_warning():
@@ -283,12 +362,15 @@ def test_a_legacy_encoding_is_read_with_a_warning():
     assert any("Windows-1258" in w for w in result.warnings)
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("van_ban.docx", b"PK\x03\x04 not really a zip", "Không mở được tệp .docx"),
-    ("van_ban.docx", b"", "Không mở được tệp .docx"),
-    ("van_ban.doc", b"\xd0\xcf\x11\xe0", "Word cũ (.doc)"),
-    ("van_ban.pdf", b"%PDF-1.7", "PDF"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("van_ban.docx", b"PK\x03\x04 not really a zip", "Không mở được tệp .docx"),
+        ("van_ban.docx", b"", "Không mở được tệp .docx"),
+        ("van_ban.doc", b"\xd0\xcf\x11\xe0", "Word cũ (.doc)"),
+        ("van_ban.pdf", b"%PDF-1.7", "PDF"),
+    ],
+)
 def test_files_that_cannot_be_read_say_why(name, data, message):
     result = parse_file(name, data, AGENCIES)
     assert result.tasks == [] and any(message in w for w in result.warnings)
@@ -307,17 +389,65 @@ def test_a_docx_with_only_an_image_is_empty():
 
 # --- properties -------------------------------------------------------------------------------
 
-FRAGMENTS = st.sampled_from([
-    "1. ", "2. ", "4. ", "II. ", "a) ", "đ) ", "- ", "+ ", "• ", "\n", "\n\n", ":", ".", ";", ",",
-    "Sở Nội vụ", "Sở TT&TT", "Các sở, ban, ngành tỉnh", "UBND các huyện, thành phố", "Sở Ngoại vụ",
-    "Giao ", "đề nghị ", "chủ trì", " phối hợp với ", "trước ngày ", "31/02/2025", "29/8/2025",
-    "15/9", "quý II/2025", "trong tháng 13/2025", "thường xuyên", "Số: /UBND-KGVX",
-    "Hưng Yên, ngày tháng 01 năm 2025", "ngày 45 tháng 13 năm 2025", "Kính gửi:", "V/v ",
-    "Nơi nhận:", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn A", "(", ")", "./.", "\u0301",
-    "\u200b", "\t", "|", "Thời hạn: ", "Chủ trì: ", "CÔNG ĐIỆN", "Trên đây là ",
-])
-TEXTS = st.one_of(st.text(max_size=400),
-                  st.lists(st.one_of(FRAGMENTS, st.text(max_size=6)), max_size=80).map("".join))
+FRAGMENTS = st.sampled_from(
+    [
+        "1. ",
+        "2. ",
+        "4. ",
+        "II. ",
+        "a) ",
+        "đ) ",
+        "- ",
+        "+ ",
+        "• ",
+        "\n",
+        "\n\n",
+        ":",
+        ".",
+        ";",
+        ",",
+        "Sở Nội vụ",
+        "Sở TT&TT",
+        "Các sở, ban, ngành tỉnh",
+        "UBND các huyện, thành phố",
+        "Sở Ngoại vụ",
+        "Giao ",
+        "đề nghị ",
+        "chủ trì",
+        " phối hợp với ",
+        "trước ngày ",
+        "31/02/2025",
+        "29/8/2025",
+        "15/9",
+        "quý II/2025",
+        "trong tháng 13/2025",
+        "thường xuyên",
+        "Số: /UBND-KGVX",
+        "Hưng Yên, ngày tháng 01 năm 2025",
+        "ngày 45 tháng 13 năm 2025",
+        "Kính gửi:",
+        "V/v ",
+        "Nơi nhận:",
+        "KT. CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+        "Nguyễn Văn A",
+        "(",
+        ")",
+        "./.",
+        "\u0301",
+        "\u200b",
+        "\t",
+        "|",
+        "Thời hạn: ",
+        "Chủ trì: ",
+        "CÔNG ĐIỆN",
+        "Trên đây là ",
+    ]
+)
+TEXTS = st.one_of(
+    st.text(max_size=400),
+    st.lists(st.one_of(FRAGMENTS, st.text(max_size=6)), max_size=80).map("".join),
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,4 +1,5 @@
 """Reporting categories at their boundaries, the office's time zone, text folding, dates."""
+
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,18 +35,27 @@ def t(**kw):
     return Task(id="NV-0001", directive_id="VB-0001", section="1", content="x", lead="SNV", **kw)
 
 
-@pytest.mark.parametrize("task, expected", [
-    (t(deadline=TODAY), OPEN_ON_TIME),  # due today is still in time
-    (t(deadline=TODAY - timedelta(days=1)), OVERDUE),  # passed yesterday
-    (t(deadline=TODAY - timedelta(days=1), status=IN_PROGRESS, progress=90), OVERDUE),
-    (t(deadline=TODAY + timedelta(days=30)), OPEN_ON_TIME),
-    (t(), ONGOING),  # no deadline: thường xuyên
-    (t(status=DONE, completed_on=TODAY), DONE_ON_TIME),  # done, no deadline: on time
-    (t(status=DONE, deadline=TODAY, completed_on=TODAY), DONE_ON_TIME),  # on the deadline day
-    (t(status=DONE, deadline=TODAY, completed_on=TODAY + timedelta(days=1)), DONE_LATE),
-    (t(status=DONE, deadline=TODAY - timedelta(days=10), completed_on=TODAY - timedelta(days=11)),
-     DONE_ON_TIME),
-])
+@pytest.mark.parametrize(
+    "task, expected",
+    [
+        (t(deadline=TODAY), OPEN_ON_TIME),  # due today is still in time
+        (t(deadline=TODAY - timedelta(days=1)), OVERDUE),  # passed yesterday
+        (t(deadline=TODAY - timedelta(days=1), status=IN_PROGRESS, progress=90), OVERDUE),
+        (t(deadline=TODAY + timedelta(days=30)), OPEN_ON_TIME),
+        (t(), ONGOING),  # no deadline: thường xuyên
+        (t(status=DONE, completed_on=TODAY), DONE_ON_TIME),  # done, no deadline: on time
+        (t(status=DONE, deadline=TODAY, completed_on=TODAY), DONE_ON_TIME),  # on the deadline day
+        (t(status=DONE, deadline=TODAY, completed_on=TODAY + timedelta(days=1)), DONE_LATE),
+        (
+            t(
+                status=DONE,
+                deadline=TODAY - timedelta(days=10),
+                completed_on=TODAY - timedelta(days=11),
+            ),
+            DONE_ON_TIME,
+        ),
+    ],
+)
 def test_category_boundaries(task, expected):
     assert category(task, TODAY) == expected
 
@@ -84,12 +94,20 @@ def test_fold_ignores_case_accents_and_composition():
     assert fold("Sở\u00a0Y\u200btế") == "so yte"
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("05/03/2025", date(2025, 3, 5)), ("5/3/2025", date(2025, 3, 5)),
-    ("05-03-2025", date(2025, 3, 5)), ("2025-03-05", date(2025, 3, 5)),
-    (45721, date(2025, 3, 5)), (45721.75, date(2025, 3, 5)), ("", None), (None, None),
-    (date(2025, 3, 5), date(2025, 3, 5)),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("05/03/2025", date(2025, 3, 5)),
+        ("5/3/2025", date(2025, 3, 5)),
+        ("05-03-2025", date(2025, 3, 5)),
+        ("2025-03-05", date(2025, 3, 5)),
+        (45721, date(2025, 3, 5)),
+        (45721.75, date(2025, 3, 5)),
+        ("", None),
+        (None, None),
+        (date(2025, 3, 5), date(2025, 3, 5)),
+    ],
+)
 def test_parse_date_is_day_first(raw, expected):
     assert parse_date(raw) == expected
 
@@ -102,8 +120,9 @@ def test_impossible_dates_are_flagged_not_swapped(raw):
 
 def test_datetimes_and_month_precision_issue_dates():
     tz = "Asia/Ho_Chi_Minh"
-    assert parse_datetime("10/03/2025 09:30:00", tz) == datetime(2025, 3, 10, 9, 30,
-                                                                 tzinfo=ZoneInfo(tz))
+    assert parse_datetime("10/03/2025 09:30:00", tz) == datetime(
+        2025, 3, 10, 9, 30, tzinfo=ZoneInfo(tz)
+    )
     assert parse_datetime(45726.5, tz).hour == 12
     assert parse_issue_date("01/2025") == "2025-01" and format_issue_date("2025-01") == "01/2025"
     assert parse_issue_date("15/01/2025") == "2025-01-15"

@@ -252,7 +252,9 @@ def test_update_outside_the_grid_is_rejected(ws, fake_sheets):
 
 def test_append_insert_rows_writes_after_the_table_and_shifts_rows_below(ws, fake_sheets):
     ws.update([["footer"]], "A5")
-    reply = ws.append_rows([["x", 1], ["y", 2]], insert_data_option="INSERT_ROWS", table_range="A1:C3")
+    reply = ws.append_rows(
+        [["x", 1], ["y", 2]], insert_data_option="INSERT_ROWS", table_range="A1:C3"
+    )
     assert reply["tableRange"] == "Sheet1!A3"
     assert reply["updates"]["updatedRange"] == "Sheet1!A4:B5"
     sheet = fake_sheets.dump(BOOK)["sheets"][0]
@@ -293,7 +295,11 @@ def test_include_values_in_response(ws):
         include_values_in_response=True,
         response_value_render_option="UNFORMATTED_VALUE",
     )
-    assert reply["updatedData"] == {"range": "Sheet1!A1:B1", "majorDimension": "ROWS", "values": [[2]]}
+    assert reply["updatedData"] == {
+        "range": "Sheet1!A1:B1",
+        "majorDimension": "ROWS",
+        "values": [[2]],
+    }
 
 
 def test_concurrent_appends_are_all_kept(fake_sheets, raw):
@@ -304,7 +310,9 @@ def test_concurrent_appends_are_all_kept(fake_sheets, raw):
     def append_rows(worker):
         for i in range(5):
             body = {"values": [[worker, i]]}
-            reply = sessions[worker].post(url, params={"valueInputOption": "RAW"}, json=body, timeout=5)
+            reply = sessions[worker].post(
+                url, params={"valueInputOption": "RAW"}, json=body, timeout=5
+            )
             assert reply.status_code == 200, reply.text
 
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -344,7 +352,13 @@ def test_add_worksheet_and_metadata(gc, book):
     sh = gc.open_by_key(BOOK)
     added = sh.add_worksheet("Báo cáo", rows=10, cols=3, index=1)
     assert (added.title, added.index, added.row_count, added.col_count) == ("Báo cáo", 1, 10, 3)
-    assert [w.title for w in sh.worksheets()] == ["Sheet1", "Báo cáo", "My sheet", "It's", "Nhiệm vụ"]
+    assert [w.title for w in sh.worksheets()] == [
+        "Sheet1",
+        "Báo cáo",
+        "My sheet",
+        "It's",
+        "Nhiệm vụ",
+    ]
     assert (sh.title, sh.locale, sh.timezone) == ("Theo dõi", "en_US", "Etc/GMT")
     with pytest.raises(gspread.exceptions.APIError, match="already exists"):
         sh.add_worksheet("Báo cáo", rows=1, cols=1)
@@ -394,7 +408,12 @@ def test_create_spreadsheet_over_the_api(fake_sheets, raw):
 
 def test_batch_update_is_atomic(gc, book, fake_sheets):
     sh = gc.open_by_key(BOOK)
-    body = {"requests": [{"addSheet": {"properties": {"title": "New"}}}, {"deleteSheet": {"sheetId": 99}}]}
+    body = {
+        "requests": [
+            {"addSheet": {"properties": {"title": "New"}}},
+            {"deleteSheet": {"sheetId": 99}},
+        ]
+    }
     with pytest.raises(gspread.exceptions.APIError, match="No grid with id: 99"):
         sh.batch_update(body)
     assert len(fake_sheets.dump(BOOK)["sheets"]) == 4
@@ -476,7 +495,10 @@ def test_spreadsheet_not_shared_with_the_caller_is_403(fake_sheets, gc, raw):
     fake_sheets.create({"spreadsheetId": "private", "title": "P", "shared_with": ["x@y.com"]})
     fake_sheets.create({"spreadsheetId": "shared", "title": "S", "shared_with": [CLIENT_EMAIL]})
     assert_google_error(
-        raw.values("A1", book_id="private"), 403, "PERMISSION_DENIED", "The caller does not have permission"
+        raw.values("A1", book_id="private"),
+        403,
+        "PERMISSION_DENIED",
+        "The caller does not have permission",
     )
     with pytest.raises(PermissionError):
         gc.open_by_key("private")
@@ -496,7 +518,9 @@ def test_token_endpoint(fake_sheets, book):
     bad = requests.post(token_url, data={"grant_type": grant, "assertion": "not-a-jwt"}, timeout=5)
     assert bad.status_code == 400
     assert bad.json()["error"] == "invalid_grant"
-    fake_sheets.create({"spreadsheetId": "mine", "title": "M", "shared_with": ["me@x.iam.gserviceaccount.com"]})
+    fake_sheets.create(
+        {"spreadsheetId": "mine", "title": "M", "shared_with": ["me@x.iam.gserviceaccount.com"]}
+    )
     assertion = fake_jwt({"iss": "me@x.iam.gserviceaccount.com", "aud": token_url})
     good = requests.post(token_url, data={"grant_type": grant, "assertion": assertion}, timeout=5)
     assert good.status_code == 200

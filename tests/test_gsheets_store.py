@@ -1,5 +1,6 @@
 """What only the Google Sheets backend does, tested with the real gspread over HTTP against the fake:
 request counts, hand-edited sheets, moved rows, concurrency, faults and their messages."""
+
 from __future__ import annotations
 
 import threading
@@ -30,60 +31,121 @@ def test_a_load_is_one_values_request_and_a_save_three(gsheets_store, fake_sheet
     fake_sheets.clear_requests()
     snap = gsheets_store.load()
     assert [(r["method"], r["path"]) for r in api_requests(fake_sheets)] == [
-        ("GET", "/v4/spreadsheets/sheet-test/values:batchGet")]
+        ("GET", "/v4/spreadsheets/sheet-test/values:batchGet")
+    ]
     assert api_requests(fake_sheets)[0]["query"]["valueRenderOption"] == ["UNFORMATTED_VALUE"]
 
     fake_sheets.clear_requests()
-    gsheets_store.update_task(snap.task("NV-0001"), {"status": IN_PROGRESS, "progress": 30},
-                              SNV, NOW)
+    gsheets_store.update_task(
+        snap.task("NV-0001"), {"status": IN_PROGRESS, "progress": 30}, SNV, NOW
+    )
     calls = api_requests(fake_sheets)
     assert [(r["method"], r["path"].rsplit("/", 1)[-1]) for r in calls] == [
-        ("GET", "values:batchGet"), ("POST", "values:batchUpdate"), ("POST", "LichSu!A1:append")]
+        ("GET", "values:batchGet"),
+        ("POST", "values:batchUpdate"),
+        ("POST", "LichSu!A1:append"),
+    ]
     write = calls[1]["body"]
     assert write["valueInputOption"] == "RAW"
     # the two changed cells plus Cập nhật lúc and Người cập nhật, on row 2 (NV-0001)
-    assert [d["range"] for d in write["data"]] == ["'NhiemVu'!H2", "'NhiemVu'!I2",
-                                                  "'NhiemVu'!M2", "'NhiemVu'!N2"]
-    assert [d["values"] for d in write["data"]] == [[["Đang thực hiện"]], [[30]],
-                                                   [["10/03/2025 09:30:00"]], [[SNV.email]]]
+    assert [d["range"] for d in write["data"]] == [
+        "'NhiemVu'!H2",
+        "'NhiemVu'!I2",
+        "'NhiemVu'!M2",
+        "'NhiemVu'!N2",
+    ]
+    assert [d["values"] for d in write["data"]] == [
+        [["Đang thực hiện"]],
+        [[30]],
+        [["10/03/2025 09:30:00"]],
+        [[SNV.email]],
+    ]
     assert calls[2]["query"]["insertDataOption"] == ["INSERT_ROWS"]
     assert not any("clear" in r["path"] for r in fake_sheets.requests())
 
 
 def test_saved_values_are_in_the_sheet_as_people_read_them(gsheets_store, fake_sheets):
     snap = gsheets_store.load()
-    gsheets_store.update_task(snap.task("NV-0029"), {"status": DONE, "progress": 100,
-                                                     "completed_on": date(2025, 3, 9),
-                                                     "result": "=1+1"}, SNV, NOW)
+    gsheets_store.update_task(
+        snap.task("NV-0029"),
+        {"status": DONE, "progress": 100, "completed_on": date(2025, 3, 9), "result": "=1+1"},
+        SNV,
+        NOW,
+    )
     row = cells(fake_sheets)[29]
     assert row[0] == "NV-0029" and row[4] == "Hội Văn học Nghệ thuật tỉnh"
     assert row[7:12] == ["Hoàn thành", 100, "=1+1", "", "09/03/2025"]
     history = cells(fake_sheets, HISTORY)
     assert history[0] == [h for _, h in COLUMNS[HISTORY]]
     assert [r[3:6] for r in history[1:]] == [
-        ["Trạng thái", "Chưa thực hiện", "Hoàn thành"], ["Tiến độ (%)", "0", "100"],
-        ["Kết quả thực hiện", "", "=1+1"], ["Ngày hoàn thành", "", "09/03/2025"]]
+        ["Trạng thái", "Chưa thực hiện", "Hoàn thành"],
+        ["Tiến độ (%)", "0", "100"],
+        ["Kết quả thực hiện", "", "=1+1"],
+        ["Ngày hoàn thành", "", "09/03/2025"],
+    ]
     # RAW: the formula-looking text stayed text (a USER_ENTERED write would have made it 2)
     assert gsheets_store.load().task("NV-0029").result == "=1+1"
 
 
-HAND_EDITED_HEADER = ["Ghi chú riêng", "Trạng thái", " MÃ\u00a0NV ", "Nội dung nhiệm vụ",
-                      "Co\u031b quan chu\u0309 tri\u0300",  # NFD-composed "Cơ quan chủ trì"
-                      "Hạn hoàn thành", "Tiến độ (%)", "Mã VB", "Mục", "Cơ quan phối hợp",
-                      "Kết quả thực hiện", "Minh chứng", "Ngày hoàn thành", "Cập nhật lúc",
-                      "Người cập nhật"]
+HAND_EDITED_HEADER = [
+    "Ghi chú riêng",
+    "Trạng thái",
+    " MÃ\u00a0NV ",
+    "Nội dung nhiệm vụ",
+    "Co\u031b quan chu\u0309 tri\u0300",  # NFD-composed "Cơ quan chủ trì"
+    "Hạn hoàn thành",
+    "Tiến độ (%)",
+    "Mã VB",
+    "Mục",
+    "Cơ quan phối hợp",
+    "Kết quả thực hiện",
+    "Minh chứng",
+    "Ngày hoàn thành",
+    "Cập nhật lúc",
+    "Người cập nhật",
+]
 
 
 def hand_edited_tables():
     tables = read_tables()
     tables[TASKS] = [
         HAND_EDITED_HEADER,
-        ["giữ nguyên", "Đang thực hiện", "NV-0100", "Rà soát", "Sở Nội vụ", 45777, "50%",
-         "VB-0001", "1", "Sở TT&TT; Sở Tài chính", "", "", "", "", ""],
+        [
+            "giữ nguyên",
+            "Đang thực hiện",
+            "NV-0100",
+            "Rà soát",
+            "Sở Nội vụ",
+            45777,
+            "50%",
+            "VB-0001",
+            "1",
+            "Sở TT&TT; Sở Tài chính",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
         [],  # a blank row in the middle
         ["", "", "", "", "", "", "", "", "", "", "", "", "", "", ""],
-        ["", "Hoàn thành", "NV-0101", "Báo cáo", "so noi vu", "31/05/2025", 100, "VB-0001", 2,
-         "", "=HYPERLINK(\"x\")", "12/BC-SNV", "30/05/2025", "", ""],
+        [
+            "",
+            "Hoàn thành",
+            "NV-0101",
+            "Báo cáo",
+            "so noi vu",
+            "31/05/2025",
+            100,
+            "VB-0001",
+            2,
+            "",
+            '=HYPERLINK("x")',
+            "12/BC-SNV",
+            "30/05/2025",
+            "",
+            "",
+        ],
         ["", "", "NV-0102", "Sai ngày", "Sở Y tế", "31/02/2025", "abc", "VB-0001", "3"],
         ["", "", "", "Không có mã", "Sở Y tế"],
         ["", "", "NV-0100", "Trùng mã", "Sở Y tế"],
@@ -98,15 +160,21 @@ def test_hand_edited_sheet_is_read_by_header_names(fake_sheets, service_account_
     snap = store.load()
     first, done = snap.tasks[0], snap.task("NV-0101")
     assert (first.id, first.lead, first.partners, first.progress) == (
-        "NV-0100", "SNV", ("STTTT", "STC"), 50)
+        "NV-0100",
+        "SNV",
+        ("STTTT", "STC"),
+        50,
+    )
     assert first.deadline == date(2025, 4, 30)  # a date serial
     assert done.lead == "SNV" and done.deadline == date(2025, 5, 31) and done.status == DONE
     assert done.completed_on == date(2025, 5, 30) and done.section == "2"
     assert [t.id for t in snap.tasks] == ["NV-0100", "NV-0101", "NV-0102", "NV-0100", "NV-0103"]
     assert snap.duplicate_ids == {"NV-0100"}
     problems = [str(p) for p in snap.problems]
-    assert "NhiemVu dòng 6: Hạn hoàn thành: Ngày không hợp lệ: «31/02/2025» (định dạng dd/mm/yyyy)" \
+    assert (
+        "NhiemVu dòng 6: Hạn hoàn thành: Ngày không hợp lệ: «31/02/2025» (định dạng dd/mm/yyyy)"
         in problems
+    )
     assert any("dòng 6: Tiến độ" in p for p in problems)
     assert any("dòng 7: thiếu Mã NV" in p for p in problems)
     assert any("Mã NV NV-0100 bị trùng ở các dòng 2, 8" in p for p in problems)
@@ -119,8 +187,12 @@ def test_save_on_a_hand_edited_sheet_touches_only_its_cells(fake_sheets, service
     before = cells(fake_sheets)
     store.update_task(store.load().task("NV-0101"), {"evidence": "15/BC-SNV"}, SNV, NOW)
     after = cells(fake_sheets)
-    changed = {(r, c) for r in range(len(after)) for c in range(len(after[r]))
-               if r >= len(before) or c >= len(before[r]) or before[r][c] != after[r][c]}
+    changed = {
+        (r, c)
+        for r in range(len(after))
+        for c in range(len(after[r]))
+        if r >= len(before) or c >= len(before[r]) or before[r][c] != after[r][c]
+    }
     assert changed == {(4, 11), (4, 13), (4, 14)}  # Minh chứng, Cập nhật lúc, Người cập nhật
     assert after[4][11] == "15/BC-SNV" and after[1][0] == "giữ nguyên"
 
@@ -148,8 +220,9 @@ def test_rows_moved_between_load_and_save(gsheets_store, fake_sheets):
 
 def test_a_person_editing_the_cell_meanwhile_is_a_conflict(gsheets_store, fake_sheets):
     snap = gsheets_store.load()
-    gsheets_store.http.values_update("sheet-test", "NhiemVu!I3", {"valueInputOption": "RAW"},
-                                     {"values": [[70]]})
+    gsheets_store.http.values_update(
+        "sheet-test", "NhiemVu!I3", {"valueInputOption": "RAW"}, {"values": [[70]]}
+    )
     with pytest.raises(ConflictError) as caught:
         gsheets_store.update_task(snap.task("NV-0002"), {"progress": 20}, SNV, NOW)
     assert caught.value.fields == ["progress"] and caught.value.current.progress == 70
@@ -162,8 +235,9 @@ def test_concurrent_saves(gsheets_store, fake_sheets):
 
     def save(task_id, progress):
         try:
-            results.append(gsheets_store.update_task(snap.task(task_id), {"progress": progress},
-                                                     SNV, NOW))
+            results.append(
+                gsheets_store.update_task(snap.task(task_id), {"progress": progress}, SNV, NOW)
+            )
         except ConflictError as e:
             errors.append(e)
 
@@ -189,8 +263,9 @@ def test_quota_429_twice_then_success(gsheets_store, fake_sheets):
 
 def test_lost_answer_after_the_write_is_reconciled(gsheets_store, fake_sheets):
     snap = gsheets_store.load()
-    fake_sheets.add_fault(method="POST", path_regex="values:batchUpdate", status=500, times=1,
-                          apply=True)
+    fake_sheets.add_fault(
+        method="POST", path_regex="values:batchUpdate", status=500, times=1, apply=True
+    )
     fake_sheets.add_fault(method="POST", path_regex=":append", status=500, times=1, apply=True)
     rows = gsheets_store.update_task(snap.task("NV-0004"), {"progress": 25}, SNV, NOW)
     assert cells(fake_sheets)[4][8] == 25
@@ -198,8 +273,7 @@ def test_lost_answer_after_the_write_is_reconciled(gsheets_store, fake_sheets):
     assert len(history) == 1 and history[0][1] == rows[0].change_id  # not appended twice
 
 
-def test_persistent_503_gives_up_within_the_deadline_and_writes_nothing(gsheets_store,
-                                                                         fake_sheets):
+def test_persistent_503_gives_up_within_the_deadline_and_writes_nothing(gsheets_store, fake_sheets):
     snap = gsheets_store.load()
     before = fake_sheets.dump("sheet-test")
     fake_sheets.add_fault(method="POST", path_regex="values:batchUpdate", status=503, times=100)
@@ -243,13 +317,17 @@ def test_bad_credentials(fake_sheets, seeded_sheet):
     fake_sheets.add_fault(method="POST", path_regex="^/token", status=400, times=100)
     with pytest.raises(StoreError, match="Google từ chối khoá tài khoản dịch vụ"):
         GSheetsStore.from_settings(gsheets_settings_for(fake_sheets, info)).load()
-    broken = dict(info, private_key="-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n")
+    broken = dict(
+        info, private_key="-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n"
+    )
     with pytest.raises(StoreError, match="không hợp lệ"):
         GSheetsStore.from_settings(gsheets_settings_for(fake_sheets, broken))
 
 
 def test_spreadsheet_key_from_url():
-    assert spreadsheet_key("https://docs.google.com/spreadsheets/d/1AbC-d_9/edit#gid=0") == "1AbC-d_9"
+    assert (
+        spreadsheet_key("https://docs.google.com/spreadsheets/d/1AbC-d_9/edit#gid=0") == "1AbC-d_9"
+    )
     assert spreadsheet_key(" 1AbC-d_9 ") == "1AbC-d_9"
 
 
@@ -264,14 +342,16 @@ def test_rows_sorted_by_hand_between_load_and_save(gsheets_store, fake_sheets):
     snap = gsheets_store.load()
     rows = cells(fake_sheets)
     body = sorted(rows[1:], key=lambda r: r[4])  # someone sorts by Cơ quan chủ trì
-    gsheets_store.http.values_update("sheet-test", "NhiemVu!A2", {"valueInputOption": "RAW"},
-                                     {"values": body})
+    gsheets_store.http.values_update(
+        "sheet-test", "NhiemVu!A2", {"valueInputOption": "RAW"}, {"values": body}
+    )
     gsheets_store.update_task(snap.task("NV-0024"), {"progress": 80}, SNV, NOW)
     after = cells(fake_sheets)
     target = next(i for i, r in enumerate(after) if r[0] == "NV-0024")
     assert target != 24 and after[target][8] == 80
-    assert [r for i, r in enumerate(after) if i != target] == \
-        [r for i, r in enumerate([rows[0], *body]) if i != target]
+    assert [r for i, r in enumerate(after) if i != target] == [
+        r for i, r in enumerate([rows[0], *body]) if i != target
+    ]
 
 
 def test_quota_exhausted_for_longer_than_the_deadline_says_so(gsheets_store, fake_sheets):

@@ -1,4 +1,5 @@
 """Saving imported directives (services.importing): on both stores, and the rules on their own."""
+
 from dataclasses import replace
 from datetime import date
 
@@ -42,35 +43,45 @@ def writes_of(store, monkeypatch) -> list[str]:
         def spy(*args, _name=name, _method=method, **kwargs):
             calls.append(_name)
             return _method(*args, **kwargs)
+
         monkeypatch.setattr(store, name, spy)
     return calls
 
 
 # --- on both stores ----------------------------------------------------------------------------
 
+
 def test_a_new_plan_is_saved_in_one_call_and_reads_back(store, monkeypatch):
     result = read("01_ke_hoach.txt")
     calls = writes_of(store, monkeypatch)
-    directive, tasks = save_import(store, store.load(), result.directive, to_tasks(result), ADMIN,
-                                   NOW)
+    directive, tasks = save_import(
+        store, store.load(), result.directive, to_tasks(result), ADMIN, NOW
+    )
     assert calls == ["add_directive"]
     assert directive.id == "VB-0002"
     assert [t.id for t in tasks] == [f"NV-{n:04d}" for n in range(30, 50)]
     snap = store.load()
     assert snap.directives[-1] == Directive(
-        "VB-0002", "45/KH-UBND", "2025-03-10", "UBND tỉnh Hưng Yên",
+        "VB-0002",
+        "45/KH-UBND",
+        "2025-03-10",
+        "UBND tỉnh Hưng Yên",
         "Triển khai Chương trình chuyển đổi số tỉnh Hưng Yên năm 2025",
-        "Nguyễn Lê Huy (KT. Chủ tịch, Phó Chủ tịch)")
+        "Nguyễn Lê Huy (KT. Chủ tịch, Phó Chủ tịch)",
+    )
     stored = [t for t in snap.tasks if t.directive_id == "VB-0002"]
     assert len(stored) == 20 and len(snap.tasks) == 49
     first, second = stored[0], stored[1]
-    assert (first.id, first.section, first.lead, first.partners, first.deadline) == \
-        ("NV-0030", "II.1", "SKHCN", ("VPUB",), date(2025, 6, 30))
-    assert (second.lead, second.partners, second.deadline) == ("SNNMT", ("STC",),
-                                                               date(2025, 9, 30))
+    assert (first.id, first.section, first.lead, first.partners, first.deadline) == (
+        "NV-0030",
+        "II.1",
+        "SKHCN",
+        ("VPUB",),
+        date(2025, 6, 30),
+    )
+    assert (second.lead, second.partners, second.deadline) == ("SNNMT", ("STC",), date(2025, 9, 30))
     assert [t.lead for t in stored if t.section == "III.4"] == ["BHY", "DPTTH"]
-    assert {(t.status, t.progress, t.updated_by) for t in stored} == \
-        {(NOT_STARTED, 0, ADMIN.email)}
+    assert {(t.status, t.progress, t.updated_by) for t in stored} == {(NOT_STARTED, 0, ADMIN.email)}
     assert snap.tasks[:29] == tuple(store.load().tasks[:29])  # the seed rows are untouched
 
 
@@ -84,8 +95,9 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(store, monke
         save_import(store, before, again.directive, to_tasks(again), ADMIN, NOW)
     assert "number" in refused.value.fields
     calls = writes_of(store, monkeypatch)
-    directive, tasks = save_import(store, before, again.directive, to_tasks(again), ADMIN, NOW,
-                                   add_to_existing=True)
+    directive, tasks = save_import(
+        store, before, again.directive, to_tasks(again), ADMIN, NOW, add_to_existing=True
+    )
     assert (directive.id, tasks, calls) == ("VB-0002", [], [])
     after = store.load()
     assert (after.directives, after.tasks) == (before.directives, before.tasks)
@@ -93,19 +105,21 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(store, monke
 
 def test_the_seed_directive_is_already_there_and_only_a_new_item_is_added(store, monkeypatch):
     text = DIRECTIVE_TEXT.read_text(encoding="utf-8").replace(
-        "Nơi nhận:", "8. Sở Y tế: Tuyên truyền phòng, chống dịch bệnh mùa đông.\n\nNơi nhận:")
+        "Nơi nhận:", "8. Sở Y tế: Tuyên truyền phòng, chống dịch bệnh mùa đông.\n\nNơi nhận:"
+    )
     result = parse_text(text, AGENCIES)
     snap = store.load()
     assert find_existing(snap, result.directive).id == "VB-0001"
     assert len(result.tasks) == 30
     calls = writes_of(store, monkeypatch)
-    directive, tasks = save_import(store, snap, result.directive, to_tasks(result), ADMIN, NOW,
-                                   add_to_existing=True)
+    directive, tasks = save_import(
+        store, snap, result.directive, to_tasks(result), ADMIN, NOW, add_to_existing=True
+    )
     assert calls == ["add_tasks"] and directive == DIRECTIVES[0]
-    assert [(t.id, t.directive_id, t.lead, t.section) for t in tasks] == \
-        [("NV-0030", "VB-0001", "SYT", "8")]
-    assert store.load().task("NV-0030").content == \
-        "Tuyên truyền phòng, chống dịch bệnh mùa đông."
+    assert [(t.id, t.directive_id, t.lead, t.section) for t in tasks] == [
+        ("NV-0030", "VB-0001", "SYT", "8")
+    ]
+    assert store.load().task("NV-0030").content == "Tuyên truyền phòng, chống dịch bệnh mùa đông."
 
 
 def test_a_row_with_an_unknown_lead_is_refused_and_nothing_is_written(store, monkeypatch):
@@ -116,7 +130,8 @@ def test_a_row_with_an_unknown_lead_is_refused_and_nothing_is_written(store, mon
     with pytest.raises(ImportRefused) as refused:
         save_import(store, store.load(), result.directive, tasks, ADMIN, NOW)
     assert refused.value.rows == {
-        4: "Cơ quan chủ trì «Sở Ngoại vụ» chưa có trong danh mục cơ quan."}
+        4: "Cơ quan chủ trì «Sở Ngoại vụ» chưa có trong danh mục cơ quan."
+    }
     assert "1 nhiệm vụ chưa lưu được" in refused.value.message
     assert calls == [] and len(store.load().directives) == 1
 
@@ -125,16 +140,28 @@ def test_a_confirmed_new_agency_is_added_and_its_rows_refer_to_it(store, monkeyp
     result = read("03_thong_bao.txt")
     assert result.new_agencies == ["Sở Ngoại vụ"]
     calls = writes_of(store, monkeypatch)
-    directive, tasks = save_import(store, store.load(), result.directive, to_tasks(result), ADMIN,
-                                   NOW, new_agencies=result.new_agencies)
+    directive, tasks = save_import(
+        store,
+        store.load(),
+        result.directive,
+        to_tasks(result),
+        ADMIN,
+        NOW,
+        new_agencies=result.new_agencies,
+    )
     assert calls == ["save_agency", "add_directive"]
     snap = store.load()
     agency = snap.agency("SNV2")  # SNV is Sở Nội vụ
     assert (agency.name, agency.group, agency.active) == ("Sở Ngoại vụ", "Sở, ban, ngành", True)
     assert snap.task(tasks[4].id).lead == "SNV2"
     assert snap.task(tasks[4].id).partners == ("VPUB",)
-    assert [t.lead for t in snap.tasks if t.directive_id == directive.id] == \
-        ["SXD", "STC", "CAT", "SGDDT", "SNV2"]
+    assert [t.lead for t in snap.tasks if t.directive_id == directive.id] == [
+        "SXD",
+        "STC",
+        "CAT",
+        "SGDDT",
+        "SNV2",
+    ]
 
 
 def test_only_an_admin_imports(store):
@@ -156,20 +183,30 @@ def test_missing_directive_fields_are_refused_per_field(store):
 
 def test_a_month_precision_date_typed_dd_mm_is_stored_as_such(store):
     result = read("01_ke_hoach.txt")
-    directive, _ = save_import(store, store.load(), replace(result.directive, issued_on="03/2025"),
-                               to_tasks(result), ADMIN, NOW)
+    directive, _ = save_import(
+        store,
+        store.load(),
+        replace(result.directive, issued_on="03/2025"),
+        to_tasks(result),
+        ADMIN,
+        NOW,
+    )
     assert store.load().directives[-1].issued_on == "2025-03" == directive.issued_on
 
 
 # --- the rules ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("number, issued_on, title, found", [
-    ("/UBND-KGVX", "2025-01", DIRECTIVES[0].title, "VB-0001"),
-    (" /ubnd-kgvx ", "", DIRECTIVES[0].title.upper(), "VB-0001"),  # case, accents, spaces
-    ("/UBND-KGVX", "2025-01", "V/v một việc khác", None),  # unnumbered: the title decides
-    ("/UBND-KGVX", "2024-01", DIRECTIVES[0].title, None),  # another year
-    ("45/KH-UBND", "2025-03-10", "", None),
-])
+
+@pytest.mark.parametrize(
+    "number, issued_on, title, found",
+    [
+        ("/UBND-KGVX", "2025-01", DIRECTIVES[0].title, "VB-0001"),
+        (" /ubnd-kgvx ", "", DIRECTIVES[0].title.upper(), "VB-0001"),  # case, accents, spaces
+        ("/UBND-KGVX", "2025-01", "V/v một việc khác", None),  # unnumbered: the title decides
+        ("/UBND-KGVX", "2024-01", DIRECTIVES[0].title, None),  # another year
+        ("45/KH-UBND", "2025-03-10", "", None),
+    ],
+)
 def test_find_existing(number, issued_on, title, found):
     directive = Directive("", number, issued_on, title=title)
     assert getattr(find_existing(SEED, directive), "id", None) == found
@@ -195,16 +232,30 @@ def test_new_tasks_only_compares_lead_and_content_accent_insensitively():
 
 
 def task(**fields):
-    return Task(**{"id": "", "directive_id": "", "section": "1", "content": "Rà soát",
-                   "lead": "SNV", **fields})
+    return Task(
+        **{
+            "id": "",
+            "directive_id": "",
+            "section": "1",
+            "content": "Rà soát",
+            "lead": "SNV",
+            **fields,
+        }
+    )
 
 
 def test_check_rows_says_what_is_wrong_with_each_row():
-    tasks = [task(), task(content=""), task(lead=""), task(lead="Sở Ngoại vụ"),
-             task(lead="SYT", partners=("STC", "Hội Doanh nhân")),
-             task(lead="STP", deadline=date(2024, 12, 31)),
-             task(lead="STP", content="Báo cáo", deadline=date(2025, 1, 1)),
-             task(content="rà soát"), task(content="x" * 5001)]
+    tasks = [
+        task(),
+        task(content=""),
+        task(lead=""),
+        task(lead="Sở Ngoại vụ"),
+        task(lead="SYT", partners=("STC", "Hội Doanh nhân")),
+        task(lead="STP", deadline=date(2024, 12, 31)),
+        task(lead="STP", content="Báo cáo", deadline=date(2025, 1, 1)),
+        task(content="rà soát"),
+        task(content="x" * 5001),
+    ]
     assert check_rows(tasks, REGISTRY, "2025-01") == {
         1: "Thiếu nội dung nhiệm vụ.",
         2: "Chưa chọn cơ quan chủ trì.",
@@ -226,24 +277,42 @@ def test_grid_rows_round_trip_to_the_parsers_tasks():
     tasks, problems = rows_to_tasks(rows, REGISTRY)
     fields = ("section", "content", "lead", "partners", "deadline")
     assert problems == {}
-    assert [[getattr(t, f) for f in fields] for t in tasks] == \
-        [[getattr(t, f) for f in fields] for t in to_tasks(result)]
+    assert [[getattr(t, f) for f in fields] for t in tasks] == [
+        [getattr(t, f) for f in fields] for t in to_tasks(result)
+    ]
 
 
 def test_grid_rows_are_read_leniently_and_bad_cells_get_a_message():
-    rows = [{"section": " 2 ", "lead": "sở tt&tt", "partners": "Sở Y tế; Sở KH&CN ;; Hội Mới",
-             "deadline": "2025-09-30T00:00:00", "recurring": False, "content": " Rà soát "},
-            {"lead": "Sở Y tế", "content": "Báo cáo", "deadline": date(2025, 1, 5),
-             "recurring": True},
-            {"lead": "Sở Y tế", "content": "Báo cáo", "deadline": "31/02/2025"},
-            {"section": None, "lead": None, "partners": float("nan"), "deadline": None,
-             "recurring": None, "content": ""}]
+    rows = [
+        {
+            "section": " 2 ",
+            "lead": "sở tt&tt",
+            "partners": "Sở Y tế; Sở KH&CN ;; Hội Mới",
+            "deadline": "2025-09-30T00:00:00",
+            "recurring": False,
+            "content": " Rà soát ",
+        },
+        {"lead": "Sở Y tế", "content": "Báo cáo", "deadline": date(2025, 1, 5), "recurring": True},
+        {"lead": "Sở Y tế", "content": "Báo cáo", "deadline": "31/02/2025"},
+        {
+            "section": None,
+            "lead": None,
+            "partners": float("nan"),
+            "deadline": None,
+            "recurring": None,
+            "content": "",
+        },
+    ]
     rows = drop_blank_rows(rows)
     assert len(rows) == 3
     tasks, problems = rows_to_tasks(rows, REGISTRY)
-    assert (tasks[0].section, tasks[0].lead, tasks[0].partners, tasks[0].deadline,
-            tasks[0].content) == ("2", "STTTT", ("SYT", "SKHCN", "Hội Mới"), date(2025, 9, 30),
-                                  "Rà soát")
+    assert (
+        tasks[0].section,
+        tasks[0].lead,
+        tasks[0].partners,
+        tasks[0].deadline,
+        tasks[0].content,
+    ) == ("2", "STTTT", ("SYT", "SKHCN", "Hội Mới"), date(2025, 9, 30), "Rà soát")
     assert set(problems) == {1, 2}
     assert "Thường xuyên" in problems[1] and "31/02/2025" in problems[2]
 
@@ -258,12 +327,15 @@ def test_low_confidence_rows_are_marked_and_unknown_leads_left_to_choose():
     assert preview_rows(proposal, REGISTRY)[4]["lead"] is None
 
 
-@pytest.mark.parametrize("name, code", [
-    ("Sở Ngoại vụ", "SNV2"),  # SNV is taken by Sở Nội vụ
-    ("Sở Văn hóa, Thể thao và Du lịch", "SVHTTDL2"),
-    ("UBND huyện Văn Lâm", "UBNDHVL"),
-    ("Đài Truyền hình số", "DTHS"),
-    ("Hội", "HOI"),
-])
+@pytest.mark.parametrize(
+    "name, code",
+    [
+        ("Sở Ngoại vụ", "SNV2"),  # SNV is taken by Sở Nội vụ
+        ("Sở Văn hóa, Thể thao và Du lịch", "SVHTTDL2"),
+        ("UBND huyện Văn Lâm", "UBNDHVL"),
+        ("Đài Truyền hình số", "DTHS"),
+        ("Hội", "HOI"),
+    ],
+)
 def test_agency_codes_from_initials_are_unique(name, code):
     assert agency_code(name, REGISTRY.agencies) == code

@@ -1,4 +1,5 @@
 """KPIs and per-agency metrics against hand-computed fixtures, and the seed where all is ongoing."""
+
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -32,21 +33,29 @@ def task(i, lead, **kw):
 def snapshot():
     recent = datetime(2025, 6, 20, 10, tzinfo=TZ)
     old = datetime(2025, 4, 1, 10, tzinfo=TZ)
-    return Snapshot(agencies=(Agency("A", "Sở A", group="Sở, ban, ngành"), Agency("B", "Sở B")),
-                    tasks=(
-        task(1, "A", status=DONE, deadline=date(2025, 6, 1), completed_on=date(2025, 5, 30)),
-        task(2, "A", status=DONE, deadline=date(2025, 6, 1), completed_on=date(2025, 6, 2)),
-        task(3, "A", deadline=date(2025, 6, 29), updated_at=recent),  # overdue by 1 day
-        task(4, "A", deadline=date(2025, 7, 3), status=IN_PROGRESS, updated_at=old),  # due soon
-        task(5, "B"),  # ongoing
-        task(6, "B", status=DONE, completed_on=date(2025, 6, 1)),  # done, no deadline: on time
-    ))
+    return Snapshot(
+        agencies=(Agency("A", "Sở A", group="Sở, ban, ngành"), Agency("B", "Sở B")),
+        tasks=(
+            task(1, "A", status=DONE, deadline=date(2025, 6, 1), completed_on=date(2025, 5, 30)),
+            task(2, "A", status=DONE, deadline=date(2025, 6, 1), completed_on=date(2025, 6, 2)),
+            task(3, "A", deadline=date(2025, 6, 29), updated_at=recent),  # overdue by 1 day
+            task(4, "A", deadline=date(2025, 7, 3), status=IN_PROGRESS, updated_at=old),  # due soon
+            task(5, "B"),  # ongoing
+            task(6, "B", status=DONE, completed_on=date(2025, 6, 1)),  # done, no deadline: on time
+        ),
+    )
 
 
 def test_task_table_categories(snapshot):
     frame = tasks_frame(snapshot, AS_OF)
-    assert list(frame["category"]) == [DONE_ON_TIME, DONE_LATE, OVERDUE, OPEN_ON_TIME, ONGOING,
-                                       DONE_ON_TIME]
+    assert list(frame["category"]) == [
+        DONE_ON_TIME,
+        DONE_LATE,
+        OVERDUE,
+        OPEN_ON_TIME,
+        ONGOING,
+        DONE_ON_TIME,
+    ]
     assert list(frame["due_soon"]) == [False, False, False, True, False, False]
     assert list(frame["days_late"]) == [0, 0, 1, 0, 0, 0]
     assert frame.loc[0, "lead_name"] == "Sở A" and frame.loc[0, "lead_group"] == "Sở, ban, ngành"
@@ -55,7 +64,13 @@ def test_task_table_categories(snapshot):
 def test_kpis(snapshot):
     k = kpis(tasks_frame(snapshot, AS_OF))
     assert k["total"] == 6
-    assert (k[DONE_ON_TIME], k[DONE_LATE], k[OVERDUE], k[OPEN_ON_TIME], k[ONGOING]) == (2, 1, 1, 1, 1)
+    assert (k[DONE_ON_TIME], k[DONE_LATE], k[OVERDUE], k[OPEN_ON_TIME], k[ONGOING]) == (
+        2,
+        1,
+        1,
+        1,
+        1,
+    )
     assert k["due_soon"] == 1
     assert k["completion_rate"] == pytest.approx(3 / 6)
     assert k["on_time_rate"] == pytest.approx(2 / 3)
@@ -75,8 +90,9 @@ def test_agency_metrics_worst_first(snapshot):
 
 def test_update_window_is_thirty_days():
     edge = datetime.combine(AS_OF - timedelta(days=30), datetime.min.time(), TZ)
-    snap = Snapshot(tasks=(task(1, "A", updated_at=edge),
-                           task(2, "A", updated_at=edge - timedelta(seconds=1))))
+    snap = Snapshot(
+        tasks=(task(1, "A", updated_at=edge), task(2, "A", updated_at=edge - timedelta(seconds=1)))
+    )
     assert agency_metrics(tasks_frame(snap, AS_OF), AS_OF).loc[0, "update_rate"] == 0.5
 
 
@@ -100,21 +116,38 @@ def test_empty_snapshot():
 def test_only_progress_reports_count_as_the_agencys_updates():
     """Adding, reassigning or moving the deadline of a task is the office's work, not a report."""
     from services.domain.model import CREATED, FIELD_LABELS, Change
+
     added = datetime(2025, 6, 20, 8, tzinfo=TZ)
     moved = datetime(2025, 6, 25, 8, tzinfo=TZ)
     reported = datetime(2025, 6, 10, 8, tzinfo=TZ)
     snap = Snapshot(
         agencies=(Agency("A", "Sở A"),),
-        tasks=(task(1, "A", deadline=date(2025, 8, 1), updated_at=added, updated_by="vp@x"),
-               task(2, "A", deadline=date(2025, 9, 1), updated_at=moved, updated_by="vp@x"),
-               task(3, "A", updated_at=datetime(2025, 6, 28, 9, tzinfo=TZ))),  # typed by hand
-        history=(Change(added, "c1", "NV-0001", CREATED, "", "Sở A", "vp@x", "VPUB"),
-                 Change(reported, "c2", "NV-0002", FIELD_LABELS["progress"], "0", "20", "a@x", "A"),
-                 Change(moved, "c3", "NV-0002", FIELD_LABELS["deadline"], "01/08/2025",
-                        "01/09/2025", "vp@x", "VPUB")))
+        tasks=(
+            task(1, "A", deadline=date(2025, 8, 1), updated_at=added, updated_by="vp@x"),
+            task(2, "A", deadline=date(2025, 9, 1), updated_at=moved, updated_by="vp@x"),
+            task(3, "A", updated_at=datetime(2025, 6, 28, 9, tzinfo=TZ)),
+        ),  # typed by hand
+        history=(
+            Change(added, "c1", "NV-0001", CREATED, "", "Sở A", "vp@x", "VPUB"),
+            Change(reported, "c2", "NV-0002", FIELD_LABELS["progress"], "0", "20", "a@x", "A"),
+            Change(
+                moved,
+                "c3",
+                "NV-0002",
+                FIELD_LABELS["deadline"],
+                "01/08/2025",
+                "01/09/2025",
+                "vp@x",
+                "VPUB",
+            ),
+        ),
+    )
     frame = tasks_frame(snap, AS_OF)
     assert [None if pd.isna(v) else v for v in frame["agency_updated_at"]] == [
-        None, reported, datetime(2025, 6, 28, 9, tzinfo=TZ)]
+        None,
+        reported,
+        datetime(2025, 6, 28, 9, tzinfo=TZ),
+    ]
     m = agency_metrics(frame, AS_OF).iloc[0]
     assert m.update_rate == pytest.approx(2 / 3)
     assert m.last_update == datetime(2025, 6, 28, 9, tzinfo=TZ)

@@ -1,4 +1,5 @@
 """AppTest: every page under every role, the guards, and the modes of DESIGN §6."""
+
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def texts(at):
-    return " ".join(str(e.value) for e in [*at.title, *at.markdown, *at.error, *at.warning,
-                                            *at.info, *at.caption])
+    return " ".join(
+        str(e.value)
+        for e in [*at.title, *at.markdown, *at.error, *at.warning, *at.info, *at.caption]
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -82,19 +85,35 @@ def test_no_secrets_file_runs_on_the_embedded_store(tmp_path, monkeypatch):
 
 
 def test_google_sheets_without_sign_in_shows_setup_and_no_data(tmp_path):
-    at = make_app(tmp_path, secrets={"gsheets": {
-        "spreadsheet": "abc", "endpoint": "http://127.0.0.1:9",
-        "service_account": {"client_email": "sa@x.iam.gserviceaccount.com"}}}).run()
+    at = make_app(
+        tmp_path,
+        secrets={
+            "gsheets": {
+                "spreadsheet": "abc",
+                "endpoint": "http://127.0.0.1:9",
+                "service_account": {"client_email": "sa@x.iam.gserviceaccount.com"},
+            }
+        },
+    ).run()
     assert not at.exception
     assert "Cần cấu hình đăng nhập" in texts(at)
     assert not at.metric and not at.dataframe and not at.sidebar.selectbox
 
 
 def test_sign_in_configured_asks_to_sign_in_and_shows_no_data(tmp_path):
-    at = make_app(tmp_path, role=ROLE_ADMIN, secrets={"auth": {
-        "redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
-        "client_id": "id", "client_secret": "secret",
-        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}}).run()
+    at = make_app(
+        tmp_path,
+        role=ROLE_ADMIN,
+        secrets={
+            "auth": {
+                "redirect_uri": "http://localhost:8501/oauth2callback",
+                "cookie_secret": "x" * 32,
+                "client_id": "id",
+                "client_secret": "secret",
+                "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+            }
+        },
+    ).run()
     assert not at.exception
     assert "Vui lòng đăng nhập" in texts(at) and at.button[0].label == "Đăng nhập"
     assert not at.metric and not at.dataframe  # a forged demo_role gives nothing
@@ -122,9 +141,11 @@ def test_names_from_the_data_are_shown_as_typed_not_as_markdown(tmp_path):
     from services.domain.model import Agency
     from services.stores.seed import seed_records
     from services.stores.sqlite import SQLiteStore
+
     store = SQLiteStore(str(tmp_path / "app.db"), seed=seed_records)
-    store.save_agency(Agency("SNV", "[Đăng nhập lại](https://evil.example) :red[Sở]", (),
-                             "Sở, ban, ngành"))
+    store.save_agency(
+        Agency("SNV", "[Đăng nhập lại](https://evil.example) :red[Sở]", (), "Sở, ban, ngành")
+    )
     at = make_app(tmp_path, ROLE_AGENCY, agency="SNV").run()
     at.switch_page("pages/my_tasks.py").run()
     title = at.title[0].value

@@ -1,5 +1,6 @@
 """AppTest: Tổng quan (filters in the URL, search, succession toggle, drill-down, empty and odd
 states) and Cơ quan (query parameter, select box, scorecard), on stores written for each test."""
+
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -27,18 +28,28 @@ TODAY = today_local()  # the app computes categories as of today: the data is pl
 AGENCIES = (
     Agency("SNV", "Sở Nội vụ", group="Sở, ban, ngành"),
     Agency("DPTTH", "Đài Phát thanh và Truyền hình tỉnh", ("Đài PT-TH",), "Báo chí"),
-    Agency("STTTT", "Sở Thông tin và Truyền thông", ("Sở TT&TT",), "Sở, ban, ngành", "SKHCN",
-           False),
+    Agency(
+        "STTTT", "Sở Thông tin và Truyền thông", ("Sở TT&TT",), "Sở, ban, ngành", "SKHCN", False
+    ),
     Agency("SKHCN", "Sở Khoa học và Công nghệ", ("Sở KH&CN",), "Sở, ban, ngành"),
     Agency("CAT", "Công an tỉnh", group="Lực lượng vũ trang"),
 )
-DIRECTIVES = (Directive("VB-0001", "12/KH-UBND", (TODAY - timedelta(days=200)).isoformat(),
-                        title="Kế hoạch thử"),)
+DIRECTIVES = (
+    Directive(
+        "VB-0001", "12/KH-UBND", (TODAY - timedelta(days=200)).isoformat(), title="Kế hoạch thử"
+    ),
+)
 
 
 def task(n, lead, **kw):
-    return Task(id=f"NV-{n:04d}", directive_id="VB-0001", section="1",
-                content=f"Nội dung công việc số {n}", lead=lead, **kw)
+    return Task(
+        id=f"NV-{n:04d}",
+        directive_id="VB-0001",
+        section="1",
+        content=f"Nội dung công việc số {n}",
+        lead=lead,
+        **kw,
+    )
 
 
 def days(n):
@@ -76,8 +87,9 @@ def metrics(at):
 
 
 def texts(at):
-    return " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.info, *at.warning,
-                                            *at.success])
+    return " ".join(
+        str(e.value) for e in [*at.markdown, *at.caption, *at.info, *at.warning, *at.success]
+    )
 
 
 def charts(at):
@@ -98,11 +110,12 @@ def test_overview_shows_cards_charts_and_lists(tmp_path):
     agency_chart = charts(at)[0]
     bars = agency_chart["data"][0]
     assert bars["name"] == OVERDUE and bars["y"][:2] == ["Sở KH&amp;CN", "Sở Nội vụ"]  # escaped
-    assert [t.label for t in at.tabs] == ["Quá hạn (2)", "Sắp đến hạn",
-                                          "Cơ quan chưa cập nhật (4)"]
+    assert [t.label for t in at.tabs] == ["Quá hạn (2)", "Sắp đến hạn", "Cơ quan chưa cập nhật (4)"]
     overdue = at.dataframe[0].value
     assert list(overdue["id"]) == ["NV-0005", "NV-0001"] and list(overdue["age_band"]) == [
-        "> 120 ngày", "> 30 ngày"]
+        "> 120 ngày",
+        "> 30 ngày",
+    ]
     assert list(at.dataframe[1].value["id"]) == ["NV-0003"]
     assert [b.label for b in at.get("download_button")] == ["Tải CSV"] * 3
 
@@ -113,8 +126,16 @@ def test_filters_come_from_the_url_and_bad_values_are_ignored(tmp_path):
     assert metrics(at)["Tổng số nhiệm vụ"] == "2"
     assert at.multiselect(key="f_category").value == [OVERDUE]
     assert "Đang xem 2 / 6 nhiệm vụ" in texts(at)
-    at = app(tmp_path / "x", {"category": "khong-co", "agency": "NOPE", "from": "31/02/2025",
-                              "directive": "VB-9999", "original": "tuỳ"})
+    at = app(
+        tmp_path / "x",
+        {
+            "category": "khong-co",
+            "agency": "NOPE",
+            "from": "31/02/2025",
+            "directive": "VB-9999",
+            "original": "tuỳ",
+        },
+    )
     assert not at.exception and not at.error
     assert metrics(at)["Tổng số nhiệm vụ"] == "6"
     assert query(at) == {}  # cleaned up
@@ -130,8 +151,10 @@ def test_widgets_write_the_filters_to_the_url(tmp_path):
     assert query(at) == {} and metrics(at)["Tổng số nhiệm vụ"] == "6"
 
 
-@pytest.mark.parametrize("words, found", [("so noi vu", "3"), ("SỞ NỘI VỤ", "3"),
-                                          ("đài", "1"), ("dai", "1"), ("ĐÀI PT-TH", "1")])
+@pytest.mark.parametrize(
+    "words, found",
+    [("so noi vu", "3"), ("SỞ NỘI VỤ", "3"), ("đài", "1"), ("dai", "1"), ("ĐÀI PT-TH", "1")],
+)
 def test_search_ignores_case_and_diacritics(tmp_path, words, found):
     at = app(tmp_path)
     at.text_input(key="f_q").input(words).run()

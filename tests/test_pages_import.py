@@ -1,4 +1,5 @@
 """AppTest flows of "Nhập văn bản": paste or upload, preview, correct, save; refusals keep edits."""
+
 import io
 from datetime import date
 
@@ -49,12 +50,15 @@ def test_the_seed_directive_is_read_and_recognised_as_already_there(tmp_path):
     at = analyse(open_import(tmp_path), DIRECTIVE_TEXT.read_text(encoding="utf-8"))
     rows = grid(at)
     assert len(rows) == 29
-    assert rows.iloc[0]["lead"] == "Sở Nội vụ" and rows.iloc[20]["lead"] == \
-        "Sở Thông tin và Truyền thông"
+    assert (
+        rows.iloc[0]["lead"] == "Sở Nội vụ"
+        and rows.iloc[20]["lead"] == "Sở Thông tin và Truyền thông"
+    )
     assert at.text_input(key="meta_number").value == "/UBND-KGVX"
     assert at.text_input(key="meta_issued_on").value == "01/2025"
-    assert any("đã có trong hệ thống: mã **VB-0001**, 29 nhiệm vụ" in w
-               for w in messages(at, "warning"))
+    assert any(
+        "đã có trong hệ thống: mã **VB-0001**, 29 nhiệm vụ" in w for w in messages(at, "warning")
+    )
     labels = [b.label for b in at.button]
     assert not any(label.startswith("Lưu văn bản") for label in labels)
     add = at.button(key="import_add_new")
@@ -64,8 +68,12 @@ def test_the_seed_directive_is_read_and_recognised_as_already_there(tmp_path):
 
 def test_a_new_item_is_added_to_the_existing_directive_only(tmp_path):
     at = analyse(open_import(tmp_path), DIRECTIVE_TEXT.read_text(encoding="utf-8"))
-    edit_grid(at, added_rows=[{"section": "8", "lead": "Sở Y tế",
-                               "content": "Tuyên truyền phòng, chống dịch bệnh."}])
+    edit_grid(
+        at,
+        added_rows=[
+            {"section": "8", "lead": "Sở Y tế", "content": "Tuyên truyền phòng, chống dịch bệnh."}
+        ],
+    )
     at.run()
     assert at.button(key="import_add_new").label.endswith("(1)")
     at.button(key="import_add_new").click().run()
@@ -87,37 +95,55 @@ def test_a_cong_dien_is_corrected_in_the_grid_and_saved(tmp_path):
     assert save.label == "Lưu văn bản và 6 nhiệm vụ"
 
     # first try: row 1 has no lead -> refused, the other edit stays on screen
-    edit_grid(at, edited_rows={2: {"content": "Khắc phục sự cố giao thông trước 02/9/2025."},
-                               1: {"deadline": "2025-08-30", "partners": "Công an tỉnh"}})
+    edit_grid(
+        at,
+        edited_rows={
+            2: {"content": "Khắc phục sự cố giao thông trước 02/9/2025."},
+            1: {"deadline": "2025-08-30", "partners": "Công an tỉnh"},
+        },
+    )
     at.button(key="import_save").click().run()
     assert not at.exception
     assert "1 nhiệm vụ chưa lưu được" in at.error[0].value
     rows = grid(at)
     assert list(rows["message"]) == ["Chưa chọn cơ quan chủ trì.", "", "", "", "", ""]
     assert rows.iloc[2]["content"] == "Khắc phục sự cố giao thông trước 02/9/2025."
-    assert (rows.iloc[1]["deadline"], rows.iloc[1]["partners"]) == (date(2025, 8, 30),
-                                                                    "Công an tỉnh")
+    assert (rows.iloc[1]["deadline"], rows.iloc[1]["partners"]) == (
+        date(2025, 8, 30),
+        "Công an tỉnh",
+    )
     assert len(store_of(tmp_path).load().directives) == 1
 
     # choose the lead, fix the deadline, drop the last row: saved in one go
-    edit_grid(at, edited_rows={0: {"lead": "Sở Nông nghiệp và Môi trường",
-                                   "deadline": "2025-08-28"}}, deleted_rows=[5])
+    edit_grid(
+        at,
+        edited_rows={0: {"lead": "Sở Nông nghiệp và Môi trường", "deadline": "2025-08-28"}},
+        deleted_rows=[5],
+    )
     at.run()
     assert at.button(key="import_save").label == "Lưu văn bản và 5 nhiệm vụ"
     at.button(key="import_save").click().run()
     assert not at.exception and not at.error
-    assert at.success[0].value == ("Đã lưu văn bản **VB-0002** (12/CĐ-UBND) và 5 nhiệm vụ "
-                                   "(Mã NV: NV-0030 – NV-0034).")
+    assert at.success[0].value == (
+        "Đã lưu văn bản **VB-0002** (12/CĐ-UBND) và 5 nhiệm vụ (Mã NV: NV-0030 – NV-0034)."
+    )
     assert list(at.dataframe[0].value["Mã NV"]) == [f"NV-00{n}" for n in range(30, 35)]
     assert not at.data_editor  # the preview is gone: nothing to save twice
     snap = store_of(tmp_path).load()
     directive = snap.directives[-1]
-    assert (directive.id, directive.number, directive.issued_on) == \
-        ("VB-0002", "12/CĐ-UBND", "2025-08-26")
+    assert (directive.id, directive.number, directive.issued_on) == (
+        "VB-0002",
+        "12/CĐ-UBND",
+        "2025-08-26",
+    )
     tasks = [t for t in snap.tasks if t.directive_id == "VB-0002"]
     assert [(t.lead, t.deadline) for t in tasks] == [
-        ("SNNMT", date(2025, 8, 28)), ("SNNMT", date(2025, 8, 30)), ("SXD", date(2025, 9, 2)),
-        ("BHY", None), ("DPTTH", None)]
+        ("SNNMT", date(2025, 8, 28)),
+        ("SNNMT", date(2025, 8, 30)),
+        ("SXD", date(2025, 9, 2)),
+        ("BHY", None),
+        ("DPTTH", None),
+    ]
     assert tasks[2].content == "Khắc phục sự cố giao thông trước 02/9/2025."
     assert tasks[1].partners == ("CAT",)
 
@@ -138,8 +164,10 @@ def test_directive_fields_are_checked_and_the_grid_is_kept(tmp_path):
     at.button(key="import_save").click().run()
     assert "Đã lưu văn bản **VB-0002**" in at.success[0].value
     snap = store_of(tmp_path).load()
-    assert (snap.directives[-1].issued_on, snap.directives[-1].title) == \
-        ("2025-03-10", "Chuyển đổi số năm 2025")
+    assert (snap.directives[-1].issued_on, snap.directives[-1].title) == (
+        "2025-03-10",
+        "Chuyển đổi số năm 2025",
+    )
     assert snap.task("NV-0031").partners == ("STC", "SXD")
 
 
@@ -147,8 +175,9 @@ def test_a_proposed_agency_is_added_when_ticked(tmp_path):
     at = analyse(open_import(tmp_path), (HERE / "03_thong_bao.txt").read_text(encoding="utf-8"))
     assert grid(at).iloc[4]["lead"] == "Sở Ngoại vụ"
     at.button(key="import_save").click().run()  # not ticked: refused on its row
-    assert "Cơ quan chủ trì «Sở Ngoại vụ» chưa có trong danh mục cơ quan." in \
-        list(grid(at)["message"])
+    assert "Cơ quan chủ trì «Sở Ngoại vụ» chưa có trong danh mục cơ quan." in list(
+        grid(at)["message"]
+    )
     at.checkbox(key="import_agency_0").check().run()
     assert "Sẽ thêm: Sở Ngoại vụ (mã SNV2, nhóm Sở, ban, ngành)." in messages(at, "caption")
     at.button(key="import_save").click().run()
@@ -165,8 +194,10 @@ def test_empty_input_asks_for_a_text_or_a_file(tmp_path):
 
 
 def test_english_text_says_it_is_not_vietnamese(tmp_path):
-    at = analyse(open_import(tmp_path),
-                 "The Provincial People's Committee asks every department to report. " * 5)
+    at = analyse(
+        open_import(tmp_path),
+        "The Provincial People's Committee asks every department to report. " * 5,
+    )
     assert any("không có dấu tiếng Việt" in w for w in messages(at, "warning"))
     assert "Không có gì để lưu từ văn bản này." in messages(at, "info")
     assert not at.data_editor
@@ -176,14 +207,23 @@ def build_docx() -> bytes:
     import docx
 
     document = docx.Document()
-    for text in ("ỦY BAN NHÂN DÂN", "TỈNH HƯNG YÊN", "Số: 30/KH-UBND",
-                 "Hưng Yên, ngày 02 tháng 6 năm 2025", "KẾ HOẠCH",
-                 "Phòng, chống thiên tai năm 2025", "I. NHIỆM VỤ"):
+    for text in (
+        "ỦY BAN NHÂN DÂN",
+        "TỈNH HƯNG YÊN",
+        "Số: 30/KH-UBND",
+        "Hưng Yên, ngày 02 tháng 6 năm 2025",
+        "KẾ HOẠCH",
+        "Phòng, chống thiên tai năm 2025",
+        "I. NHIỆM VỤ",
+    ):
         document.add_paragraph(text)
-    document.add_paragraph("Sở Nông nghiệp và Môi trường: Chủ trì kiểm tra đê điều, hoàn thành "
-                           "trước ngày 30/6/2025.", style="List Number")
-    document.add_paragraph("Công an tỉnh: Bảo đảm an ninh trật tự trong mùa mưa bão.",
-                           style="List Number")
+    document.add_paragraph(
+        "Sở Nông nghiệp và Môi trường: Chủ trì kiểm tra đê điều, hoàn thành trước ngày 30/6/2025.",
+        style="List Number",
+    )
+    document.add_paragraph(
+        "Công an tỉnh: Bảo đảm an ninh trật tự trong mùa mưa bão.", style="List Number"
+    )
     for text in ("Nơi nhận:", "- Như trên;", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Lê Huy"):
         document.add_paragraph(text)
     out = io.BytesIO()
@@ -194,11 +234,16 @@ def build_docx() -> bytes:
 def test_a_docx_upload_is_read_and_saved(tmp_path):
     at = open_import(tmp_path)
     at.file_uploader(key="import_file").set_value(
-        ("ke_hoach.docx", build_docx(),
-         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")).run()
+        (
+            "ke_hoach.docx",
+            build_docx(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+    ).run()
     analyse(at)
-    assert any(c.startswith("Đọc từ tệp «ke_hoach.docx»: 2 nhiệm vụ")
-               for c in messages(at, "caption"))
+    assert any(
+        c.startswith("Đọc từ tệp «ke_hoach.docx»: 2 nhiệm vụ") for c in messages(at, "caption")
+    )
     rows = grid(at)
     assert list(rows["lead"]) == ["Sở Nông nghiệp và Môi trường", "Công an tỉnh"]
     assert rows.iloc[0]["deadline"] == date(2025, 6, 30)
@@ -211,7 +256,8 @@ def test_a_docx_upload_is_read_and_saved(tmp_path):
 def test_an_unreadable_upload_gives_a_message(tmp_path):
     at = open_import(tmp_path)
     at.file_uploader(key="import_file").set_value(
-        ("hong.docx", b"PK\x03\x04 not a zip", "application/octet-stream")).run()
+        ("hong.docx", b"PK\x03\x04 not a zip", "application/octet-stream")
+    ).run()
     analyse(at)
     assert any("Không mở được tệp .docx" in w for w in messages(at, "warning"))
     assert not at.data_editor

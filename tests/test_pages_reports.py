@@ -1,5 +1,6 @@
 """AppTest: the Báo cáo page in demo mode, for the roles that may open it, and the files its
 download buttons hand out (captured where Streamlit registers them, then opened)."""
+
 from __future__ import annotations
 
 import csv
@@ -56,9 +57,12 @@ def test_page_renders_with_numbers_and_downloads(tmp_path, role, downloads):
     assert [b.label for b in at.download_button] == LABELS
     assert not any(b.disabled for b in at.download_button)
     stamp = f"{today_local():%d-%m-%Y}"
-    assert {f"danh-sach-nhiem-vu-{stamp}.xlsx", f"danh-sach-nhiem-vu-{stamp}.csv",
-            f"bao-cao-tinh-hinh-thuc-hien-{stamp}.docx", f"cong-van-don-doc-{stamp}.docx"
-            } <= set(downloads)  # (the Tổng quan page, opened first, may register its own)
+    assert {
+        f"danh-sach-nhiem-vu-{stamp}.xlsx",
+        f"danh-sach-nhiem-vu-{stamp}.csv",
+        f"bao-cao-tinh-hinh-thuc-hien-{stamp}.docx",
+        f"cong-van-don-doc-{stamp}.docx",
+    } <= set(downloads)  # (the Tổng quan page, opened first, may register its own)
 
 
 def test_agency_users_cannot_open_the_page(tmp_path):
@@ -72,10 +76,17 @@ def test_downloaded_files_hold_the_numbers_on_screen(tmp_path, downloads):
     at = open_page(tmp_path)
     at.date_input(key="report_as_of").set_value(date(2025, 3, 10)).run()
     assert not at.exception
-    files = {name.rsplit("-", 3)[0] + "." + name.rsplit(".", 1)[1]: make()
-             for name, make in downloads.items() if "10-03-2025" in name}
-    assert set(files) == {"danh-sach-nhiem-vu.xlsx", "danh-sach-nhiem-vu.csv",
-                          "bao-cao-tinh-hinh-thuc-hien.docx", "cong-van-don-doc.docx"}
+    files = {
+        name.rsplit("-", 3)[0] + "." + name.rsplit(".", 1)[1]: make()
+        for name, make in downloads.items()
+        if "10-03-2025" in name
+    }
+    assert set(files) == {
+        "danh-sach-nhiem-vu.xlsx",
+        "danh-sach-nhiem-vu.csv",
+        "bao-cao-tinh-hinh-thuc-hien.docx",
+        "cong-van-don-doc.docx",
+    }
 
     wb = load_workbook(io.BytesIO(files["danh-sach-nhiem-vu.xlsx"]))
     summary = dict(list(wb[SUMMARY_SHEET].iter_rows(values_only=True))[1:])
@@ -111,7 +122,9 @@ def test_scope_narrows_the_numbers(tmp_path, downloads):
     at.selectbox(key="report_group").set_value("Báo chí").run()
     assert metric(at, "Tổng số nhiệm vụ") == "2"
     assert list(at.dataframe[0].value["lead_name"]) == [
-        "Báo Hưng Yên", "Đài Phát thanh và Truyền hình Hưng Yên"]
+        "Báo Hưng Yên",
+        "Đài Phát thanh và Truyền hình Hưng Yên",
+    ]
 
 
 def test_a_choice_no_longer_offered_falls_back_to_all(tmp_path):

@@ -1,6 +1,5 @@
 """AppTest flows of "Nhiệm vụ của tôi": save, field messages that keep the input, conflicts."""
 
-
 from services.domain.model import DONE, IN_PROGRESS, ROLE_ADMIN, ROLE_AGENCY
 from services.stores.seed import seed_records
 from services.stores.sqlite import SQLiteStore
@@ -34,7 +33,12 @@ def test_agency_saves_a_task_and_history_shows_it(tmp_path):
     assert (task.status, task.progress, task.evidence) == (IN_PROGRESS, 45, "12/KH-SNV")
     assert task.updated_by == "demo-agency@thu-nghiem"
     history = table_with(at, "Trường")
-    assert set(history["Trường"]) == {"Trạng thái", "Tiến độ (%)", "Kết quả thực hiện", "Minh chứng"}
+    assert set(history["Trường"]) == {
+        "Trạng thái",
+        "Tiến độ (%)",
+        "Kết quả thực hiện",
+        "Minh chứng",
+    }
 
 
 def test_invalid_input_is_explained_next_to_the_field_and_kept(tmp_path):
@@ -86,13 +90,15 @@ def test_admin_adds_a_user_and_refuses_a_bad_one(tmp_path):
     assert not at.exception and "Đã lưu người dùng canbo@snv.hungyen.gov.vn." in at.success[0].value
     users = store_of(tmp_path).load().users
     assert [(u.email, u.agency, u.role) for u in users] == [
-        ("canbo@snv.hungyen.gov.vn", "SNV", "agency")]
+        ("canbo@snv.hungyen.gov.vn", "SNV", "agency")
+    ]
     at.text_input[0].input("không-phải-email")
     next(s for s in at.selectbox if s.label == "Cơ quan").select("")
     at.button(key="FormSubmitter:user_form-Lưu người dùng").click().run()
     assert {e.value for e in at.error} == {
         "Email không hợp lệ (ví dụ canbo@snv.hungyen.gov.vn).",
-        "Người dùng vai trò Cơ quan phải thuộc một cơ quan trong danh mục."}
+        "Người dùng vai trò Cơ quan phải thuộc một cơ quan trong danh mục.",
+    }
     assert len(store_of(tmp_path).load().users) == 1
 
 
@@ -109,9 +115,11 @@ def test_admin_history_log_and_data_checks(tmp_path):
 def test_bulk_editor_saves_valid_rows_and_keeps_invalid_ones_with_their_message(tmp_path):
     at = open_my_tasks(tmp_path)
     assert list(at.data_editor[0].value["id"]) == ["NV-0001", "NV-0011", "NV-0024"]
-    at.session_state[at.data_editor[0].key] = {"edited_rows": {0: {"progress": 55},
-                                                  2: {"progress": 150, "result": "Quá 100"}},
-                                  "added_rows": [], "deleted_rows": []}
+    at.session_state[at.data_editor[0].key] = {
+        "edited_rows": {0: {"progress": 55}, 2: {"progress": 150, "result": "Quá 100"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.button(key="bulk_save").click().run()
     assert not at.exception
     snap = store_of(tmp_path).load()
@@ -129,8 +137,11 @@ def test_bulk_save_after_a_colleagues_change_is_a_conflict_not_an_overwrite(tmp_
     key = at.data_editor[0].key
     other = store_of(tmp_path)  # a colleague saves NV-0001 after my table was drawn
     other.update_task(other.load().task("NV-0001"), {"result": "Của đồng nghiệp"}, ADMIN, NOW)
-    at.session_state[key] = {"edited_rows": {0: {"progress": 10}}, "added_rows": [],
-                             "deleted_rows": []}
+    at.session_state[key] = {
+        "edited_rows": {0: {"progress": 10}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.button(key="bulk_save").click().run()
     assert not at.exception
     task = store_of(tmp_path).load().task("NV-0001")
@@ -145,7 +156,9 @@ def test_a_refused_bulk_row_with_a_date_stays_on_screen(tmp_path):
     at = open_my_tasks(tmp_path)
     at.session_state[at.data_editor[0].key] = {
         "edited_rows": {0: {"progress": 100, "completed_on": "2025-01-05"}},
-        "added_rows": [], "deleted_rows": []}
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.button(key="bulk_save").click().run()
     assert not at.exception
     at.run()  # and on the next run too
@@ -158,15 +171,23 @@ def test_a_refused_bulk_row_with_a_date_stays_on_screen(tmp_path):
 def test_reapply_keeps_the_colleagues_values_in_fields_i_did_not_touch(tmp_path):
     at = open_my_tasks(tmp_path)
     other = store_of(tmp_path)
-    other.update_task(other.load().task("NV-0001"), {"status": IN_PROGRESS, "progress": 40,
-                                                     "result": "Của đồng nghiệp"}, ADMIN, NOW)
+    other.update_task(
+        other.load().task("NV-0001"),
+        {"status": IN_PROGRESS, "progress": 40, "result": "Của đồng nghiệp"},
+        ADMIN,
+        NOW,
+    )
     at.text_input(key="evidence_NV-0001").input("12/KH-SNV")  # the only field I change
     at.button(key="FormSubmitter:form_NV-0001-Lưu").click().run()
     assert at.warning  # the conflict
     next(b for b in at.button if b.label.startswith("Tải lại và áp dụng lại")).click().run()
     task = other.load().task("NV-0001")
     assert (task.status, task.progress, task.result, task.evidence) == (
-        IN_PROGRESS, 40, "Của đồng nghiệp", "12/KH-SNV")
+        IN_PROGRESS,
+        40,
+        "Của đồng nghiệp",
+        "12/KH-SNV",
+    )
 
 
 def test_the_save_callback_acts_as_whoever_is_signed_in_now(tmp_path):

@@ -1,6 +1,7 @@
 """Report files (services/reports*.py): every file is opened with openpyxl / python-docx / csv and
 its numbers are compared with services.metrics for the same as-of date -- on a hand-built
 snapshot with every category, and on the seed directive (where everything is Thường xuyên)."""
+
 from __future__ import annotations
 
 import csv
@@ -66,33 +67,118 @@ def mixed_snapshot() -> Snapshot:
         Agency("SKHCN", "Sở Khoa học và Công nghệ", group=SBN),
     )
     directives = (
-        Directive("VB-0001", "12/KH-UBND", "2025-01-15", "UBND tỉnh Hưng Yên",
-                  "Kế hoạch triển khai chuyển đổi số năm 2025"),
-        Directive("VB-0002", "/UBND-KGVX", "2025-02", "UBND tỉnh Hưng Yên",
-                  "V/v tuyên truyền đại hội Đảng bộ các cấp"),
+        Directive(
+            "VB-0001",
+            "12/KH-UBND",
+            "2025-01-15",
+            "UBND tỉnh Hưng Yên",
+            "Kế hoạch triển khai chuyển đổi số năm 2025",
+        ),
+        Directive(
+            "VB-0002",
+            "/UBND-KGVX",
+            "2025-02",
+            "UBND tỉnh Hưng Yên",
+            "V/v tuyên truyền đại hội Đảng bộ các cấp",
+        ),
     )
     d = date.fromisoformat
     tasks = (
-        Task("NV-0001", "VB-0001", "1", "Rà soát thủ tục hành chính", "SNV",
-             deadline=d("2025-02-28"), status=DONE, progress=100, completed_on=d("2025-02-20"), updated_at=at("2025-02-20")),
-        Task("NV-0002", "VB-0001", "1", "Báo cáo sơ kết quý I", "SNV", deadline=d("2025-02-28"),
-             status=DONE, progress=100, completed_on=d("2025-03-05"), updated_at=at("2025-03-05")),
-        Task("NV-0003", "VB-0001", "2", "Xây dựng đề án vị trí việc làm", "SNV", ("CAT",),
-             deadline=d("2025-03-01"), status=IN_PROGRESS, progress=50,
-             result="@SUM(A1) đã trình", evidence="-5/BC-SNV", updated_at=at("2025-03-08")),
-        Task("NV-0004", "VB-0002", "1", "=1+1 Tổ chức hội nghị quán triệt", "SNV",
-             deadline=d("2025-03-31")),
-        Task("NV-0005", "VB-0001", "3", "+Bảo đảm an ninh mạng", "CAT", deadline=d("2025-03-14"),
-             status=IN_PROGRESS, progress=30, updated_at=at("2025-03-01")),
-        Task("NV-0006", "VB-0002", "2", "Tuyên truyền trên cổng thông tin", "CAT",
-             updated_at=at("2025-03-01")),
-        Task("NV-0007", "VB-0002", "3", "Chỉ đạo các trang thông tin điện tử", "STTTT",
-             deadline=d("2025-01-31"), status=IN_PROGRESS, progress=20,
-             updated_at=at("2025-01-05")),
-        Task("NV-0008", "VB-0002", "4", "\tHướng dẫn nghiệp vụ báo chí", "SKHCN",
-             updated_at=at("2025-01-20")),
-        Task("NV-0009", "VB-0001", "4", "Tổng kết phong trào thi đua", "SKHCN", status=DONE,
-             progress=100, completed_on=d("2025-02-01"), updated_at=at("2025-02-01")),
+        Task(
+            "NV-0001",
+            "VB-0001",
+            "1",
+            "Rà soát thủ tục hành chính",
+            "SNV",
+            deadline=d("2025-02-28"),
+            status=DONE,
+            progress=100,
+            completed_on=d("2025-02-20"),
+            updated_at=at("2025-02-20"),
+        ),
+        Task(
+            "NV-0002",
+            "VB-0001",
+            "1",
+            "Báo cáo sơ kết quý I",
+            "SNV",
+            deadline=d("2025-02-28"),
+            status=DONE,
+            progress=100,
+            completed_on=d("2025-03-05"),
+            updated_at=at("2025-03-05"),
+        ),
+        Task(
+            "NV-0003",
+            "VB-0001",
+            "2",
+            "Xây dựng đề án vị trí việc làm",
+            "SNV",
+            ("CAT",),
+            deadline=d("2025-03-01"),
+            status=IN_PROGRESS,
+            progress=50,
+            result="@SUM(A1) đã trình",
+            evidence="-5/BC-SNV",
+            updated_at=at("2025-03-08"),
+        ),
+        Task(
+            "NV-0004",
+            "VB-0002",
+            "1",
+            "=1+1 Tổ chức hội nghị quán triệt",
+            "SNV",
+            deadline=d("2025-03-31"),
+        ),
+        Task(
+            "NV-0005",
+            "VB-0001",
+            "3",
+            "+Bảo đảm an ninh mạng",
+            "CAT",
+            deadline=d("2025-03-14"),
+            status=IN_PROGRESS,
+            progress=30,
+            updated_at=at("2025-03-01"),
+        ),
+        Task(
+            "NV-0006",
+            "VB-0002",
+            "2",
+            "Tuyên truyền trên cổng thông tin",
+            "CAT",
+            updated_at=at("2025-03-01"),
+        ),
+        Task(
+            "NV-0007",
+            "VB-0002",
+            "3",
+            "Chỉ đạo các trang thông tin điện tử",
+            "STTTT",
+            deadline=d("2025-01-31"),
+            status=IN_PROGRESS,
+            progress=20,
+            updated_at=at("2025-01-05"),
+        ),
+        Task(
+            "NV-0008",
+            "VB-0002",
+            "4",
+            "\tHướng dẫn nghiệp vụ báo chí",
+            "SKHCN",
+            updated_at=at("2025-01-20"),
+        ),
+        Task(
+            "NV-0009",
+            "VB-0001",
+            "4",
+            "Tổng kết phong trào thi đua",
+            "SKHCN",
+            status=DONE,
+            progress=100,
+            completed_on=d("2025-02-01"),
+            updated_at=at("2025-02-01"),
+        ),
     )
     return Snapshot(directives, agencies, tasks)
 
@@ -107,9 +193,11 @@ def rolled_frame(snapshot: Snapshot, as_of: date = AS_OF) -> pd.DataFrame:
     frame = tasks_frame(snapshot, as_of)
     index = AgencyIndex(snapshot.agencies)
     current = frame["lead"].map(index.current)
-    return frame.assign(lead=current, lead_name=current.map(index.name),
-                        lead_group=current.map(lambda c: index.agencies[c].group
-                                               if c in index.agencies else ""))
+    return frame.assign(
+        lead=current,
+        lead_name=current.map(index.name),
+        lead_group=current.map(lambda c: index.agencies[c].group if c in index.agencies else ""),
+    )
 
 
 def metrics_records(metrics: pd.DataFrame) -> list[dict]:
@@ -145,6 +233,7 @@ def count(text: str) -> int:
 
 # --- the numbers -------------------------------------------------------------------------------
 
+
 def test_numbers_are_the_metrics_of_the_same_date():
     snapshot = mixed_snapshot()
     data = reports.prepare(snapshot, reports.Scope(AS_OF), tz=TZ)
@@ -152,19 +241,50 @@ def test_numbers_are_the_metrics_of_the_same_date():
     assert data.totals == kpis(frame)
     assert metrics_records(data.agencies) == metrics_records(agency_metrics(frame, AS_OF, TZ))
     # and what those numbers are, by hand
-    assert data.totals == {"total": 9, DONE_ON_TIME: 2, DONE_LATE: 1, OPEN_ON_TIME: 2, OVERDUE: 2,
-                           ONGOING: 2, "due_soon": 1, "completion_rate": 3 / 9,
-                           "on_time_rate": 2 / 3}
+    assert data.totals == {
+        "total": 9,
+        DONE_ON_TIME: 2,
+        DONE_LATE: 1,
+        OPEN_ON_TIME: 2,
+        OVERDUE: 2,
+        ONGOING: 2,
+        "due_soon": 1,
+        "completion_rate": 3 / 9,
+        "on_time_rate": 2 / 3,
+    }
     rows = {r["lead"]: r for r in data.agencies.to_dict("records")}
     assert list(data.agencies["lead"]) == ["SKHCN", "SNV", "CAT"]  # agency_metrics' order
-    assert {k: rows["SKHCN"][k] for k in ("assigned", "done_on_time", "done_late", "open_on_time",
-                                          "overdue", "ongoing", "open", "update_rate")} == {
-        "assigned": 3, "done_on_time": 1, "done_late": 0, "open_on_time": 0, "overdue": 1,
-        "ongoing": 1, "open": 2, "update_rate": 0.0}
+    assert {
+        k: rows["SKHCN"][k]
+        for k in (
+            "assigned",
+            "done_on_time",
+            "done_late",
+            "open_on_time",
+            "overdue",
+            "ongoing",
+            "open",
+            "update_rate",
+        )
+    } == {
+        "assigned": 3,
+        "done_on_time": 1,
+        "done_late": 0,
+        "open_on_time": 0,
+        "overdue": 1,
+        "ongoing": 1,
+        "open": 2,
+        "update_rate": 0.0,
+    }
     assert (rows["SNV"]["done_late"], rows["SNV"]["update_rate"]) == (1, 0.5)
     for row in rows.values():  # the category split adds up to the total
-        assert row["assigned"] == (row["done_on_time"] + row["done_late"] + row["open_on_time"]
-                                   + row["overdue"] + row["ongoing"])
+        assert row["assigned"] == (
+            row["done_on_time"]
+            + row["done_late"]
+            + row["open_on_time"]
+            + row["overdue"]
+            + row["ongoing"]
+        )
 
 
 def test_original_agencies_and_narrower_scopes():
@@ -184,8 +304,10 @@ def test_original_agencies_and_narrower_scopes():
     agency = reports.prepare(snapshot, reports.Scope(AS_OF, agency="SKHCN"), tz=TZ)
     assert agency.totals["total"] == 3 and agency.agency_name == "Sở Khoa học và Công nghệ"
     # the merged agency's task says whom the directive named
-    assert dict(zip(agency.tasks["id"], agency.tasks["assigned_name"]))["NV-0007"] == \
-        "Sở Thông tin và Truyền thông"
+    assert (
+        dict(zip(agency.tasks["id"], agency.tasks["assigned_name"]))["NV-0007"]
+        == "Sở Thông tin và Truyền thông"
+    )
 
 
 def test_a_later_date_moves_tasks_between_categories():
@@ -199,11 +321,15 @@ def test_a_later_date_moves_tasks_between_categories():
 def test_issuer_from_the_directives_or_the_parameter():
     snapshot = mixed_snapshot()
     assert reports.prepare(snapshot, reports.Scope(AS_OF)).issuer == "UBND tỉnh Hưng Yên"
-    assert reports.prepare(snapshot, reports.Scope(AS_OF), issuer="UBND tỉnh Thái Bình"
-                           ).issuer == "UBND tỉnh Thái Bình"
-    mixed = Snapshot(snapshot.directives + (Directive("VB-9", "1/CĐ-TTg", "2025-01-01",
-                                                      "Thủ tướng Chính phủ"),),
-                     snapshot.agencies, snapshot.tasks)
+    assert (
+        reports.prepare(snapshot, reports.Scope(AS_OF), issuer="UBND tỉnh Thái Bình").issuer
+        == "UBND tỉnh Thái Bình"
+    )
+    mixed = Snapshot(
+        snapshot.directives + (Directive("VB-9", "1/CĐ-TTg", "2025-01-01", "Thủ tướng Chính phủ"),),
+        snapshot.agencies,
+        snapshot.tasks,
+    )
     assert reports.prepare(mixed, reports.Scope(AS_OF)).issuer == reports.DEFAULT_ISSUER
 
 
@@ -214,8 +340,11 @@ def test_words_and_dates_as_the_decree_writes_them():
     assert line("Hưng Yên", date(2026, 3, 9)) == "Hưng Yên, ngày 09 tháng 3 năm 2026"
     parts = reports.issuer_parts("UBND tỉnh Hưng Yên")
     assert parts.lines == ("ỦY BAN NHÂN DÂN", "TỈNH HƯNG YÊN")
-    assert (parts.place, parts.short, parts.collective) == ("Hưng Yên", "Ủy ban nhân dân tỉnh",
-                                                            "ỦY BAN NHÂN DÂN")
+    assert (parts.place, parts.short, parts.collective) == (
+        "Hưng Yên",
+        "Ủy ban nhân dân tỉnh",
+        "ỦY BAN NHÂN DÂN",
+    )
     assert reports.issuer_parts("Ủy ban nhân dân thành phố Hà Nội").place == "Hà Nội"
     assert reports.format_rate(0.625) == "62,5%" and reports.format_rate(1) == "100%"
     assert reports.format_rate(None) == "-" and reports.format_count(10000) == "10.000"
@@ -233,12 +362,18 @@ def test_file_names_have_no_diacritics():
 
 # --- Excel -------------------------------------------------------------------------------------
 
+
 def test_workbook_sheets_numbers_and_format():
     snapshot = mixed_snapshot()
     data = reports.prepare(snapshot, reports.Scope(AS_OF), tz=TZ)
     wb = load_workbook(io.BytesIO(workbook_bytes(data)))
-    assert wb.sheetnames == [SUMMARY_SHEET, AGENCY_SHEET, TASK_SHEET, "12-KH-UBND",
-                             "VB-0002 UBND-KGVX"]
+    assert wb.sheetnames == [
+        SUMMARY_SHEET,
+        AGENCY_SHEET,
+        TASK_SHEET,
+        "12-KH-UBND",
+        "VB-0002 UBND-KGVX",
+    ]
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2"
         assert ws.auto_filter.ref.startswith("A1:")
@@ -261,8 +396,12 @@ def test_workbook_sheets_numbers_and_format():
     got = [dict(zip(header, r)) for r in body]
     assert [r["Mã cơ quan"] for r in got] == [e["lead"] for e in expected]
     for g, e in zip(got, expected):
-        assert (g["Tổng số nhiệm vụ"], g["Đã hoàn thành"], g["Hoàn thành đúng hạn"], g["Quá hạn"]
-                ) == (e["assigned"], e["done"], e["done_on_time"], e["overdue"])
+        assert (
+            g["Tổng số nhiệm vụ"],
+            g["Đã hoàn thành"],
+            g["Hoàn thành đúng hạn"],
+            g["Quá hạn"],
+        ) == (e["assigned"], e["done"], e["done_on_time"], e["overdue"])
         assert g["Tỷ lệ hoàn thành"] == pytest.approx(e["completion_rate"])
         assert (g["Tỷ lệ hoàn thành đúng hạn"] is None) == (e["on_time_rate"] is None)
         assert g["Tỷ lệ nhiệm vụ được cập nhật trong 30 ngày"] == pytest.approx(e["update_rate"])
@@ -276,13 +415,16 @@ def test_workbook_sheets_numbers_and_format():
     for t in tasks:
         assert t["Phân loại"] == frame.loc[t["Mã NV"], "category"]
         deadline = frame.loc[t["Mã NV"], "deadline"]
-        assert t["Hạn hoàn thành"] == (datetime.combine(deadline, datetime.min.time())
-                                      if deadline else None)
+        assert t["Hạn hoàn thành"] == (
+            datetime.combine(deadline, datetime.min.time()) if deadline else None
+        )
     by_id = {t["Mã NV"]: t for t in tasks}
     assert by_id["NV-0003"]["Số ngày quá hạn"] == 9 and by_id["NV-0001"]["Số ngày quá hạn"] is None
     assert by_id["NV-0007"]["Cơ quan chủ trì"] == "Sở Khoa học và Công nghệ"
-    assert by_id["NV-0007"]["Cơ quan được giao theo văn bản (nếu đã sáp nhập)"] == \
-        "Sở Thông tin và Truyền thông"
+    assert (
+        by_id["NV-0007"]["Cơ quan được giao theo văn bản (nếu đã sáp nhập)"]
+        == "Sở Thông tin và Truyền thông"
+    )
     assert by_id["NV-0005"]["Sắp đến hạn"] == "Có"
     assert by_id["NV-0001"]["Cập nhật lúc"] == datetime(2025, 2, 20, 9, 0)
     header_cells = {c.value: c.column_letter for c in wb[TASK_SHEET][1]}
@@ -296,12 +438,18 @@ def test_workbook_sheets_numbers_and_format():
     assert by_id["NV-0003"]["Kết quả thực hiện"] == "'@SUM(A1) đã trình"
     assert by_id["NV-0003"]["Minh chứng"] == "'-5/BC-SNV"
     assert by_id["NV-0001"]["Nội dung nhiệm vụ"] == "Rà soát thủ tục hành chính"
-    assert not any(c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows()
-                   for c in row)
+    assert not any(
+        c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row
+    )
 
     # one sheet per directive, with its own tasks
-    assert [r[0] for r in sheet_rows(wb["12-KH-UBND"])[1:]] == \
-        ["NV-0001", "NV-0002", "NV-0003", "NV-0005", "NV-0009"]
+    assert [r[0] for r in sheet_rows(wb["12-KH-UBND"])[1:]] == [
+        "NV-0001",
+        "NV-0002",
+        "NV-0003",
+        "NV-0005",
+        "NV-0009",
+    ]
 
 
 def test_one_directive_has_no_per_directive_sheets():
@@ -339,6 +487,7 @@ def test_seed_workbook():
 
 # --- CSV ---------------------------------------------------------------------------------------
 
+
 def test_csv_is_excel_friendly_and_neutralised():
     snapshot = mixed_snapshot()
     data = reports.prepare(snapshot, reports.Scope(AS_OF), tz=TZ)
@@ -354,8 +503,9 @@ def test_csv_is_excel_friendly_and_neutralised():
     assert by_id["NV-0001"]["Cập nhật lúc"] == "20/02/2025 09:00"
     assert by_id["NV-0002"]["Phân loại"] == DONE_LATE
     categories = pd.Series([r["Phân loại"] for r in rows]).value_counts()
-    assert {c: int(categories.get(c, 0)) for c in CATEGORIES} == \
-        {c: data.totals[c] for c in CATEGORIES}
+    assert {c: int(categories.get(c, 0)) for c in CATEGORIES} == {
+        c: data.totals[c] for c in CATEGORIES
+    }
 
 
 # --- no exported cell starts a formula (hypothesis) ---------------------------------------------
@@ -368,15 +518,37 @@ TRIGGER_TEXT = st.one_of(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(content=TRIGGER_TEXT, result=TRIGGER_TEXT, evidence=TRIGGER_TEXT, name=TRIGGER_TEXT,
-       number=TRIGGER_TEXT, section=TRIGGER_TEXT, updated_by=TRIGGER_TEXT)
-def test_no_exported_cell_starts_with_a_trigger(content, result, evidence, name, number, section,
-                                               updated_by):
+@given(
+    content=TRIGGER_TEXT,
+    result=TRIGGER_TEXT,
+    evidence=TRIGGER_TEXT,
+    name=TRIGGER_TEXT,
+    number=TRIGGER_TEXT,
+    section=TRIGGER_TEXT,
+    updated_by=TRIGGER_TEXT,
+)
+def test_no_exported_cell_starts_with_a_trigger(
+    content, result, evidence, name, number, section, updated_by
+):
     agencies = (Agency("X", name, group=name), Agency("Y", "Sở Y tế"))
     directives = (Directive("VB-1", number, "2025-01-15", name), Directive("VB-2", "2/KH"))
     tasks = (
-        Task("NV-1", "VB-1", section, content, "X", ("Y",), date(2025, 3, 1), IN_PROGRESS, 10,
-             result, evidence, None, at("2025-03-01"), updated_by),
+        Task(
+            "NV-1",
+            "VB-1",
+            section,
+            content,
+            "X",
+            ("Y",),
+            date(2025, 3, 1),
+            IN_PROGRESS,
+            10,
+            result,
+            evidence,
+            None,
+            at("2025-03-01"),
+            updated_by,
+        ),
         Task("NV-2", "VB-2", section, result, "Y", ("X",), None, NOT_STARTED, 0, content, name),
     )
     data = reports.prepare(Snapshot(directives, agencies, tasks), reports.Scope(AS_OF), tz=TZ)
@@ -396,6 +568,7 @@ def test_no_exported_cell_starts_with_a_trigger(content, result, evidence, name,
 
 # --- Word: the report --------------------------------------------------------------------------
 
+
 def test_report_layout_follows_the_decree():
     data = reports.prepare(mixed_snapshot(), reports.Scope(AS_OF), tz=TZ)
     doc = Document(io.BytesIO(report_docx(data, day=date(2025, 3, 11))))
@@ -405,12 +578,21 @@ def test_report_layout_follows_the_decree():
     assert 30 <= round(section.left_margin.mm) <= 35 and 15 <= round(section.right_margin.mm) <= 20
     normal = doc.styles["Normal"]
     assert normal.font.name == "Times New Roman" and normal.font.size.pt in (13, 14)
-    fonts = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(
-        qn("w:rPr")).find(qn("w:rFonts"))
+    fonts = (
+        doc.styles.element.find(qn("w:docDefaults"))
+        .find(qn("w:rPrDefault"))
+        .find(qn("w:rPr"))
+        .find(qn("w:rFonts"))
+    )
     assert fonts.get(qn("w:ascii")) == "Times New Roman" and fonts.get(qn("w:asciiTheme")) is None
     runs = [r for p in doc.paragraphs for r in p.runs] + [
-        r for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs
-        for r in p.runs]
+        r
+        for t in doc.tables
+        for row in t.rows
+        for c in row.cells
+        for p in c.paragraphs
+        for r in p.runs
+    ]
     assert all(r.font.name in (None, "Times New Roman") for r in runs)
 
     header = doc.tables[0]
@@ -421,13 +603,18 @@ def test_report_layout_follows_the_decree():
     assert [p.text for p in left_lines[:2]] == ["ỦY BAN NHÂN DÂN", "TỈNH HƯNG YÊN"]
     assert all(r.bold for p in left_lines[:2] for r in p.runs)
     assert left_lines[2].text.startswith("Số:") and left_lines[2].text.endswith("/BC-UBND")
-    rules = [p for p in left.paragraphs + right.paragraphs
-             if p._p.pPr is not None and p._p.pPr.find(qn("w:pBdr")) is not None]
+    rules = [
+        p
+        for p in left.paragraphs + right.paragraphs
+        if p._p.pPr is not None and p._p.pPr.find(qn("w:pBdr")) is not None
+    ]
     assert len(rules) == 2  # under the issuing body and under the motto
     right_lines = [p for p in right.paragraphs if p.text]
-    assert [p.text for p in right_lines] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-                                             "Độc lập - Tự do - Hạnh phúc",
-                                             "Hưng Yên, ngày 11 tháng 3 năm 2025"]
+    assert [p.text for p in right_lines] == [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Hưng Yên, ngày 11 tháng 3 năm 2025",
+    ]
     assert all(r.bold for p in right_lines[:2] for r in p.runs)
     assert all(r.italic for r in right_lines[2].runs)
 
@@ -441,7 +628,10 @@ def test_report_layout_follows_the_decree():
     assert nơi_nhận.paragraphs[0].text == "Nơi nhận:"
     assert nơi_nhận.paragraphs[-1].text == "- Lưu: VT, TH."
     assert [p.text for p in signature.paragraphs if p.text][:3] == [
-        "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+        "TM. ỦY BAN NHÂN DÂN",
+        "KT. CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+    ]
 
 
 def test_report_numbers_are_the_metrics():
@@ -457,18 +647,31 @@ def test_report_numbers_are_the_metrics():
     assert rows[-1][1:3] == ["Tổng số", "9"]
 
     rows = cell_texts(agencies)
-    assert rows[0] == ["STT", "Cơ quan", "Tổng số", "Hoàn thành đúng hạn", "Hoàn thành quá hạn",
-                       "Đang thực hiện trong hạn", "Quá hạn", "Thường xuyên", "Tỷ lệ hoàn thành"]
+    assert rows[0] == [
+        "STT",
+        "Cơ quan",
+        "Tổng số",
+        "Hoàn thành đúng hạn",
+        "Hoàn thành quá hạn",
+        "Đang thực hiện trong hạn",
+        "Quá hạn",
+        "Thường xuyên",
+        "Tỷ lệ hoàn thành",
+    ]
     frame = rolled_frame(snapshot)
     expected = agency_metrics(frame, AS_OF, TZ)
     body = rows[1:-1]
     assert [r[1] for r in body] == list(expected["lead_name"])
     for r, (_, e) in zip(body, expected.iterrows()):
         own = frame[frame["lead"] == e["lead"]]["category"].value_counts()
-        assert [count(x) for x in r[2:8]] == [e["assigned"], e["done_on_time"],
-                                              int(own.get(DONE_LATE, 0)),
-                                              int(own.get(OPEN_ON_TIME, 0)), e["overdue"],
-                                              int(own.get(ONGOING, 0))]
+        assert [count(x) for x in r[2:8]] == [
+            e["assigned"],
+            e["done_on_time"],
+            int(own.get(DONE_LATE, 0)),
+            int(own.get(OPEN_ON_TIME, 0)),
+            e["overdue"],
+            int(own.get(ONGOING, 0)),
+        ]
         assert r[8] == reports.format_rate(e["completion_rate"])
     assert rows[-1][1:] == ["Tổng cộng", "9", "2", "1", "2", "2", "2", "33,3%"]
     # the header row repeats on every page
@@ -478,7 +681,8 @@ def test_report_numbers_are_the_metrics():
     assert rows[0][-1] == "Số ngày quá hạn"
     assert [(r[1], r[3], r[4], r[5]) for r in rows[1:]] == [
         ("NV-0007", "Sở Khoa học và Công nghệ", "31/01/2025", "38"),
-        ("NV-0003", "Sở Nội vụ", "01/03/2025", "9")]
+        ("NV-0003", "Sở Nội vụ", "01/03/2025", "9"),
+    ]
     text = doc_text(doc)
     assert "Tổng số nhiệm vụ: 9. Đã hoàn thành 3 nhiệm vụ (đạt 33,3%)" in text
     assert "Tỷ lệ hoàn thành đúng hạn (trên số nhiệm vụ đã hoàn thành): 66,7%" in text
@@ -489,14 +693,21 @@ def test_seed_directive_report():
     data = reports.prepare(snapshot, reports.Scope(AS_OF, directive_id="VB-0001"), tz=TZ)
     doc = Document(io.BytesIO(report_docx(data)))
     texts = [p.text for p in doc.paragraphs]
-    assert ("Tình hình thực hiện nhiệm vụ theo Văn bản số /UBND-KGVX tháng 01/2025 của UBND tỉnh"
-            in texts)
+    assert (
+        "Tình hình thực hiện nhiệm vụ theo Văn bản số /UBND-KGVX tháng 01/2025 của UBND tỉnh"
+        in texts
+    )
     text = doc_text(doc)
     assert "V/v triển khai Kế hoạch số 375-KH/TU" in text
     assert "Không có nhiệm vụ quá hạn." in texts and "Chưa có nhiệm vụ nào hoàn thành." in text
     summary, agencies = doc.tables[1], doc.tables[2]
     assert {r[1]: count(r[2]) for r in cell_texts(summary)[1:-1]} == {
-        DONE_ON_TIME: 0, DONE_LATE: 0, OPEN_ON_TIME: 0, OVERDUE: 0, ONGOING: 29}
+        DONE_ON_TIME: 0,
+        DONE_LATE: 0,
+        OPEN_ON_TIME: 0,
+        OVERDUE: 0,
+        ONGOING: 29,
+    }
     rows = cell_texts(agencies)[1:]
     expected = agency_metrics(rolled_frame(snapshot), AS_OF, TZ)
     assert [r[1] for r in rows[:-1]] == list(expected["lead_name"])
@@ -508,6 +719,7 @@ def test_seed_directive_report():
 
 
 # --- Word: the reminder letter -----------------------------------------------------------------
+
 
 def test_reminder_goes_to_overdue_and_silent_agencies():
     data = reports.prepare(mixed_snapshot(), reports.Scope(AS_OF), tz=TZ)
@@ -523,17 +735,22 @@ def test_reminder_goes_to_overdue_and_silent_agencies():
     left_text = [p.text for p in left.paragraphs if p.text]
     assert left_text[-2].endswith("/UBND-TH") and left_text[-1] == "V/v đôn đốc thực hiện nhiệm vụ"
     texts = [p.text for p in doc.paragraphs]
-    assert texts[texts.index("Kính gửi:") + 1: texts.index("Kính gửi:") + 3] == [
-        "- Sở Khoa học và Công nghệ;", "- Sở Nội vụ."]
+    assert texts[texts.index("Kính gửi:") + 1 : texts.index("Kính gửi:") + 3] == [
+        "- Sở Khoa học và Công nghệ;",
+        "- Sở Nội vụ.",
+    ]
     text = doc_text(doc)
-    assert "1. Sở Khoa học và Công nghệ: 1 nhiệm vụ quá hạn; 2 nhiệm vụ chưa hoàn thành không " \
-           "được cập nhật trong 30 ngày qua (lần cập nhật gần nhất ngày 01/02/2025)." in text
+    assert (
+        "1. Sở Khoa học và Công nghệ: 1 nhiệm vụ quá hạn; 2 nhiệm vụ chưa hoàn thành không "
+        "được cập nhật trong 30 ngày qua (lần cập nhật gần nhất ngày 01/02/2025)." in text
+    )
     assert "2. Sở Nội vụ: 1 nhiệm vụ quá hạn." in text
     assert "trước ngày 20/03/2025" in text
     skhcn, snv = doc.tables[1], doc.tables[2]
     assert [r[1:] for r in cell_texts(skhcn)[1:]] == [
         ["NV-0007", "Chỉ đạo các trang thông tin điện tử", "31/01/2025", "Quá hạn 38 ngày"],
-        ["NV-0008", "\tHướng dẫn nghiệp vụ báo chí", "Thường xuyên", "Tiến độ 0%"]]
+        ["NV-0008", "\tHướng dẫn nghiệp vụ báo chí", "Thường xuyên", "Tiến độ 0%"],
+    ]
     assert [r[1] for r in cell_texts(snv)[1:]] == ["NV-0003", "NV-0004"]
     assert cell_texts(snv)[1][4] == "Quá hạn 9 ngày"
     nơi_nhận = doc.tables[-1].rows[0].cells[0]
@@ -564,14 +781,18 @@ def test_kinh_gui_names_one_agency_or_points_to_the_list():
     doc = Document(io.BytesIO(reminder_docx(one, date(2025, 3, 20))))
     texts = [p.text for p in doc.paragraphs]
     assert "Kính gửi: Sở Nội vụ." in texts
-    assert any(t.startswith("Qua theo dõi") and ", Sở Nội vụ còn nhiệm vụ quá hạn" in t
-               for t in texts)
+    assert any(
+        t.startswith("Qua theo dõi") and ", Sở Nội vụ còn nhiệm vụ quá hạn" in t for t in texts
+    )
 
     agencies = tuple(Agency(f"CQ{i:02d}", f"Cơ quan số {i}") for i in range(25))
-    tasks = tuple(Task(f"NV-{i:04d}", "VB-1", "1", "Báo cáo", a.code, deadline=date(2025, 1, 1))
-                  for i, a in enumerate(agencies))
-    many = reports.prepare(Snapshot((Directive("VB-1", "1/KH-UBND"),), agencies, tasks),
-                           reports.Scope(AS_OF), tz=TZ)
+    tasks = tuple(
+        Task(f"NV-{i:04d}", "VB-1", "1", "Báo cáo", a.code, deadline=date(2025, 1, 1))
+        for i, a in enumerate(agencies)
+    )
+    many = reports.prepare(
+        Snapshot((Directive("VB-1", "1/KH-UBND"),), agencies, tasks), reports.Scope(AS_OF), tz=TZ
+    )
     doc = Document(io.BytesIO(reminder_docx(many, date(2025, 3, 20))))
     texts = [p.text for p in doc.paragraphs]
     assert "Kính gửi: Các cơ quan có tên tại danh sách dưới đây." in texts
@@ -582,20 +803,47 @@ def test_kinh_gui_names_one_agency_or_points_to_the_list():
 def test_a_report_as_of_a_past_day_counts_what_stood_then():
     """Tasks added later are left out and a completion after that day is undone."""
     from services.domain.model import FIELD_LABELS, Agency, Change, Directive, Task
+
     day = date(2025, 3, 10)
     snap = Snapshot(
-        directives=(Directive("VB-1", "1/KH-UBND", "2025-01-05"),
-                    Directive("VB-2", "2/KH-UBND", "2025-04-01")),
+        directives=(
+            Directive("VB-1", "1/KH-UBND", "2025-01-05"),
+            Directive("VB-2", "2/KH-UBND", "2025-04-01"),
+        ),
         agencies=(Agency("A", "Sở A"),),
-        tasks=(Task("NV-0001", "VB-1", "1", "x", "A", deadline=date(2025, 3, 1), status=DONE,
-                    progress=100, completed_on=date(2025, 3, 20), updated_at=at("2025-03-20")),
-               Task("NV-0002", "VB-2", "1", "y", "A", deadline=date(2025, 5, 1))),
-        history=(Change(at("2025-03-20"), "c1", "NV-0001", FIELD_LABELS["status"],
-                        "Đang thực hiện", DONE, "a@x", "A"),))
+        tasks=(
+            Task(
+                "NV-0001",
+                "VB-1",
+                "1",
+                "x",
+                "A",
+                deadline=date(2025, 3, 1),
+                status=DONE,
+                progress=100,
+                completed_on=date(2025, 3, 20),
+                updated_at=at("2025-03-20"),
+            ),
+            Task("NV-0002", "VB-2", "1", "y", "A", deadline=date(2025, 5, 1)),
+        ),
+        history=(
+            Change(
+                at("2025-03-20"),
+                "c1",
+                "NV-0001",
+                FIELD_LABELS["status"],
+                "Đang thực hiện",
+                DONE,
+                "a@x",
+                "A",
+            ),
+        ),
+    )
     data = reports.prepare(snap, reports.Scope(as_of=day), now=datetime(2025, 6, 1, tzinfo=ZONE))
     assert list(data.tasks["id"]) == ["NV-0001"]  # VB-2 was issued in April
     assert data.totals["total"] == 1 and data.totals[OVERDUE] == 1 and data.totals[DONE_LATE] == 0
     assert list(data.tasks["days_late"]) == [9]
-    today = reports.prepare(snap, reports.Scope(as_of=date(2025, 6, 1)),
-                            now=datetime(2025, 6, 1, tzinfo=ZONE))
+    today = reports.prepare(
+        snap, reports.Scope(as_of=date(2025, 6, 1)), now=datetime(2025, 6, 1, tzinfo=ZONE)
+    )
     assert today.totals["total"] == 2 and today.totals[DONE_LATE] == 1

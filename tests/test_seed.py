@@ -1,4 +1,5 @@
 """The seed data against the directive it comes from: every numbered item and bullet is covered."""
+
 import re
 
 from services.domain.agencies import AgencyIndex
@@ -68,4 +69,6 @@ def test_registry_aliases_and_2025_merger():
     assert not index.agencies["STTTT"].active and index.agencies["SKHCN"].active
     d = directives[0]
     assert (d.number, d.issued_on, d.issuer) == ("/UBND-KGVX", "2025-01", "UBND tỉnh Hưng Yên")
-    assert d.title.startswith("V/v triển khai Kế hoạch số 375-KH/TU") and "Nguyễn Duy Hưng" in d.signer
+    assert (
+        d.title.startswith("V/v triển khai Kế hoạch số 375-KH/TU") and "Nguyễn Duy Hưng" in d.signer
+    )

@@ -1,4 +1,5 @@
 """What only the embedded store does: create and seed once, never reset a file it cannot use."""
+
 import sqlite3
 
 import pytest
@@ -15,6 +16,7 @@ def test_created_and_seeded_once(tmp_path):
     def seed():
         calls.append(1)
         from services.stores.seed import seed_records
+
         return seed_records()
 
     store = SQLiteStore(str(path), seed=seed)
@@ -41,7 +43,9 @@ def test_foreign_database_is_not_touched(tmp_path):
     conn.close()
     with pytest.raises(StoreError, match="cấu trúc lạ"):
         SQLiteStore(str(path))
-    assert sqlite3.connect(path).execute("SELECT name FROM sqlite_master").fetchall() == [("notes",)]
+    assert sqlite3.connect(path).execute("SELECT name FROM sqlite_master").fetchall() == [
+        ("notes",)
+    ]
 
 
 def test_unusable_location_is_a_clear_message(tmp_path):
@@ -52,7 +56,10 @@ def test_unusable_location_is_a_clear_message(tmp_path):
 
 
 def test_write_failure_keeps_data_and_explains(tmp_path, monkeypatch):
-    store = SQLiteStore(str(tmp_path / "a.db"), seed=__import__("services.stores.seed", fromlist=["seed_records"]).seed_records)
+    store = SQLiteStore(
+        str(tmp_path / "a.db"),
+        seed=__import__("services.stores.seed", fromlist=["seed_records"]).seed_records,
+    )
     seen = store.load().task("NV-0001")
     real_connect = store._connect
 

@@ -1,4 +1,5 @@
 """The store contract: the same tests against every backend (SQLite, Google Sheets over the fake)."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -27,19 +28,23 @@ def test_load_gives_the_seeded_directive(store):
 
 def test_update_writes_changed_fields_and_history(store):
     seen = task(store, "NV-0001")
-    rows = store.update_task(seen, {"status": IN_PROGRESS, "progress": 40,
-                                    "result": "Đã ban hành kế hoạch"}, SNV, NOW)
+    rows = store.update_task(
+        seen, {"status": IN_PROGRESS, "progress": 40, "result": "Đã ban hành kế hoạch"}, SNV, NOW
+    )
     after = task(store, "NV-0001")
     assert (after.status, after.progress, after.result) == (IN_PROGRESS, 40, "Đã ban hành kế hoạch")
     assert after.updated_by == SNV.email and after.updated_at == NOW
     assert after.content == seen.content and after.lead == seen.lead
     assert [(r.field, r.old, r.new) for r in rows] == [
-        ("Trạng thái", "Chưa thực hiện", "Đang thực hiện"), ("Tiến độ (%)", "0", "40"),
-        ("Kết quả thực hiện", "", "Đã ban hành kế hoạch")]
+        ("Trạng thái", "Chưa thực hiện", "Đang thực hiện"),
+        ("Tiến độ (%)", "0", "40"),
+        ("Kết quả thực hiện", "", "Đã ban hành kế hoạch"),
+    ]
     assert len({r.change_id for r in rows}) == 1
     history = store.history("NV-0001")
     assert [(c.field, c.new, c.actor, c.actor_agency) for c in history] == [
-        (r.field, r.new, SNV.email, "SNV") for r in rows]
+        (r.field, r.new, SNV.email, "SNV") for r in rows
+    ]
     assert history[0].at == NOW
     assert store.history("NV-0002") == []
 
@@ -53,8 +58,9 @@ def test_other_tasks_are_untouched_by_an_update(store):
 
 def test_completion_date_round_trips(store):
     seen = task(store, "NV-0002")
-    store.update_task(seen, {"status": DONE, "progress": 100, "completed_on": date(2025, 3, 9)},
-                      SNV, NOW)
+    store.update_task(
+        seen, {"status": DONE, "progress": 100, "completed_on": date(2025, 3, 9)}, SNV, NOW
+    )
     after = task(store, "NV-0002")
     assert after.completed_on == date(2025, 3, 9) and after.status == DONE
 
@@ -86,7 +92,9 @@ def test_refused_authorisation_writes_nothing(store):
 
 def test_nothing_changed_writes_nothing(store):
     seen = task(store, "NV-0005")
-    assert store.update_task(seen, {"progress": seen.progress, "status": seen.status}, SNV, NOW) == []
+    assert (
+        store.update_task(seen, {"progress": seen.progress, "status": seen.status}, SNV, NOW) == []
+    )
     assert task(store, "NV-0005") == seen and store.history() == []
 
 
@@ -100,20 +108,39 @@ def test_user_text_is_kept_exactly(store):
     """Text reaches the store clean (the service trims and NFC-normalises it) and comes back as
     written: never turned into a formula, a number or markup."""
     seen = task(store, "NV-0006")
-    hostile = ("=IMPORTXML(\"http://x\",\"//a\") <script>alert(1)</script>\n"
-               + "Nội vụ; " * 600 + "+84 @me")
+    hostile = (
+        '=IMPORTXML("http://x","//a") <script>alert(1)</script>\n' + "Nội vụ; " * 600 + "+84 @me"
+    )
     store.update_task(seen, {"result": hostile, "evidence": "0042"}, SNV, NOW)
     after = task(store, "NV-0006")
     assert after.result == hostile and after.evidence == "0042"
 
 
 def test_add_directive_assigns_ids_after_the_highest(store):
-    new_tasks = [Task(id="", directive_id="", section="1", content="Báo cáo kết quả", lead="SNV",
-                      partners=("STC",), deadline=date(2025, 4, 30)),
-                 Task(id="", directive_id="", section="2", content="Kiểm tra", lead="SYT")]
+    new_tasks = [
+        Task(
+            id="",
+            directive_id="",
+            section="1",
+            content="Báo cáo kết quả",
+            lead="SNV",
+            partners=("STC",),
+            deadline=date(2025, 4, 30),
+        ),
+        Task(id="", directive_id="", section="2", content="Kiểm tra", lead="SYT"),
+    ]
     directive, saved = store.add_directive(
-        Directive(id="", number="12/CĐ-UBND", issued_on="2025-03-01", issuer="UBND tỉnh Hưng Yên",
-                  title="Công điện về phòng chống dịch"), new_tasks, ADMIN, NOW)
+        Directive(
+            id="",
+            number="12/CĐ-UBND",
+            issued_on="2025-03-01",
+            issuer="UBND tỉnh Hưng Yên",
+            title="Công điện về phòng chống dịch",
+        ),
+        new_tasks,
+        ADMIN,
+        NOW,
+    )
     assert directive.id == "VB-0002"
     assert [t.id for t in saved] == ["NV-0030", "NV-0031"]
     snap = store.load()
@@ -123,21 +150,38 @@ def test_add_directive_assigns_ids_after_the_highest(store):
     assert loaded.deadline == date(2025, 4, 30) and loaded.updated_by == ADMIN.email
     assert [t.id for t in snap.tasks][-2:] == ["NV-0030", "NV-0031"]
     created = [(c.task_id, c.field, c.new, c.actor, c.at) for c in snap.history]
-    assert created == [("NV-0030", CREATED, "Sở Nội vụ", ADMIN.email, NOW),
-                       ("NV-0031", CREATED, "Sở Y tế", ADMIN.email, NOW)]
+    assert created == [
+        ("NV-0030", CREATED, "Sở Nội vụ", ADMIN.email, NOW),
+        ("NV-0031", CREATED, "Sở Y tế", ADMIN.email, NOW),
+    ]
 
 
 def test_add_tasks_refuses_a_taken_id(store):
     with pytest.raises(StoreError, match="NV-0001"):
-        store.add_tasks([Task(id="NV-0001", directive_id="VB-0001", section="9", content="x",
-                              lead="SNV")], ADMIN, NOW)
+        store.add_tasks(
+            [Task(id="NV-0001", directive_id="VB-0001", section="9", content="x", lead="SNV")],
+            ADMIN,
+            NOW,
+        )
     assert len(store.load().tasks) == 29
 
 
 def test_add_tasks_keeps_deadlines(store):
     deadline = NOW.date() + timedelta(days=3)
-    saved = store.add_tasks([Task(id="", directive_id="VB-0001", section="7", content="Mới",
-                                  lead="CAT", deadline=deadline)], ADMIN, NOW)
+    saved = store.add_tasks(
+        [
+            Task(
+                id="",
+                directive_id="VB-0001",
+                section="7",
+                content="Mới",
+                lead="CAT",
+                deadline=deadline,
+            )
+        ],
+        ADMIN,
+        NOW,
+    )
     assert task(store, saved[0].id).deadline == deadline
 
 

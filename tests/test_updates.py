@@ -1,5 +1,6 @@
 """Agencies updating tasks through the one save function, on both stores: who may write,
 conflicts, and the validation matrix."""
+
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -31,18 +32,25 @@ def test_agency_updates_its_own_task(store):
     rows = save(store, SNV, "NV-0001", progress=35, result="Đã triển khai")
     task = store.load().task("NV-0001")
     assert (task.status, task.progress, task.result, task.updated_by) == (
-        IN_PROGRESS, 35, "Đã triển khai", SNV.email)
+        IN_PROGRESS,
+        35,
+        "Đã triển khai",
+        SNV.email,
+    )
     assert {r.field for r in rows} == {"Trạng thái", "Tiến độ (%)", "Kết quả thực hiện"}
 
 
-@pytest.mark.parametrize("user, task_id", [
-    (SNV, "NV-0002"),  # a forged id: Sở Tư pháp's task
-    (LEADER, "NV-0001"),  # leaders read only
-    (User("", "Khách", "", ROLE_LEADER), "NV-0001"),  # public read mode
-    (User("x@y.vn", "Không cơ quan", "", ROLE_AGENCY), "NV-0001"),
-    (User("tttt@y.vn", "Sở cũ", "STTTT", ROLE_AGENCY), "NV-0010"),  # merged away in 2025
-    (User("x@y.vn", "Vai trò lạ", "SNV", "superuser"), "NV-0001"),  # a tampered role
-])
+@pytest.mark.parametrize(
+    "user, task_id",
+    [
+        (SNV, "NV-0002"),  # a forged id: Sở Tư pháp's task
+        (LEADER, "NV-0001"),  # leaders read only
+        (User("", "Khách", "", ROLE_LEADER), "NV-0001"),  # public read mode
+        (User("x@y.vn", "Không cơ quan", "", ROLE_AGENCY), "NV-0001"),
+        (User("tttt@y.vn", "Sở cũ", "STTTT", ROLE_AGENCY), "NV-0010"),  # merged away in 2025
+        (User("x@y.vn", "Vai trò lạ", "SNV", "superuser"), "NV-0001"),  # a tampered role
+    ],
+)
 def test_refused_writers_change_nothing(store, user, task_id):
     before = store.load()
     with pytest.raises(PermissionDenied):
@@ -94,19 +102,22 @@ def test_hostile_and_odd_text_is_stored_as_text(store):
     assert len(store.load().task("NV-0024").result) == 5000
 
 
-@pytest.mark.parametrize("typed, field", [
-    ({"result": "x" * 5001}, "result"),
-    ({"progress": 101}, "progress"),
-    ({"progress": -1}, "progress"),
-    ({"progress": "nhiều"}, "progress"),
-    ({"progress": 12.5}, "progress"),
-    ({"progress": None}, "progress"),
-    ({"status": "Xong"}, "status"),
-    ({"progress": 100}, "progress"),  # 100% but not done, not confirmed
-    ({"status": DONE, "completed_on": TODAY + timedelta(days=1)}, "completed_on"),
-    ({"evidence": "javascript:alert(1)"}, "evidence"),
-    ({"evidence": "ftp://files/x"}, "evidence"),
-])
+@pytest.mark.parametrize(
+    "typed, field",
+    [
+        ({"result": "x" * 5001}, "result"),
+        ({"progress": 101}, "progress"),
+        ({"progress": -1}, "progress"),
+        ({"progress": "nhiều"}, "progress"),
+        ({"progress": 12.5}, "progress"),
+        ({"progress": None}, "progress"),
+        ({"status": "Xong"}, "status"),
+        ({"progress": 100}, "progress"),  # 100% but not done, not confirmed
+        ({"status": DONE, "completed_on": TODAY + timedelta(days=1)}, "completed_on"),
+        ({"evidence": "javascript:alert(1)"}, "evidence"),
+        ({"evidence": "ftp://files/x"}, "evidence"),
+    ],
+)
 def test_validation_matrix_refuses_with_a_message_per_field(store, typed, field):
     before = store.load()
     with pytest.raises(ValidationError) as caught:
@@ -121,7 +132,10 @@ def test_done_sets_progress_and_defaults_completion_to_today():
     assert (changes["progress"], changes["completed_on"]) == (100, TODAY)
     changes = validate(UpdateInput(DONE, 40, completed_on=date(2025, 3, 1)), TODAY)
     assert changes["completed_on"] == date(2025, 3, 1)
-    assert validate(UpdateInput(IN_PROGRESS, 100, confirm_full_progress=True), TODAY)["progress"] == 100
+    assert (
+        validate(UpdateInput(IN_PROGRESS, 100, confirm_full_progress=True), TODAY)["progress"]
+        == 100
+    )
     # going back from done clears the completion date
     assert validate(UpdateInput(NOT_STARTED, 0, completed_on=TODAY), TODAY)["completed_on"] is None
     assert validate(UpdateInput(IN_PROGRESS, "50%"), TODAY)["progress"] == 50
@@ -129,10 +143,12 @@ def test_done_sets_progress_and_defaults_completion_to_today():
 
 def test_bulk_update_saves_valid_rows_and_reports_the_others(store):
     snap = store.load()
-    items = [(snap.task("NV-0001"), UpdateInput(IN_PROGRESS, 60)),
-             (snap.task("NV-0024"), UpdateInput(IN_PROGRESS, 101)),
-             (snap.task("NV-0002"), UpdateInput(IN_PROGRESS, 60)),  # not SNV's
-             (snap.task("NV-0001"), UpdateInput(IN_PROGRESS, 70))]  # stale after the first
+    items = [
+        (snap.task("NV-0001"), UpdateInput(IN_PROGRESS, 60)),
+        (snap.task("NV-0024"), UpdateInput(IN_PROGRESS, 101)),
+        (snap.task("NV-0002"), UpdateInput(IN_PROGRESS, 60)),  # not SNV's
+        (snap.task("NV-0001"), UpdateInput(IN_PROGRESS, 70)),
+    ]  # stale after the first
     outcomes = save_many(store, SNV, items, NOW, AgencyIndex(snap.agencies))
     assert [o.saved for o in outcomes] == [True, False, False, False]
     assert outcomes[1].errors == {"progress": "Tiến độ là số nguyên từ 0 đến 100."}

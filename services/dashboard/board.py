@@ -14,6 +14,7 @@ The state 7 days ago (`DELTA_DAYS`) is rebuilt per task from what the snapshot k
   task is counted (a task deleted since is not: the snapshot no longer has it).
 So the deltas compare today's cards with the cards as they would have read 7 days ago.
 """
+
 from __future__ import annotations
 
 import re
@@ -60,13 +61,15 @@ SEVERITY = (OVERDUE, OPEN_ON_TIME, ONGOING, DONE_LATE, DONE_ON_TIME)
 
 # --- the board: computed once per snapshot and day -----------------------------------------------
 
+
 def short_name(name: str, aliases=(), limit: int = 24) -> str:
     """A label that fits a phone screen: the shortest alias when it is shorter, else the name
     with "Ủy ban nhân dân" abbreviated, cut at `limit` characters."""
-    candidates = [a for a in aliases if a] + [name.replace("Ủy ban nhân dân", "UBND")
-                                              .replace("Uỷ ban nhân dân", "UBND")]
+    candidates = [a for a in aliases if a] + [
+        name.replace("Ủy ban nhân dân", "UBND").replace("Uỷ ban nhân dân", "UBND")
+    ]
     best = min(candidates, key=len)
-    return best if len(best) <= limit else best[:limit - 1].rstrip() + "…"
+    return best if len(best) <= limit else best[: limit - 1].rstrip() + "…"
 
 
 def _local_day(moment, zone: ZoneInfo) -> date | None:
@@ -123,8 +126,9 @@ def _old_value(field_name: str, text: str, current):
         return current
 
 
-def state_on(snapshot: Snapshot, day: date, due_soon_days: int = 7,
-             tz: str = DEFAULT_TIMEZONE) -> pd.DataFrame:
+def state_on(
+    snapshot: Snapshot, day: date, due_soon_days: int = 7, tz: str = DEFAULT_TIMEZONE
+) -> pd.DataFrame:
     """Per task (in snapshot order): existed, category, due_soon and done as of the end of `day`
     (see the module docstring for the rules)."""
     zone = ZoneInfo(tz)
@@ -150,8 +154,9 @@ def state_on(snapshot: Snapshot, day: date, due_soon_days: int = 7,
             rows.append((False, None, False, False))
             continue
         if t.id in reverts:
-            t = replace(t, **{f: _old_value(f, old, getattr(t, f))
-                              for f, (_, old) in reverts[t.id].items()})
+            t = replace(
+                t, **{f: _old_value(f, old, getattr(t, f)) for f, (_, old) in reverts[t.id].items()}
+            )
         if t.status == DONE:
             finished = t.completed_on or _local_day(t.updated_at, zone)
             if finished and finished > day:
@@ -160,8 +165,13 @@ def state_on(snapshot: Snapshot, day: date, due_soon_days: int = 7,
     return pd.DataFrame(rows, columns=["existed", "category", "due_soon", "done"])
 
 
-def build_board(snapshot: Snapshot, tasks: pd.DataFrame, as_of: date, due_soon_days: int = 7,
-                tz: str = DEFAULT_TIMEZONE) -> pd.DataFrame:
+def build_board(
+    snapshot: Snapshot,
+    tasks: pd.DataFrame,
+    as_of: date,
+    due_soon_days: int = 7,
+    tz: str = DEFAULT_TIMEZONE,
+) -> pd.DataFrame:
     """The task table (services.metrics.tasks_frame, in snapshot order) with the dashboard's
     columns: the successor agency next to the original one, partner codes, a folded search text,
     the completion day, and the state DELTA_DAYS ago."""
@@ -186,22 +196,31 @@ def build_board(snapshot: Snapshot, tasks: pd.DataFrame, as_of: date, due_soon_d
     board["lead_short"] = codes.map(short)
     board["current"] = current
     board["current_name"] = current.map({c: index.name(c) for c in known})
-    board["current_group"] = current.map({c: agencies[c].group if c in agencies else ""
-                                          for c in known})
+    board["current_group"] = current.map(
+        {c: agencies[c].group if c in agencies else "" for c in known}
+    )
     board["current_short"] = current.map(short)
     board["partner_codes"] = [t.partners for t in snapshot.tasks]
-    board["partner_current"] = [tuple(dict.fromkeys(index.current(p) for p in t.partners))
-                                for t in snapshot.tasks]
-    board["completed"] = [(t.completed_on or _local_day(t.updated_at, zone)) if t.status == DONE
-                          else None for t in snapshot.tasks]
+    board["partner_current"] = [
+        tuple(dict.fromkeys(index.current(p) for p in t.partners)) for t in snapshot.tasks
+    ]
+    board["completed"] = [
+        (t.completed_on or _local_day(t.updated_at, zone)) if t.status == DONE else None
+        for t in snapshot.tasks
+    ]
     alias_text = {c: " ".join(agencies[c].aliases) if c in agencies else "" for c in known}
     aliases, current_aliases = codes.map(alias_text), current.map(alias_text)
-    parts = [board["id"], board["directive_number"], board["content"],
-             codes + " " + board["lead_name"] + " " + aliases,
-             current + " " + board["current_name"] + " " + current_aliases,
-             board["partners"]]  # fields apart, so that a phrase never spans two of them
-    board["search_text"] = pd.Series(fold_many(" | ".join(map(str, row)) for row in zip(*parts)),
-                                     index=board.index, dtype="str")
+    parts = [
+        board["id"],
+        board["directive_number"],
+        board["content"],
+        codes + " " + board["lead_name"] + " " + aliases,
+        current + " " + board["current_name"] + " " + current_aliases,
+        board["partners"],
+    ]  # fields apart, so that a phrase never spans two of them
+    board["search_text"] = pd.Series(
+        fold_many(" | ".join(map(str, row)) for row in zip(*parts)), index=board.index, dtype="str"
+    )
     then = state_on(snapshot, as_of - timedelta(days=DELTA_DAYS), due_soon_days, tz)
     for column in then.columns:
         board[f"{column}_then"] = then[column].to_numpy()
@@ -212,19 +231,31 @@ def agency_view(board: pd.DataFrame, original: bool = False) -> pd.DataFrame:
     """The board with `agency`, `agency_name`, `agency_group`, `agency_short` and `partner_list`
     columns: the lead agency as recorded (original=True) or its successor today (default)."""
     if original:
-        pick = {"agency": "lead", "agency_name": "lead_name", "agency_group": "lead_group",
-                "agency_short": "lead_short", "partner_list": "partner_codes"}
+        pick = {
+            "agency": "lead",
+            "agency_name": "lead_name",
+            "agency_group": "lead_group",
+            "agency_short": "lead_short",
+            "partner_list": "partner_codes",
+        }
     else:
-        pick = {"agency": "current", "agency_name": "current_name", "agency_group": "current_group",
-                "agency_short": "current_short", "partner_list": "partner_current"}
+        pick = {
+            "agency": "current",
+            "agency_name": "current_name",
+            "agency_group": "current_group",
+            "agency_short": "current_short",
+            "partner_list": "partner_current",
+        }
     return board.assign(**{new: board[old] for new, old in pick.items()})
 
 
 # --- filters -------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Options:
     """The values the filter widgets offer, from the data."""
+
     directives: dict[str, str] = field(default_factory=dict)  # id -> label
     groups: tuple[str, ...] = ()
     agencies: dict[str, str] = field(default_factory=dict)  # code -> name, sorted by name
@@ -237,23 +268,31 @@ def _sorted_by_name(pairs) -> dict[str, str]:
 
 def directive_label(number: str, title: str, limit: int = 80) -> str:
     text = f"{number} – {title}" if number and title else (number or title)
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def filter_options(board: pd.DataFrame, original: bool = False) -> Options:
     agency, name = ("lead", "lead_name") if original else ("current", "current_name")
-    directives = board[["directive_id", "directive_number", "directive_title"]].drop_duplicates(
-        "directive_id").sort_values("directive_id")
+    directives = (
+        board[["directive_id", "directive_number", "directive_title"]]
+        .drop_duplicates("directive_id")
+        .sort_values("directive_id")
+    )
     group = board["lead_group" if original else "current_group"]
     groups = sorted((g for g in group.unique() if isinstance(g, str) and g), key=fold)
-    agencies = _sorted_by_name(board[[agency, name]].drop_duplicates(agency)
-                               .itertuples(index=False, name=None))
-    successors = dict(board[["lead", agency]].drop_duplicates("lead")
-                      .itertuples(index=False, name=None))
+    agencies = _sorted_by_name(
+        board[[agency, name]].drop_duplicates(agency).itertuples(index=False, name=None)
+    )
+    successors = dict(
+        board[["lead", agency]].drop_duplicates("lead").itertuples(index=False, name=None)
+    )
     successors.update({c: c for c in agencies})
     return Options(
         directives={i: directive_label(n, t) for i, n, t in directives.itertuples(index=False)},
-        groups=tuple(groups), agencies=agencies, successors=successors)
+        groups=tuple(groups),
+        agencies=agencies,
+        successors=successors,
+    )
 
 
 def category_slug(name: str) -> str:
@@ -268,6 +307,7 @@ TRUE_WORDS = {"1", "true", "co", "yes"}
 class Filters:
     """What the leader narrowed the view to. Lives in the URL (to_query / from_query) so a
     filtered view can be shared as a link."""
+
     directives: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
     agencies: tuple[str, ...] = ()
@@ -286,25 +326,36 @@ class Filters:
     @property
     def narrows(self) -> bool:
         """Whether any filter or search is set (the succession toggle does not narrow)."""
-        return bool(self.directives or self.groups or self.agencies or self.categories
-                    or self.deadline_from or self.deadline_to or self.search.strip())
+        return bool(
+            self.directives
+            or self.groups
+            or self.agencies
+            or self.categories
+            or self.deadline_from
+            or self.deadline_to
+            or self.search.strip()
+        )
 
     def to_query(self) -> dict[str, list[str]]:
         """Query-string values, each a list (as st.query_params.get_all gives them back);
         empty filters are left out."""
-        query = {"directive": list(self.directives), "group": list(self.groups),
-                 "agency": list(self.agencies),
-                 "category": [category_slug(c) for c in self.categories],
-                 "from": [self.deadline_from.isoformat()] if self.deadline_from else [],
-                 "to": [self.deadline_to.isoformat()] if self.deadline_to else [],
-                 "q": [self.search.strip()] if self.search.strip() else [],
-                 "original": ["1"] if self.original else []}
+        query = {
+            "directive": list(self.directives),
+            "group": list(self.groups),
+            "agency": list(self.agencies),
+            "category": [category_slug(c) for c in self.categories],
+            "from": [self.deadline_from.isoformat()] if self.deadline_from else [],
+            "to": [self.deadline_to.isoformat()] if self.deadline_to else [],
+            "q": [self.search.strip()] if self.search.strip() else [],
+            "original": ["1"] if self.original else [],
+        }
         return {k: v for k, v in query.items() if v}
 
     @classmethod
     def from_query(cls, params: Mapping, options: Options) -> Filters:
         """Filters from query-string values (str or list of str per key). Anything unknown or
         malformed is dropped, never an error: a shared link keeps working after data changes."""
+
         def values(key) -> list[str]:
             raw = params.get(key, [])
             raw = [raw] if isinstance(raw, str) else list(raw)
@@ -319,18 +370,27 @@ class Filters:
             return None
 
         groups = {fold(g): g for g in options.groups}
-        agencies = [options.successors.get(v, options.successors.get(v.upper(), "")) for v in
-                    values("agency")]
+        agencies = [
+            options.successors.get(v, options.successors.get(v.upper(), ""))
+            for v in values("agency")
+        ]
         return cls(
-            directives=tuple(dict.fromkeys(v for v in values("directive")
-                                           if v in options.directives)),
-            groups=tuple(dict.fromkeys(groups[fold(v)] for v in values("group")
-                                       if fold(v) in groups)),
+            directives=tuple(
+                dict.fromkeys(v for v in values("directive") if v in options.directives)
+            ),
+            groups=tuple(
+                dict.fromkeys(groups[fold(v)] for v in values("group") if fold(v) in groups)
+            ),
             agencies=tuple(dict.fromkeys(a for a in agencies if a in options.agencies)),
-            categories=tuple(dict.fromkeys(
-                _CATEGORY_BY_SLUG[category_slug(v)] for v in values("category")
-                if category_slug(v) in _CATEGORY_BY_SLUG)),
-            deadline_from=day("from"), deadline_to=day("to"),
+            categories=tuple(
+                dict.fromkeys(
+                    _CATEGORY_BY_SLUG[category_slug(v)]
+                    for v in values("category")
+                    if category_slug(v) in _CATEGORY_BY_SLUG
+                )
+            ),
+            deadline_from=day("from"),
+            deadline_to=day("to"),
             search=" ".join(values("q"))[:200],
             original=parse_flag(params.get("original")),
         )
@@ -375,17 +435,20 @@ def apply(board: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         has = deadline.notna()
         keep &= has
         if filters.deadline_from:
-            keep &= has & deadline.map(lambda d: d is not None and not pd.isna(d)
-                                       and d >= filters.deadline_from)
+            keep &= has & deadline.map(
+                lambda d: d is not None and not pd.isna(d) and d >= filters.deadline_from
+            )
         if filters.deadline_to:
-            keep &= has & deadline.map(lambda d: d is not None and not pd.isna(d)
-                                       and d <= filters.deadline_to)
+            keep &= has & deadline.map(
+                lambda d: d is not None and not pd.isna(d) and d <= filters.deadline_to
+            )
     if filters.search.strip():
         keep &= search_mask(view["search_text"], filters.search)
     return view[keep]
 
 
 # --- KPI cards -----------------------------------------------------------------------------------
+
 
 def format_count(n: int) -> str:
     """10000 -> "10.000" (Vietnamese thousands separator)."""
@@ -412,9 +475,13 @@ class Card:
 def then_frame(view: pd.DataFrame) -> pd.DataFrame:
     """The filtered tasks as they stood DELTA_DAYS ago (those that existed then)."""
     then = view[view["existed_then"].astype(bool)]
-    return pd.DataFrame({"category": then["category_then"],
-                         "status": then["done_then"].map(lambda d: DONE if d else ""),
-                         "due_soon": then["due_soon_then"].astype(bool)})
+    return pd.DataFrame(
+        {
+            "category": then["category_then"],
+            "status": then["done_then"].map(lambda d: DONE if d else ""),
+            "due_soon": then["due_soon_then"].astype(bool),
+        }
+    )
 
 
 def _count_delta(now: int, then: int) -> str | int:
@@ -447,15 +514,27 @@ def kpi_cards(view: pd.DataFrame, due_soon_days: int = 7) -> list[Card]:
 
     return [
         count("total", "Tổng số nhiệm vụ", "off", "Số nhiệm vụ đang theo dõi (theo bộ lọc)."),
-        rate("completion_rate", "Tỷ lệ hoàn thành",
-             "Số nhiệm vụ đã hoàn thành / tổng số nhiệm vụ."),
-        rate("on_time_rate", "Tỷ lệ đúng hạn",
-             "Số nhiệm vụ hoàn thành đúng hạn / số nhiệm vụ đã hoàn thành."),
+        rate(
+            "completion_rate", "Tỷ lệ hoàn thành", "Số nhiệm vụ đã hoàn thành / tổng số nhiệm vụ."
+        ),
+        rate(
+            "on_time_rate",
+            "Tỷ lệ đúng hạn",
+            "Số nhiệm vụ hoàn thành đúng hạn / số nhiệm vụ đã hoàn thành.",
+        ),
         count(OVERDUE, OVERDUE, "inverse", "Chưa hoàn thành và đã quá hạn."),
-        count("due_soon", DUE_SOON, "off",
-              f"Chưa hoàn thành, đến hạn trong {due_soon_days} ngày tới (kể cả hôm nay)."),
-        count(DONE_ON_TIME, DONE_ON_TIME, "normal", "Hoàn thành không muộn hơn hạn; nhiệm vụ "
-              "không có hạn đã hoàn thành cũng tính ở đây."),
+        count(
+            "due_soon",
+            DUE_SOON,
+            "off",
+            f"Chưa hoàn thành, đến hạn trong {due_soon_days} ngày tới (kể cả hôm nay).",
+        ),
+        count(
+            DONE_ON_TIME,
+            DONE_ON_TIME,
+            "normal",
+            "Hoàn thành không muộn hơn hạn; nhiệm vụ không có hạn đã hoàn thành cũng tính ở đây.",
+        ),
         count(DONE_LATE, DONE_LATE, "inverse", "Hoàn thành sau hạn."),
         count(OPEN_ON_TIME, OPEN_ON_TIME, "off", "Chưa hoàn thành, chưa đến hạn."),
         count(ONGOING, ONGOING, "off", "Nhiệm vụ không có thời hạn, chưa hoàn thành."),
@@ -463,6 +542,7 @@ def kpi_cards(view: pd.DataFrame, due_soon_days: int = 7) -> list[Card]:
 
 
 # --- chart aggregates (a few dozen rows, whatever the number of tasks) ---------------------------
+
 
 def _category_counts(view: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     counts = pd.crosstab([view[c] for c in by], view["category"])
@@ -483,8 +563,9 @@ def agency_categories(view: pd.DataFrame, limit: int | None = None) -> pd.DataFr
         return pd.DataFrame(columns=columns)
     table = _category_counts(view, ["agency", "agency_name", "agency_short"])
     table["_name"] = table["agency_name"].map(fold)
-    table = table.sort_values([OVERDUE, "completion_rate", "_name"], ascending=[False, True, True],
-                              kind="stable")
+    table = table.sort_values(
+        [OVERDUE, "completion_rate", "_name"], ascending=[False, True, True], kind="stable"
+    )
     table = table[columns].reset_index(drop=True)
     return table.head(limit) if limit else table
 
@@ -527,10 +608,12 @@ def directive_progress(view: pd.DataFrame, limit: int | None = None) -> pd.DataF
     if view.empty:
         return pd.DataFrame(columns=columns)
     table = _category_counts(view, ["directive_id", "directive_number", "directive_title"])
-    table = table.sort_values([OVERDUE, "completion_rate", "directive_id"],
-                              ascending=[False, True, True], kind="stable")
-    number = table["directive_number"].where(table["directive_number"].str.len() > 0,
-                                             table["directive_id"])
+    table = table.sort_values(
+        [OVERDUE, "completion_rate", "directive_id"], ascending=[False, True, True], kind="stable"
+    )
+    number = table["directive_number"].where(
+        table["directive_number"].str.len() > 0, table["directive_id"]
+    )
     clash = number.duplicated(keep=False)
     table["label"] = number.where(~clash, number + " (" + table["directive_id"] + ")")
     table["title"] = table["directive_title"]
@@ -539,6 +622,7 @@ def directive_progress(view: pd.DataFrame, limit: int | None = None) -> pd.DataF
 
 
 # --- tables --------------------------------------------------------------------------------------
+
 
 def age_band(days: int) -> str:
     for bound, label in AGE_BANDS:
@@ -549,9 +633,16 @@ def age_band(days: int) -> str:
 
 def _by_severity(frame: pd.DataFrame) -> pd.DataFrame:
     rank = {c: i for i, c in enumerate(SEVERITY)}
-    return frame.assign(_rank=frame["category"].map(rank)).sort_values(
-        ["_rank", "days_late", "deadline", "id"], ascending=[True, False, True, True],
-        kind="stable", na_position="last").drop(columns="_rank")
+    return (
+        frame.assign(_rank=frame["category"].map(rank))
+        .sort_values(
+            ["_rank", "days_late", "deadline", "id"],
+            ascending=[True, False, True, True],
+            kind="stable",
+            na_position="last",
+        )
+        .drop(columns="_rank")
+    )
 
 
 def overdue_table(view: pd.DataFrame) -> pd.DataFrame:
@@ -566,14 +657,16 @@ def due_within(view: pd.DataFrame, as_of: date, days: int) -> pd.DataFrame:
     end = as_of + timedelta(days=days)
     deadline = view["deadline"]
     mask = (view["status"] != DONE) & deadline.map(
-        lambda d: d is not None and not pd.isna(d) and as_of <= d <= end)
+        lambda d: d is not None and not pd.isna(d) and as_of <= d <= end
+    )
     due = view[mask]
     due = due.assign(days_left=due["deadline"].map(lambda d: (d - as_of).days))
     return due.sort_values(["deadline", "id"], kind="stable")
 
 
-def stale_agencies(view: pd.DataFrame, as_of: date, days: int = STALE_DAYS,
-                   tz: str = DEFAULT_TIMEZONE) -> pd.DataFrame:
+def stale_agencies(
+    view: pd.DataFrame, as_of: date, days: int = STALE_DAYS, tz: str = DEFAULT_TIMEZONE
+) -> pd.DataFrame:
     """Agencies with open tasks and no task updated in the last `days` days (never updated
     first, then the longest silent). Columns: agency, agency_name, agency_group, open,
     last_update (date or None), days_silent (None when never)."""
@@ -581,38 +674,58 @@ def stale_agencies(view: pd.DataFrame, as_of: date, days: int = STALE_DAYS,
     if view.empty:
         return pd.DataFrame(columns=columns)
     zone = ZoneInfo(tz)
-    work = pd.DataFrame({
-        "agency": view["agency"], "agency_name": view["agency_name"],
-        "agency_group": view["agency_group"], "open": (view["status"] != DONE).astype(int),
-        "updated": pd.to_datetime(view["agency_updated_at"], utc=True).dt.tz_convert(zone)})
-    grouped = work.groupby(["agency", "agency_name", "agency_group"], as_index=False,
-                           dropna=False).agg(open=("open", "sum"), updated=("updated", "max"))
+    work = pd.DataFrame(
+        {
+            "agency": view["agency"],
+            "agency_name": view["agency_name"],
+            "agency_group": view["agency_group"],
+            "open": (view["status"] != DONE).astype(int),
+            "updated": pd.to_datetime(view["agency_updated_at"], utc=True).dt.tz_convert(zone),
+        }
+    )
+    grouped = work.groupby(
+        ["agency", "agency_name", "agency_group"], as_index=False, dropna=False
+    ).agg(open=("open", "sum"), updated=("updated", "max"))
     since = datetime.combine(as_of - timedelta(days=days), time.min, zone)
-    silent = grouped[(grouped["open"] > 0)
-                     & (grouped["updated"].isna() | (grouped["updated"] < since))].copy()
+    silent = grouped[
+        (grouped["open"] > 0) & (grouped["updated"].isna() | (grouped["updated"] < since))
+    ].copy()
     silent["last_update"] = silent["updated"].map(lambda t: None if pd.isna(t) else t.date())
-    silent["days_silent"] = pd.array([None if d is None else (as_of - d).days
-                                      for d in silent["last_update"]], dtype="Int64")
+    silent["days_silent"] = pd.array(
+        [None if d is None else (as_of - d).days for d in silent["last_update"]], dtype="Int64"
+    )
     silent["_never"] = silent["last_update"].isna()
     silent["_name"] = silent["agency_name"].map(fold)
-    silent = silent.sort_values(["_never", "days_silent", "_name"], ascending=[False, False, True],
-                                kind="stable")
+    silent = silent.sort_values(
+        ["_never", "days_silent", "_name"], ascending=[False, False, True], kind="stable"
+    )
     return silent[columns].reset_index(drop=True)
 
 
 # --- Cơ quan page --------------------------------------------------------------------------------
 
-def agency_scorecard(view: pd.DataFrame, code: str, as_of: date,
-                     tz: str = DEFAULT_TIMEZONE) -> dict:
+
+def agency_scorecard(
+    view: pd.DataFrame, code: str, as_of: date, tz: str = DEFAULT_TIMEZONE
+) -> dict:
     """services.metrics.agency_metrics for one agency of the view (its own tasks, plus those of
     agencies merged into it when the view rolls up), as a dict; zeros when it leads nothing."""
     own = view[view["agency"] == code]
     if own.empty:
-        return {"lead": code, "assigned": 0, "done": 0, "done_on_time": 0, "overdue": 0,
-                "completion_rate": None, "on_time_rate": None, "update_rate": None,
-                "last_update": None}
-    frame = own.assign(lead=own["agency"], lead_name=own["agency_name"],
-                       lead_group=own["agency_group"])
+        return {
+            "lead": code,
+            "assigned": 0,
+            "done": 0,
+            "done_on_time": 0,
+            "overdue": 0,
+            "completion_rate": None,
+            "on_time_rate": None,
+            "update_rate": None,
+            "last_update": None,
+        }
+    frame = own.assign(
+        lead=own["agency"], lead_name=own["agency_name"], lead_group=own["agency_group"]
+    )
     row = agency_metrics(frame, as_of, tz).iloc[0].to_dict()
     for key in ("completion_rate", "on_time_rate", "update_rate", "last_update"):
         if row[key] is not None and pd.isna(row[key]):
@@ -620,8 +733,9 @@ def agency_scorecard(view: pd.DataFrame, code: str, as_of: date,
     return {k: row[k] for k in AGENCY_COLUMNS if k in row}
 
 
-def agency_choices(board: pd.DataFrame, snapshot: Snapshot, original: bool = False
-                   ) -> dict[str, str]:
+def agency_choices(
+    board: pd.DataFrame, snapshot: Snapshot, original: bool = False
+) -> dict[str, str]:
     """code -> name of every agency the Cơ quan page can show: those in the registry (only the
     ones still operating when rolling up) and any lead found in the tasks, sorted by name."""
     view = agency_view(board, original)
@@ -630,8 +744,13 @@ def agency_choices(board: pd.DataFrame, snapshot: Snapshot, original: bool = Fal
     return _sorted_by_name(pairs)
 
 
-def pick_agency(requested: str, choices: Mapping[str, str], index: AgencyIndex,
-                original: bool = False, fallback=()) -> tuple[str, str]:
+def pick_agency(
+    requested: str,
+    choices: Mapping[str, str],
+    index: AgencyIndex,
+    original: bool = False,
+    fallback=(),
+) -> tuple[str, str]:
     """(code to show, note for the user) for the agency asked for in the URL: a code, a name or
     an alias; a merged agency shows its successor when rolling up. Unknown or absent: the first
     of `fallback` that is a choice (e.g. the user's agency, then the worst one), else the first
@@ -641,8 +760,10 @@ def pick_agency(requested: str, choices: Mapping[str, str], index: AgencyIndex,
         code = requested if requested in choices else (index.resolve(requested) or "")
         if code and code not in choices and not original and index.current(code) in choices:
             successor = index.current(code)
-            note = (f"{index.name(code)} đã sáp nhập vào {index.name(successor)}: đang hiển thị "
-                    "cơ quan kế thừa (bật «Hiện cơ quan cũ» để xem riêng).")
+            note = (
+                f"{index.name(code)} đã sáp nhập vào {index.name(successor)}: đang hiển thị "
+                "cơ quan kế thừa (bật «Hiện cơ quan cũ» để xem riêng)."
+            )
             code = successor
         if code in choices:
             return code, note
@@ -677,8 +798,10 @@ def recent_changes(snapshot: Snapshot, task_ids, limit: int = 20) -> pd.DataFram
     wanted = set(task_ids)
     rows = [c for c in snapshot.history if c.task_id in wanted and c.at is not None]
     rows.sort(key=lambda c: c.at, reverse=True)
-    return pd.DataFrame([(c.at, c.task_id, c.field, c.old, c.new, c.actor) for c in rows[:limit]],
-                        columns=["at", "task_id", "field", "old", "new", "actor"])
+    return pd.DataFrame(
+        [(c.at, c.task_id, c.field, c.old, c.new, c.actor) for c in rows[:limit]],
+        columns=["at", "task_id", "field", "old", "new", "actor"],
+    )
 
 
 def badges(view: pd.DataFrame) -> pd.Series:
@@ -687,6 +810,7 @@ def badges(view: pd.DataFrame) -> pd.Series:
 
 
 # --- downloads -----------------------------------------------------------------------------------
+
 
 def display_table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     """`frame[columns]` renamed to Vietnamese headers, dates as dd/mm/yyyy, lists joined."""

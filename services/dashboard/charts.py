@@ -4,6 +4,7 @@ One colour per reporting category, the same in every chart and badge (CATEGORY_C
 Vietnamese; sized to stay readable on a 390 px phone (legend on top, short agency names, a fixed
 height per bar, no zoom that would trap the page's scrolling).
 """
+
 from __future__ import annotations
 
 import html
@@ -29,16 +30,26 @@ BAR_HEIGHT = 26  # px per bar in horizontal bar charts
 CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
-def _figure(traces: list, height: int, xaxis: dict | None = None, yaxis: dict | None = None,
-            **layout) -> go.Figure:
+def _figure(
+    traces: list, height: int, xaxis: dict | None = None, yaxis: dict | None = None, **layout
+) -> go.Figure:
     """One figure, built in one call (plotly validates every update: fewer calls, less time)."""
-    return go.Figure(data=traces, layout=dict(
-        height=height, margin=dict(l=8, r=8, t=8, b=8), separators=",.",
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0,
-                    traceorder="normal"),
-        hoverlabel=dict(align="left"), dragmode=False,
-        xaxis=dict(fixedrange=True, **(xaxis or {})), yaxis=dict(fixedrange=True, **(yaxis or {})),
-        **layout))
+    return go.Figure(
+        data=traces,
+        layout=dict(
+            height=height,
+            margin=dict(l=8, r=8, t=8, b=8),
+            separators=",.",
+            legend=dict(
+                orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, traceorder="normal"
+            ),
+            hoverlabel=dict(align="left"),
+            dragmode=False,
+            xaxis=dict(fixedrange=True, **(xaxis or {})),
+            yaxis=dict(fixedrange=True, **(yaxis or {})),
+            **layout,
+        ),
+    )
 
 
 def _legend_rows(categories: int) -> int:
@@ -46,8 +57,9 @@ def _legend_rows(categories: int) -> int:
     return (categories + 1) // 2
 
 
-def category_bars(table: pd.DataFrame, label: str, key: str, hover_name: str,
-                  percent: bool = False) -> go.Figure:
+def category_bars(
+    table: pd.DataFrame, label: str, key: str, hover_name: str, percent: bool = False
+) -> go.Figure:
     """Stacked horizontal bars of categories, one bar per row of `table` (first row on top).
 
     `table` has the STACK_ORDER columns, `label` (the bar's text), `key` (returned in each
@@ -58,17 +70,31 @@ def category_bars(table: pd.DataFrame, label: str, key: str, hover_name: str,
     custom = [[str(k), html.escape(str(n))] for k, n in zip(table[key], table[hover_name])]
     labels = [html.escape(str(v)) for v in table[label]]
     unit = "%{x:.0f}%" if percent else "%{x}"
-    traces = [go.Bar(name=c, orientation="h", x=table[c].astype(int).tolist(), y=labels,
-                     customdata=custom, marker_color=CATEGORY_COLORS[c],
-                     hovertemplate=f"<b>%{{customdata[1]}}</b><br>{c}: {unit}<extra></extra>")
-              for c in present]
+    traces = [
+        go.Bar(
+            name=c,
+            orientation="h",
+            x=table[c].astype(int).tolist(),
+            y=labels,
+            customdata=custom,
+            marker_color=CATEGORY_COLORS[c],
+            hovertemplate=f"<b>%{{customdata[1]}}</b><br>{c}: {unit}<extra></extra>",
+        )
+        for c in present
+    ]
     # at least ~3 bars high, so axis titles and the legend never sit on a lone bar
     height = 40 + BAR_HEIGHT * max(len(table), 3) + 22 * _legend_rows(len(present))
-    return _figure(traces, height, barmode="stack", barnorm="percent" if percent else "",
-                   bargap=0.25,
-                   xaxis=dict(title_text="Tỷ lệ (%)" if percent else "Số nhiệm vụ",
-                              ticksuffix="%" if percent else ""),
-                   yaxis=dict(autorange="reversed", automargin=True))
+    return _figure(
+        traces,
+        height,
+        barmode="stack",
+        barnorm="percent" if percent else "",
+        bargap=0.25,
+        xaxis=dict(
+            title_text="Tỷ lệ (%)" if percent else "Số nhiệm vụ", ticksuffix="%" if percent else ""
+        ),
+        yaxis=dict(autorange="reversed", automargin=True),
+    )
 
 
 def agency_bars(table: pd.DataFrame) -> go.Figure:
@@ -86,27 +112,53 @@ def category_donut(share: pd.DataFrame) -> go.Figure:
     """services.dashboard.category_share -> a donut with the total in the middle."""
     total = int(share["count"].sum())
     categories = share["category"].tolist()
-    pie = go.Pie(labels=categories, values=share["count"].astype(int).tolist(), hole=0.55,
-                 sort=False, direction="clockwise",
-                 marker=dict(colors=[CATEGORY_COLORS[c] for c in categories]),
-                 textinfo="percent", hovertemplate="%{label}: %{value} (%{percent})<extra></extra>")
+    pie = go.Pie(
+        labels=categories,
+        values=share["count"].astype(int).tolist(),
+        hole=0.55,
+        sort=False,
+        direction="clockwise",
+        marker=dict(colors=[CATEGORY_COLORS[c] for c in categories]),
+        textinfo="percent",
+        hovertemplate="%{label}: %{value} (%{percent})<extra></extra>",
+    )
     total_text = f"{total:,}".replace(",", ".")
-    return _figure([pie], 330 + 22 * _legend_rows(len(categories)), annotations=[dict(
-        text=f"<b>{total_text}</b><br>nhiệm vụ", showarrow=False, font=dict(size=15))])
+    return _figure(
+        [pie],
+        330 + 22 * _legend_rows(len(categories)),
+        annotations=[
+            dict(text=f"<b>{total_text}</b><br>nhiệm vụ", showarrow=False, font=dict(size=15))
+        ],
+    )
 
 
 def weekly_trend(weekly: pd.DataFrame) -> go.Figure:
     """services.dashboard.weekly_completions -> stacked bars per week, on time / late."""
     weeks = [d.isoformat() for d in weekly["week"]]
-    traces = [go.Bar(name=c, x=weeks, y=weekly[c].astype(int).tolist(),
-                     marker_color=CATEGORY_COLORS[c],
-                     hovertemplate=f"Tuần từ %{{x|%d/%m/%Y}}<br>{c}: %{{y}}<extra></extra>")
-              for c in (DONE_ON_TIME, DONE_LATE)]
+    traces = [
+        go.Bar(
+            name=c,
+            x=weeks,
+            y=weekly[c].astype(int).tolist(),
+            marker_color=CATEGORY_COLORS[c],
+            hovertemplate=f"Tuần từ %{{x|%d/%m/%Y}}<br>{c}: %{{y}}<extra></extra>",
+        )
+        for c in (DONE_ON_TIME, DONE_LATE)
+    ]
     peak = int((weekly[DONE_ON_TIME] + weekly[DONE_LATE]).max()) if len(weekly) else 0
-    return _figure(traces, 320, barmode="stack", bargap=0.15,
-                   xaxis=dict(type="date", tickformat="%d/%m", title_text="Tuần (từ thứ Hai)"),
-                   yaxis=dict(title_text="Số nhiệm vụ hoàn thành", rangemode="tozero",
-                              tickformat="d", dtick=1 if peak <= 5 else None))  # whole tasks
+    return _figure(
+        traces,
+        320,
+        barmode="stack",
+        bargap=0.15,
+        xaxis=dict(type="date", tickformat="%d/%m", title_text="Tuần (từ thứ Hai)"),
+        yaxis=dict(
+            title_text="Số nhiệm vụ hoàn thành",
+            rangemode="tozero",
+            tickformat="d",
+            dtick=1 if peak <= 5 else None,
+        ),
+    )  # whole tasks
 
 
 def clicked_key(event) -> str | None:

@@ -2,6 +2,7 @@
 
 Computed once per snapshot and as-of date; pages and charts only slice the result.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -24,14 +25,43 @@ from services.domain.model import (
 
 UPDATE_WINDOW_DAYS = 30
 
-TASK_COLUMNS = ["id", "directive_id", "directive_number", "section", "content", "lead",
-                "lead_name", "lead_group", "partners", "deadline", "status", "progress", "result",
-                "evidence", "completed_on", "updated_at", "updated_by", "agency_updated_at",
-                "category", "due_soon",
-                "days_late"]
+TASK_COLUMNS = [
+    "id",
+    "directive_id",
+    "directive_number",
+    "section",
+    "content",
+    "lead",
+    "lead_name",
+    "lead_group",
+    "partners",
+    "deadline",
+    "status",
+    "progress",
+    "result",
+    "evidence",
+    "completed_on",
+    "updated_at",
+    "updated_by",
+    "agency_updated_at",
+    "category",
+    "due_soon",
+    "days_late",
+]
 
-AGENCY_COLUMNS = ["lead", "lead_name", "lead_group", "assigned", "done", "done_on_time",
-                  "overdue", "completion_rate", "on_time_rate", "update_rate", "last_update"]
+AGENCY_COLUMNS = [
+    "lead",
+    "lead_name",
+    "lead_group",
+    "assigned",
+    "done",
+    "done_on_time",
+    "overdue",
+    "completion_rate",
+    "on_time_rate",
+    "update_rate",
+    "last_update",
+]
 
 
 def agency_updates(snapshot: Snapshot) -> dict[str, datetime]:
@@ -43,8 +73,11 @@ def agency_updates(snapshot: Snapshot) -> dict[str, datetime]:
     logged = {(c.task_id, c.at) for c in snapshot.history}
     last: dict[str, datetime] = {}
     reports = [(c.task_id, c.at) for c in snapshot.history if c.field in reporting]
-    reports += [(t.id, t.updated_at) for t in snapshot.tasks
-                if t.updated_at is not None and (t.id, t.updated_at) not in logged]
+    reports += [
+        (t.id, t.updated_at)
+        for t in snapshot.tasks
+        if t.updated_at is not None and (t.id, t.updated_at) not in logged
+    ]
     for task_id, at in reports:
         if at is not None and (task_id not in last or at > last[task_id]):
             last[task_id] = at
@@ -59,20 +92,31 @@ def tasks_frame(snapshot: Snapshot, as_of: date, due_soon_days: int = 7) -> pd.D
     rows = []
     for t in snapshot.tasks:
         agency = agencies.get(t.lead)
-        rows.append({
-            "id": t.id, "directive_id": t.directive_id,
-            "directive_number": numbers.get(t.directive_id, t.directive_id),
-            "section": t.section, "content": t.content, "lead": t.lead,
-            "lead_name": agency.name if agency else t.lead,
-            "lead_group": agency.group if agency else "",
-            "partners": "; ".join(agencies[p].name if p in agencies else p for p in t.partners),
-            "deadline": t.deadline, "status": t.status, "progress": t.progress,
-            "result": t.result, "evidence": t.evidence, "completed_on": t.completed_on,
-            "updated_at": t.updated_at, "updated_by": t.updated_by,
-            "agency_updated_at": by_agency.get(t.id),
-            "category": category(t, as_of), "due_soon": is_due_soon(t, as_of, due_soon_days),
-            "days_late": days_late(t, as_of),
-        })
+        rows.append(
+            {
+                "id": t.id,
+                "directive_id": t.directive_id,
+                "directive_number": numbers.get(t.directive_id, t.directive_id),
+                "section": t.section,
+                "content": t.content,
+                "lead": t.lead,
+                "lead_name": agency.name if agency else t.lead,
+                "lead_group": agency.group if agency else "",
+                "partners": "; ".join(agencies[p].name if p in agencies else p for p in t.partners),
+                "deadline": t.deadline,
+                "status": t.status,
+                "progress": t.progress,
+                "result": t.result,
+                "evidence": t.evidence,
+                "completed_on": t.completed_on,
+                "updated_at": t.updated_at,
+                "updated_by": t.updated_by,
+                "agency_updated_at": by_agency.get(t.id),
+                "category": category(t, as_of),
+                "due_soon": is_due_soon(t, as_of, due_soon_days),
+                "days_late": days_late(t, as_of),
+            }
+        )
     return pd.DataFrame(rows, columns=TASK_COLUMNS)
 
 
@@ -95,8 +139,7 @@ def kpis(frame: pd.DataFrame) -> dict:
     }
 
 
-def agency_metrics(frame: pd.DataFrame, as_of: date, tz: str = "Asia/Ho_Chi_Minh"
-                   ) -> pd.DataFrame:
+def agency_metrics(frame: pd.DataFrame, as_of: date, tz: str = "Asia/Ho_Chi_Minh") -> pd.DataFrame:
     """Per lead agency: assigned, done, done on time, overdue, completion rate, on-time rate
     (done on time / done), update rate (open tasks whose progress was reported in the last 30
     days / open tasks) and last update (the last report: see agency_updates)."""
@@ -105,22 +148,35 @@ def agency_metrics(frame: pd.DataFrame, as_of: date, tz: str = "Asia/Ho_Chi_Minh
     since = datetime.combine(as_of - timedelta(days=UPDATE_WINDOW_DAYS), time.min, ZoneInfo(tz))
     updated = pd.to_datetime(frame["agency_updated_at"], utc=True).dt.tz_convert(tz)
     is_open = frame["status"] != DONE
-    work = pd.DataFrame({
-        "lead": frame["lead"], "lead_name": frame["lead_name"], "lead_group": frame["lead_group"],
-        "assigned": 1, "done": (~is_open).astype(int),
-        "done_on_time": (frame["category"] == DONE_ON_TIME).astype(int),
-        "overdue": (frame["category"] == OVERDUE).astype(int),
-        "open": is_open.astype(int), "open_recent": (is_open & (updated >= since)).astype(int),
-        "last_update": updated,
-    })
+    work = pd.DataFrame(
+        {
+            "lead": frame["lead"],
+            "lead_name": frame["lead_name"],
+            "lead_group": frame["lead_group"],
+            "assigned": 1,
+            "done": (~is_open).astype(int),
+            "done_on_time": (frame["category"] == DONE_ON_TIME).astype(int),
+            "overdue": (frame["category"] == OVERDUE).astype(int),
+            "open": is_open.astype(int),
+            "open_recent": (is_open & (updated >= since)).astype(int),
+            "last_update": updated,
+        }
+    )
     grouped = work.groupby(["lead", "lead_name", "lead_group"], as_index=False, dropna=False).agg(
-        assigned=("assigned", "sum"), done=("done", "sum"), done_on_time=("done_on_time", "sum"),
-        overdue=("overdue", "sum"), open=("open", "sum"), open_recent=("open_recent", "sum"),
+        assigned=("assigned", "sum"),
+        done=("done", "sum"),
+        done_on_time=("done_on_time", "sum"),
+        overdue=("overdue", "sum"),
+        open=("open", "sum"),
+        open_recent=("open_recent", "sum"),
         last_update=("last_update", "max"),
     )
     grouped["completion_rate"] = grouped["done"] / grouped["assigned"]
-    grouped["on_time_rate"] = [_rate(a, b) for a, b in zip(grouped["done_on_time"], grouped["done"])]
+    grouped["on_time_rate"] = [
+        _rate(a, b) for a, b in zip(grouped["done_on_time"], grouped["done"])
+    ]
     grouped["update_rate"] = [_rate(a, b) for a, b in zip(grouped["open_recent"], grouped["open"])]
-    grouped = grouped.sort_values(["overdue", "completion_rate", "lead_name"],
-                                  ascending=[False, True, True], kind="stable")
+    grouped = grouped.sort_values(
+        ["overdue", "completion_rate", "lead_name"], ascending=[False, True, True], kind="stable"
+    )
     return grouped[AGENCY_COLUMNS].reset_index(drop=True)

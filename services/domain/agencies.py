@@ -1,4 +1,5 @@
 """The agency registry: resolve what people type ("Sở TT&TT", "so noi vu", a code) to an agency."""
+
 from __future__ import annotations
 
 from services.domain.model import Agency, fold

@@ -1,4 +1,5 @@
 """Dates as people in the office write them: dd/mm/yyyy, day first, never silently swapped."""
+
 from __future__ import annotations
 
 import re
@@ -9,7 +10,9 @@ from services.domain.errors import AppError
 
 SHEETS_EPOCH = date(1899, 12, 30)  # day 0 of Google Sheets' (and Excel's) date serials
 
-_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_DAY_FIRST = re.compile(
+    r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
+)
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 _MONTH = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")
 
@@ -112,7 +115,7 @@ def parse_issue_date(value) -> str:
 
 
 def format_issue_date(iso: str) -> str:
-    """"2025-01-15" -> "15/01/2025"; "2025-01" -> "01/2025"."""
+    """ "2025-01-15" -> "15/01/2025"; "2025-01" -> "01/2025"."""
     if not iso:
         return ""
     parts = iso.split("-")

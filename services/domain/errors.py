@@ -1,6 +1,7 @@
 """The one error family. Every error a user can act on is an `AppError` whose str() is a
 Vietnamese message. A refusal of authority (`PermissionDenied`) and bad input
 (`ValidationError`) are not storage errors: `except StoreError` never swallows them."""
+
 from __future__ import annotations
 
 from services.domain.model import FIELD_LABELS, Task
@@ -34,8 +35,10 @@ class ConflictError(StoreError):
         self.current, self.fields = current, fields
         who = f" bởi {current.updated_by}" if current.updated_by else ""
         labels = ", ".join(FIELD_LABELS.get(f, f) for f in fields)
-        super().__init__(f"Nhiệm vụ {current.id} vừa được cập nhật{who} sau khi bạn mở nó "
-                         f"(thay đổi: {labels}). Chưa lưu gì; nội dung bạn nhập vẫn được giữ.")
+        super().__init__(
+            f"Nhiệm vụ {current.id} vừa được cập nhật{who} sau khi bạn mở nó "
+            f"(thay đổi: {labels}). Chưa lưu gì; nội dung bạn nhập vẫn được giữ."
+        )
 
 
 class TaskNotFound(StoreError):

@@ -2,6 +2,7 @@
 
 Plain Python (no streamlit, no storage). Everything a user reads is Vietnamese; names are English.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -77,10 +78,19 @@ TASK_FIELDS = tuple(f.name for f in fields(Task))
 CREATED = "Tạo nhiệm vụ"  # the history row (Trường) written when a task is added
 
 FIELD_LABELS = {
-    "id": "Mã NV", "directive_id": "Mã VB", "section": "Mục", "content": "Nội dung nhiệm vụ",
-    "lead": "Cơ quan chủ trì", "partners": "Cơ quan phối hợp", "deadline": "Hạn hoàn thành",
-    "status": "Trạng thái", "progress": "Tiến độ (%)", "result": "Kết quả thực hiện",
-    "evidence": "Minh chứng", "completed_on": "Ngày hoàn thành", "updated_at": "Cập nhật lúc",
+    "id": "Mã NV",
+    "directive_id": "Mã VB",
+    "section": "Mục",
+    "content": "Nội dung nhiệm vụ",
+    "lead": "Cơ quan chủ trì",
+    "partners": "Cơ quan phối hợp",
+    "deadline": "Hạn hoàn thành",
+    "status": "Trạng thái",
+    "progress": "Tiến độ (%)",
+    "result": "Kết quả thực hiện",
+    "evidence": "Minh chứng",
+    "completed_on": "Ngày hoàn thành",
+    "updated_at": "Cập nhật lúc",
     "updated_by": "Người cập nhật",
 }
 
@@ -108,6 +118,7 @@ class User:
 @dataclass(frozen=True)
 class Snapshot:
     """Everything the app reads, loaded at once and never mutated."""
+
     directives: tuple[Directive, ...] = ()
     agencies: tuple[Agency, ...] = ()
     tasks: tuple[Task, ...] = ()
@@ -138,6 +149,7 @@ class Snapshot:
 
 # --- time -------------------------------------------------------------------------------------
 
+
 def now_local(tz: str = DEFAULT_TIMEZONE, now: datetime | None = None) -> datetime:
     """The current time in the office's time zone (never the server's UTC date)."""
     zone = ZoneInfo(tz)
@@ -153,6 +165,7 @@ def today_local(tz: str = DEFAULT_TIMEZONE, now: datetime | None = None) -> date
 
 
 # --- reporting categories ---------------------------------------------------------------------
+
 
 def category(task: Task, as_of: date) -> str:
     """The reporting category of a task as of a date."""
@@ -199,4 +212,6 @@ def fold(text: str) -> str:
 
 def clean_text(text: str) -> str:
     """NFC-normalised text without zero-width characters, trimmed."""
-    return unicodedata.normalize("NFC", str(text).translate(_INVISIBLE)).replace("\u00a0", " ").strip()
+    return (
+        unicodedata.normalize("NFC", str(text).translate(_INVISIBLE)).replace("\u00a0", " ").strip()
+    )

@@ -9,6 +9,7 @@ Positions matter (the parser needs to know where a name ends), so matching runs 
 lower-case, accent-free copy of the text with exactly the same length, so that a span found in the
 folded copy is the same span in the original.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,13 @@ def _fold_table() -> dict[int, str]:
     # and miss.
     table = {cp: chr(cp) for cp in (*range(0x250), *range(0x2000, 0x2070))}
     for cp in (*range(0x41, 0x5B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
-        base = "".join(c for c in unicodedata.normalize("NFD", chr(cp))
-                       if not unicodedata.combining(c)).lower().replace("đ", "d")
+        base = (
+            "".join(
+                c for c in unicodedata.normalize("NFD", chr(cp)) if not unicodedata.combining(c)
+            )
+            .lower()
+            .replace("đ", "d")
+        )
         if len(base) == 1:
             table[cp] = base
     table[ord("Đ")] = table[ord("đ")] = "d"
@@ -59,6 +65,7 @@ class Folded:
 @dataclass(frozen=True)
 class AgencyRef:
     """One agency (or group) named in a directive."""
+
     written: str  # as written in the text
     code: str | None = None  # registry code; None for a group or an unknown name
     how: str = "unknown"  # "exact", "alias", "folded", "fuzzy", "group" or "unknown"
@@ -76,28 +83,52 @@ class AgencyRef:
 # Groups whose usual wording differs from the registry's group name (folded regex -> group).
 _GROUP_WORDING = (
     (r"(?:cac\s+)?so,?\s+(?:ban,?\s+)?nganh(?:\s+(?:cua\s+)?tinh)?", "Sở, ban, ngành"),
-    (r"cac\s+co\s+quan\s+chuyen\s+mon(?:\s+thuoc\s+(?:ubnd|uy ban nhan dan)\s+tinh)?",
-     "Sở, ban, ngành"),
-    (r"(?:ubnd|uy ban nhan dan)\s+cac\s+huyen(?:,?\s+thi\s+xa)?(?:,?\s+(?:thanh\s+pho|tp))?",
-     "UBND cấp huyện"),
+    (
+        r"cac\s+co\s+quan\s+chuyen\s+mon(?:\s+thuoc\s+(?:ubnd|uy ban nhan dan)\s+tinh)?",
+        "Sở, ban, ngành",
+    ),
+    (
+        r"(?:ubnd|uy ban nhan dan)\s+cac\s+huyen(?:,?\s+thi\s+xa)?(?:,?\s+(?:thanh\s+pho|tp))?",
+        "UBND cấp huyện",
+    ),
     (r"(?:ubnd|uy ban nhan dan)\s+cac\s+xa(?:,?\s+phuong)?(?:,?\s+thi\s+tran)?", "UBND cấp xã"),
     (r"cac\s+co\s+quan\s+bao\s+chi(?:\s+(?:cua\s+)?tinh)?", "Báo chí"),
     (r"cac\s+luc\s+luong\s+vu\s+trang(?:\s+tinh)?", "Lực lượng vũ trang"),
 )
 _RELATED = r"(?:\s+(?:co\s+)?lien\s+quan)?"  # "các sở, ngành liên quan"
 # A person's title in front of an agency ("Giám đốc Sở Y tế", "Chủ tịch UBND các huyện").
-_TITLE = re.compile(r"(?:(?:pho\s+)?(?:giam doc|chu tich|chanh|tong bien tap|chi huy truong|truong)"
-                    r"|thu truong)\s+")
+_TITLE = re.compile(
+    r"(?:(?:pho\s+)?(?:giam doc|chu tich|chanh|tong bien tap|chi huy truong|truong)"
+    r"|thu truong)\s+"
+)
 # Words that start an agency's name; `True` = the next word must be capitalised ("Sở Ngoại vụ").
 _KEYWORDS = (
-    ("bo chi huy quan su", False), ("bao hiem xa hoi", False), ("lien doan lao dong", False),
-    ("mat tran to quoc", False), ("kho bac nha nuoc", False), ("tinh doan", False),
-    ("cong an", False), ("van phong", False), ("thanh tra", False),
-    ("ubnd huyen", True), ("ubnd thanh pho", True), ("ubnd thi xa", True),
-    ("uy ban nhan dan huyen", True), ("uy ban nhan dan thanh pho", True),
-    ("chi cuc", True), ("trung tam", True), ("benh vien", True), ("ngan hang", True),
-    ("so", True), ("ban", True), ("bao", True), ("dai", True), ("hoi", True), ("cuc", True),
-    ("truong", True), ("vien", True),
+    ("bo chi huy quan su", False),
+    ("bao hiem xa hoi", False),
+    ("lien doan lao dong", False),
+    ("mat tran to quoc", False),
+    ("kho bac nha nuoc", False),
+    ("tinh doan", False),
+    ("cong an", False),
+    ("van phong", False),
+    ("thanh tra", False),
+    ("ubnd huyen", True),
+    ("ubnd thanh pho", True),
+    ("ubnd thi xa", True),
+    ("uy ban nhan dan huyen", True),
+    ("uy ban nhan dan thanh pho", True),
+    ("chi cuc", True),
+    ("trung tam", True),
+    ("benh vien", True),
+    ("ngan hang", True),
+    ("so", True),
+    ("ban", True),
+    ("bao", True),
+    ("dai", True),
+    ("hoi", True),
+    ("cuc", True),
+    ("truong", True),
+    ("vien", True),
 )
 _KEYWORD = re.compile("|".join(rf"{k}(?!\w)" for k, _ in _KEYWORDS))
 _NEEDS_CAPITAL = {k for k, cap in _KEYWORDS if cap}
@@ -107,7 +138,8 @@ _NAME_STOP = re.compile(
     r"|trien khai|huong dan|bao cao|theo doi|kiem tra|ra soat|xay dung|chi dao|tiep tuc|nghien cuu"
     r"|de xuat|hoan thanh|quan ly|bo tri|dam bao|tap trung|chu dong|can cu|tong hop|thong bao"
     r"|du thao|la|lam|tai|theo|ve|trong|truoc|cung|voi|de|nham|gui|cap|lap|giup|co|duoc|se|can"
-    r"|phai|sau|khi|neu|nay|do|cac|nhung|mot|va)(?!\w)")
+    r"|phai|sau|khi|neu|nay|do|cac|nhung|mot|va)(?!\w)"
+)
 _PROVINCE_TAIL = re.compile(r"\s+tinh(?!\w)")
 _SEPARATOR = re.compile(r"\s*(?:,|;|\s(?:va|cung)(?=\s))\s*")
 _MAX_NAME_WORDS = 8
@@ -130,21 +162,27 @@ class AgencyMatcher:
         self._exact: dict[str, tuple[str, str]] = {}  # text -> (code, "exact" | "alias")
         self._folded: dict[str, str] = {}  # folded name or alias -> code
         for a in self.agencies.values():
-            for key, how in ((a.code, "exact"), *((x, "alias") for x in a.aliases),
-                             (a.name, "exact")):
+            for key, how in (
+                (a.code, "exact"),
+                *((x, "alias") for x in a.aliases),
+                (a.name, "exact"),
+            ):
                 if key:
                     self._exact[_clean(key)] = (a.code, how)
             for key in (*a.aliases, a.name):  # codes are not words of a sentence ("CAT")
                 if key:
                     self._folded[fold_same_length(_clean(key))] = a.code
         keys = sorted(self._folded, key=len, reverse=True)  # longest first: "Sở Nội vụ tỉnh"
-        self._key_re = re.compile("|".join(rf"{re.escape(k)}(?![\w&])" for k in keys)
-                                  or r"(?!x)x")
+        self._key_re = re.compile("|".join(rf"{re.escape(k)}(?![\w&])" for k in keys) or r"(?!x)x")
         self._fuzzy_keys = list(self._folded)
         self._groups = self._group_patterns()
-        self._formed_by_merger = {code for code, n in Counter(
-            a.successor for a in self.agencies.values() if not a.active and a.successor).items()
-            if n >= 2}
+        self._formed_by_merger = {
+            code
+            for code, n in Counter(
+                a.successor for a in self.agencies.values() if not a.active and a.successor
+            ).items()
+            if n >= 2
+        }
 
     def _group_patterns(self) -> list[tuple[re.Pattern, str]]:
         patterns = [(re.compile(rf"{p}{_RELATED}(?!\w)"), g) for p, g in _GROUP_WORDING]
@@ -178,8 +216,9 @@ class AgencyMatcher:
     def _fuzzy(self, written: str) -> AgencyRef | None:
         query = fold_same_length(written)
         limit = _max_edits(len(query))
-        found = process.extract(query, self._fuzzy_keys, scorer=Levenshtein.distance,
-                                score_cutoff=limit, limit=5)
+        found = process.extract(
+            query, self._fuzzy_keys, scorer=Levenshtein.distance, score_cutoff=limit, limit=5
+        )
         if not found:
             return None
         best = min(d for _, d, _ in found)
@@ -212,7 +251,7 @@ class AgencyMatcher:
 
     def _read_one(self, ft: Folded, pos: int, strict: bool) -> tuple[AgencyRef | None, int]:
         title = _TITLE.match(ft.folded, pos)
-        for start in ((title.end(), pos) if title else (pos,)):
+        for start in (title.end(), pos) if title else (pos,):
             for read in (self._read_group, self._read_registered, self._read_unknown):
                 ref, end = read(ft, start, strict)
                 if ref is not None:
@@ -222,7 +261,7 @@ class AgencyMatcher:
     def _read_group(self, ft: Folded, pos: int, _strict: bool):
         for pattern, group in self._groups:
             if m := pattern.match(ft.folded, pos):
-                return AgencyRef(ft.text[pos:m.end()], None, "group", group), m.end()
+                return AgencyRef(ft.text[pos : m.end()], None, "group", group), m.end()
         return None, pos
 
     def _read_registered(self, ft: Folded, pos: int, _strict: bool):
@@ -234,24 +273,25 @@ class AgencyMatcher:
             end = tail.end()  # "Sở Văn hóa, Thể thao và Du lịch tỉnh"
         written = ft.text[pos:end]
         code = self._folded[m.group()]
-        how = self._exact.get(_clean(ft.text[pos:m.end()]), (code, "folded"))[1]
+        how = self._exact.get(_clean(ft.text[pos : m.end()]), (code, "folded"))[1]
         return AgencyRef(written, code, how), end
 
     def _read_unknown(self, ft: Folded, pos: int, strict: bool):
         m = _KEYWORD.match(ft.folded, pos)
         if not m or not ft.text[pos].isupper():
             return None, pos
-        window = ft.text[m.end():m.end() + 200]  # a name is short; never scan the whole text
+        window = ft.text[m.end() : m.end() + 200]  # a name is short; never scan the whole text
         words = list(re.finditer(r"[^\s,;:.()\[\]\"“”/]+", window))
-        if m.group() in _NEEDS_CAPITAL and not (words and words[0].start() == 1
-                                               and words[0].group()[0].isupper()):
+        if m.group() in _NEEDS_CAPITAL and not (
+            words and words[0].start() == 1 and words[0].group()[0].isupper()
+        ):
             return None, pos
         end = m.end()
         for i, w in enumerate(words):
             if w.start() != end - m.end() + 1 or i >= _MAX_NAME_WORDS:
                 break  # punctuation or a double space between the words: the name ended
             word_pos = m.end() + w.start()
-            folded_word = ft.folded[word_pos:word_pos + 40]
+            folded_word = ft.folded[word_pos : word_pos + 40]
             # a verb is written in lower case: "Sở Tài chính", "UBND huyện Văn Lâm" go on
             checked = (i > 0 or m.group() not in _NEEDS_CAPITAL) and not w.group()[0].isupper()
             if checked and strict and _NAME_STOP.match(folded_word):
@@ -267,8 +307,7 @@ class AgencyMatcher:
         """Whether "và" inside an unknown name joins two words of it ("Tài nguyên và Môi trường")
         rather than two agencies ("Sở A và Sở B")."""
         nxt = and_pos + 3
-        return (nxt < len(ft.text) and ft.text[nxt].isupper()
-                and not _KEYWORD.match(ft.folded, nxt))
+        return nxt < len(ft.text) and ft.text[nxt].isupper() and not _KEYWORD.match(ft.folded, nxt)
 
     # --- groups and mergers -------------------------------------------------------------------
 
@@ -278,8 +317,11 @@ class AgencyMatcher:
         Rule: before the 2025 merger, the bodies of that time -- every member except one formed by
         merging two or more dissolved members (SNNMT from SNNPTNT + STNMT); from then on (or when
         the date is unknown), the active members."""
-        same = [a for a in self.agencies.values()
-                if fold_same_length(a.group) == fold_same_length(group)]
+        same = [
+            a
+            for a in self.agencies.values()
+            if fold_same_length(a.group) == fold_same_length(group)
+        ]
         if issued_on and issued_on[:7] < MERGER_MONTH:
             return [a for a in same if a.code not in self._formed_by_merger]
         return [a for a in same if a.active]

@@ -13,6 +13,7 @@ Rules worth knowing (each row's `reasons` tells the reviewer which one applied):
 - a row without a known lead is kept with confidence "thấp" and the reason, never dropped;
 - nothing raises on bad input: problems become Vietnamese `warnings`.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -65,6 +66,7 @@ class ImportResult:
 
 # --- public API -------------------------------------------------------------------------------
 
+
 def parse_text(text: str, agencies: Iterable[Agency]) -> ImportResult:
     """The directive in a text (pasted, or a .txt file already decoded). A table copied from Word
     arrives as tab-separated lines; one with columns Nội dung / Chủ trì is read as a task table."""
@@ -86,8 +88,10 @@ def parse_docx(data: bytes, agencies: Iterable[Agency]) -> ImportResult:
         document = docx.Document(io.BytesIO(data))
         lines, tables = _docx_content(document)
     except Exception:  # python-docx raises many kinds of error on a damaged or foreign file
-        reader.warnings.append("Không mở được tệp .docx: tệp bị hỏng hoặc không phải tệp Word "
-                               "(.docx). Hãy mở bằng Word, lưu lại rồi thử lại.")
+        reader.warnings.append(
+            "Không mở được tệp .docx: tệp bị hỏng hoặc không phải tệp Word "
+            "(.docx). Hãy mở bằng Word, lưu lại rồi thử lại."
+        )
         return reader.result()
     reader.read_text("\n".join(lines))
     for rows, columns in tables:
@@ -113,13 +117,27 @@ def to_json(result: ImportResult) -> dict:
     """The result as plain JSON data (one task per lead agency)."""
     d = result.directive
     return {
-        "directive": {"number": d.number, "date": d.issued_on or None, "issuer": d.issuer,
-                      "type": result.doc_type, "title": d.title, "signer": result.signer},
-        "tasks": [{"section": t.section, "lead": t.lead or t.lead_name or None,
-                   "partners": list(t.partners),
-                   "deadline": t.deadline.isoformat() if t.deadline else None,
-                   "recurring": t.recurring, "content": t.content, "confidence": t.confidence,
-                   "source": t.source} for t in result.tasks],
+        "directive": {
+            "number": d.number,
+            "date": d.issued_on or None,
+            "issuer": d.issuer,
+            "type": result.doc_type,
+            "title": d.title,
+            "signer": result.signer,
+        },
+        "tasks": [
+            {
+                "section": t.section,
+                "lead": t.lead or t.lead_name or None,
+                "partners": list(t.partners),
+                "deadline": t.deadline.isoformat() if t.deadline else None,
+                "recurring": t.recurring,
+                "content": t.content,
+                "confidence": t.confidence,
+                "source": t.source,
+            }
+            for t in result.tasks
+        ],
         "warnings": list(result.warnings),
     }
 
@@ -127,15 +145,25 @@ def to_json(result: ImportResult) -> dict:
 def to_tasks(result: ImportResult) -> list[Task]:
     """Tasks ready for the store (ids "" so that the store numbers them). An unknown lead is kept
     as written, as the sheet does for names missing from the registry."""
-    return [Task(id="", directive_id=result.directive.id, section=t.section, content=t.content,
-                 lead=t.lead or t.lead_name, partners=tuple(t.partners), deadline=t.deadline,
-                 status=NOT_STARTED) for t in result.tasks]
+    return [
+        Task(
+            id="",
+            directive_id=result.directive.id,
+            section=t.section,
+            content=t.content,
+            lead=t.lead or t.lead_name,
+            partners=tuple(t.partners),
+            deadline=t.deadline,
+            status=NOT_STARTED,
+        )
+        for t in result.tasks
+    ]
 
 
 _UNSUPPORTED = {
     ".doc": "Tệp «{name}» là định dạng Word cũ (.doc): hãy mở bằng Word và lưu lại dạng .docx.",
     ".pdf": "Chưa đọc được tệp PDF «{name}»: hãy sao chép nội dung văn bản dán vào ô nhập, "
-            "hoặc dùng tệp .docx.",
+    "hoặc dùng tệp .docx.",
     "": "Không đọc được tệp «{name}»: chỉ nhận tệp .txt hoặc .docx.",
 }
 
@@ -150,7 +178,7 @@ def _pasted_tables(text: str) -> tuple[str, list[_TaskTable]]:
         rows = [[cell.strip().strip('"') for cell in line.split("\t")] for line in lines[i:end]]
         found = _task_columns(rows) if rows else None
         if found:
-            tables.append((rows[found[0] + 1:], found[1]))
+            tables.append((rows[found[0] + 1 :], found[1]))
             lines[i:end] = [""] * (end - i)
         i = max(end, i + 1)
     return "\n".join(lines), tables
@@ -175,15 +203,19 @@ def _decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), ""
     except UnicodeDecodeError:
-        return (data.decode("cp1258", errors="replace"), "Tệp không phải UTF-8: đã đọc theo bảng "
-                "mã Windows-1258, hãy kiểm tra dấu tiếng Việt.")
+        return (
+            data.decode("cp1258", errors="replace"),
+            "Tệp không phải UTF-8: đã đọc theo bảng mã Windows-1258, hãy kiểm tra dấu tiếng Việt.",
+        )
 
 
 # --- text clean-up ----------------------------------------------------------------------------
 
-_CLEANUP = {**dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None),
-            **dict.fromkeys(map(ord, "\u00a0\t\u3000"), " "),
-            **dict.fromkeys(map(ord, "\r\x0b\x0c\u2028\u2029\x85"), "\n")}
+_CLEANUP = {
+    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None),
+    **dict.fromkeys(map(ord, "\u00a0\t\u3000"), " "),
+    **dict.fromkeys(map(ord, "\r\x0b\x0c\u2028\u2029\x85"), "\n"),
+}
 _RULE = re.compile(r"[-_–—=*.·…~\s]{3,}")  # a drawn line under the header: a paragraph break
 _PAGE_NUMBER = re.compile(r"\d{1,3}|[Tt]rang \d+(?:/\d+)?")  # dropped: it may split a sentence
 
@@ -192,8 +224,9 @@ def _normalize(text: str) -> list[str]:
     """NFC lines without invisible characters, markdown bold, rules or page numbers."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n")).translate(_CLEANUP)
     lines = (" ".join(line.replace("**", "").split()) for line in text.split("\n"))
-    return ["" if _RULE.fullmatch(line) else line for line in lines
-            if not _PAGE_NUMBER.fullmatch(line)]
+    return [
+        "" if _RULE.fullmatch(line) else line for line in lines if not _PAGE_NUMBER.fullmatch(line)
+    ]
 
 
 def _join_wrapped(lines: list[str]) -> list[str]:
@@ -226,25 +259,42 @@ def _continues(previous: str, line: str, width: int) -> bool:
 
 _MOTTO = re.compile(r"cong hoa xa hoi chu nghia viet nam|doc lap\s*-\s*tu do\s*-\s*hanh phuc")
 _NUMBER = re.compile(r"so\s*:\s*(?P<num>\d*)[\s._…]*(?P<sym>[-/][^\s,;]+)?")
-_ISSUE_DATE = re.compile(r",?\s*ngay\s*(?P<d>\d{1,2})?[\s._…]*thang\s*(?P<m>\d{1,2})?[\s._…]*"
-                         r"nam\s*(?P<y>\d{4})")
-_DOC_TYPES = {"cong van": "Công văn", "ke hoach": "Kế hoạch", "cong dien": "Công điện",
-              "chi thi": "Chỉ thị", "thong bao": "Thông báo"}
+_ISSUE_DATE = re.compile(
+    r",?\s*ngay\s*(?P<d>\d{1,2})?[\s._…]*thang\s*(?P<m>\d{1,2})?[\s._…]*"
+    r"nam\s*(?P<y>\d{4})"
+)
+_DOC_TYPES = {
+    "cong van": "Công văn",
+    "ke hoach": "Kế hoạch",
+    "cong dien": "Công điện",
+    "chi thi": "Chỉ thị",
+    "thong bao": "Thông báo",
+}
 _SYMBOL_TYPES = {"kh": "Kế hoạch", "cd": "Công điện", "ct": "Chỉ thị", "tb": "Thông báo"}
 _ABOUT = re.compile(r"(?:v/v|ve viec)(?!\w)")
 _RECIPIENTS = re.compile(r"kinh gui\s*:?|.*\bdien\s*:$")
 _TITLE_STOP = re.compile(r"(?:can cu|thuc hien|ngay|trong|sau|de|kinh gui|chu tich)(?!\w)")
 _END_OF_BODY = re.compile(r"noi nhan|(?:tm|kt|tl|tuq|q)\.\s")
 _AUTHORITY = re.compile(r"(?:tm|kt|tl|tuq|q)\.\s*")
-_RIGHT_COLUMN = re.compile(r"\s((?:tm|kt|tl|tuq)\.\s.*"
-                           r"|(?:pho\s+)?(?:chu tich|giam doc|chanh van phong)(?:\s.*)?)$")
+_RIGHT_COLUMN = re.compile(
+    r"\s((?:tm|kt|tl|tuq)\.\s.*"
+    r"|(?:pho\s+)?(?:chu tich|giam doc|chanh van phong)(?:\s.*)?)$"
+)
 _SIGNING_TITLE = re.compile(r".*(?:chu tich|giam doc|chanh van phong|truong ban|bi thu|thu truong)")
-_TITLE_WORDS = {"pho chu tich": "Phó Chủ tịch", "chu tich": "Chủ tịch",
-                "pho giam doc": "Phó Giám đốc", "giam doc": "Giám đốc",
-                "pho chanh van phong": "Phó Chánh Văn phòng", "chanh van phong": "Chánh Văn phòng",
-                "uy ban nhan dan": "Ủy ban nhân dân", "ubnd": "UBND"}
-_ORG_WITH_PLACE = re.compile(r"(?:ubnd|uy ban nhan dan)\s+(tinh|thanh pho|huyen|thi xa|xa|phuong)"
-                             r"\s+(\S.*)")
+_TITLE_WORDS = {
+    "pho chu tich": "Phó Chủ tịch",
+    "chu tich": "Chủ tịch",
+    "pho giam doc": "Phó Giám đốc",
+    "giam doc": "Giám đốc",
+    "pho chanh van phong": "Phó Chánh Văn phòng",
+    "chanh van phong": "Chánh Văn phòng",
+    "uy ban nhan dan": "Ủy ban nhân dân",
+    "ubnd": "UBND",
+}
+_ORG_WITH_PLACE = re.compile(
+    r"(?:ubnd|uy ban nhan dan)\s+(tinh|thanh pho|huyen|thi xa|xa|phuong)"
+    r"\s+(\S.*)"
+)
 _HEADER_LINES = 60
 _LONG_TEXT = 500_000  # characters; a directive is rarely a tenth of that
 
@@ -273,27 +323,40 @@ class _Footer:
 
 def _read_header(lines: list[str], matcher: AgencyMatcher) -> _Header:
     h = _Header()
-    limit = next((i for i, line in enumerate(lines[:_HEADER_LINES])
-                  if _marker(line)[0] in ("roman", "decimal", "decimal2")),
-                 min(len(lines), _HEADER_LINES))  # the header ends where numbered items begin
+    limit = next(
+        (
+            i
+            for i, line in enumerate(lines[:_HEADER_LINES])
+            if _marker(line)[0] in ("roman", "decimal", "decimal2")
+        ),
+        min(len(lines), _HEADER_LINES),
+    )  # the header ends where numbered items begin
     folded = [_fold(line) for line in lines[:limit]]
     ends = []  # last line of each header element found
     number_at = next((i for i, f in enumerate(folded) if _NUMBER.match(f)), None)
     if number_at is not None:
         m = _NUMBER.match(folded[number_at])
-        h.number = (lines[number_at][m.start("num"):m.end("num")]
-                    + (lines[number_at][m.start("sym"):m.end("sym")] if m["sym"] else ""))
+        h.number = lines[number_at][m.start("num") : m.end("num")] + (
+            lines[number_at][m.start("sym") : m.end("sym")] if m["sym"] else ""
+        )
         ends.append(number_at)
-    date_at = next((i for i, f in enumerate(folded) if _ISSUE_DATE.search(f) and len(f) < 120),
-                   None)
+    date_at = next(
+        (i for i, f in enumerate(folded) if _ISSUE_DATE.search(f) and len(f) < 120), None
+    )
     date_problem = ""
     if date_at is not None:
         h.issued_on, h.place, date_problem = _issue_date(lines[date_at], folded[date_at])
         ends.append(date_at)
-    type_at = next((i for i, (line, f) in enumerate(zip(lines, folded))
-                    if line.isupper() and any(f.startswith(k) for k in _DOC_TYPES)), None)
+    type_at = next(
+        (
+            i
+            for i, (line, f) in enumerate(zip(lines, folded))
+            if line.isupper() and any(f.startswith(k) for k in _DOC_TYPES)
+        ),
+        None,
+    )
     stops = [i for i in (number_at, date_at, type_at) if i is not None]
-    h.issuer = _issuer(lines[:min(stops, default=0)], matcher)
+    h.issuer = _issuer(lines[: min(stops, default=0)], matcher)
     if type_at is not None:
         h.doc_type = next(v for k, v in _DOC_TYPES.items() if folded[type_at].startswith(k))
         ends.append(type_at)
@@ -303,17 +366,25 @@ def _read_header(lines: list[str], matcher: AgencyMatcher) -> _Header:
     if about_at is not None and not h.title:
         h.title, title_end = _title_block(lines, about_at, limit)
         ends.append(title_end)
-    h.doc_type = (h.doc_type or _type_from_symbol(h.number)
-                  or ("Công văn" if about_at is not None else ""))
+    h.doc_type = (
+        h.doc_type or _type_from_symbol(h.number) or ("Công văn" if about_at is not None else "")
+    )
     recipients_at = next((i for i, f in enumerate(folded) if _RECIPIENTS.match(f)), None)
     if recipients_at is not None:
         h.recipients, recipients_end = _list_block(lines, recipients_at)
         ends.append(recipients_end)
     h.body_start = max(ends) + 1 if ends else 0
-    h.missing = [label for label, value in (
-        ("số, ký hiệu", h.number), (date_problem or "ngày ban hành", h.issued_on),
-        ("cơ quan ban hành", h.issuer), ("loại văn bản", h.doc_type), ("trích yếu", h.title))
-        if not value]
+    h.missing = [
+        label
+        for label, value in (
+            ("số, ký hiệu", h.number),
+            (date_problem or "ngày ban hành", h.issued_on),
+            ("cơ quan ban hành", h.issuer),
+            ("loại văn bản", h.doc_type),
+            ("trích yếu", h.title),
+        )
+        if not value
+    ]
     return h
 
 
@@ -321,7 +392,7 @@ def _issue_date(line: str, folded: str) -> tuple[str, str, str]:
     """(ISO date or "2025-01" when the day is blank, place, problem)."""
     m = _ISSUE_DATE.search(folded)
     number = _NUMBER.match(folded)
-    place = line[number.end() if number else 0:m.start()].strip(" ,")
+    place = line[number.end() if number else 0 : m.start()].strip(" ,")
     year, month, day = int(m["y"]), m["m"], m["d"]
     try:
         if month and day:
@@ -330,11 +401,11 @@ def _issue_date(line: str, folded: str) -> tuple[str, str, str]:
             return f"{year:04d}-{int(month):02d}", place, ""
     except ValueError:
         pass
-    return "", place, f"ngày ban hành hợp lệ (văn bản ghi «{line[m.start():].strip(' ,')}»)"
+    return "", place, f"ngày ban hành hợp lệ (văn bản ghi «{line[m.start() :].strip(' ,')}»)"
 
 
 def _issuer(lines: list[str], matcher: AgencyMatcher) -> str:
-    """"ỦY BAN NHÂN DÂN / TỈNH HƯNG YÊN" -> "UBND tỉnh Hưng Yên"; a parent body on the first line
+    """ "ỦY BAN NHÂN DÂN / TỈNH HƯNG YÊN" -> "UBND tỉnh Hưng Yên"; a parent body on the first line
     ("UBND TỈNH HƯNG YÊN / SỞ NỘI VỤ") gives way to the body under it."""
     parts = [p for p in (" ".join(_strip_motto(line).split()) for line in lines) if p]
     if not parts:
@@ -350,7 +421,7 @@ def _issuer(lines: list[str], matcher: AgencyMatcher) -> str:
 def _strip_motto(line: str) -> str:
     folded = _fold(line)
     for m in reversed(list(_MOTTO.finditer(folded))):
-        line = line[:m.start()] + line[m.end():]
+        line = line[: m.start()] + line[m.end() :]
     return line
 
 
@@ -359,29 +430,29 @@ def _pretty_org(text: str, matcher: AgencyMatcher) -> str:
     if ref and ref.code and ref.how != "fuzzy":
         return matcher.name(ref.code)
     if m := _ORG_WITH_PLACE.fullmatch(_fold(text)):
-        unit = text[m.start(1):m.end(1)].lower()
-        place = " ".join(w[:1].upper() + w[1:].lower() for w in text[m.start(2):].split())
+        unit = text[m.start(1) : m.end(1)].lower()
+        place = " ".join(w[:1].upper() + w[1:].lower() for w in text[m.start(2) :].split())
         return f"UBND {unit} {place}"
     return _sentence_case(text) if text.isupper() else text
 
 
 def _sentence_case(text: str) -> str:
-    """"SỞ NỘI VỤ" -> "Sở Nội vụ": the first two words capitalised, as agencies are written."""
+    """ "SỞ NỘI VỤ" -> "Sở Nội vụ": the first two words capitalised, as agencies are written."""
     words = text.lower().split()
     return " ".join(w[:1].upper() + w[1:] if i < 2 else w for i, w in enumerate(words))
 
 
 def _pretty_title(line: str) -> str:
-    """"KT. CHỦ TỊCH" -> "KT. Chủ tịch"; "PHÓ CHỦ TỊCH" -> "Phó Chủ tịch"."""
+    """ "KT. CHỦ TỊCH" -> "KT. Chủ tịch"; "PHÓ CHỦ TỊCH" -> "Phó Chủ tịch"."""
     m = _AUTHORITY.match(_fold(line))
-    prefix = line[:m.end()].strip().upper() + " " if m else ""
-    rest = line[m.end():].strip() if m else line.strip()
+    prefix = line[: m.end()].strip().upper() + " " if m else ""
+    rest = line[m.end() :].strip() if m else line.strip()
     known = _TITLE_WORDS.get(_fold(rest))
     return prefix + (known or (rest[:1].upper() + rest[1:].lower() if rest.isupper() else rest))
 
 
 def _type_from_symbol(number: str) -> str:
-    """"12/KH-UBND" -> Kế hoạch; "/UBND-KGVX" (no type before the issuer) -> Công văn."""
+    """ "12/KH-UBND" -> Kế hoạch; "/UBND-KGVX" (no type before the issuer) -> Công văn."""
     symbol = _fold(number.partition("/")[2])
     kind = symbol.split("-")[0]
     if kind in _SYMBOL_TYPES:
@@ -399,8 +470,14 @@ def _title_block(lines: list[str], start: int, limit: int) -> tuple[str, int]:
     for i in range(start + 1, min(start + 4, limit)):
         line = lines[i]
         folded = _fold(line)
-        if (not line or parts[-1].endswith(".") or _marker(line)[0] or _TITLE_STOP.match(folded)
-                or _RECIPIENTS.match(folded) or _NUMBER.match(folded)):
+        if (
+            not line
+            or parts[-1].endswith(".")
+            or _marker(line)[0]
+            or _TITLE_STOP.match(folded)
+            or _RECIPIENTS.match(folded)
+            or _NUMBER.match(folded)
+        ):
             break
         parts.append(line)
         end = i
@@ -423,13 +500,19 @@ def _list_block(lines: list[str], start: int) -> tuple[list[str], int]:
 
 
 def _read_footer(lines: list[str], body_start: int) -> _Footer:
-    body_end = next((i for i in range(body_start, len(lines))
-                     if _END_OF_BODY.match(_fold(lines[i])) or _is_signing_title(lines[i])),
-                    len(lines))
+    body_end = next(
+        (
+            i
+            for i in range(body_start, len(lines))
+            if _END_OF_BODY.match(_fold(lines[i])) or _is_signing_title(lines[i])
+        ),
+        len(lines),
+    )
     footer = _Footer(body_end)
     lines = _footer_columns(lines[body_end:])
-    distribution_at = next((i for i, line in enumerate(lines)
-                            if _fold(line).startswith("noi nhan")), None)
+    distribution_at = next(
+        (i for i, line in enumerate(lines) if _fold(line).startswith("noi nhan")), None
+    )
     skip = set()
     if distribution_at is not None:
         footer.distribution, end = _list_block(lines, distribution_at)
@@ -455,9 +538,9 @@ def _footer_columns(lines: list[str]) -> list[str]:
     left, right = [], []
     for line in lines:
         m = _RIGHT_COLUMN.search(_fold(line))
-        if m and line[m.start(1):].isupper() and not line[:m.start()].isupper():
-            left.append(line[:m.start()])
-            right.append(line[m.start(1):])
+        if m and line[m.start(1) :].isupper() and not line[: m.start()].isupper():
+            left.append(line[: m.start()])
+            right.append(line[m.start(1) :])
         elif _fold(line).startswith("noi nhan") or _marker(line)[0] in ("dash", "plus", "dot"):
             left.append(line)
         else:
@@ -471,8 +554,11 @@ def _is_signing_title(line: str) -> bool:
 
 def _looks_like_name(line: str) -> bool:
     words = line.split()
-    return (2 <= len(words) <= 6 and all(w[0].isupper() and w.isalpha() for w in words)
-            and not _SIGNING_TITLE.match(_fold(line)))
+    return (
+        2 <= len(words) <= 6
+        and all(w[0].isupper() and w.isalpha() for w in words)
+        and not _SIGNING_TITLE.match(_fold(line))
+    )
 
 
 # --- body: items and their nesting ------------------------------------------------------------
@@ -488,16 +574,39 @@ _MARKERS = (
 )
 _NUMBERED = ("roman", "decimal", "letter")
 _LETTERS = "abcdđeghiklmnopqrstuvxy"  # Vietnamese order of sub-items: a) b) c) d) đ) e) g)
-_ROMANS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII",
-           "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX"]
+_ROMANS = [
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+    "XVI",
+    "XVII",
+    "XVIII",
+    "XIX",
+    "XX",
+]
 _LABEL = re.compile(
     r"(?:(?:co quan|don vi)\s+)?(?P<lead>chu tri|thuc hien(?:\s+chinh)?)\s*:"
     r"|(?:(?:co quan|don vi)\s+)?(?P<partners>phoi hop)\s*:"
     r"|(?P<when>thoi han(?:\s+hoan thanh)?|thoi gian(?:\s+(?:thuc hien|hoan thanh))?"
     r"|han hoan thanh|tien do(?:\s+thuc hien)?)\s*:"
-    r"|(?P<other>kinh phi|san pham|ket qua(?:\s+du kien)?|hinh thuc|dia diem|thanh phan)\s*:")
-_CLOSING = re.compile(r"tren day|trong qua trinh|.*(?:biet,?\s+(?:va\s+)?thuc hien"
-                      r"|nghiem tuc (?:trien khai,?\s+)?thuc hien)")
+    r"|(?P<other>kinh phi|san pham|ket qua(?:\s+du kien)?|hinh thuc|dia diem|thanh phan)\s*:"
+)
+_CLOSING = re.compile(
+    r"tren day|trong qua trinh|.*(?:biet,?\s+(?:va\s+)?thuc hien"
+    r"|nghiem tuc (?:trien khai,?\s+)?thuc hien)"
+)
 _ASSIGNING_HEADING = re.compile(r"to chuc thuc hien|phan cong|giao nhiem vu|nhiem vu cu the")
 
 
@@ -505,7 +614,7 @@ def _marker(line: str) -> tuple[str, str, str]:
     """(kind, label, text after the marker); kind "" for a line without one."""
     for kind, pattern in _MARKERS:
         if m := pattern.match(line):
-            return kind, m.group(1), line[m.end():]
+            return kind, m.group(1), line[m.end() :]
     return "", "", line
 
 
@@ -514,7 +623,7 @@ def _label(text: str) -> re.Match | None:
 
 
 def _section(parent: str, node: _Node) -> str:
-    """"III" + item "1" -> "III.1"; bullets and paragraphs keep their parent's number."""
+    """ "III" + item "1" -> "III.1"; bullets and paragraphs keep their parent's number."""
     if node.kind not in (*_NUMBERED, "decimal2"):
         return parent
     return f"{parent}.{node.label}" if parent else node.label
@@ -533,20 +642,30 @@ class _Node:
 
 # --- deadlines --------------------------------------------------------------------------------
 
-_DATE = (r"(?:ngay\s+)?(?:(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})(?:\s*[/.-]\s*(?P<y>\d{4}))?"
-         r"|(?P<d2>\d{1,2})\s+thang\s+(?P<m2>\d{1,2})(?:,?\s+nam\s+(?P<y2>\d{4}))?)(?![\d/])")
-_BY = (r"(?<!\w)(?:truoc|cham nhat|han chot|thoi han(?:\s+hoan thanh)?|han hoan thanh"
-       r"|thoi gian(?:\s+(?:thuc hien|hoan thanh))?|xong|den(?=\s+ngay))(?!\w)")
+_DATE = (
+    r"(?:ngay\s+)?(?:(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})(?:\s*[/.-]\s*(?P<y>\d{4}))?"
+    r"|(?P<d2>\d{1,2})\s+thang\s+(?P<m2>\d{1,2})(?:,?\s+nam\s+(?P<y2>\d{4}))?)(?![\d/])"
+)
+_BY = (
+    r"(?<!\w)(?:truoc|cham nhat|han chot|thoi han(?:\s+hoan thanh)?|han hoan thanh"
+    r"|thoi gian(?:\s+(?:thuc hien|hoan thanh))?|xong|den(?=\s+ngay))(?!\w)"
+)
 _GAP = r"(?:[\s:,]+(?:\d{1,2}\s*(?:gio|h)(?:\s*\d{1,2})?(?:\s*phut)?|[^\W\d_]+)){0,5}?[\s:,]+"
 _IN = r"(?<!\w)(?:trong|thoi han|thoi gian(?:\s+(?:thuc hien|hoan thanh))?|hoan thanh|xong)(?!\w)"
 _DEADLINE_DAY = re.compile(_BY + _GAP + _DATE)
-_DEADLINE_MONTH = re.compile(_IN + r"[\s:]+(?:trong\s+)?thang\s+(?P<m>\d{1,2})\s*(?:/|nam)\s*"
-                             r"(?P<y>\d{4})")
-_DEADLINE_QUARTER = re.compile(_IN + r"[\s:]+(?:trong\s+)?quy\s+(?P<q>iv|i{1,3}|[1-4])\s*"
-                               r"(?:/|nam)\s*(?P<y>\d{4})")
+_DEADLINE_MONTH = re.compile(
+    _IN + r"[\s:]+(?:trong\s+)?thang\s+(?P<m>\d{1,2})\s*(?:/|nam)\s*"
+    r"(?P<y>\d{4})"
+)
+_DEADLINE_QUARTER = re.compile(
+    _IN + r"[\s:]+(?:trong\s+)?quy\s+(?P<q>iv|i{1,3}|[1-4])\s*"
+    r"(?:/|nam)\s*(?P<y>\d{4})"
+)
 _YEAR_ONLY = re.compile(r"(?:trong\s+)?nam\s+(?P<y>\d{4})")
-_RECURRING = re.compile(r"(?<!\w)(?:thuong xuyen|dinh ky|hang (?:ngay|tuan|thang|quy|nam)"
-                        r"|moi (?:tuan|thang|quy))(?!\w)")
+_RECURRING = re.compile(
+    r"(?<!\w)(?:thuong xuyen|dinh ky|hang (?:ngay|tuan|thang|quy|nam)"
+    r"|moi (?:tuan|thang|quy))(?!\w)"
+)
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
@@ -572,7 +691,7 @@ def _deadline(ft: Folded, year: int | None) -> _When:
     when = _When()
     found: list[tuple[int, date, str]] = []
     for m in _DEADLINE_DAY.finditer(ft.folded):
-        written = ft.text[m.start("d") if m["d"] else m.start("d2"):m.end()]
+        written = ft.text[m.start("d") if m["d"] else m.start("d2") : m.end()]
         day = _day(m, year, written, when)
         if day:
             found.append((m.start(), day, written))
@@ -587,11 +706,17 @@ def _deadline(ft: Folded, year: int | None) -> _When:
     if found:
         when.deadline = found[0][1]
         if len({d for _, d, _ in found}) > 1:
-            when.notes.append((CHECK, "có nhiều thời hạn trong nội dung: đã lấy thời hạn đầu tiên "
-                                      f"({when.deadline:%d/%m/%Y})"))
+            when.notes.append(
+                (
+                    CHECK,
+                    "có nhiều thời hạn trong nội dung: đã lấy thời hạn đầu tiên "
+                    f"({when.deadline:%d/%m/%Y})",
+                )
+            )
         if recurring:
-            when.notes.append((NOTE, "có cả thời hạn và yêu cầu thường xuyên/định kỳ: đã lấy "
-                                     "thời hạn"))
+            when.notes.append(
+                (NOTE, "có cả thời hạn và yêu cầu thường xuyên/định kỳ: đã lấy thời hạn")
+            )
     else:
         when.recurring = recurring
     return when
@@ -603,8 +728,9 @@ def _day(m: re.Match, year: int | None, written: str, when: _When) -> date | Non
         if year is None:
             when.notes.append((CHECK, f"thời hạn «{written}» không ghi năm"))
             return None
-        when.notes.append((CHECK, f"thời hạn «{written}» không ghi năm: đã lấy năm ban hành "
-                                  f"{year}"))
+        when.notes.append(
+            (CHECK, f"thời hạn «{written}» không ghi năm: đã lấy năm ban hành {year}")
+        )
         y = year
     try:
         return date(int(y), int(mo), int(d))
@@ -632,15 +758,19 @@ def _deadline_value(value: str, year: int | None) -> _When:
 _ASKS = re.compile(r"(?<!\w)(?:giao(?!\s+(?:thong|dich|luu|tiep))|de nghi|yeu cau|chi dao)(?!\w)")
 _TRIGGER = re.compile(r"(?<!\w)(?<!duoc )(?:giao(?:\s+cho)?|de nghi|yeu cau|uy quyen)\s+")
 _HEAD_TRIGGER = re.compile(r"(?:giao(?:\s+cho)?|de nghi|yeu cau)\s+")
-_ROLE = re.compile(r"\s*(?:(?:la co quan\s+)?chu tri|co trach nhiem|chiu trach nhiem|thuc hien"
-                   r"|tham muu|khan truong|phoi hop|huong dan|to chuc|trien khai|theo doi|chi dao"
-                   r"|xay dung|ra soat|bao cao|kiem tra|tiep tuc|chu dong|tap trung|hoan thanh"
-                   r"|bao dam|dam bao|nghien cuu|de xuat|cung cap)(?!\w)")
+_ROLE = re.compile(
+    r"\s*(?:(?:la co quan\s+)?chu tri|co trach nhiem|chiu trach nhiem|thuc hien"
+    r"|tham muu|khan truong|phoi hop|huong dan|to chuc|trien khai|theo doi|chi dao"
+    r"|xay dung|ra soat|bao cao|kiem tra|tiep tuc|chu dong|tap trung|hoan thanh"
+    r"|bao dam|dam bao|nghien cuu|de xuat|cung cap)(?!\w)"
+)
 _LEADS_BEFORE = re.compile(r"(?<!\w)chu tri(?!\w)")
 _WITH = re.compile(r"(?<!\w)phoi hop(?:\s+chat che)?(?:\s+voi)?\s+")
 _WORD_START = re.compile(r"(?<!\w)\w")
-_GENERIC_TAIL = re.compile(r"(?:\s*(?:,|;|\s(?:va|cung))\s*(?:cac\s+)?(?:dia phuong|don vi|co quan)"
-                           r"(?:\s+(?:co\s+)?lien quan)?)+")
+_GENERIC_TAIL = re.compile(
+    r"(?:\s*(?:,|;|\s(?:va|cung))\s*(?:cac\s+)?(?:dia phuong|don vi|co quan)"
+    r"(?:\s+(?:co\s+)?lien quan)?)+"
+)
 _YOUR_AGENCY = re.compile(r"(?<!\w)quy (?:co quan|don vi|so|ban|nganh)(?!\w)")
 _FROM_RECIPIENTS = (CHECK, "văn bản ghi «Quý cơ quan»: cơ quan chủ trì lấy theo phần «Kính gửi»")
 _GENERIC = re.compile(r"(?:cac\s+)?(?:co quan|don vi|dia phuong|to chuc|ca nhan|ben)(?!\w)")
@@ -649,6 +779,7 @@ _GENERIC = re.compile(r"(?:cac\s+)?(?:co quan|don vi|dia phuong|to chuc|ca nhan|
 @dataclass
 class _Head:
     """Agencies heading an item ("Sở X", "Sở X: ...", "Giao Sở X: ...") and what follows them."""
+
     leads: list[AgencyRef]
     content: str
 
@@ -668,6 +799,7 @@ class _Assignment:
 @dataclass(frozen=True)
 class _Context:
     """What an item inherits from the headings and introductions above it."""
+
     section: str = ""
     sources: tuple[str, ...] = ()
     leads: tuple[AgencyRef, ...] = ()
@@ -679,6 +811,7 @@ class _Context:
 
 
 # --- the reader -------------------------------------------------------------------------------
+
 
 class _Reader:
     def __init__(self, agencies: Iterable[Agency]):
@@ -705,15 +838,17 @@ class _Reader:
         self.read_anything = True
         if len(text) > _LONG_TEXT:
             millions = f"{len(text) / 1e6:.1f}".replace(".", ",")  # Vietnamese decimal comma
-            self.warnings.append(f"Văn bản dài bất thường ({millions} triệu ký tự): kiểm tra lại "
-                                 "có đúng là văn bản chỉ đạo không.")
+            self.warnings.append(
+                f"Văn bản dài bất thường ({millions} triệu ký tự): kiểm tra lại "
+                "có đúng là văn bản chỉ đạo không."
+            )
         self._check_language("\n".join(lines))
         self.header = _read_header(lines, self.matcher)
         refs = [self.matcher.resolve(name) for name in self.header.recipients]
         if refs and all(ref and not ref.is_unknown for ref in refs):
             self.recipients = refs
         self.footer = _read_footer(lines, self.header.body_start)
-        root = self._tree(_join_wrapped(lines[self.header.body_start:self.footer.body_end]))
+        root = self._tree(_join_wrapped(lines[self.header.body_start : self.footer.body_end]))
         self._walk(root, _Context())
 
     def _check_language(self, text: str) -> None:
@@ -721,8 +856,10 @@ class _Reader:
         letters = sum(c.isalpha() for c in sample)
         marked = sum(1 for a, b in zip(sample.lower(), _fold(sample)) if a != b)
         if letters >= 200 and marked < letters * 0.03:
-            self.warnings.append("Văn bản gần như không có dấu tiếng Việt: có thể không phải văn "
-                                 "bản tiếng Việt hoặc đã bị mất dấu; kết quả đọc có thể thiếu.")
+            self.warnings.append(
+                "Văn bản gần như không có dấu tiếng Việt: có thể không phải văn "
+                "bản tiếng Việt hoặc đã bị mất dấu; kết quả đọc có thể thiếu."
+            )
 
     def _tree(self, paragraphs: list[str]) -> _Node:
         root = _Node("root")
@@ -730,7 +867,7 @@ class _Reader:
         for line in paragraphs:
             kind, label, text = _marker(line)
             if kind in ("", "dash", "plus", "dot") and (m := _label(text)) and last is not root:
-                last.labels.append((m.lastgroup, text[m.end():].strip()))
+                last.labels.append((m.lastgroup, text[m.end() :].strip()))
                 last.lines.append(line)
                 continue
             if kind:
@@ -773,7 +910,7 @@ class _Reader:
         if not rest.strip(" .;"):
             return _Head(refs, "")
         if colon := re.match(r"\s*:\s*", rest):
-            return _Head(refs, rest[colon.end():].strip())
+            return _Head(refs, rest[colon.end() :].strip())
         return None
 
     def _is_heading(self, node: _Node) -> bool:
@@ -789,14 +926,17 @@ class _Reader:
         head = self._head(text)
         if head is not None:
             return not head.content
-        return (len(text) <= 80 and not re.search(r"[.;]", text)
-                and not self._starts_assignment(Folded(text), 0))
+        return (
+            len(text) <= 80
+            and not re.search(r"[.;]", text)
+            and not self._starts_assignment(Folded(text), 0)
+        )
 
     def _starts_assignment(self, ft: Folded, pos: int) -> bool:
         if (m := _TRIGGER.match(ft.folded, pos)) and self.matcher.read_list(ft, m.end())[0]:
             return True
         refs, end = self.matcher.read_list(ft, pos)
-        return bool(refs) and bool(_ROLE.match(ft.folded, end) or ft.folded[end:end + 1] == ":")
+        return bool(refs) and bool(_ROLE.match(ft.folded, end) or ft.folded[end : end + 1] == ":")
 
     def _walk(self, node: _Node, context: _Context) -> None:
         running, previous = context, None
@@ -819,16 +959,19 @@ class _Reader:
                 self._leaf(child, head, here)
 
     def _introduced(self, context: _Context, para: _Node) -> _Context:
-        """"UBND tỉnh giao Sở X ... sau:" / "Chủ tịch UBND tỉnh yêu cầu:" sets what follows."""
+        """ "UBND tỉnh giao Sở X ... sau:" / "Chủ tịch UBND tỉnh yêu cầu:" sets what follows."""
         ft = Folded(re.split(r"(?<=\.)\s+", para.text)[-1])  # the sentence that introduces
         leads, notes = self._sentence_leads(ft), ()
         if not leads and (leads := self._your_agencies(ft)):
             notes = (_FROM_RECIPIENTS,)
         when = _deadline(ft, self.year)
-        return replace(context, leads=tuple(leads) or context.leads,
-                       lead_notes=notes if leads else context.lead_notes,
-                       when=when if when.found else context.when,
-                       assigning=context.assigning or bool(leads) or bool(_ASKS.search(ft.folded)))
+        return replace(
+            context,
+            leads=tuple(leads) or context.leads,
+            lead_notes=notes if leads else context.lead_notes,
+            when=when if when.found else context.when,
+            assigning=context.assigning or bool(leads) or bool(_ASKS.search(ft.folded)),
+        )
 
     def _heading_context(self, context: _Context, node: _Node, head: _Head | None) -> _Context:
         """What the items under a heading inherit from it: its lead, partners and deadline."""
@@ -837,20 +980,26 @@ class _Reader:
         if not leads and node.text.endswith(":"):
             leads = self._sentence_leads(ft)  # "a) Sở Y tế chủ trì các việc sau:"
         when = _deadline(ft, self.year)
-        return _Context(section=context.section,
-                        sources=context.sources + ("\n".join(node.lines),),
-                        leads=tuple(leads) or context.leads,
-                        lead_notes=() if leads else context.lead_notes,
-                        partners=tuple(self._partners(ft)) or context.partners,
-                        when=when if when.found else context.when,
-                        assigning=(context.assigning or bool(leads)
-                                   or bool(_ASSIGNING_HEADING.search(ft.folded))))
+        return _Context(
+            section=context.section,
+            sources=context.sources + ("\n".join(node.lines),),
+            leads=tuple(leads) or context.leads,
+            lead_notes=() if leads else context.lead_notes,
+            partners=tuple(self._partners(ft)) or context.partners,
+            when=when if when.found else context.when,
+            assigning=(
+                context.assigning or bool(leads) or bool(_ASSIGNING_HEADING.search(ft.folded))
+            ),
+        )
 
     def _check_numbering(self, previous: _Node | None, node: _Node) -> None:
         if previous is None or previous.kind != node.kind:
             return
-        order = {"roman": _ROMANS, "letter": list(_LETTERS),
-                 "decimal": [str(n) for n in range(1, 100)]}[node.kind]
+        order = {
+            "roman": _ROMANS,
+            "letter": list(_LETTERS),
+            "decimal": [str(n) for n in range(1, 100)],
+        }[node.kind]
         if previous.label in order and order.index(previous.label) + 1 < len(order):
             expected = order[order.index(previous.label) + 1]
             if node.label != expected:
@@ -877,8 +1026,11 @@ class _Reader:
                 leads, notes = list(context.leads), list(context.lead_notes)
             if not leads and not context.assigning:
                 continue  # a description (Mục đích, yêu cầu...), not an assignment
-            partners = (self._label_agencies(labelled.get("partners", "")) or self._partners(ft)
-                        or list(context.partners))
+            partners = (
+                self._label_agencies(labelled.get("partners", ""))
+                or self._partners(ft)
+                or list(context.partners)
+            )
             if "when" in labelled:
                 when = _deadline_value(labelled["when"], self.year)
             else:
@@ -886,15 +1038,24 @@ class _Reader:
             if not when.found and context.when is not None:
                 when = context.when
             source_tail = "\n".join(node.lines) if len(clauses) == 1 else clause
-            self._add(_Assignment(section=context.section, content=clause.strip(),
-                                  source="\n".join(context.sources + (source_tail,)),
-                                  leads=leads, partners=partners, when=when, notes=notes))
+            self._add(
+                _Assignment(
+                    section=context.section,
+                    content=clause.strip(),
+                    source="\n".join(context.sources + (source_tail,)),
+                    leads=leads,
+                    partners=partners,
+                    when=when,
+                    notes=notes,
+                )
+            )
 
     def _clauses(self, text: str) -> list[str]:
         """An item split where a sentence gives a new lead ("... . Giao Sở Y tế ...")."""
         ft = Folded(text)
-        cuts = [m.end() for m in re.finditer(r"[.;]\s+", text)
-                if self._starts_assignment(ft, m.end())]
+        cuts = [
+            m.end() for m in re.finditer(r"[.;]\s+", text) if self._starts_assignment(ft, m.end())
+        ]
         bounds = [0, *cuts, len(text)]
         return [text[a:b].strip() for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
 
@@ -906,19 +1067,22 @@ class _Reader:
             if refs:
                 return refs
         refs, end = self.matcher.read_list(ft, 0)
-        if refs and ft.folded[end:end + 1] in (" ", ""):  # the subject: "Báo Hưng Yên mở ..."
+        if refs and ft.folded[end : end + 1] in (" ", ""):  # the subject: "Báo Hưng Yên mở ..."
             return refs
         for m in _LEADS_BEFORE.finditer(ft.folded):
             for w in _WORD_START.finditer(ft.folded, max(0, m.start() - 150), m.start()):
                 start = w.start()
                 refs, end = self.matcher.read_list(ft, start)
-                if refs and not ft.folded[end:m.start()].strip() \
-                        and not _WITH.search(ft.folded[max(0, start - 20):start + 1]):
+                if (
+                    refs
+                    and not ft.folded[end : m.start()].strip()
+                    and not _WITH.search(ft.folded[max(0, start - 20) : start + 1])
+                ):
                     return refs
         return []
 
     def _your_agencies(self, ft: Folded) -> list[AgencyRef]:
-        """"Đề nghị Quý cơ quan ...": the agencies the document is addressed to."""
+        """ "Đề nghị Quý cơ quan ...": the agencies the document is addressed to."""
         return self.recipients if _YOUR_AGENCY.search(ft.folded) else []
 
     def _partners(self, ft: Folded) -> list[AgencyRef]:
@@ -959,14 +1123,23 @@ class _Reader:
                     heading = number or heading
                 continue
             leads = self._label_agencies(lead_text)
-            notes = [] if leads or not lead_text else \
-                [(MISSING, f"không xác định được cơ quan chủ trì từ «{lead_text}»")]
-            self._add(_Assignment(
-                section=f"{heading}.{number}" if heading and number else number or heading,
-                content=content, source=" | ".join(c.strip() for c in row), leads=leads,
-                lead_text=lead_text,
-                partners=self._label_agencies(cell.get("partners", "")),
-                when=_deadline_value(cell.get("when", ""), self.year), notes=notes))
+            notes = (
+                []
+                if leads or not lead_text
+                else [(MISSING, f"không xác định được cơ quan chủ trì từ «{lead_text}»")]
+            )
+            self._add(
+                _Assignment(
+                    section=f"{heading}.{number}" if heading and number else number or heading,
+                    content=content,
+                    source=" | ".join(c.strip() for c in row),
+                    leads=leads,
+                    lead_text=lead_text,
+                    partners=self._label_agencies(cell.get("partners", "")),
+                    when=_deadline_value(cell.get("when", ""), self.year),
+                    notes=notes,
+                )
+            )
 
     # rows
 
@@ -977,8 +1150,11 @@ class _Reader:
         for ref in a.leads:
             rows += self._lead_rows(ref)
         if not a.leads:
-            missing = [] if any(lvl == MISSING for lvl, _ in a.notes) else \
-                [(MISSING, "không tìm thấy cơ quan chủ trì")]
+            missing = (
+                []
+                if any(lvl == MISSING for lvl, _ in a.notes)
+                else [(MISSING, "không tìm thấy cơ quan chủ trì")]
+            )
             rows.append((None, a.lead_text, "", missing))
         seen = set()
         for code, name, group, notes in rows:
@@ -988,29 +1164,49 @@ class _Reader:
             seen.add(key)
             notes = base + notes
             level = max((lvl for lvl, _ in notes), default=NOTE)
-            self.tasks.append(ExtractedTask(
-                section=a.section, lead=code, lead_name=name,
-                partners=[p for p in partners if p != code], deadline=a.when.deadline,
-                recurring=a.when.recurring, content=a.content, confidence=_CONFIDENCE[level],
-                reasons=[text for _, text in notes], source=a.source, group=group))
+            self.tasks.append(
+                ExtractedTask(
+                    section=a.section,
+                    lead=code,
+                    lead_name=name,
+                    partners=[p for p in partners if p != code],
+                    deadline=a.when.deadline,
+                    recurring=a.when.recurring,
+                    content=a.content,
+                    confidence=_CONFIDENCE[level],
+                    reasons=[text for _, text in notes],
+                    source=a.source,
+                    group=group,
+                )
+            )
 
     def _lead_rows(self, ref: AgencyRef):
         if ref.is_group:
             members = self.matcher.members(ref.group, self.header.issued_on)
             if not members:
-                note = (f"nhóm «{ref.written}» chưa có cơ quan nào trong danh mục (nhóm "
-                        f"«{ref.group}»): cần chọn cơ quan chủ trì")
+                note = (
+                    f"nhóm «{ref.written}» chưa có cơ quan nào trong danh mục (nhóm "
+                    f"«{ref.group}»): cần chọn cơ quan chủ trì"
+                )
                 return [(None, ref.written, ref.written, [(MISSING, note)])]
             return [(a.code, a.name, ref.written, self._merger_notes(a.code)) for a in members]
         if ref.is_unknown:
             self._propose(ref.written)
-            note = (f"«{ref.written}» chưa có trong danh mục cơ quan: đề xuất thêm mới, cần quản "
-                    "trị xác nhận")
+            note = (
+                f"«{ref.written}» chưa có trong danh mục cơ quan: đề xuất thêm mới, cần quản "
+                "trị xác nhận"
+            )
             return [(None, ref.written, "", [(MISSING, note)])]
         notes = self._merger_notes(ref.code)
         if ref.how == "fuzzy":
-            notes = [(CHECK, f"«{ref.written}» được hiểu là «{self.matcher.name(ref.code)}» "
-                             "(tên gần đúng, cần kiểm tra)"), *notes]
+            notes = [
+                (
+                    CHECK,
+                    f"«{ref.written}» được hiểu là «{self.matcher.name(ref.code)}» "
+                    "(tên gần đúng, cần kiểm tra)",
+                ),
+                *notes,
+            ]
         return [(ref.code, ref.written, "", notes)]
 
     def _merger_notes(self, code: str) -> list[tuple[int, str]]:
@@ -1032,8 +1228,13 @@ class _Reader:
                 self._propose(ref.written)
                 notes.append((CHECK, f"cơ quan phối hợp «{ref.written}» chưa có trong danh mục"))
             elif ref.how == "fuzzy":
-                notes.append((CHECK, f"cơ quan phối hợp «{ref.written}» được hiểu là "
-                                     f"«{self.matcher.name(ref.code)}» (tên gần đúng)"))
+                notes.append(
+                    (
+                        CHECK,
+                        f"cơ quan phối hợp «{ref.written}» được hiểu là "
+                        f"«{self.matcher.name(ref.code)}» (tên gần đúng)",
+                    )
+                )
             key = ref.code or ref.written
             if key not in codes:
                 codes.append(key)
@@ -1053,39 +1254,61 @@ class _Reader:
         if self.read_anything:
             missing = h.missing + (["người ký"] if not f.signer else [])
             if missing:
-                warnings.append("Không tìm thấy trong văn bản: " + "; ".join(missing)
-                                + " (bổ sung khi lưu).")
+                warnings.append(
+                    "Không tìm thấy trong văn bản: " + "; ".join(missing) + " (bổ sung khi lưu)."
+                )
             warnings += self._numbering_warning() + self._task_warnings()
         titles = ", ".join(t for t in (f.authority, f.title) if t)
         signer = f"{f.signer} ({titles})" if f.signer and titles else f.signer
         return ImportResult(
-            directive=Directive(id="", number=h.number, issued_on=h.issued_on, issuer=h.issuer,
-                                title=h.title, signer=signer),
-            doc_type=h.doc_type, place=h.place, recipients=h.recipients,
-            distribution=f.distribution, signer=f.signer,
+            directive=Directive(
+                id="",
+                number=h.number,
+                issued_on=h.issued_on,
+                issuer=h.issuer,
+                title=h.title,
+                signer=signer,
+            ),
+            doc_type=h.doc_type,
+            place=h.place,
+            recipients=h.recipients,
+            distribution=f.distribution,
+            signer=f.signer,
             signer_title=f.title or f.authority.partition(". ")[2],
-            tasks=self.tasks, warnings=warnings, new_agencies=self.new_agencies)
+            tasks=self.tasks,
+            warnings=warnings,
+            new_agencies=self.new_agencies,
+        )
 
     def _numbering_warning(self) -> list[str]:
         if not self.numbering:
             return []
         shown = "; ".join(self.numbering[:3])
         more = f" và {len(self.numbering) - 3} chỗ khác" if len(self.numbering) > 3 else ""
-        return [f"Số thứ tự mục không liên tục: {shown}{more} (kiểm tra xem có thiếu hoặc trùng "
-                "mục không)."]
+        return [
+            f"Số thứ tự mục không liên tục: {shown}{more} (kiểm tra xem có thiếu hoặc trùng "
+            "mục không)."
+        ]
 
     def _task_warnings(self) -> list[str]:
         if not self.tasks:
-            return ["Không tìm thấy nhiệm vụ nào: văn bản không có mục nào giao việc cho một cơ "
-                    "quan (kiểm tra lại nội dung, hoặc nhập nhiệm vụ bằng tay)."]
+            return [
+                "Không tìm thấy nhiệm vụ nào: văn bản không có mục nào giao việc cho một cơ "
+                "quan (kiểm tra lại nội dung, hoặc nhập nhiệm vụ bằng tay)."
+            ]
         warnings = []
         without_lead = sum(1 for t in self.tasks if t.lead is None)
         if without_lead:
-            warnings.append(f"{without_lead} nhiệm vụ chưa xác định được cơ quan chủ trì: cần chọn "
-                            "cơ quan trước khi lưu.")
+            warnings.append(
+                f"{without_lead} nhiệm vụ chưa xác định được cơ quan chủ trì: cần chọn "
+                "cơ quan trước khi lưu."
+            )
         if self.new_agencies:
-            warnings.append("Cơ quan chưa có trong danh mục (cần quản trị xác nhận thêm mới): "
-                            + "; ".join(self.new_agencies) + ".")
+            warnings.append(
+                "Cơ quan chưa có trong danh mục (cần quản trị xác nhận thêm mới): "
+                + "; ".join(self.new_agencies)
+                + "."
+            )
         return warnings
 
 
@@ -1116,7 +1339,7 @@ def _docx_content(document) -> tuple[list[str], list[_TaskTable]]:
             rows = [[cell.text for cell in row.cells] for row in block.rows]
             found = _task_columns(rows)
             if found:
-                tables.append((rows[found[0] + 1:], found[1]))
+                tables.append((rows[found[0] + 1 :], found[1]))
             else:
                 lines += _table_lines(block)
             continue
@@ -1188,7 +1411,7 @@ def _list_marker(paragraph, formats, counters) -> str:
     level = min(num_pr.ilvl.val if num_pr.ilvl is not None else 0, 8)
     count = counters.setdefault(num_id, [0] * 10)
     count[level] += 1
-    count[level + 1:] = [0] * (len(count) - level - 1)
+    count[level + 1 :] = [0] * (len(count) - level - 1)
     n = count[level]
     fmt = formats.get((num_id, level), "decimal")
     if fmt == "decimal":

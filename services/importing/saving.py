@@ -14,6 +14,7 @@ Plain Python (no streamlit): the page "Nhập văn bản" and `python -m service
   (`add_directive`), or `add_tasks` under the directive that already exists.
 Nothing is written when anything is refused: ImportRefused carries the messages.
 """
+
 from __future__ import annotations
 
 import re
@@ -42,8 +43,17 @@ from services.stores.layout import LIST_SEPARATOR, split_list
 from services.tasks.office import validate_agency
 
 MAX_CONTENT = 5000
-GRID_FIELDS = ("section", "lead", "partners", "deadline", "recurring", "content", "confidence",
-               "reasons", "source")
+GRID_FIELDS = (
+    "section",
+    "lead",
+    "partners",
+    "deadline",
+    "recurring",
+    "content",
+    "confidence",
+    "reasons",
+    "source",
+)
 LOW_MARK = "⚠"  # marks a row of low confidence in the grid
 _CONFIDENCE_SHOWN = {"thấp": f"{LOW_MARK} thấp", "trung bình": "trung bình", "cao": "cao"}
 _LINK = re.compile(r"^https?://\S+$", re.IGNORECASE)
@@ -53,20 +63,22 @@ class ImportRefused(AppError, ValueError):
     """Nothing was saved. `message` says why; `rows` maps a row (index in the list of tasks) to
     its Vietnamese message; `fields` maps a directive field ("number", "issued_on", ...) to one."""
 
-    def __init__(self, message: str, rows: dict[int, str] | None = None,
-                 fields: dict[str, str] | None = None):
+    def __init__(
+        self, message: str, rows: dict[int, str] | None = None, fields: dict[str, str] | None = None
+    ):
         self.message, self.rows, self.fields = message, rows or {}, fields or {}
         super().__init__(message)
 
 
 # --- the same directive, the same task ---------------------------------------------------------
 
+
 def _number_key(number: str) -> str:
     return re.sub(r"\s+", "", fold(number or ""))
 
 
 def is_unnumbered(number: str) -> bool:
-    """"/UBND-KGVX" (the number left blank for the clerk to fill in), or no number at all."""
+    """ "/UBND-KGVX" (the number left blank for the clerk to fill in), or no number at all."""
     return not re.match(r"\d", _number_key(number))
 
 
@@ -103,8 +115,10 @@ def new_tasks_only(snapshot: Snapshot, directive_id: str, tasks: list[Task]) -> 
 
 # --- the preview grid ------------------------------------------------------------------------
 
-def preview_rows(result: ImportResult, registry: AgencyIndex,
-                 lead_options: list[str] | None = None) -> list[dict]:
+
+def preview_rows(
+    result: ImportResult, registry: AgencyIndex, lead_options: list[str] | None = None
+) -> list[dict]:
     """One editable row per extracted task: agencies by name (the grid's select box shows
     names), partners joined by "; ". A lead the registry does not know is kept as written when
     it is among `lead_options` (a proposed new agency), otherwise left empty for the admin to
@@ -116,13 +130,19 @@ def preview_rows(result: ImportResult, registry: AgencyIndex,
             lead = registry.name(t.lead)
         else:
             lead = t.lead_name if t.lead_name in options else None
-        rows.append({
-            "section": t.section, "lead": lead,
-            "partners": LIST_SEPARATOR.join(registry.name(p) for p in t.partners),
-            "deadline": t.deadline, "recurring": t.recurring, "content": t.content,
-            "confidence": _CONFIDENCE_SHOWN.get(t.confidence, t.confidence),
-            "reasons": "; ".join(t.reasons), "source": t.source,
-        })
+        rows.append(
+            {
+                "section": t.section,
+                "lead": lead,
+                "partners": LIST_SEPARATOR.join(registry.name(p) for p in t.partners),
+                "deadline": t.deadline,
+                "recurring": t.recurring,
+                "content": t.content,
+                "confidence": _CONFIDENCE_SHOWN.get(t.confidence, t.confidence),
+                "reasons": "; ".join(t.reasons),
+                "source": t.source,
+            }
+        )
     return rows
 
 
@@ -152,15 +172,15 @@ def _text(value) -> str:
     return "" if _blank(value) else clean_text(str(value))
 
 
-def rows_to_tasks(rows: list[dict], registry: AgencyIndex
-                  ) -> tuple[list[Task], dict[int, str]]:
+def rows_to_tasks(rows: list[dict], registry: AgencyIndex) -> tuple[list[Task], dict[int, str]]:
     """Tasks (ids "") from grid rows, and a message per row whose values cannot be read. An
     agency name the registry does not know is kept as written (check_rows refuses it)."""
     tasks, problems = [], {}
     for i, row in enumerate(rows):
         lead = _text(row.get("lead"))
-        partners = tuple(dict.fromkeys(registry.resolve(p) or p
-                                       for p in split_list(_text(row.get("partners")))))
+        partners = tuple(
+            dict.fromkeys(registry.resolve(p) or p for p in split_list(_text(row.get("partners"))))
+        )
         deadline, raw = None, row.get("deadline")
         if not _blank(raw):
             try:
@@ -168,12 +188,22 @@ def rows_to_tasks(rows: list[dict], registry: AgencyIndex
             except DateError as e:
                 problems[i] = f"Hạn hoàn thành: {e}"
         if deadline and not _blank(row.get("recurring")) and bool(row.get("recurring")):
-            problems[i] = ("Đã đánh dấu Thường xuyên nhưng lại có hạn hoàn thành: bỏ dấu Thường "
-                           "xuyên hoặc xoá hạn.")
-        tasks.append(Task(id="", directive_id="", section=_text(row.get("section")),
-                          content=_text(row.get("content")),
-                          lead=(registry.resolve(lead) or lead) if lead else "",
-                          partners=partners, deadline=deadline, status=NOT_STARTED))
+            problems[i] = (
+                "Đã đánh dấu Thường xuyên nhưng lại có hạn hoàn thành: bỏ dấu Thường "
+                "xuyên hoặc xoá hạn."
+            )
+        tasks.append(
+            Task(
+                id="",
+                directive_id="",
+                section=_text(row.get("section")),
+                content=_text(row.get("content")),
+                lead=(registry.resolve(lead) or lead) if lead else "",
+                partners=partners,
+                deadline=deadline,
+                status=NOT_STARTED,
+            )
+        )
     return tasks, problems
 
 
@@ -203,11 +233,16 @@ def check_rows(tasks: list[Task], registry: AgencyIndex, issued_on: str = "") ->
             found.append(f"Cơ quan chủ trì «{t.lead}» chưa có trong danh mục cơ quan.")
         unknown = [p for p in t.partners if p not in registry.agencies]
         if unknown:
-            found.append("Cơ quan phối hợp chưa có trong danh mục cơ quan: "
-                         + "; ".join(f"«{p}»" for p in unknown) + ".")
+            found.append(
+                "Cơ quan phối hợp chưa có trong danh mục cơ quan: "
+                + "; ".join(f"«{p}»" for p in unknown)
+                + "."
+            )
         if t.deadline and start and t.deadline < start:
-            found.append(f"Hạn hoàn thành {t.deadline:%d/%m/%Y} trước ngày ban hành văn bản "
-                         f"({format_issue_date(issued_on)}).")
+            found.append(
+                f"Hạn hoàn thành {t.deadline:%d/%m/%Y} trước ngày ban hành văn bản "
+                f"({format_issue_date(issued_on)})."
+            )
         key = _task_key(t)
         if t.content and t.lead and key in first_of:
             found.append(f"Trùng với dòng {first_of[key] + 1} (cùng cơ quan chủ trì và nội dung).")
@@ -216,6 +251,7 @@ def check_rows(tasks: list[Task], registry: AgencyIndex, issued_on: str = "") ->
 
 
 # --- new agencies ------------------------------------------------------------------------------
+
 
 def agency_code(name: str, taken) -> str:
     """A code from the name's initials, as the registry writes them ("Sở Văn hóa, Thể thao và Du
@@ -257,16 +293,19 @@ def new_agency(name: str, registry: AgencyIndex, taken=()) -> Agency:
     try:
         return validate_agency(code, name, "", group, "", True, registry)
     except ValidationError as e:
-        raise ImportRefused(f"Không thêm được cơ quan «{name}»: " + " ".join(e.errors.values())
-                            ) from None
+        raise ImportRefused(
+            f"Không thêm được cơ quan «{name}»: " + " ".join(e.errors.values())
+        ) from None
 
 
 # --- saving ------------------------------------------------------------------------------------
+
 
 @dataclass
 class ImportPlan:
     """What save_import will write: agencies, then the directive and its tasks (or only the new
     tasks under `existing`)."""
+
     directive: Directive
     tasks: list[Task]
     agencies: list[Agency] = field(default_factory=list)
@@ -276,8 +315,13 @@ class ImportPlan:
 
 def clean_directive(directive: Directive) -> Directive:
     """The directive's fields cleaned, or ImportRefused with a message per field."""
-    d = replace(directive, **{f: clean_text(getattr(directive, f)) for f in
-                              ("number", "issued_on", "issuer", "title", "signer", "link")})
+    d = replace(
+        directive,
+        **{
+            f: clean_text(getattr(directive, f))
+            for f in ("number", "issued_on", "issuer", "title", "signer", "link")
+        },
+    )
     errors = {}
     if not d.number:
         errors["number"] = "Nhập số, ký hiệu văn bản (ví dụ 45/KH-UBND, hoặc /UBND-KGVX)."
@@ -294,13 +338,20 @@ def clean_directive(directive: Directive) -> Directive:
     if d.link and not _LINK.match(d.link):
         errors["link"] = "Liên kết phải bắt đầu bằng http:// hoặc https://."
     if errors:
-        raise ImportRefused("Thông tin văn bản chưa đủ: " + " ".join(errors.values()),
-                            fields=errors)
+        raise ImportRefused(
+            "Thông tin văn bản chưa đủ: " + " ".join(errors.values()), fields=errors
+        )
     return d
 
 
-def prepare_import(snapshot: Snapshot, directive: Directive, tasks: list[Task], actor: User,
-                   add_to_existing: bool = False, new_agencies=()) -> ImportPlan:
+def prepare_import(
+    snapshot: Snapshot,
+    directive: Directive,
+    tasks: list[Task],
+    actor: User,
+    add_to_existing: bool = False,
+    new_agencies=(),
+) -> ImportPlan:
     """Everything save_import checks, without writing: raises PermissionDenied or ImportRefused.
 
     `new_agencies`: names (proposals the admin confirmed) to add to the registry; rows naming
@@ -323,38 +374,65 @@ def prepare_import(snapshot: Snapshot, directive: Directive, tasks: list[Task], 
     def code(value: str) -> str:
         return value if value in registry.agencies else registry.resolve(value) or value
 
-    tasks = [replace(t, id="", lead=code(clean_text(t.lead)), content=clean_text(t.content),
-                     section=clean_text(t.section), status=NOT_STARTED,
-                     partners=tuple(dict.fromkeys(p for p in map(code, t.partners)
-                                                  if p != code(t.lead))))
-             for t in tasks]
+    tasks = [
+        replace(
+            t,
+            id="",
+            lead=code(clean_text(t.lead)),
+            content=clean_text(t.content),
+            section=clean_text(t.section),
+            status=NOT_STARTED,
+            partners=tuple(dict.fromkeys(p for p in map(code, t.partners) if p != code(t.lead))),
+        )
+        for t in tasks
+    ]
     rows = check_rows(tasks, registry, "" if fields else directive.issued_on)
     if rows or fields:
-        problems = ([f"{len(rows)} nhiệm vụ chưa lưu được (xem thông báo của từng dòng)."]
-                    if rows else []) + list(fields.values())
+        problems = (
+            [f"{len(rows)} nhiệm vụ chưa lưu được (xem thông báo của từng dòng)."] if rows else []
+        ) + list(fields.values())
         raise ImportRefused("Chưa lưu gì. " + " ".join(problems), rows=rows, fields=fields)
     existing = find_existing(snapshot, directive)
     if existing and not add_to_existing:
         raise ImportRefused(
             f"Văn bản số {existing.number} đã có ({existing.id}): chọn «Chỉ thêm các nhiệm vụ mới "
-            "vào văn bản đã có» thay vì lưu thành văn bản mới.", fields={"number": (
-                f"Số, ký hiệu này đã có ({existing.id})." if not is_unnumbered(directive.number)
-                else f"Văn bản cùng số và trích yếu đã có ({existing.id}).")})
+            "vào văn bản đã có» thay vì lưu thành văn bản mới.",
+            fields={
+                "number": (
+                    f"Số, ký hiệu này đã có ({existing.id})."
+                    if not is_unnumbered(directive.number)
+                    else f"Văn bản cùng số và trích yếu đã có ({existing.id})."
+                )
+            },
+        )
     if add_to_existing and not existing:
-        raise ImportRefused(f"Không tìm thấy văn bản số {directive.number} đã lưu để thêm nhiệm "
-                            "vụ vào.")
+        raise ImportRefused(
+            f"Không tìm thấy văn bản số {directive.number} đã lưu để thêm nhiệm vụ vào."
+        )
     skipped = 0
     if existing:
         fresh = new_tasks_only(snapshot, existing.id, tasks)
         skipped = len(tasks) - len(fresh)
         tasks = [replace(t, directive_id=existing.id) for t in fresh]
-    return ImportPlan(directive=existing or directive, tasks=tasks, agencies=agencies,
-                      existing=existing, skipped=skipped)
+    return ImportPlan(
+        directive=existing or directive,
+        tasks=tasks,
+        agencies=agencies,
+        existing=existing,
+        skipped=skipped,
+    )
 
 
-def save_import(store: Store, snapshot: Snapshot, directive: Directive, tasks: list[Task],
-                actor: User, now: datetime, add_to_existing: bool = False, new_agencies=()
-                ) -> tuple[Directive, list[Task]]:
+def save_import(
+    store: Store,
+    snapshot: Snapshot,
+    directive: Directive,
+    tasks: list[Task],
+    actor: User,
+    now: datetime,
+    add_to_existing: bool = False,
+    new_agencies=(),
+) -> tuple[Directive, list[Task]]:
     """Save an import: the confirmed new agencies (store.save_agency), then the directive and its
     tasks in one store.add_directive call; or, with `add_to_existing`, only the tasks not yet
     under the stored directive, in one store.add_tasks call (none: nothing is written).

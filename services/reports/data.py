@@ -9,6 +9,7 @@ unless the scope asks for the agencies as the directives recorded them (`origina
 
 Plain Python: no streamlit.
 """
+
 from __future__ import annotations
 
 import re
@@ -47,6 +48,7 @@ CATEGORY_COUNTS = {DONE_LATE: "done_late", OPEN_ON_TIME: "open_on_time", ONGOING
 class Scope:
     """What a report covers: one directive or all, optionally one agency group or one agency,
     as of a date."""
+
     as_of: date
     directive_id: str | None = None
     group: str = ""
@@ -57,6 +59,7 @@ class Scope:
 @dataclass(frozen=True)
 class ReportData:
     """Everything a report file shows, computed once."""
+
     scope: Scope
     tasks: pd.DataFrame  # tasks_frame rows in scope, plus "assigned_name" (see prepare)
     totals: dict  # metrics.kpis(tasks)
@@ -69,9 +72,16 @@ class ReportData:
     generated_at: datetime | None = field(default=None, compare=False)
 
 
-def prepare(snapshot: Snapshot, scope: Scope, tasks: pd.DataFrame | None = None, *,
-            due_soon_days: int = 7, tz: str = DEFAULT_TIMEZONE, issuer: str | None = None,
-            now: datetime | None = None) -> ReportData:
+def prepare(
+    snapshot: Snapshot,
+    scope: Scope,
+    tasks: pd.DataFrame | None = None,
+    *,
+    due_soon_days: int = 7,
+    tz: str = DEFAULT_TIMEZONE,
+    issuer: str | None = None,
+    now: datetime | None = None,
+) -> ReportData:
     """The numbers of a report. `tasks` is tasks_frame(snapshot, scope.as_of, due_soon_days)
     when the caller has it already (the app caches it); it is computed otherwise. Unless
     scope.original, a task of a merged agency counts under its successor, and its column
@@ -87,10 +97,13 @@ def prepare(snapshot: Snapshot, scope: Scope, tasks: pd.DataFrame | None = None,
         current = frame["lead"].map(index.current)
         names = current.map(index.name)
         frame = frame.assign(
-            lead=current, lead_name=names,
-            lead_group=current.map(lambda c: index.agencies[c].group if c in index.agencies
-                                   else ""),
-            assigned_name=frame["lead_name"].where(frame["lead_name"] != names, ""))
+            lead=current,
+            lead_name=names,
+            lead_group=current.map(
+                lambda c: index.agencies[c].group if c in index.agencies else ""
+            ),
+            assigned_name=frame["lead_name"].where(frame["lead_name"] != names, ""),
+        )
     keep = pd.Series(True, index=frame.index)
     if scope.directive_id:
         keep &= frame["directive_id"] == scope.directive_id
@@ -100,29 +113,41 @@ def prepare(snapshot: Snapshot, scope: Scope, tasks: pd.DataFrame | None = None,
         keep &= frame["lead"] == scope.agency
     frame = frame[keep].reset_index(drop=True)
 
-    wanted = ({scope.directive_id} if scope.directive_id else set(frame["directive_id"]))
+    wanted = {scope.directive_id} if scope.directive_id else set(frame["directive_id"])
     directives = tuple(d for d in snapshot.directives if d.id in wanted)
     return ReportData(
-        scope=scope, tasks=frame, totals=kpis(frame),
-        agencies=agency_table(frame, scope.as_of, tz), directives=directives,
+        scope=scope,
+        tasks=frame,
+        totals=kpis(frame),
+        agencies=agency_table(frame, scope.as_of, tz),
+        directives=directives,
         issuer=issuer or common_issuer(directives) or DEFAULT_ISSUER,
         agency_name=index.name(scope.agency) if scope.agency else "",
-        due_soon_days=due_soon_days, tz=tz,
-        generated_at=now or datetime.now(ZoneInfo(tz)))
+        due_soon_days=due_soon_days,
+        tz=tz,
+        generated_at=now or datetime.now(ZoneInfo(tz)),
+    )
 
 
-def as_it_was(snapshot: Snapshot, tasks: pd.DataFrame, day: date, due_soon_days: int,
-              tz: str) -> pd.DataFrame:
+def as_it_was(
+    snapshot: Snapshot, tasks: pd.DataFrame, day: date, due_soon_days: int, tz: str
+) -> pd.DataFrame:
     """The task table as it stood at the end of a past day: tasks added later are left out, and
     status, category and days late are those of that day (services.dashboard.state_on undoes the
     history written since). Reports "as of" a past date count what was known then."""
     then = state_on(snapshot, day, due_soon_days, tz)
     frame = tasks.reset_index(drop=True).assign(
-        category=then["category"], due_soon=then["due_soon"].astype(bool),
-        status=[s if done or s != DONE else IN_PROGRESS
-                for s, done in zip(tasks["status"], then["done"])])
-    frame["days_late"] = [max(0, (day - d).days) if c == OVERDUE and d else 0
-                          for c, d in zip(frame["category"], frame["deadline"])]
+        category=then["category"],
+        due_soon=then["due_soon"].astype(bool),
+        status=[
+            s if done or s != DONE else IN_PROGRESS
+            for s, done in zip(tasks["status"], then["done"])
+        ],
+    )
+    frame["days_late"] = [
+        max(0, (day - d).days) if c == OVERDUE and d else 0
+        for c, d in zip(frame["category"], frame["deadline"])
+    ]
     return frame[then["existed"].astype(bool)].reset_index(drop=True)
 
 
@@ -150,10 +175,12 @@ def common_issuer(directives) -> str:
 
 # --- the agencies a reminder letter goes to ------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ReminderTarget:
     """An agency a công văn đôn đốc goes to: it has overdue tasks, or none of its open tasks was
     updated in the last UPDATE_WINDOW_DAYS days (agency_metrics' update_rate is 0)."""
+
     code: str
     name: str
     overdue: int
@@ -173,20 +200,32 @@ def reminder_targets(data: ReportData) -> list[ReminderTarget]:
         if not (row.overdue > 0 or stale):
             continue
         own = data.tasks[(data.tasks["lead"] == row.lead) & (data.tasks["status"] != DONE)]
-        own = own.assign(_late=-own["days_late"], _due=own["deadline"].map(
-            lambda d: d if isinstance(d, date) else date.max))
+        own = own.assign(
+            _late=-own["days_late"],
+            _due=own["deadline"].map(lambda d: d if isinstance(d, date) else date.max),
+        )
         own = own.sort_values(["_late", "_due", "id"], kind="stable")
         own = own.drop(columns=["_late", "_due"])
         last = row.last_update
-        last_day = (None if last is None or pd.isna(last)
-                    else pd.Timestamp(last).tz_convert(zone).date())
-        targets.append(ReminderTarget(code=row.lead, name=row.lead_name, overdue=int(row.overdue),
-                                      open=int(row.open), stale=bool(stale), last_update=last_day,
-                                      tasks=own.reset_index(drop=True)))
+        last_day = (
+            None if last is None or pd.isna(last) else pd.Timestamp(last).tz_convert(zone).date()
+        )
+        targets.append(
+            ReminderTarget(
+                code=row.lead,
+                name=row.lead_name,
+                overdue=int(row.overdue),
+                open=int(row.open),
+                stale=bool(stale),
+                last_update=last_day,
+                tasks=own.reset_index(drop=True),
+            )
+        )
     return targets
 
 
 # --- words and numbers as a report writes them ---------------------------------------------------
+
 
 def format_count(n) -> str:
     """10000 -> "10.000" (Vietnamese thousands separator)."""
@@ -201,7 +240,7 @@ def format_rate(rate) -> str:
 
 
 def date_line(place: str, day: date) -> str:
-    """"Hưng Yên, ngày 05 tháng 02 năm 2026" as Nghị định 30/2020/NĐ-CP writes it: a day below
+    """ "Hưng Yên, ngày 05 tháng 02 năm 2026" as Nghị định 30/2020/NĐ-CP writes it: a day below
     10 and the months 1 and 2 take a leading zero, other months do not."""
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     text = f"ngày {day.day:02d} tháng {month} năm {day.year}"
@@ -228,27 +267,33 @@ def issuer_parts(issuer: str) -> Issuer:
     folded = fold(text)
     for prefix, head in _ISSUER_PREFIXES:
         if folded.startswith(prefix):
-            rest = text[len(prefix):].strip()
+            rest = text[len(prefix) :].strip()
             level = next((lv for lv in _LEVELS if fold(rest).startswith(lv)), "")
-            place = rest[len(level):].strip() if level else rest
-            kind = rest[:len(level)].strip() if level else ""
-            return Issuer((head, rest.upper()), head, place, f"Ủy ban nhân dân {kind}".strip(),
-                          f"UBND {kind}".strip())
+            place = rest[len(level) :].strip() if level else rest
+            kind = rest[: len(level)].strip() if level else ""
+            return Issuer(
+                (head, rest.upper()),
+                head,
+                place,
+                f"Ủy ban nhân dân {kind}".strip(),
+                f"UBND {kind}".strip(),
+            )
     return Issuer((text.upper(),), text.upper(), "", text, text)
 
 
 def directive_reference(d: Directive) -> str:
-    """"Văn bản số 375-KH/TU ngày 15/01/2025" ("tháng 01/2025" when the day is unknown)."""
+    """ "Văn bản số 375-KH/TU ngày 15/01/2025" ("tháng 01/2025" when the day is unknown)."""
     issued = format_issue_date(d.issued_on)
-    when = "" if not issued else (
-        f" ngày {issued}" if issued.count("/") == 2 else f" tháng {issued}")
+    when = (
+        "" if not issued else (f" ngày {issued}" if issued.count("/") == 2 else f" tháng {issued}")
+    )
     return f"Văn bản số {d.number}{when}" if d.number else f"Văn bản{when}"
 
 
 def directive_label(d: Directive, limit: int = 90) -> str:
-    """"375-KH/TU – Trích yếu…" for a choice list."""
+    """ "375-KH/TU – Trích yếu…" for a choice list."""
     text = " – ".join(part for part in (d.number, d.title) if part) or d.id
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def scope_phrase(data: ReportData, issuer: str = "") -> str:
@@ -270,8 +315,11 @@ def scope_phrase(data: ReportData, issuer: str = "") -> str:
 
 def scope_label(data: ReportData) -> str:
     """One line for the workbook: directive, group or agency, as-of date."""
-    parts = [data.directives[0].number or data.directives[0].id
-             if data.scope.directive_id and data.directives else "Tất cả văn bản"]
+    parts = [
+        data.directives[0].number or data.directives[0].id
+        if data.scope.directive_id and data.directives
+        else "Tất cả văn bản"
+    ]
     if data.scope.agency:
         parts.append(data.agency_name or data.scope.agency)
     elif data.scope.group:
@@ -343,8 +391,11 @@ def csv_bytes(data: ReportData) -> bytes:
         if kind == "date":
             values = values.map(lambda v: format_date(as_date(v)))
         elif kind == "datetime":
-            values = values.map(lambda v: (lambda t: t.strftime("%d/%m/%Y %H:%M") if t else "")(
-                local_datetime(v, data.tz)))
+            values = values.map(
+                lambda v: (lambda t: t.strftime("%d/%m/%Y %H:%M") if t else "")(
+                    local_datetime(v, data.tz)
+                )
+            )
         elif kind == "flag":
             values = values.map(lambda v: "Có" if v else "")
         elif kind == "int":
@@ -378,4 +429,3 @@ def overdue_tasks(data: ReportData) -> pd.DataFrame:
     """Tasks in scope that are overdue as of the report date, most days late first."""
     late = data.tasks[data.tasks["category"] == OVERDUE]
     return late.sort_values(["days_late", "id"], ascending=[False, True], kind="stable")
-

@@ -6,6 +6,7 @@ per directive when the report covers several. Every sheet: bold frozen header ro
 column widths, dates as real dates shown dd/mm/yyyy, every text cell neutralised against formula
 injection (services.exports.neutralise), printed landscape on A4 with the header on every page.
 """
+
 from __future__ import annotations
 
 import io
@@ -37,9 +38,22 @@ COUNT_FORMAT = "#,##0"
 
 # A directive's own sheet leaves out what the sheet already says (the directive) and the
 # bookkeeping columns; the full list keeps everything.
-DIRECTIVE_SHEET_COLUMNS = ("id", "section", "content", "lead_name", "partners", "deadline",
-                           "status", "progress", "category", "due_soon", "days_late", "result",
-                           "evidence", "completed_on")
+DIRECTIVE_SHEET_COLUMNS = (
+    "id",
+    "section",
+    "content",
+    "lead_name",
+    "partners",
+    "deadline",
+    "status",
+    "progress",
+    "category",
+    "due_soon",
+    "days_late",
+    "result",
+    "evidence",
+    "completed_on",
+)
 
 SUMMARY_SHEET = "Tổng hợp chung"
 AGENCY_SHEET = "Tổng hợp theo cơ quan"
@@ -88,8 +102,13 @@ def workbook_bytes(data: ReportData) -> bytes:
                 label = d.number.strip(" /") if d.number.strip(" /") else d.id
                 if d.number.startswith("/"):  # not numbered yet: "/UBND-KGVX" names no one
                     label = f"{d.id} {label}"
-                _task_sheet(wb, data.tasks.iloc[rows], [values[i] for i in rows],
-                            _sheet_name(label, names), DIRECTIVE_SHEET_COLUMNS)
+                _task_sheet(
+                    wb,
+                    data.tasks.iloc[rows],
+                    [values[i] for i in rows],
+                    _sheet_name(label, names),
+                    DIRECTIVE_SHEET_COLUMNS,
+                )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -98,19 +117,27 @@ def workbook_bytes(data: ReportData) -> bytes:
 def _sheet_name(wanted: str, taken: set[str]) -> str:
     """A valid, unique sheet name: no []:*?/\\ nor control characters, at most 31 characters,
     no edge apostrophes."""
-    base = _SHEET_FORBIDDEN.sub("-", clean(wanted).replace("\t", " ").replace("\r", " ")
-                                .replace("\n", " ")).strip().strip("'")[:31].strip() or "Trang"
+    base = (
+        _SHEET_FORBIDDEN.sub(
+            "-", clean(wanted).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+        )
+        .strip()
+        .strip("'")[:31]
+        .strip()
+        or "Trang"
+    )
     name, n = base, 1
     while name.casefold() in taken:
         n += 1
         suffix = f" ({n})"
-        name = base[:31 - len(suffix)] + suffix
+        name = base[: 31 - len(suffix)] + suffix
     taken.add(name.casefold())
     return name
 
 
-def _setup(ws, headers: list[str], widths: list[float], rows: int, filtered_rows: int | None = None
-           ) -> None:
+def _setup(
+    ws, headers: list[str], widths: list[float], rows: int, filtered_rows: int | None = None
+) -> None:
     """Header row bold and frozen, autofilter over the data, widths, A4 landscape printing."""
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
@@ -162,14 +189,22 @@ def _task_values(data: ReportData) -> list[list]:
     for key, _, kind in TASK_EXPORT_COLUMNS:
         values = tasks[key].tolist()
         if kind in ("text", "long"):
-            texts = [None if v is None or (not isinstance(v, str) and pd.isna(v)) or v == ""
-                     else safe_text(v)[:EXCEL_CELL_LIMIT] for v in values]
+            texts = [
+                None
+                if v is None or (not isinstance(v, str) and pd.isna(v)) or v == ""
+                else safe_text(v)[:EXCEL_CELL_LIMIT]
+                for v in values
+            ]
             cells = texts if kind == "text" else [t and (t, "wrap") for t in texts]
         elif kind == "date":
             cells = [None if (d := as_date(v)) is None else (d, "date") for v in values]
         elif kind == "datetime":
-            moments = pd.to_datetime(tasks[key], utc=True).dt.tz_convert(data.tz) \
-                .dt.tz_localize(None).dt.floor("s")
+            moments = (
+                pd.to_datetime(tasks[key], utc=True)
+                .dt.tz_convert(data.tz)
+                .dt.tz_localize(None)
+                .dt.floor("s")
+            )
             cells = [None if pd.isna(m) else (m.to_pydatetime(), "datetime") for m in moments]
         elif kind == "flag":
             cells = ["Có" if v else None for v in values]
@@ -182,7 +217,9 @@ def _task_values(data: ReportData) -> list[list]:
 
 
 _CELL_STYLES = {  # style key -> (number format, alignment)
-    "wrap": (None, _WRAP), "date": (DATE_FORMAT, None), "datetime": (DATETIME_FORMAT, None),
+    "wrap": (None, _WRAP),
+    "date": (DATE_FORMAT, None),
+    "datetime": (DATETIME_FORMAT, None),
 }
 
 
@@ -200,13 +237,17 @@ def _style_arrays(ws) -> dict:
     return arrays
 
 
-def _task_sheet(wb, tasks: pd.DataFrame, values: list[list], title: str,
-                keys: tuple[str, ...] | None = None) -> None:
+def _task_sheet(
+    wb, tasks: pd.DataFrame, values: list[list], title: str, keys: tuple[str, ...] | None = None
+) -> None:
     """A task list: `values` are _task_values rows of `tasks`, in the same order; `keys` picks
     columns of TASK_EXPORT_COLUMNS (all by default)."""
     ws = wb.create_sheet(title)
-    picked = [(i, column) for i, column in enumerate(TASK_EXPORT_COLUMNS)
-              if keys is None or column[0] in keys]
+    picked = [
+        (i, column)
+        for i, column in enumerate(TASK_EXPORT_COLUMNS)
+        if keys is None or column[0] in keys
+    ]
     if keys is not None:
         positions = [i for i, _ in picked]
         values = [[row[i] for i in positions] for row in values]
@@ -223,31 +264,55 @@ def _task_sheet(wb, tasks: pd.DataFrame, values: list[list], title: str,
     ws.append(_header_row(ws, headers))
     styles = _style_arrays(ws)
     for row in values:
-        ws.append([Cell(ws, 1, 1, cell[0], styles[cell[1]]) if isinstance(cell, tuple) else cell
-                   for cell in row])
+        ws.append(
+            [
+                Cell(ws, 1, 1, cell[0], styles[cell[1]]) if isinstance(cell, tuple) else cell
+                for cell in row
+            ]
+        )
 
 
 def _agency_sheet(wb, data: ReportData, title: str) -> None:
     ws = wb.create_sheet(title)
     frame = data.agencies
     headers = [header for _, header, _ in AGENCY_EXPORT_COLUMNS]
-    widths = [(_text_width(frame[key], header, 45) if kind == "text"
-               else max(_WIDTHS[kind], min(len(header) * 0.6 + 2, 16)))
-              for key, header, kind in AGENCY_EXPORT_COLUMNS]
+    widths = [
+        (
+            _text_width(frame[key], header, 45)
+            if kind == "text"
+            else max(_WIDTHS[kind], min(len(header) * 0.6 + 2, 16))
+        )
+        for key, header, kind in AGENCY_EXPORT_COLUMNS
+    ]
     _setup(ws, headers, widths, len(frame) + 1, filtered_rows=len(frame))
     ws.append(_header_row(ws, headers))
     for record in frame.to_dict("records"):
-        ws.append([_agency_cell(ws, data, kind, record[key])
-                   for key, _, kind in AGENCY_EXPORT_COLUMNS])
+        ws.append(
+            [_agency_cell(ws, data, kind, record[key]) for key, _, kind in AGENCY_EXPORT_COLUMNS]
+        )
     # the total: below the filtered range, so sorting leaves it at the bottom
     totals = data.totals
-    sums = {key: int(frame[key].sum()) if len(frame) else 0
-            for key, _, kind in AGENCY_EXPORT_COLUMNS if kind == "int"}
-    total = {"lead": "", "lead_name": "Tổng cộng", "lead_group": "", **sums,
-             "completion_rate": totals["completion_rate"], "on_time_rate": totals["on_time_rate"],
-             "update_rate": None, "last_update": None}
-    ws.append([_agency_cell(ws, data, kind, total[key], bold=True)
-               for key, _, kind in AGENCY_EXPORT_COLUMNS])
+    sums = {
+        key: int(frame[key].sum()) if len(frame) else 0
+        for key, _, kind in AGENCY_EXPORT_COLUMNS
+        if kind == "int"
+    }
+    total = {
+        "lead": "",
+        "lead_name": "Tổng cộng",
+        "lead_group": "",
+        **sums,
+        "completion_rate": totals["completion_rate"],
+        "on_time_rate": totals["on_time_rate"],
+        "update_rate": None,
+        "last_update": None,
+    }
+    ws.append(
+        [
+            _agency_cell(ws, data, kind, total[key], bold=True)
+            for key, _, kind in AGENCY_EXPORT_COLUMNS
+        ]
+    )
 
 
 def _agency_cell(ws, data: ReportData, kind: str, value, bold: bool = False):
@@ -275,12 +340,19 @@ def _summary_sheet(wb, data: ReportData, title: str) -> None:
         *((name, totals[name], COUNT_FORMAT) for name in CATEGORIES),
         (f"Sắp đến hạn (trong {data.due_soon_days} ngày tới)", totals["due_soon"], COUNT_FORMAT),
         ("Tỷ lệ hoàn thành", totals["completion_rate"], RATE_FORMAT),
-        ("Tỷ lệ hoàn thành đúng hạn (trên số đã hoàn thành)", totals["on_time_rate"],
-         RATE_FORMAT),
+        ("Tỷ lệ hoàn thành đúng hạn (trên số đã hoàn thành)", totals["on_time_rate"], RATE_FORMAT),
     ]
     _setup(ws, ["Nội dung", "Giá trị"], [48, 70], len(rows))
     ws.append(_header_row(ws, ["Nội dung", "Giá trị"]))
     for label, value, number_format in rows:
-        cell = None if value is None else _styled(
-            ws, value, number_format, Alignment(horizontal="left", wrap_text=True, vertical="top"))
+        cell = (
+            None
+            if value is None
+            else _styled(
+                ws,
+                value,
+                number_format,
+                Alignment(horizontal="left", wrap_text=True, vertical="top"),
+            )
+        )
         ws.append([_styled(ws, safe_text(label), alignment=_TOP), cell])

@@ -1,4 +1,5 @@
 """Safe values for files people open in Excel (CSV, XLSX): no cell may start a formula."""
+
 from __future__ import annotations
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")

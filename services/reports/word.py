@@ -17,6 +17,7 @@ Two documents: the report "Báo cáo tình hình thực hiện nhiệm vụ" (re
 reminder letter "công văn đôn đốc" (reminder_docx). Their numbers come from services.reports
 (services.metrics underneath), never computed here.
 """
+
 from __future__ import annotations
 
 import io
@@ -82,13 +83,28 @@ MAX_LISTED_RECIPIENTS = 20  # "Kính gửi:" lists up to this many agencies by n
 SIGNER_TITLES = ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
 BLANK_NUMBER = " " * 9  # the number is given when the document is registered
 
-AGENCY_HEADERS = ("STT", "Cơ quan", "Tổng số", "Hoàn thành đúng hạn", "Hoàn thành quá hạn",
-                  "Đang thực hiện trong hạn", "Quá hạn", "Thường xuyên", "Tỷ lệ hoàn thành")
+AGENCY_HEADERS = (
+    "STT",
+    "Cơ quan",
+    "Tổng số",
+    "Hoàn thành đúng hạn",
+    "Hoàn thành quá hạn",
+    "Đang thực hiện trong hạn",
+    "Quá hạn",
+    "Thường xuyên",
+    "Tỷ lệ hoàn thành",
+)
 AGENCY_WIDTHS_MM = (11, 39, 14, 16, 16, 17, 15, 19, 18)
 SUMMARY_HEADERS = ("STT", "Phân loại", "Số nhiệm vụ", "Tỷ lệ")
 SUMMARY_WIDTHS_MM = (15, 90, 30, 30)
-OVERDUE_HEADERS = ("STT", "Mã NV", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Hạn hoàn thành",
-                   "Số ngày quá hạn")
+OVERDUE_HEADERS = (
+    "STT",
+    "Mã NV",
+    "Nội dung nhiệm vụ",
+    "Cơ quan chủ trì",
+    "Hạn hoàn thành",
+    "Số ngày quá hạn",
+)
 OVERDUE_WIDTHS_MM = (11, 20, 62, 30, 24, 18)
 REMINDER_HEADERS = ("STT", "Mã NV", "Nội dung nhiệm vụ", "Hạn hoàn thành", "Tình trạng")
 REMINDER_WIDTHS_MM = (11, 20, 76, 24, 34)
@@ -100,43 +116,67 @@ class NothingToRemind(AppError, ValueError):
 
 # --- the two documents ---------------------------------------------------------------------------
 
-def report_docx(data: ReportData, *, day: date | None = None, number: str = "",
-                signer: str = "") -> bytes:
-    """"Báo cáo tình hình thực hiện nhiệm vụ" as of data.scope.as_of, dated `day` (default: the
+
+def report_docx(
+    data: ReportData, *, day: date | None = None, number: str = "", signer: str = ""
+) -> bytes:
+    """ "Báo cáo tình hình thực hiện nhiệm vụ" as of data.scope.as_of, dated `day` (default: the
     as-of date)."""
     as_of = data.scope.as_of
     issuer = issuer_parts(data.issuer)
     doc = _document()
     _letterhead(doc, issuer, f"Số: {number or BLANK_NUMBER}/{REPORT_SYMBOL}", day or as_of)
     _paragraph(doc, REPORT_TITLE, bold=True, align="center", before=18)
-    _paragraph(doc, "Tình hình thực hiện nhiệm vụ " + scope_phrase(data, issuer.abbrev), bold=True,
-               align="center")
+    _paragraph(
+        doc,
+        "Tình hình thực hiện nhiệm vụ " + scope_phrase(data, issuer.abbrev),
+        bold=True,
+        align="center",
+    )
     _paragraph(doc, f"(Tính đến ngày {format_date(as_of)})", italic=True, align="center")
     _rule(doc, TITLE_RULE_MM, TEXT_WIDTH_MM, after=12)
 
     totals = data.totals
-    _body(doc, f"{issuer.short} báo cáo tình hình thực hiện các nhiệm vụ {_tasks_of(data)}, "
-               f"tính đến ngày {format_date(as_of)}, như sau:")
+    _body(
+        doc,
+        f"{issuer.short} báo cáo tình hình thực hiện các nhiệm vụ {_tasks_of(data)}, "
+        f"tính đến ngày {format_date(as_of)}, như sau:",
+    )
 
     _heading(doc, "I. KẾT QUẢ CHUNG")
     done = totals[DONE_ON_TIME] + totals[DONE_LATE]
     open_ = totals["total"] - done
-    _body(doc, f"Tổng số nhiệm vụ: {format_count(totals['total'])}. Đã hoàn thành "
-               f"{format_count(done)} nhiệm vụ (đạt {format_rate(totals['completion_rate'])}), "
-               f"trong đó đúng hạn {format_count(totals[DONE_ON_TIME])}, quá hạn "
-               f"{format_count(totals[DONE_LATE])}. Chưa hoàn thành {format_count(open_)} nhiệm "
-               f"vụ, trong đó đang thực hiện trong hạn {format_count(totals[OPEN_ON_TIME])}, quá "
-               f"hạn {format_count(totals[OVERDUE])}, thường xuyên "
-               f"{format_count(totals[ONGOING])}.")
-    on_time = ("Chưa có nhiệm vụ nào hoàn thành." if not done else
-               "Tỷ lệ hoàn thành đúng hạn (trên số nhiệm vụ đã hoàn thành): "
-               f"{format_rate(totals['on_time_rate'])}.")
-    _body(doc, f"{on_time} Số nhiệm vụ sắp đến hạn trong {data.due_soon_days} ngày tới: "
-               f"{format_count(totals['due_soon'])}.")
+    _body(
+        doc,
+        f"Tổng số nhiệm vụ: {format_count(totals['total'])}. Đã hoàn thành "
+        f"{format_count(done)} nhiệm vụ (đạt {format_rate(totals['completion_rate'])}), "
+        f"trong đó đúng hạn {format_count(totals[DONE_ON_TIME])}, quá hạn "
+        f"{format_count(totals[DONE_LATE])}. Chưa hoàn thành {format_count(open_)} nhiệm "
+        f"vụ, trong đó đang thực hiện trong hạn {format_count(totals[OPEN_ON_TIME])}, quá "
+        f"hạn {format_count(totals[OVERDUE])}, thường xuyên "
+        f"{format_count(totals[ONGOING])}.",
+    )
+    on_time = (
+        "Chưa có nhiệm vụ nào hoàn thành."
+        if not done
+        else "Tỷ lệ hoàn thành đúng hạn (trên số nhiệm vụ đã hoàn thành): "
+        f"{format_rate(totals['on_time_rate'])}."
+    )
+    _body(
+        doc,
+        f"{on_time} Số nhiệm vụ sắp đến hạn trong {data.due_soon_days} ngày tới: "
+        f"{format_count(totals['due_soon'])}.",
+    )
     total = totals["total"]
-    rows = [(str(i), name, format_count(totals[name]),
-             format_rate(totals[name] / total if total else None))
-            for i, name in enumerate(CATEGORIES, start=1)]
+    rows = [
+        (
+            str(i),
+            name,
+            format_count(totals[name]),
+            format_rate(totals[name] / total if total else None),
+        )
+        for i, name in enumerate(CATEGORIES, start=1)
+    ]
     rows.append(("", "Tổng số", format_count(total), format_rate(1 if total else None)))
     _table(doc, SUMMARY_HEADERS, rows, SUMMARY_WIDTHS_MM, "cLcc", bold_last=True)
 
@@ -144,44 +184,87 @@ def report_docx(data: ReportData, *, day: date | None = None, number: str = "",
     if data.agencies.empty:
         _body(doc, "Không có nhiệm vụ nào trong phạm vi báo cáo.")
     else:
-        _table(doc, AGENCY_HEADERS, _agency_rows(data), AGENCY_WIDTHS_MM, "cLccccccc",
-               bold_last=True)
+        _table(
+            doc, AGENCY_HEADERS, _agency_rows(data), AGENCY_WIDTHS_MM, "cLccccccc", bold_last=True
+        )
 
     _heading(doc, "III. NHIỆM VỤ QUÁ HẠN")
     late = overdue_tasks(data)
     if late.empty:
         _body(doc, "Không có nhiệm vụ quá hạn.")
     else:
-        _body(doc, f"Có {format_count(len(late))} nhiệm vụ quá hạn (sắp xếp theo số ngày quá "
-                   "hạn, nhiều nhất trước):")
-        _table(doc, OVERDUE_HEADERS, [
-            (str(i), t.id, t.content, t.lead_name, format_date(as_date(t.deadline)),
-             format_count(t.days_late))
-            for i, t in enumerate(late.itertuples(index=False), start=1)],
-            OVERDUE_WIDTHS_MM, "ccLLcc")
+        _body(
+            doc,
+            f"Có {format_count(len(late))} nhiệm vụ quá hạn (sắp xếp theo số ngày quá "
+            "hạn, nhiều nhất trước):",
+        )
+        _table(
+            doc,
+            OVERDUE_HEADERS,
+            [
+                (
+                    str(i),
+                    t.id,
+                    t.content,
+                    t.lead_name,
+                    format_date(as_date(t.deadline)),
+                    format_count(t.days_late),
+                )
+                for i, t in enumerate(late.itertuples(index=False), start=1)
+            ],
+            OVERDUE_WIDTHS_MM,
+            "ccLLcc",
+        )
 
-    _body(doc, f"Trên đây là báo cáo tình hình thực hiện nhiệm vụ tính đến ngày "
-               f"{format_date(as_of)} của {issuer.short}./.", before=12, keep_with_next=True)
-    _closing(doc, issuer, ["Thường trực Tỉnh ủy (để báo cáo)", "Thường trực HĐND tỉnh",
-                           "Chủ tịch, các PCT UBND tỉnh", "Các cơ quan có tên tại mục II",
-                           "Lưu: VT, TH"], signer)
+    _body(
+        doc,
+        f"Trên đây là báo cáo tình hình thực hiện nhiệm vụ tính đến ngày "
+        f"{format_date(as_of)} của {issuer.short}./.",
+        before=12,
+        keep_with_next=True,
+    )
+    _closing(
+        doc,
+        issuer,
+        [
+            "Thường trực Tỉnh ủy (để báo cáo)",
+            "Thường trực HĐND tỉnh",
+            "Chủ tịch, các PCT UBND tỉnh",
+            "Các cơ quan có tên tại mục II",
+            "Lưu: VT, TH",
+        ],
+        signer,
+    )
     return _bytes(doc)
 
 
-def reminder_docx(data: ReportData, report_by: date, *, day: date | None = None,
-                  number: str = "", signer: str = "") -> bytes:
+def reminder_docx(
+    data: ReportData,
+    report_by: date,
+    *,
+    day: date | None = None,
+    number: str = "",
+    signer: str = "",
+) -> bytes:
     """Draft công văn đôn đốc to the agencies with overdue tasks or no update of their open tasks
     in UPDATE_WINDOW_DAYS days (services.reports.reminder_targets), listing each one's open tasks
     (overdue ones with days late) and asking for a report by `report_by`."""
     targets = reminder_targets(data)
     if not targets:
-        raise NothingToRemind("Không có cơ quan nào có nhiệm vụ quá hạn hoặc chưa cập nhật "
-                              f"trong {UPDATE_WINDOW_DAYS} ngày: không cần công văn đôn đốc.")
+        raise NothingToRemind(
+            "Không có cơ quan nào có nhiệm vụ quá hạn hoặc chưa cập nhật "
+            f"trong {UPDATE_WINDOW_DAYS} ngày: không cần công văn đôn đốc."
+        )
     as_of = data.scope.as_of
     issuer = issuer_parts(data.issuer)
     doc = _document()
-    _letterhead(doc, issuer, f"Số: {number or BLANK_NUMBER}/{LETTER_SYMBOL}", day or as_of,
-                subject=REMINDER_SUBJECT)
+    _letterhead(
+        doc,
+        issuer,
+        f"Số: {number or BLANK_NUMBER}/{LETTER_SYMBOL}",
+        day or as_of,
+        subject=REMINDER_SUBJECT,
+    )
     _recipients(doc, [t.name for t in targets])
     if len(targets) == 1:
         who, heads = targets[0].name, f"Thủ trưởng {targets[0].name}"
@@ -190,48 +273,81 @@ def reminder_docx(data: ReportData, report_by: date, *, day: date | None = None,
         who = "các cơ quan nêu trên" if listed else "các cơ quan sau đây"
         heads = "Thủ trưởng các cơ quan nêu trên"
 
-    _body(doc, f"Qua theo dõi tình hình thực hiện các nhiệm vụ {_tasks_of(data)}, tính đến ngày "
-               f"{format_date(as_of)}, {who} còn nhiệm vụ quá hạn hoặc chưa cập nhật tình hình "
-               f"thực hiện nhiệm vụ trong {UPDATE_WINDOW_DAYS} ngày qua, cụ thể như sau:",
-          before=12)
+    _body(
+        doc,
+        f"Qua theo dõi tình hình thực hiện các nhiệm vụ {_tasks_of(data)}, tính đến ngày "
+        f"{format_date(as_of)}, {who} còn nhiệm vụ quá hạn hoặc chưa cập nhật tình hình "
+        f"thực hiện nhiệm vụ trong {UPDATE_WINDOW_DAYS} ngày qua, cụ thể như sau:",
+        before=12,
+    )
     for number_, target in enumerate(targets, start=1):
         facts = []
         if target.overdue:
             facts.append(f"{format_count(target.overdue)} nhiệm vụ quá hạn")
         if target.stale:
-            last = (f"lần cập nhật gần nhất ngày {format_date(target.last_update)}"
-                    if target.last_update else "chưa cập nhật lần nào")
-            facts.append(f"{format_count(target.open)} nhiệm vụ chưa hoàn thành không được cập "
-                         f"nhật trong {UPDATE_WINDOW_DAYS} ngày qua ({last})")
-        _body(doc, [(f"{number_}. {target.name}: ", True), ("; ".join(facts) + ".", False)],
-              keep_with_next=True)
-        _table(doc, REMINDER_HEADERS, [
-            (str(i), t.id, t.content, format_date(as_date(t.deadline)) or "Thường xuyên",
-             _state(t)) for i, t in enumerate(target.tasks.itertuples(index=False), start=1)],
-            REMINDER_WIDTHS_MM, "ccLcL")
+            last = (
+                f"lần cập nhật gần nhất ngày {format_date(target.last_update)}"
+                if target.last_update
+                else "chưa cập nhật lần nào"
+            )
+            facts.append(
+                f"{format_count(target.open)} nhiệm vụ chưa hoàn thành không được cập "
+                f"nhật trong {UPDATE_WINDOW_DAYS} ngày qua ({last})"
+            )
+        _body(
+            doc,
+            [(f"{number_}. {target.name}: ", True), ("; ".join(facts) + ".", False)],
+            keep_with_next=True,
+        )
+        _table(
+            doc,
+            REMINDER_HEADERS,
+            [
+                (
+                    str(i),
+                    t.id,
+                    t.content,
+                    format_date(as_date(t.deadline)) or "Thường xuyên",
+                    _state(t),
+                )
+                for i, t in enumerate(target.tasks.itertuples(index=False), start=1)
+            ],
+            REMINDER_WIDTHS_MM,
+            "ccLcL",
+        )
 
     via = " (qua Văn phòng UBND tỉnh)" if issuer.short == "Ủy ban nhân dân tỉnh" else ""
-    _body(doc, f"Để bảo đảm tiến độ thực hiện nhiệm vụ, {issuer.short} yêu cầu {heads} "
-               "khẩn trương chỉ đạo thực hiện các nhiệm vụ còn tồn đọng; cập "
-               "nhật đầy đủ kết quả, tiến độ thực hiện trên hệ thống theo dõi nhiệm vụ và báo cáo "
-               f"kết quả về {issuer.short}{via} trước ngày {format_date(report_by)} để tổng hợp, "
-               f"báo cáo Chủ tịch {issuer.short}./.", before=12, keep_with_next=True)
+    _body(
+        doc,
+        f"Để bảo đảm tiến độ thực hiện nhiệm vụ, {issuer.short} yêu cầu {heads} "
+        "khẩn trương chỉ đạo thực hiện các nhiệm vụ còn tồn đọng; cập "
+        "nhật đầy đủ kết quả, tiến độ thực hiện trên hệ thống theo dõi nhiệm vụ và báo cáo "
+        f"kết quả về {issuer.short}{via} trước ngày {format_date(report_by)} để tổng hợp, "
+        f"báo cáo Chủ tịch {issuer.short}./.",
+        before=12,
+        keep_with_next=True,
+    )
     _closing(doc, issuer, ["Như trên", "Chủ tịch, các PCT UBND tỉnh", "Lưu: VT, TH"], signer)
     return _bytes(doc)
 
 
 def _tasks_of(data: ReportData) -> str:
-    """"được giao tại Văn bản số … của … V/v …" or "được giao tại N văn bản …"."""
+    """ "được giao tại Văn bản số … của … V/v …" or "được giao tại N văn bản …"."""
     scope = data.scope
     if scope.directive_id and data.directives:
         d = data.directives[0]
         title = d.title.strip().rstrip(".")
-        about = "" if not title else (f" {title}" if title.lower().startswith("v/v")
-                                      else f" về {title}")
+        about = (
+            ""
+            if not title
+            else (f" {title}" if title.lower().startswith("v/v") else f" về {title}")
+        )
         text = f"được giao tại {directive_reference(d)} của {data.issuer}{about}"
     else:
-        text = (f"được giao tại {format_count(len(data.directives))} văn bản chỉ đạo của "
-                f"{data.issuer} đang được theo dõi")
+        text = (
+            f"được giao tại {format_count(len(data.directives))} văn bản chỉ đạo của "
+            f"{data.issuer} đang được theo dõi"
+        )
     if scope.agency:
         text += f" do {data.agency_name or scope.agency} chủ trì"
     elif scope.group:
@@ -243,15 +359,33 @@ def _agency_rows(data: ReportData) -> list[tuple[str, ...]]:
     rows = []
     frame = data.agencies
     for i, a in enumerate(frame.itertuples(index=False), start=1):
-        rows.append((str(i), a.lead_name, format_count(a.assigned),
-                     format_count(a.done_on_time), format_count(a.done_late),
-                     format_count(a.open_on_time), format_count(a.overdue),
-                     format_count(a.ongoing), format_rate(a.completion_rate)))
+        rows.append(
+            (
+                str(i),
+                a.lead_name,
+                format_count(a.assigned),
+                format_count(a.done_on_time),
+                format_count(a.done_late),
+                format_count(a.open_on_time),
+                format_count(a.overdue),
+                format_count(a.ongoing),
+                format_rate(a.completion_rate),
+            )
+        )
     totals = data.totals
-    rows.append(("", "Tổng cộng", format_count(totals["total"]),
-                 format_count(totals[DONE_ON_TIME]), format_count(totals[DONE_LATE]),
-                 format_count(totals[OPEN_ON_TIME]), format_count(totals[OVERDUE]),
-                 format_count(totals[ONGOING]), format_rate(totals["completion_rate"])))
+    rows.append(
+        (
+            "",
+            "Tổng cộng",
+            format_count(totals["total"]),
+            format_count(totals[DONE_ON_TIME]),
+            format_count(totals[DONE_LATE]),
+            format_count(totals[OPEN_ON_TIME]),
+            format_count(totals[OVERDUE]),
+            format_count(totals[ONGOING]),
+            format_rate(totals["completion_rate"]),
+        )
+    )
     return rows
 
 
@@ -264,6 +398,7 @@ def _state(task) -> str:
 
 
 # --- layout --------------------------------------------------------------------------------------
+
 
 def _document():
     doc = Document()
@@ -311,12 +446,28 @@ def _page_numbers(section) -> None:
     paragraph._p.append(field)
 
 
-_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
-          "justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+_ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+}
 
 
-def _paragraph(container, text="", *, bold=False, italic=False, size=None, align="left",
-               before=0, after=0, first_line=None, keep_with_next=False, reuse=False):
+def _paragraph(
+    container,
+    text="",
+    *,
+    bold=False,
+    italic=False,
+    size=None,
+    align="left",
+    before=0,
+    after=0,
+    first_line=None,
+    keep_with_next=False,
+    reuse=False,
+):
     """A paragraph of runs: `text` is a string or a list of (text, bold) pieces. With `reuse`,
     the container's first (empty) paragraph is used -- a new table cell has one."""
     paragraph = container.paragraphs[0] if reuse else container.add_paragraph()
@@ -331,7 +482,7 @@ def _paragraph(container, text="", *, bold=False, italic=False, size=None, align
         fmt.first_line_indent = first_line
     if keep_with_next:
         fmt.keep_with_next = True
-    for piece, piece_bold in ([(text, bold)] if isinstance(text, str) else text):
+    for piece, piece_bold in [(text, bold)] if isinstance(text, str) else text:
         if not piece:
             continue
         run = paragraph.add_run(clean(piece))  # XML cannot hold control characters
@@ -345,13 +496,28 @@ def _paragraph(container, text="", *, bold=False, italic=False, size=None, align
 
 
 def _body(doc, text, before=0, keep_with_next=False):
-    return _paragraph(doc, text, align="justify", before=before, after=6, first_line=Mm(12.7),
-                      keep_with_next=keep_with_next)
+    return _paragraph(
+        doc,
+        text,
+        align="justify",
+        before=before,
+        after=6,
+        first_line=Mm(12.7),
+        keep_with_next=keep_with_next,
+    )
 
 
 def _heading(doc, text):
-    return _paragraph(doc, text, bold=True, align="justify", before=6, after=6,
-                      first_line=Mm(12.7), keep_with_next=True)
+    return _paragraph(
+        doc,
+        text,
+        bold=True,
+        align="justify",
+        before=6,
+        after=6,
+        first_line=Mm(12.7),
+        keep_with_next=True,
+    )
 
 
 def _rule(container, length_mm: float, width_mm: float, after: float = 0):
@@ -365,18 +531,40 @@ def _rule(container, length_mm: float, width_mm: float, after: float = 0):
     fmt.line_spacing = Pt(3)  # clear of the descenders above
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"),
-                       ("w:color", "auto")):
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "auto")):
         bottom.set(qn(key), value)
     borders.append(bottom)
     # pBdr comes before shd/tabs/spacing/ind/jc in w:pPr (schema order)
     paragraph._p.get_or_add_pPr().insert_element_before(
-        borders, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
-        "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
-        "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
-        "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
-        "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
-        "w:pPrChange")
+        borders,
+        "w:shd",
+        "w:tabs",
+        "w:suppressAutoHyphens",
+        "w:kinsoku",
+        "w:wordWrap",
+        "w:overflowPunct",
+        "w:topLinePunct",
+        "w:autoSpaceDE",
+        "w:autoSpaceDN",
+        "w:bidi",
+        "w:adjustRightInd",
+        "w:snapToGrid",
+        "w:spacing",
+        "w:ind",
+        "w:contextualSpacing",
+        "w:mirrorIndents",
+        "w:suppressOverlap",
+        "w:jc",
+        "w:textDirection",
+        "w:textAlignment",
+        "w:textboxTightWrap",
+        "w:outlineLvl",
+        "w:divId",
+        "w:cnfStyle",
+        "w:rPr",
+        "w:sectPr",
+        "w:pPrChange",
+    )
     return paragraph
 
 
@@ -405,8 +593,9 @@ def _cell_padding(table, twips: int) -> None:
         margin.set(qn("w:w"), str(twips))
         margin.set(qn("w:type"), "dxa")
         margins.append(margin)
-    table._tbl.tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption",
-                                           "w:tblDescription", "w:tblPrChange")
+    table._tbl.tblPr.insert_element_before(
+        margins, "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange"
+    )
 
 
 def _letterhead(doc, issuer, number_line: str, day: date, subject: str | None = None) -> None:
@@ -421,12 +610,13 @@ def _letterhead(doc, issuer, number_line: str, day: date, subject: str | None = 
     _paragraph(right, NATIONAL_NAME, bold=True, size=HEADER_PT, align="center", reuse=True)
     _paragraph(right, MOTTO, bold=True, size=BODY_PT, align="center")
     _rule(right, MOTTO_WIDTH_MM, right_mm - 2 * CELL_PADDING_MM)
-    _paragraph(right, date_line(issuer.place, day), italic=True, size=BODY_PT, align="center",
-               before=6)
+    _paragraph(
+        right, date_line(issuer.place, day), italic=True, size=BODY_PT, align="center", before=6
+    )
 
 
 def _recipients(doc, names: list[str]) -> None:
-    """"Kính gửi: X." on one line; one line per recipient ("- X;", the last "- Y.") up to
+    """ "Kính gửi: X." on one line; one line per recipient ("- X;", the last "- Y.") up to
     MAX_LISTED_RECIPIENTS; beyond that the letter points to its numbered list instead."""
     if len(names) == 1 or len(names) > MAX_LISTED_RECIPIENTS:
         whom = names[0] if len(names) == 1 else "Các cơ quan có tên tại danh sách dưới đây"
@@ -478,7 +668,7 @@ def _table(doc, headers, rows, widths_mm, align: str, bold_last: bool = False):
 
 
 def _closing(doc, issuer, recipients: list[str], signer: str) -> None:
-    """"Nơi nhận:" beside the signature block, in a borderless table kept on one page."""
+    """ "Nơi nhận:" beside the signature block, in a borderless table kept on one page."""
     row = _layout_table(doc, CLOSING_COLUMNS_MM).rows[0]
     row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     left, right = row.cells
@@ -486,14 +676,18 @@ def _closing(doc, issuer, recipients: list[str], signer: str) -> None:
     for i, name in enumerate(recipients):
         end = "." if i == len(recipients) - 1 else ";"
         _paragraph(left, f"- {name}{end}", size=11)
-    _paragraph(right, f"TM. {issuer.collective}", bold=True, align="center", reuse=True,
-               before=6)
+    _paragraph(right, f"TM. {issuer.collective}", bold=True, align="center", reuse=True, before=6)
     for title in SIGNER_TITLES:
         _paragraph(right, title, bold=True, align="center")
     for _ in range(4):
         _paragraph(right, "")
-    _paragraph(right, signer.strip() if signer.strip() else "(Ký, ghi rõ họ tên)",
-               bold=bool(signer.strip()), italic=not signer.strip(), align="center")
+    _paragraph(
+        right,
+        signer.strip() if signer.strip() else "(Ký, ghi rõ họ tên)",
+        bold=bool(signer.strip()),
+        italic=not signer.strip(),
+        align="center",
+    )
 
 
 def _bytes(doc) -> bytes:

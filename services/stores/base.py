@@ -3,6 +3,7 @@
 A backend only has to read and write; the rules (conflict check, authorisation against the fresh
 row, which cells change, the history rows) are decided here, once, by `plan_update`.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,8 +37,9 @@ class Store(ABC):
         """Everything, read at once."""
 
     @abstractmethod
-    def update_task(self, seen: Task, changes: dict, actor: User, now: datetime,
-                    authorize=None) -> list[Change]:
+    def update_task(
+        self, seen: Task, changes: dict, actor: User, now: datetime, authorize=None
+    ) -> list[Change]:
         """Apply `changes` to the task the user saw as `seen`.
 
         The row is read again at write time; if it differs from `seen` a ConflictError carrying the
@@ -47,8 +49,9 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def add_directive(self, directive: Directive, tasks: list[Task], actor: User,
-                      now: datetime) -> tuple[Directive, list[Task]]:
+    def add_directive(
+        self, directive: Directive, tasks: list[Task], actor: User, now: datetime
+    ) -> tuple[Directive, list[Task]]:
         """Store a directive and its tasks in one call; ids are assigned when empty."""
 
     @abstractmethod
@@ -70,8 +73,16 @@ class Store(ABC):
 
 # --- shared rules ---------------------------------------------------------------------------
 
-def plan_update(fresh: Task, seen: Task, changes: dict, actor: User, now: datetime,
-                authorize=None, names=lambda code: code) -> tuple[Task, list[str], list[Change]]:
+
+def plan_update(
+    fresh: Task,
+    seen: Task,
+    changes: dict,
+    actor: User,
+    now: datetime,
+    authorize=None,
+    names=lambda code: code,
+) -> tuple[Task, list[str], list[Change]]:
     """(new task, changed fields, history rows) for a save; raises on conflict or refusal."""
     now = now.replace(microsecond=0)  # the sheet keeps seconds: a re-read must compare equal
     if authorize is not None:
@@ -79,28 +90,50 @@ def plan_update(fresh: Task, seen: Task, changes: dict, actor: User, now: dateti
     differing = [f for f in TASK_FIELDS if getattr(fresh, f) != getattr(seen, f)]
     if differing:
         raise ConflictError(fresh, differing)
-    unknown = set(changes) - set(EDITABLE_FIELDS) - {"lead", "partners", "deadline", "content",
-                                                      "section", "directive_id"}
+    unknown = (
+        set(changes)
+        - set(EDITABLE_FIELDS)
+        - {"lead", "partners", "deadline", "content", "section", "directive_id"}
+    )
     if unknown:
         raise ValueError(f"unknown task fields: {sorted(unknown)}")
     changed = [f for f in TASK_FIELDS if f in changes and changes[f] != getattr(fresh, f)]
     if not changed:
         return fresh, [], []
-    new = replace(fresh, **{f: changes[f] for f in changed}, updated_at=now,
-                  updated_by=actor.email)
+    new = replace(fresh, **{f: changes[f] for f in changed}, updated_at=now, updated_by=actor.email)
     change_id = uuid.uuid4().hex
-    rows = [Change(at=now, change_id=change_id, task_id=fresh.id, field=FIELD_LABELS[f],
-                   old=str(task_cell(fresh, f, names)), new=str(task_cell(new, f, names)),
-                   actor=actor.email, actor_agency=actor.agency) for f in changed]
+    rows = [
+        Change(
+            at=now,
+            change_id=change_id,
+            task_id=fresh.id,
+            field=FIELD_LABELS[f],
+            old=str(task_cell(fresh, f, names)),
+            new=str(task_cell(new, f, names)),
+            actor=actor.email,
+            actor_agency=actor.agency,
+        )
+        for f in changed
+    ]
     return new, changed, rows
 
 
 def creation_changes(tasks: list[Task], actor: User, names=lambda code: code) -> list[Change]:
     """One history row per added task (who added it, when, for which agency), so that every
     "Cập nhật lúc" of a task has its row in the history (checks.history_findings relies on it)."""
-    return [Change(at=t.updated_at, change_id=uuid.uuid4().hex, task_id=t.id, field=CREATED,
-                   old="", new=names(t.lead), actor=actor.email, actor_agency=actor.agency)
-            for t in tasks]
+    return [
+        Change(
+            at=t.updated_at,
+            change_id=uuid.uuid4().hex,
+            task_id=t.id,
+            field=CREATED,
+            old="",
+            new=names(t.lead),
+            actor=actor.email,
+            actor_agency=actor.agency,
+        )
+        for t in tasks
+    ]
 
 
 def next_ids(existing: list[str], prefix: str, count: int, width: int = 4) -> list[str]:
@@ -110,8 +143,9 @@ def next_ids(existing: list[str], prefix: str, count: int, width: int = 4) -> li
     return [f"{prefix}-{n:0{width}d}" for n in range(top + 1, top + 1 + count)]
 
 
-def assign_ids(tasks: list[Task], existing_ids: list[str], directive_id: str | None = None
-               ) -> list[Task]:
+def assign_ids(
+    tasks: list[Task], existing_ids: list[str], directive_id: str | None = None
+) -> list[Task]:
     fresh = iter(next_ids(existing_ids, "NV", sum(1 for t in tasks if not t.id)))
     out = []
     for t in tasks:

@@ -4,6 +4,7 @@ Not st.cache_data: its TTL is fixed when the decorator runs, while ours comes fr
 run time, and it would pickle a 10,000-task snapshot on every rerun; the snapshot is immutable, so
 sessions can share the very object. Derived tables are memoised on the same entry.
 """
+
 from __future__ import annotations
 
 import threading

@@ -5,6 +5,7 @@ missing or duplicate Mã NV, unknown lead agencies). On Google Sheets, formulas 
 found by comparing the FORMULA and the UNFORMATTED reading of the same cells: text typed as
 "=1+1" reads the same both ways, a real formula does not.
 """
+
 from __future__ import annotations
 
 from services.domain.dates import format_datetime
@@ -28,9 +29,15 @@ def formula_findings(unformatted: dict, formulas: dict) -> list[Finding]:
                 value = plain[r][c] if r < len(plain) and c < len(plain[r]) else ""
                 if isinstance(cell, str) and cell.startswith("=") and cell != value:
                     column = labels.get(c, f"cột {c + 1}")
-                    found.append(Finding("warning", sheet, r + 1,
-                                         f"{column}: ô chứa công thức «{cell[:60]}»; hãy nhập "
-                                         "giá trị thay cho công thức."))
+                    found.append(
+                        Finding(
+                            "warning",
+                            sheet,
+                            r + 1,
+                            f"{column}: ô chứa công thức «{cell[:60]}»; hãy nhập "
+                            "giá trị thay cho công thức.",
+                        )
+                    )
     return found
 
 
@@ -40,17 +47,35 @@ def reference_findings(snapshot: Snapshot) -> list[Finding]:
     for t in snapshot.tasks:
         for p in t.partners:
             if p not in codes:
-                found.append(Finding("warning", TASKS, None, f"{t.id}: cơ quan phối hợp «{p}» "
-                                     "không có trong danh mục cơ quan."))
+                found.append(
+                    Finding(
+                        "warning",
+                        TASKS,
+                        None,
+                        f"{t.id}: cơ quan phối hợp «{p}» không có trong danh mục cơ quan.",
+                    )
+                )
     for u in snapshot.users:
         if u.agency and u.agency not in codes:
-            found.append(Finding("error", "NguoiDung", None,
-                                 f"{u.email}: Mã CQ «{u.agency}» không có trong danh mục."))
+            found.append(
+                Finding(
+                    "error",
+                    "NguoiDung",
+                    None,
+                    f"{u.email}: Mã CQ «{u.agency}» không có trong danh mục.",
+                )
+            )
     directives = {d.id for d in snapshot.directives}
     for t in snapshot.tasks:
         if t.directive_id and t.directive_id not in directives:
-            found.append(Finding("warning", TASKS, None,
-                                 f"{t.id}: Mã VB «{t.directive_id}» không có trong trang VanBan."))
+            found.append(
+                Finding(
+                    "warning",
+                    TASKS,
+                    None,
+                    f"{t.id}: Mã VB «{t.directive_id}» không có trong trang VanBan.",
+                )
+            )
     return found
 
 
@@ -58,9 +83,17 @@ def history_findings(snapshot: Snapshot) -> list[Finding]:
     """Every task's last change (Cập nhật lúc) has its row in the history. A save whose history
     append failed, and was not retried before the app restarted, shows up here."""
     logged = {(c.task_id, c.at) for c in snapshot.history}
-    return [Finding("warning", TASKS, None, f"{t.id}: lần cập nhật lúc {format_datetime(t.updated_at)}"
-                    f" của {t.updated_by or 'không rõ'} không có dòng tương ứng trong LichSu.")
-            for t in snapshot.tasks if t.updated_at and (t.id, t.updated_at) not in logged]
+    return [
+        Finding(
+            "warning",
+            TASKS,
+            None,
+            f"{t.id}: lần cập nhật lúc {format_datetime(t.updated_at)}"
+            f" của {t.updated_by or 'không rõ'} không có dòng tương ứng trong LichSu.",
+        )
+        for t in snapshot.tasks
+        if t.updated_at and (t.id, t.updated_at) not in logged
+    ]
 
 
 def run_checks(store) -> list[Finding]:
@@ -69,10 +102,18 @@ def run_checks(store) -> list[Finding]:
     if hasattr(store, "read_tables"):  # Google Sheets: two reads, plain and with formulas
         tables = store.read_tables()
         snapshot = store.snapshot_of(tables)
-        formulas = formula_findings(tables, store.read_tables(
-            {"valueRenderOption": "FORMULA", "dateTimeRenderOption": "SERIAL_NUMBER"}))
+        formulas = formula_findings(
+            tables,
+            store.read_tables(
+                {"valueRenderOption": "FORMULA", "dateTimeRenderOption": "SERIAL_NUMBER"}
+            ),
+        )
     else:
         snapshot = store.load()
-    found = [*snapshot.problems, *reference_findings(snapshot), *history_findings(snapshot),
-             *formulas]
+    found = [
+        *snapshot.problems,
+        *reference_findings(snapshot),
+        *history_findings(snapshot),
+        *formulas,
+    ]
     return sorted(found, key=lambda f: f.level != "error")

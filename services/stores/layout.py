@@ -3,6 +3,7 @@
 Used by the Google Sheets backend, the seed files in data/ and the exports, so that a cell means the
 same thing everywhere. Columns are found by header name, folded (case, accents, NFC, spaces).
 """
+
 from __future__ import annotations
 
 import re
@@ -38,26 +39,47 @@ TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY = "NhiemVu", "VanBan", "CoQuan", "Ng
 # worksheet -> ((field, header), ...) in the order a new sheet gets them.
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     TASKS: (
-        ("id", "Mã NV"), ("directive_id", "Mã VB"), ("section", "Mục"),
-        ("content", "Nội dung nhiệm vụ"), ("lead", "Cơ quan chủ trì"),
-        ("partners", "Cơ quan phối hợp"), ("deadline", "Hạn hoàn thành"), ("status", "Trạng thái"),
-        ("progress", "Tiến độ (%)"), ("result", "Kết quả thực hiện"), ("evidence", "Minh chứng"),
-        ("completed_on", "Ngày hoàn thành"), ("updated_at", "Cập nhật lúc"),
+        ("id", "Mã NV"),
+        ("directive_id", "Mã VB"),
+        ("section", "Mục"),
+        ("content", "Nội dung nhiệm vụ"),
+        ("lead", "Cơ quan chủ trì"),
+        ("partners", "Cơ quan phối hợp"),
+        ("deadline", "Hạn hoàn thành"),
+        ("status", "Trạng thái"),
+        ("progress", "Tiến độ (%)"),
+        ("result", "Kết quả thực hiện"),
+        ("evidence", "Minh chứng"),
+        ("completed_on", "Ngày hoàn thành"),
+        ("updated_at", "Cập nhật lúc"),
         ("updated_by", "Người cập nhật"),
     ),
     DIRECTIVES: (
-        ("id", "Mã VB"), ("number", "Số ký hiệu"), ("issued_on", "Ngày ban hành"),
-        ("issuer", "Cơ quan ban hành"), ("title", "Trích yếu"), ("signer", "Người ký"),
+        ("id", "Mã VB"),
+        ("number", "Số ký hiệu"),
+        ("issued_on", "Ngày ban hành"),
+        ("issuer", "Cơ quan ban hành"),
+        ("title", "Trích yếu"),
+        ("signer", "Người ký"),
         ("link", "Liên kết"),
     ),
     AGENCIES: (
-        ("code", "Mã CQ"), ("name", "Tên cơ quan"), ("aliases", "Tên gọi khác"), ("group", "Nhóm"),
-        ("successor", "Cơ quan kế thừa"), ("active", "Đang hoạt động"),
+        ("code", "Mã CQ"),
+        ("name", "Tên cơ quan"),
+        ("aliases", "Tên gọi khác"),
+        ("group", "Nhóm"),
+        ("successor", "Cơ quan kế thừa"),
+        ("active", "Đang hoạt động"),
     ),
     USERS: (("email", "Email"), ("name", "Họ tên"), ("agency", "Mã CQ"), ("role", "Vai trò")),
     HISTORY: (
-        ("at", "Thời gian"), ("change_id", "Mã thay đổi"), ("task_id", "Mã NV"), ("field", "Trường"),
-        ("old", "Giá trị cũ"), ("new", "Giá trị mới"), ("actor", "Người thực hiện"),
+        ("at", "Thời gian"),
+        ("change_id", "Mã thay đổi"),
+        ("task_id", "Mã NV"),
+        ("field", "Trường"),
+        ("old", "Giá trị cũ"),
+        ("new", "Giá trị mới"),
+        ("actor", "Người thực hiện"),
         ("actor_agency", "Cơ quan"),
     ),
 }
@@ -74,6 +96,7 @@ def header(sheet: str, field: str) -> str:
 @dataclass(frozen=True)
 class Finding:
     """Something wrong in the data, where it is, and how bad: "error" or "warning"."""
+
     level: str
     sheet: str
     row: int | None
@@ -91,6 +114,7 @@ class SchemaError(AppError):
 @dataclass
 class HeaderMap:
     """Where each known field sits in a worksheet's header row (0-based), by folded header name."""
+
     sheet: str
     positions: dict[str, int]
     width: int  # number of header cells, including columns we do not know
@@ -109,8 +133,9 @@ class HeaderMap:
             positions[field] = i
         if duplicated:
             raise SchemaError(f"Trang «{sheet}» có cột trùng tên: {', '.join(duplicated)}.")
-        missing = [h for f, h in COLUMNS[sheet] if f not in positions
-                   and f not in OPTIONAL.get(sheet, ())]
+        missing = [
+            h for f, h in COLUMNS[sheet] if f not in positions and f not in OPTIONAL.get(sheet, ())
+        ]
         if missing:
             raise SchemaError(f"Trang «{sheet}» thiếu cột bắt buộc: {', '.join(missing)}.")
         return cls(sheet, positions, len(row))
@@ -121,6 +146,7 @@ class HeaderMap:
 
 
 # --- cells -> domain ----------------------------------------------------------------------------
+
 
 def text(cell) -> str:
     if cell is None:
@@ -185,28 +211,44 @@ def split_list(cell) -> list[str]:
 
 
 def agency_from_row(get) -> Agency:
-    return Agency(code=text(get("code")), name=text(get("name")),
-                  aliases=tuple(split_list(get("aliases"))), group=text(get("group")),
-                  successor=text(get("successor")),
-                  active=parse_bool(get("active")) if get("active") != "" else True)
+    return Agency(
+        code=text(get("code")),
+        name=text(get("name")),
+        aliases=tuple(split_list(get("aliases"))),
+        group=text(get("group")),
+        successor=text(get("successor")),
+        active=parse_bool(get("active")) if get("active") != "" else True,
+    )
 
 
 def resolve_successors(agencies: list[Agency]) -> list[Agency]:
     """People may write the successor's name instead of its code."""
     index = AgencyIndex(agencies)
-    return [replace(a, successor=index.resolve(a.successor) or a.successor) if a.successor else a
-            for a in agencies]
+    return [
+        replace(a, successor=index.resolve(a.successor) or a.successor) if a.successor else a
+        for a in agencies
+    ]
 
 
 def directive_from_row(get) -> Directive:
-    return Directive(id=text(get("id")), number=text(get("number")),
-                     issued_on=parse_issue_date(get("issued_on")), issuer=text(get("issuer")),
-                     title=text(get("title")), signer=text(get("signer")), link=text(get("link")))
+    return Directive(
+        id=text(get("id")),
+        number=text(get("number")),
+        issued_on=parse_issue_date(get("issued_on")),
+        issuer=text(get("issuer")),
+        title=text(get("title")),
+        signer=text(get("signer")),
+        link=text(get("link")),
+    )
 
 
 def user_from_row(get) -> User:
-    return User(email=text(get("email")).lower(), name=text(get("name")),
-                agency=text(get("agency")), role=parse_role(get("role")))
+    return User(
+        email=text(get("email")).lower(),
+        name=text(get("name")),
+        agency=text(get("agency")),
+        role=parse_role(get("role")),
+    )
 
 
 def task_from_row(get, index: AgencyIndex, tz: str) -> tuple[Task, list[str]]:
@@ -226,11 +268,18 @@ def task_from_row(get, index: AgencyIndex, tz: str) -> tuple[Task, list[str]]:
         problems.append(f"Cơ quan chủ trì: không có trong danh mục cơ quan: «{lead_text}»")
     partners = tuple(index.resolve(p) or p for p in split_list(get("partners")))
     task = Task(
-        id=text(get("id")), directive_id=text(get("directive_id")), section=text(get("section")),
-        content=text(get("content")), lead=lead or lead_text, partners=partners,
-        deadline=read("deadline", parse_date, None), status=read("status", parse_status, NOT_STARTED),
-        progress=read("progress", parse_progress, 0), result=text(get("result")),
-        evidence=text(get("evidence")), completed_on=read("completed_on", parse_date, None),
+        id=text(get("id")),
+        directive_id=text(get("directive_id")),
+        section=text(get("section")),
+        content=text(get("content")),
+        lead=lead or lead_text,
+        partners=partners,
+        deadline=read("deadline", parse_date, None),
+        status=read("status", parse_status, NOT_STARTED),
+        progress=read("progress", parse_progress, 0),
+        result=text(get("result")),
+        evidence=text(get("evidence")),
+        completed_on=read("completed_on", parse_date, None),
         updated_at=read("updated_at", lambda c: parse_datetime(c, tz), None),
         updated_by=text(get("updated_by")),
     )
@@ -238,13 +287,20 @@ def task_from_row(get, index: AgencyIndex, tz: str) -> tuple[Task, list[str]]:
 
 
 def change_from_row(get, tz: str) -> Change:
-    return Change(at=parse_datetime(get("at"), tz), change_id=text(get("change_id")),
-                  task_id=text(get("task_id")), field=text(get("field")), old=text(get("old")),
-                  new=text(get("new")), actor=text(get("actor")),
-                  actor_agency=text(get("actor_agency")))
+    return Change(
+        at=parse_datetime(get("at"), tz),
+        change_id=text(get("change_id")),
+        task_id=text(get("task_id")),
+        field=text(get("field")),
+        old=text(get("old")),
+        new=text(get("new")),
+        actor=text(get("actor")),
+        actor_agency=text(get("actor_agency")),
+    )
 
 
 # --- domain -> cells ----------------------------------------------------------------------------
+
 
 def task_cell(task: Task, field: str, names=lambda code: code):
     """The cell value of one task field, as written to the sheet and shown in history."""
@@ -273,8 +329,14 @@ def directive_cells(d: Directive) -> dict:
 
 
 def agency_cells(a: Agency) -> dict:
-    return {"code": a.code, "name": a.name, "aliases": LIST_SEPARATOR.join(a.aliases),
-            "group": a.group, "successor": a.successor, "active": a.active}
+    return {
+        "code": a.code,
+        "name": a.name,
+        "aliases": LIST_SEPARATOR.join(a.aliases),
+        "group": a.group,
+        "successor": a.successor,
+        "active": a.active,
+    }
 
 
 def user_cells(u: User) -> dict:
@@ -288,6 +350,7 @@ def change_cells(c: Change) -> dict:
 
 
 # --- whole workbook -----------------------------------------------------------------------------
+
 
 def _records(sheet: str, rows: list[list]):
     """(sheet row number, getter) for each non-blank row under the header row."""
@@ -320,16 +383,24 @@ def snapshot_parts(tables: dict[str, list[list]], tz: str) -> dict:
         task, task_problems = task_from_row(get, index, tz)
         findings += [Finding("error", TASKS, number, p) for p in task_problems]
         if not task.id:
-            findings.append(Finding("error", TASKS, number,
-                                    "thiếu Mã NV (dòng này không được hiển thị)."))
+            findings.append(
+                Finding("error", TASKS, number, "thiếu Mã NV (dòng này không được hiển thị).")
+            )
             continue
         rows_by_id.setdefault(task.id, []).append(number)
         tasks.append(task)
     for task_id, numbers in rows_by_id.items():
         if len(numbers) > 1:
-            findings.append(Finding("error", TASKS, numbers[1], f"Mã NV {task_id} bị trùng ở các "
-                                    f"dòng {', '.join(map(str, numbers))}: các dòng này chỉ được "
-                                    "xem, không cập nhật được cho đến khi sửa mã."))
+            findings.append(
+                Finding(
+                    "error",
+                    TASKS,
+                    numbers[1],
+                    f"Mã NV {task_id} bị trùng ở các "
+                    f"dòng {', '.join(map(str, numbers))}: các dòng này chỉ được "
+                    "xem, không cập nhật được cho đến khi sửa mã.",
+                )
+            )
     return {
         "directives": tuple(each(DIRECTIVES, directive_from_row)),
         "agencies": tuple(agencies),

@@ -1,5 +1,6 @@
 """The seed data in data/seed/: the Hưng Yên directive that started the product, its agencies
 and its tasks, as CSV files with the shared sheet's headers (so they read like the sheet)."""
+
 from __future__ import annotations
 
 import csv

@@ -12,6 +12,7 @@ Rules (DESIGN §4) and where they are kept:
   repeated;
 - nothing ever clears or rewrites a whole sheet.
 """
+
 from __future__ import annotations
 
 import re
@@ -57,8 +58,11 @@ from services.stores.layout import (
 )
 
 SHEETS = (TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY)
-READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
-               "majorDimension": "ROWS"}
+READ_PARAMS = {
+    "valueRenderOption": "UNFORMATTED_VALUE",
+    "dateTimeRenderOption": "SERIAL_NUMBER",
+    "majorDimension": "ROWS",
+}
 TRANSIENT = {429, 500, 502, 503, 504}
 GOOGLE_API_PREFIXES = ("https://sheets.googleapis.com/", "https://www.googleapis.com/")
 
@@ -73,7 +77,7 @@ class EndpointAdapter(HTTPAdapter):
 
     def send(self, request, **kwargs):
         parts = urlsplit(request.url)
-        request.url = self.endpoint + request.url[len(f"{parts.scheme}://{parts.netloc}"):]
+        request.url = self.endpoint + request.url[len(f"{parts.scheme}://{parts.netloc}") :]
         return super().send(request, **kwargs)
 
 
@@ -89,7 +93,8 @@ def _status(error: BaseException) -> int | None:
 
 def _transient(error: BaseException) -> bool:
     return _status(error) in TRANSIENT or isinstance(
-        error, (requests.exceptions.Timeout, requests.exceptions.ConnectionError, TransportError))
+        error, (requests.exceptions.Timeout, requests.exceptions.ConnectionError, TransportError)
+    )
 
 
 def _ambiguous(error: BaseException) -> bool:
@@ -98,13 +103,21 @@ def _ambiguous(error: BaseException) -> bool:
 
 
 class GSheetsStore(Store):
-    def __init__(self, client: gspread.Client, key: str, tz: str = "Asia/Ho_Chi_Minh",
-                 deadline_seconds: float = 30.0, account_email: str = ""):
+    def __init__(
+        self,
+        client: gspread.Client,
+        key: str,
+        tz: str = "Asia/Ho_Chi_Minh",
+        deadline_seconds: float = 30.0,
+        account_email: str = "",
+    ):
         self.http = client.http_client
         self.client, self.key, self.tz = client, key, tz
         self.deadline = deadline_seconds
         self.account_email = account_email
-        self._write_lock = threading.Lock()  # saves from all sessions of this process, one at a time
+        self._write_lock = (
+            threading.Lock()
+        )  # saves from all sessions of this process, one at a time
         self._agencies = None  # the registry as last read, to resolve agency names in a row
         self._pending_history = []  # (rows, header) whose append failed after the cells landed
 
@@ -114,53 +127,80 @@ class GSheetsStore(Store):
         try:
             client = gspread.service_account_from_dict(info)
         except (ValueError, KeyError, GoogleAuthError) as e:
-            raise StoreError("Khoá tài khoản dịch vụ trong [gsheets.service_account] không hợp lệ "
-                             f"({e}). Hãy dán lại đúng nội dung tệp JSON do Google cấp.") from e
+            raise StoreError(
+                "Khoá tài khoản dịch vụ trong [gsheets.service_account] không hợp lệ "
+                f"({e}). Hãy dán lại đúng nội dung tệp JSON do Google cấp."
+            ) from e
         client.http_client.set_timeout((5, 20))
         if settings.endpoint != GOOGLE_SHEETS_ENDPOINT:
             adapter = EndpointAdapter(settings.endpoint)
             for prefix in GOOGLE_API_PREFIXES:
                 client.http_client.session.mount(prefix, adapter)
-        return cls(client, spreadsheet_key(settings.spreadsheet), settings.timezone,
-                   deadline_seconds, info.get("client_email", ""))
+        return cls(
+            client,
+            spreadsheet_key(settings.spreadsheet),
+            settings.timezone,
+            deadline_seconds,
+            info.get("client_email", ""),
+        )
 
     # -- HTTP with retries and clear messages ----------------------------------------------------
 
     def _call(self, what: str, fn, *args, retry_if=_transient):
         """fn(*args) retried on transient errors until the deadline; errors become StoreError."""
-        retrying = Retrying(stop=stop_before_delay(self.deadline),
-                            wait=wait_random_exponential(multiplier=0.5, max=8),
-                            retry=retry_if_exception(retry_if), reraise=True)
+        retrying = Retrying(
+            stop=stop_before_delay(self.deadline),
+            wait=wait_random_exponential(multiplier=0.5, max=8),
+            retry=retry_if_exception(retry_if),
+            reraise=True,
+        )
         try:
             return retrying(fn, *args)
-        except (gspread.exceptions.APIError, requests.exceptions.RequestException,
-                GoogleAuthError, RetryError) as e:
+        except (
+            gspread.exceptions.APIError,
+            requests.exceptions.RequestException,
+            GoogleAuthError,
+            RetryError,
+        ) as e:
             raise StoreError(self._explain(e, what)) from e
 
     def _explain(self, error: BaseException, what: str) -> str:
         code = _status(error)
         message = error.error.get("message", "") if code else str(error)
         if isinstance(error, RefreshError) or code == 401:
-            return ("Google từ chối khoá tài khoản dịch vụ (xác thực thất bại). Hãy kiểm tra "
-                    "[gsheets.service_account] trong secrets, hoặc tạo khoá mới.")
+            return (
+                "Google từ chối khoá tài khoản dịch vụ (xác thực thất bại). Hãy kiểm tra "
+                "[gsheets.service_account] trong secrets, hoặc tạo khoá mới."
+            )
         if code == 403:
-            return (f"Tài khoản dịch vụ chưa được chia sẻ Google Sheet. Mở sheet, bấm Chia sẻ và "
-                    f"thêm {self.account_email or 'email của tài khoản dịch vụ'} với quyền "
-                    "Người chỉnh sửa.")
+            return (
+                f"Tài khoản dịch vụ chưa được chia sẻ Google Sheet. Mở sheet, bấm Chia sẻ và "
+                f"thêm {self.account_email or 'email của tài khoản dịch vụ'} với quyền "
+                "Người chỉnh sửa."
+            )
         if code == 404:
-            return (f"Không tìm thấy Google Sheet có mã «{self.key}». Hãy kiểm tra "
-                    "[gsheets] spreadsheet (đường dẫn hoặc mã của sheet).")
+            return (
+                f"Không tìm thấy Google Sheet có mã «{self.key}». Hãy kiểm tra "
+                "[gsheets] spreadsheet (đường dẫn hoặc mã của sheet)."
+            )
         if code == 400 and "Unable to parse range" in message:
             sheet = message.split(":", 1)[-1].strip().split("!")[0].strip("' ")
-            return (f"Google Sheet thiếu trang tính «{sheet}». Tạo trang này với dòng tiêu đề, "
-                    "hoặc chạy: python -m services.cli init-sheet")
+            return (
+                f"Google Sheet thiếu trang tính «{sheet}». Tạo trang này với dòng tiêu đề, "
+                "hoặc chạy: python -m services.cli init-sheet"
+            )
         if code == 429:
-            return ("Google Sheets đang giới hạn số lượt truy cập (vượt hạn mức). Đã thử lại "
-                    f"trong {self.deadline:.0f} giây mà chưa được; vui lòng thử lại sau một phút.")
-        if code in TRANSIENT or isinstance(error, (requests.exceptions.RequestException,
-                                                   TransportError)):
-            return (f"Google Sheets không phản hồi khi {what} (đã thử lại trong "
-                    f"{self.deadline:.0f} giây). Vui lòng thử lại sau.")
+            return (
+                "Google Sheets đang giới hạn số lượt truy cập (vượt hạn mức). Đã thử lại "
+                f"trong {self.deadline:.0f} giây mà chưa được; vui lòng thử lại sau một phút."
+            )
+        if code in TRANSIENT or isinstance(
+            error, (requests.exceptions.RequestException, TransportError)
+        ):
+            return (
+                f"Google Sheets không phản hồi khi {what} (đã thử lại trong "
+                f"{self.deadline:.0f} giây). Vui lòng thử lại sau."
+            )
         return f"Lỗi Google Sheets khi {what}: {message}"
 
     def _batch_get(self, ranges: list[str], what: str, params=READ_PARAMS) -> list[list[list]]:
@@ -202,13 +242,18 @@ class GSheetsStore(Store):
         except SchemaError as e:
             raise StoreError(str(e)) from e
         id_col = hmap.positions["id"]
-        rows = [n for n, row in enumerate(tasks[1:], start=2)
-                if id_col < len(row) and text(row[id_col]) == task_id]
+        rows = [
+            n
+            for n, row in enumerate(tasks[1:], start=2)
+            if id_col < len(row) and text(row[id_col]) == task_id
+        ]
         if not rows:
             raise TaskNotFound(task_id)
         if len(rows) > 1:
-            raise StoreError(f"Mã NV {task_id} bị trùng ở các dòng {', '.join(map(str, rows))} "
-                             "của trang NhiemVu: hãy sửa mã trong sheet trước khi cập nhật.")
+            raise StoreError(
+                f"Mã NV {task_id} bị trùng ở các dòng {', '.join(map(str, rows))} "
+                "của trang NhiemVu: hãy sửa mã trong sheet trước khi cập nhật."
+            )
         return hmap, rows[0], tasks[rows[0] - 1], hist
 
     def _read_task(self, hmap: HeaderMap, row: list) -> Task:
@@ -221,8 +266,9 @@ class GSheetsStore(Store):
             hmap, number, row, hist = self._locate(seen.id)
             registry = self._registry()
             fresh = self._read_task(hmap, row)
-            new, changed, rows = plan_update(fresh, seen, changes, actor, now, authorize,
-                                             names=registry.name)
+            new, changed, rows = plan_update(
+                fresh, seen, changes, actor, now, authorize, names=registry.name
+            )
             if not changed:
                 return []
             cells = task_cells(new, registry.name)
@@ -235,22 +281,31 @@ class GSheetsStore(Store):
                         return
                 where["tries"] += 1
                 positions = where["hmap"].positions
-                data = [{"range": absolute_range_name(
-                            TASKS, rowcol_to_a1(where["number"], positions[f] + 1)),
-                         "values": [[cells[f]]]} for f in fields if f in positions]
-                self.http.values_batch_update(self.key, {"valueInputOption": "RAW",
-                                                         "data": data})
+                data = [
+                    {
+                        "range": absolute_range_name(
+                            TASKS, rowcol_to_a1(where["number"], positions[f] + 1)
+                        ),
+                        "values": [[cells[f]]],
+                    }
+                    for f in fields
+                    if f in positions
+                ]
+                self.http.values_batch_update(self.key, {"valueInputOption": "RAW", "data": data})
 
-            self._reconciled("ghi nhiệm vụ", write,
-                             lambda: self._landed(seen.id, fresh, new, where))
+            self._reconciled(
+                "ghi nhiệm vụ", write, lambda: self._landed(seen.id, fresh, new, where)
+            )
             try:
                 self._append_history(rows, hist)
             except StoreError as e:
                 self._pending_history.append((rows, hist))
-                raise StoreError(f"Đã lưu nhiệm vụ {seen.id} nhưng chưa ghi được lịch sử thay đổi "
-                                 f"(mã {rows[0].change_id}): {e} Ứng dụng sẽ thử ghi lại lịch sử "
-                                 "ở lần lưu sau; nếu ứng dụng khởi động lại trước đó, hãy báo "
-                                 "Văn phòng kiểm tra trang LichSu.") from e
+                raise StoreError(
+                    f"Đã lưu nhiệm vụ {seen.id} nhưng chưa ghi được lịch sử thay đổi "
+                    f"(mã {rows[0].change_id}): {e} Ứng dụng sẽ thử ghi lại lịch sử "
+                    "ở lần lưu sau; nếu ứng dụng khởi động lại trước đó, hãy báo "
+                    "Văn phòng kiểm tra trang LichSu."
+                ) from e
         return rows
 
     def retry_pending_history(self) -> int:
@@ -272,6 +327,7 @@ class GSheetsStore(Store):
     def _reconciled(self, what: str, write, applied) -> None:
         """write() retried on transient errors under the deadline. When an answer may have been
         lost, applied() is asked first, so a write that landed is never sent again."""
+
         def attempt():
             try:
                 write()
@@ -279,6 +335,7 @@ class GSheetsStore(Store):
                 if _ambiguous(e) and applied():
                     return
                 raise
+
         self._call(what, attempt)
 
     def _landed(self, task_id: str, fresh: Task, new: Task, where: dict) -> bool:
@@ -291,8 +348,10 @@ class GSheetsStore(Store):
             return True
         if now == fresh:
             return False
-        raise StoreError(f"Nhiệm vụ {task_id} vừa được người khác thay đổi trong lúc lưu "
-                         "(Google không trả lời kịp). Hãy bấm Làm mới để xem dữ liệu hiện tại.")
+        raise StoreError(
+            f"Nhiệm vụ {task_id} vừa được người khác thay đổi trong lúc lưu "
+            "(Google không trả lời kịp). Hãy bấm Làm mới để xem dữ liệu hiện tại."
+        )
 
     def _append(self, sheet: str, hmap: HeaderMap, records: list[dict]) -> None:
         """Append rows laid out by the sheet's own header (extra columns left empty)."""
@@ -303,9 +362,12 @@ class GSheetsStore(Store):
             for field, i in hmap.positions.items():
                 row[i] = record.get(field, "")
             values.append(row)
-        self.http.values_append(self.key, f"{sheet}!A1",
-                                {"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
-                                {"values": values})
+        self.http.values_append(
+            self.key,
+            f"{sheet}!A1",
+            {"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
+            {"values": values},
+        )
 
     def _append_history(self, changes, hist: HeaderMap, check_first: bool = False) -> None:
         """Append history rows. After an answer that may have been lost (and, with check_first,
@@ -319,15 +381,20 @@ class GSheetsStore(Store):
 
         if check_first and applied():
             return
-        self._reconciled("ghi lịch sử", lambda: self._append(
-            HISTORY, hist, [change_cells(c) for c in changes]), applied)
+        self._reconciled(
+            "ghi lịch sử",
+            lambda: self._append(HISTORY, hist, [change_cells(c) for c in changes]),
+            applied,
+        )
 
     # -- adding -------------------------------------------------------------------------------
 
     def _headers(self, sheets: list[str]) -> dict[str, HeaderMap]:
         rows = self._batch_get([f"{s}!1:1" for s in sheets], "đọc tiêu đề")
         try:
-            return {s: HeaderMap.from_header_row(s, r[0] if r else []) for s, r in zip(sheets, rows)}
+            return {
+                s: HeaderMap.from_header_row(s, r[0] if r else []) for s, r in zip(sheets, rows)
+            }
         except SchemaError as e:
             raise StoreError(str(e)) from e
 
@@ -338,20 +405,29 @@ class GSheetsStore(Store):
 
     def _add_tasks(self, tasks, actor, now, maps, directive_id=None) -> list[Task]:
         registry = self._registry()
-        tasks = [replace(t, updated_at=now.replace(microsecond=0), updated_by=actor.email)
-                 for t in assign_ids(tasks, self._ids(TASKS, maps[TASKS]), directive_id)]
+        tasks = [
+            replace(t, updated_at=now.replace(microsecond=0), updated_by=actor.email)
+            for t in assign_ids(tasks, self._ids(TASKS, maps[TASKS]), directive_id)
+        ]
         if not tasks:
             return tasks
-        self._call("thêm nhiệm vụ", self._append, TASKS, maps[TASKS],
-                   [task_cells(t, registry.name) for t in tasks],
-                   retry_if=lambda e: _status(e) == 429)  # an append is not idempotent
+        self._call(
+            "thêm nhiệm vụ",
+            self._append,
+            TASKS,
+            maps[TASKS],
+            [task_cells(t, registry.name) for t in tasks],
+            retry_if=lambda e: _status(e) == 429,
+        )  # an append is not idempotent
         rows = creation_changes(tasks, actor, registry.name)
         try:
             self._append_history(rows, maps[HISTORY])
         except StoreError as e:
             self._pending_history.append((rows, maps[HISTORY]))
-            raise StoreError(f"Đã thêm {len(tasks)} nhiệm vụ nhưng chưa ghi được lịch sử: {e} "
-                             "Ứng dụng sẽ thử ghi lại ở lần lưu sau.") from e
+            raise StoreError(
+                f"Đã thêm {len(tasks)} nhiệm vụ nhưng chưa ghi được lịch sử: {e} "
+                "Ứng dụng sẽ thử ghi lại ở lần lưu sau."
+            ) from e
         return tasks
 
     def add_tasks(self, tasks, actor, now):
@@ -366,13 +442,20 @@ class GSheetsStore(Store):
                 directive = replace(directive, id=next_ids(existing, "VB", 1)[0])
             elif directive.id in existing:
                 raise StoreError(f"Mã văn bản {directive.id} đã tồn tại.")
-            self._call("thêm văn bản", self._append, DIRECTIVES, maps[DIRECTIVES],
-                       [directive_cells(directive)], retry_if=lambda e: _status(e) == 429)
+            self._call(
+                "thêm văn bản",
+                self._append,
+                DIRECTIVES,
+                maps[DIRECTIVES],
+                [directive_cells(directive)],
+                retry_if=lambda e: _status(e) == 429,
+            )
             return directive, self._add_tasks(tasks, actor, now, maps, directive.id)
 
     def _upsert(self, sheet: str, key_field: str, key: str, cells: dict) -> None:
         """Replace the row whose key matches (case-insensitively), or append one. Each attempt
         reads the sheet and finds the row again, so a retry never writes to a row that moved."""
+
         def attempt():
             (rows,) = self._batch_get([sheet], "đọc dữ liệu")
             try:
@@ -380,13 +463,21 @@ class GSheetsStore(Store):
             except SchemaError as e:
                 raise StoreError(str(e)) from e
             col = hmap.positions[key_field]
-            found = [n for n, r in enumerate(rows[1:], start=2)
-                     if col < len(r) and text(r[col]).lower() == key.lower()]
+            found = [
+                n
+                for n, r in enumerate(rows[1:], start=2)
+                if col < len(r) and text(r[col]).lower() == key.lower()
+            ]
             if not found:
                 self._append(sheet, hmap, [cells])
                 return
-            data = [{"range": absolute_range_name(sheet, rowcol_to_a1(found[0], i + 1)),
-                     "values": [[cells.get(f, "")]]} for f, i in hmap.positions.items()]
+            data = [
+                {
+                    "range": absolute_range_name(sheet, rowcol_to_a1(found[0], i + 1)),
+                    "values": [[cells.get(f, "")]],
+                }
+                for f, i in hmap.positions.items()
+            ]
             self.http.values_batch_update(self.key, {"valueInputOption": "RAW", "data": data})
 
         with self._write_lock:
@@ -398,7 +489,9 @@ class GSheetsStore(Store):
         self._agencies = None
 
     def save_user(self, user):
-        self._upsert(USERS, "email", user.email, user_cells(replace(user, email=user.email.lower())))
+        self._upsert(
+            USERS, "email", user.email, user_cells(replace(user, email=user.email.lower()))
+        )
 
     # -- setting up a sheet ---------------------------------------------------------------------
 
@@ -415,16 +508,28 @@ class GSheetsStore(Store):
                 done.append(f"Đã tạo trang tính {sheet}.")
             (rows,) = self._batch_get([sheet], "đọc dữ liệu")
             if not rows:
-                self._call("ghi tiêu đề", self.http.values_update, self.key, f"{sheet}!A1",
-                           {"valueInputOption": "RAW"}, {"values": [headers]})
+                self._call(
+                    "ghi tiêu đề",
+                    self.http.values_update,
+                    self.key,
+                    f"{sheet}!A1",
+                    {"valueInputOption": "RAW"},
+                    {"values": [headers]},
+                )
                 done.append(f"Đã ghi dòng tiêu đề cho {sheet}.")
                 rows = [headers]
             if copy_from is not None and len(rows) <= 1:
                 records = _records_of(sheet, copy_from)
                 if records:
                     hmap = HeaderMap.from_header_row(sheet, rows[0])
-                    self._call("chép dữ liệu", self._append, sheet, hmap, records,
-                               retry_if=lambda e: _status(e) == 429)  # an append is not idempotent
+                    self._call(
+                        "chép dữ liệu",
+                        self._append,
+                        sheet,
+                        hmap,
+                        records,
+                        retry_if=lambda e: _status(e) == 429,
+                    )  # an append is not idempotent
                     done.append(f"Đã chép {len(records)} dòng vào {sheet}.")
         return done
 
@@ -438,4 +543,3 @@ def _records_of(sheet: str, snap: Snapshot) -> list[dict]:
         USERS: lambda: [user_cells(u) for u in snap.users],
         HISTORY: lambda: [change_cells(c) for c in snap.history],
     }[sheet]()
-

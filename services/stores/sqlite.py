@@ -4,6 +4,7 @@ Every write runs in one `BEGIN IMMEDIATE` transaction, so the re-read, the confl
 write and the history rows are atomic. An existing file is never reset: if it cannot be read or
 written the user is told what to do, and the file is left as it was.
 """
+
 from __future__ import annotations
 
 import json
@@ -79,8 +80,10 @@ class SQLiteStore(Store):
     def _explain(self, error: Exception) -> str:
         text = str(error).lower()
         if "readonly" in text or "read-only" in text or "unable to open" in text:
-            return (f"Không ghi được vào cơ sở dữ liệu «{self.path}» (không có quyền ghi). "
-                    "Dữ liệu cũ vẫn nguyên vẹn; hãy kiểm tra quyền của tệp và thư mục.")
+            return (
+                f"Không ghi được vào cơ sở dữ liệu «{self.path}» (không có quyền ghi). "
+                "Dữ liệu cũ vẫn nguyên vẹn; hãy kiểm tra quyền của tệp và thư mục."
+            )
         if "locked" in text or "busy" in text:
             return "Cơ sở dữ liệu đang bận, vui lòng thử lại sau giây lát."
         return f"Lỗi cơ sở dữ liệu «{self.path}»: {error}"
@@ -91,8 +94,10 @@ class SQLiteStore(Store):
             os.makedirs(folder, exist_ok=True)
             conn = self._connect()
         except (OSError, sqlite3.Error) as e:
-            raise StoreError(f"Không mở được cơ sở dữ liệu «{self.path}»: {e}. Hãy kiểm tra đường "
-                             "dẫn [store] sqlite_path và quyền ghi thư mục.") from e
+            raise StoreError(
+                f"Không mở được cơ sở dữ liệu «{self.path}»: {e}. Hãy kiểm tra đường "
+                "dẫn [store] sqlite_path và quyền ghi thư mục."
+            ) from e
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
@@ -100,14 +105,17 @@ class SQLiteStore(Store):
             raise StoreError(
                 f"Tệp «{self.path}» không phải cơ sở dữ liệu SQLite hợp lệ hoặc đã bị hỏng ({e}). "
                 "Ứng dụng không xoá hay ghi đè tệp này: hãy khôi phục bản sao lưu, hoặc đổi "
-                "[store] sqlite_path sang tệp mới.") from e
+                "[store] sqlite_path sang tệp mới."
+            ) from e
         finally:
             conn.close()
         if version == SCHEMA_VERSION:
             return
         if tables or version:
-            raise StoreError(f"Cơ sở dữ liệu «{self.path}» có cấu trúc lạ (phiên bản {version}); "
-                             "ứng dụng không sửa nó. Hãy đổi [store] sqlite_path sang tệp mới.")
+            raise StoreError(
+                f"Cơ sở dữ liệu «{self.path}» có cấu trúc lạ (phiên bản {version}); "
+                "ứng dụng không sửa nó. Hãy đổi [store] sqlite_path sang tệp mới."
+            )
         with self._tx() as conn:  # brand new: create and seed in one transaction
             for statement in SCHEMA.strip().split(";"):
                 if statement.strip():
@@ -126,58 +134,111 @@ class SQLiteStore(Store):
 
     @staticmethod
     def _task(row) -> Task:
-        return Task(id=row["id"], directive_id=row["directive_id"] or "",
-                    section=row["section"] or "", content=row["content"] or "",
-                    lead=row["lead"] or "", partners=tuple(json.loads(row["partners"] or "[]")),
-                    deadline=_d(row["deadline"]), status=row["status"],
-                    progress=row["progress"] or 0, result=row["result"] or "",
-                    evidence=row["evidence"] or "", completed_on=_d(row["completed_on"]),
-                    updated_at=_t(row["updated_at"]), updated_by=row["updated_by"] or "")
+        return Task(
+            id=row["id"],
+            directive_id=row["directive_id"] or "",
+            section=row["section"] or "",
+            content=row["content"] or "",
+            lead=row["lead"] or "",
+            partners=tuple(json.loads(row["partners"] or "[]")),
+            deadline=_d(row["deadline"]),
+            status=row["status"],
+            progress=row["progress"] or 0,
+            result=row["result"] or "",
+            evidence=row["evidence"] or "",
+            completed_on=_d(row["completed_on"]),
+            updated_at=_t(row["updated_at"]),
+            updated_by=row["updated_by"] or "",
+        )
 
     @staticmethod
     def _change(row) -> Change:
-        return Change(at=_t(row["at"]), change_id=row["change_id"], task_id=row["task_id"],
-                      field=row["field"], old=row["old"], new=row["new"], actor=row["actor"],
-                      actor_agency=row["actor_agency"] or "")
+        return Change(
+            at=_t(row["at"]),
+            change_id=row["change_id"],
+            task_id=row["task_id"],
+            field=row["field"],
+            old=row["old"],
+            new=row["new"],
+            actor=row["actor"],
+            actor_agency=row["actor_agency"] or "",
+        )
 
     @staticmethod
     def _task_params(t: Task) -> dict:
-        return {"id": t.id, "directive_id": t.directive_id, "section": t.section,
-                "content": t.content, "lead": t.lead,
-                "partners": json.dumps(list(t.partners), ensure_ascii=False),
-                "deadline": _iso(t.deadline), "status": t.status, "progress": t.progress,
-                "result": t.result, "evidence": t.evidence, "completed_on": _iso(t.completed_on),
-                "updated_at": _iso(t.updated_at), "updated_by": t.updated_by}
+        return {
+            "id": t.id,
+            "directive_id": t.directive_id,
+            "section": t.section,
+            "content": t.content,
+            "lead": t.lead,
+            "partners": json.dumps(list(t.partners), ensure_ascii=False),
+            "deadline": _iso(t.deadline),
+            "status": t.status,
+            "progress": t.progress,
+            "result": t.result,
+            "evidence": t.evidence,
+            "completed_on": _iso(t.completed_on),
+            "updated_at": _iso(t.updated_at),
+            "updated_by": t.updated_by,
+        }
 
     def _insert_task(self, conn, t: Task) -> None:
         p = self._task_params(t)
         cols = ", ".join(p)
-        conn.execute(f"INSERT INTO tasks ({cols}, seq) VALUES ({', '.join(':' + k for k in p)}, "
-                     "(SELECT coalesce(max(seq), 0) + 1 FROM tasks))", p)
+        conn.execute(
+            f"INSERT INTO tasks ({cols}, seq) VALUES ({', '.join(':' + k for k in p)}, "
+            "(SELECT coalesce(max(seq), 0) + 1 FROM tasks))",
+            p,
+        )
 
     @staticmethod
     def _put_agency(conn, a: Agency) -> None:
-        conn.execute("INSERT OR REPLACE INTO agencies VALUES (?, ?, ?, ?, ?, ?)",
-                     (a.code, a.name, json.dumps(list(a.aliases), ensure_ascii=False), a.group,
-                      a.successor, int(a.active)))
+        conn.execute(
+            "INSERT OR REPLACE INTO agencies VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                a.code,
+                a.name,
+                json.dumps(list(a.aliases), ensure_ascii=False),
+                a.group,
+                a.successor,
+                int(a.active),
+            ),
+        )
 
     @staticmethod
     def _put_user(conn, u: User) -> None:
-        conn.execute("INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?)",
-                     (u.email.lower(), u.name, u.agency, u.role))
+        conn.execute(
+            "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?)",
+            (u.email.lower(), u.name, u.agency, u.role),
+        )
 
     @staticmethod
     def _put_directive(conn, d: Directive) -> None:
-        conn.execute("INSERT INTO directives VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     (d.id, d.number, d.issued_on, d.issuer, d.title, d.signer, d.link))
+        conn.execute(
+            "INSERT INTO directives VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (d.id, d.number, d.issued_on, d.issuer, d.title, d.signer, d.link),
+        )
 
     @staticmethod
     def _put_changes(conn, changes: list[Change]) -> None:
         conn.executemany(
             "INSERT OR IGNORE INTO history (at, change_id, task_id, field, old, new, actor, "
             "actor_agency) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(c.at.isoformat(), c.change_id, c.task_id, c.field, c.old, c.new, c.actor,
-              c.actor_agency) for c in changes])
+            [
+                (
+                    c.at.isoformat(),
+                    c.change_id,
+                    c.task_id,
+                    c.field,
+                    c.old,
+                    c.new,
+                    c.actor,
+                    c.actor_agency,
+                )
+                for c in changes
+            ],
+        )
 
     # -- Store ---------------------------------------------------------------------------------
 
@@ -185,16 +246,27 @@ class SQLiteStore(Store):
         conn = self._connect()
         try:
             conn.execute("BEGIN")  # one consistent read
-            directives = tuple(Directive(**dict(r)) for r in
-                               conn.execute("SELECT * FROM directives ORDER BY id"))
+            directives = tuple(
+                Directive(**dict(r)) for r in conn.execute("SELECT * FROM directives ORDER BY id")
+            )
             agencies = tuple(
-                Agency(code=r["code"], name=r["name"], aliases=tuple(json.loads(r["aliases"] or "[]")),
-                       group=r["grp"] or "", successor=r["successor"] or "", active=bool(r["active"]))
-                for r in conn.execute("SELECT * FROM agencies ORDER BY rowid"))
+                Agency(
+                    code=r["code"],
+                    name=r["name"],
+                    aliases=tuple(json.loads(r["aliases"] or "[]")),
+                    group=r["grp"] or "",
+                    successor=r["successor"] or "",
+                    active=bool(r["active"]),
+                )
+                for r in conn.execute("SELECT * FROM agencies ORDER BY rowid")
+            )
             tasks = tuple(self._task(r) for r in conn.execute("SELECT * FROM tasks ORDER BY seq"))
-            users = tuple(User(**dict(r)) for r in conn.execute("SELECT * FROM users ORDER BY email"))
-            history = tuple(self._change(r) for r in
-                            conn.execute("SELECT * FROM history ORDER BY seq"))
+            users = tuple(
+                User(**dict(r)) for r in conn.execute("SELECT * FROM users ORDER BY email")
+            )
+            history = tuple(
+                self._change(r) for r in conn.execute("SELECT * FROM history ORDER BY seq")
+            )
             conn.execute("COMMIT")
         except sqlite3.DatabaseError as e:
             raise StoreError(self._explain(e)) from e
@@ -232,8 +304,10 @@ class SQLiteStore(Store):
 
     def _add(self, conn, tasks, actor, now, directive_id=None):
         existing = [r[0] for r in conn.execute("SELECT id FROM tasks")]
-        tasks = [replace(t, updated_at=now.replace(microsecond=0), updated_by=actor.email)
-                 for t in assign_ids(tasks, existing, directive_id)]
+        tasks = [
+            replace(t, updated_at=now.replace(microsecond=0), updated_by=actor.email)
+            for t in assign_ids(tasks, existing, directive_id)
+        ]
         for t in tasks:
             self._insert_task(conn, t)
         names = dict(conn.execute("SELECT code, name FROM agencies").fetchall())
@@ -257,8 +331,11 @@ class SQLiteStore(Store):
         rows = [{**self._task_params(t), "seq": start + i} for i, t in enumerate(tasks, 1)]
         if rows:
             columns = list(rows[0])
-            conn.executemany(f"INSERT INTO tasks ({', '.join(columns)}) VALUES "
-                             f"({', '.join(':' + c for c in columns)})", rows)
+            conn.executemany(
+                f"INSERT INTO tasks ({', '.join(columns)}) VALUES "
+                f"({', '.join(':' + c for c in columns)})",
+                rows,
+            )
         self._put_changes(conn, list(history))
 
     def save_agency(self, agency):

@@ -3,6 +3,7 @@
 Each function turns what the admin typed into a row to save, or a ValidationError whose
 messages (Vietnamese, one per field) are shown next to the fields.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,15 +41,26 @@ def validate_user(email: str, name: str, agency: str, role: str, registry: Agenc
         errors["agency"] = "Người dùng vai trò Cơ quan phải thuộc một cơ quan trong danh mục."
     if errors:
         raise ValidationError(errors)
-    return User(email=email, name=clean_text(name), agency=agency if role == ROLE_AGENCY else
-                agency or "", role=role)
+    return User(
+        email=email,
+        name=clean_text(name),
+        agency=agency if role == ROLE_AGENCY else agency or "",
+        role=role,
+    )
 
 
 _CODE = re.compile(r"^[A-Z0-9_-]{2,16}$")
 
 
-def validate_agency(code: str, name: str, aliases: str, group: str, successor: str,
-                    active: bool, registry: AgencyIndex) -> Agency:
+def validate_agency(
+    code: str,
+    name: str,
+    aliases: str,
+    group: str,
+    successor: str,
+    active: bool,
+    registry: AgencyIndex,
+) -> Agency:
     """An agency row to save (new or edited, by code), or ValidationError per field."""
     errors = {}
     code = clean_text(code).upper()
@@ -72,8 +84,9 @@ def validate_agency(code: str, name: str, aliases: str, group: str, successor: s
     alias_list = list(dict.fromkeys(a for a in split_list(aliases) if a != name))
     taken = [a for a in alias_list if (other := registry.resolve(a)) and other != code]
     if taken:
-        errors["aliases"] = (f"Tên gọi khác «{taken[0]}» đã là tên của cơ quan "
-                             f"{registry.resolve(taken[0])}.")
+        errors["aliases"] = (
+            f"Tên gọi khác «{taken[0]}» đã là tên của cơ quan {registry.resolve(taken[0])}."
+        )
     if code not in registry.agencies and registry.resolve(code):
         errors["code"] = f"Mã {code} trùng với tên gọi của cơ quan {registry.resolve(code)}."
     if errors:
@@ -81,12 +94,25 @@ def validate_agency(code: str, name: str, aliases: str, group: str, successor: s
     old = registry.agencies.get(code)
     if old and old.name != name and old.name not in alias_list:
         alias_list.append(old.name)  # tasks in the sheet name their agency: keep the old name
-    return Agency(code=code, name=name, aliases=tuple(alias_list), group=clean_text(group),
-                  successor=successor, active=bool(active))
+    return Agency(
+        code=code,
+        name=name,
+        aliases=tuple(alias_list),
+        group=clean_text(group),
+        successor=successor,
+        active=bool(active),
+    )
 
 
-def validate_task(snapshot: Snapshot, directive_id: str, section: str, content: str, lead: str,
-                  partners: list[str], deadline) -> dict:
+def validate_task(
+    snapshot: Snapshot,
+    directive_id: str,
+    section: str,
+    content: str,
+    lead: str,
+    partners: list[str],
+    deadline,
+) -> dict:
     """The office's fields of a task (for adding one, or editing one), or ValidationError."""
     errors = {}
     if directive_id not in {d.id for d in snapshot.directives}:
@@ -101,12 +127,18 @@ def validate_task(snapshot: Snapshot, directive_id: str, section: str, content: 
         errors["lead"] = "Chọn cơ quan chủ trì trong danh mục."
     if errors:
         raise ValidationError(errors)
-    return {"directive_id": directive_id, "section": clean_text(section), "content": content,
-            "lead": lead, "partners": tuple(p for p in partners if p != lead),
-            "deadline": deadline}
+    return {
+        "directive_id": directive_id,
+        "section": clean_text(section),
+        "content": content,
+        "lead": lead,
+        "partners": tuple(p for p in partners if p != lead),
+        "deadline": deadline,
+    }
 
 
 # --- the office's writes: each takes the actor and checks the role itself ---------------------
+
 
 def require_admin(actor: User, what: str) -> None:
     """Only the office (admin) manages users, agencies and tasks; hidden pages are not security."""
@@ -114,25 +146,45 @@ def require_admin(actor: User, what: str) -> None:
         raise PermissionDenied(f"Chỉ Văn phòng (vai trò Quản trị) được {what}.")
 
 
-def save_user(store: Store, actor: User, email: str, name: str, agency: str, role: str,
-              registry: AgencyIndex) -> User:
+def save_user(
+    store: Store, actor: User, email: str, name: str, agency: str, role: str, registry: AgencyIndex
+) -> User:
     require_admin(actor, "quản lý người dùng")
     user = validate_user(email, name, agency, role, registry)
     store.save_user(user)
     return user
 
 
-def save_agency(store: Store, actor: User, code: str, name: str, aliases: str, group: str,
-                successor: str, active: bool, registry: AgencyIndex) -> Agency:
+def save_agency(
+    store: Store,
+    actor: User,
+    code: str,
+    name: str,
+    aliases: str,
+    group: str,
+    successor: str,
+    active: bool,
+    registry: AgencyIndex,
+) -> Agency:
     require_admin(actor, "quản lý danh mục cơ quan")
     agency = validate_agency(code, name, aliases, group, successor, active, registry)
     store.save_agency(agency)
     return agency
 
 
-def save_task(store: Store, actor: User, now: datetime, snapshot: Snapshot, seen: Task | None,
-              directive_id: str, section: str, content: str, lead: str, partners: list[str],
-              deadline) -> Task:
+def save_task(
+    store: Store,
+    actor: User,
+    now: datetime,
+    snapshot: Snapshot,
+    seen: Task | None,
+    directive_id: str,
+    section: str,
+    content: str,
+    lead: str,
+    partners: list[str],
+    deadline,
+) -> Task:
     """Add a task by hand (seen is None), or edit the office's fields of the task the admin saw
     (conflict-checked against the row as it is now). Returns the saved task."""
     require_admin(actor, "thêm hoặc sửa nhiệm vụ")

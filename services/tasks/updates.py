@@ -5,6 +5,7 @@ then let the store re-read the row and, on that fresh row, check who may write i
 someone changed it meanwhile, then write the changed cells and the history together.
 Hidden buttons are not security: this is where the rules are enforced.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,14 +34,13 @@ _SCHEME = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*):(//)?")
 @dataclass
 class UpdateInput:
     """What the user typed for one task (widget values, as they come)."""
+
     status: str
     progress: object
     result: str = ""
     evidence: str = ""
     completed_on: date | None = None
     confirm_full_progress: bool = False  # "100% but not done": the user confirmed it
-
-
 
 
 def _progress(value) -> int | None:
@@ -65,15 +65,21 @@ def validate(data: UpdateInput, today: date) -> dict:
         errors["progress"] = "Tiến độ là số nguyên từ 0 đến 100."
     result = clean_text(data.result or "")
     if len(result) > MAX_RESULT:
-        errors["result"] = (f"Kết quả thực hiện dài {len(result):,} ký tự; tối đa "
-                            f"{MAX_RESULT:,} ký tự.").replace(",", ".")
+        errors["result"] = (
+            f"Kết quả thực hiện dài {len(result):,} ký tự; tối đa {MAX_RESULT:,} ký tự."
+        ).replace(",", ".")
     evidence = clean_text(data.evidence or "")
     if len(evidence) > MAX_EVIDENCE:
         errors["evidence"] = f"Minh chứng tối đa {MAX_EVIDENCE} ký tự."
-    elif any(m[1].lower() not in ("http", "https") for m in _SCHEME.finditer(evidence)
-             if m[2] or m[1].lower() in ("javascript", "data", "vbscript", "file")):
-        errors["evidence"] = ("Liên kết minh chứng phải bắt đầu bằng http:// hoặc https:// "
-                              "(ví dụ số văn bản 123/BC-SNV hoặc https://...).")
+    elif any(
+        m[1].lower() not in ("http", "https")
+        for m in _SCHEME.finditer(evidence)
+        if m[2] or m[1].lower() in ("javascript", "data", "vbscript", "file")
+    ):
+        errors["evidence"] = (
+            "Liên kết minh chứng phải bắt đầu bằng http:// hoặc https:// "
+            "(ví dụ số văn bản 123/BC-SNV hoặc https://...)."
+        )
     completed_on = data.completed_on
     if status == DONE:
         completed_on = completed_on or today
@@ -83,12 +89,19 @@ def validate(data: UpdateInput, today: date) -> dict:
     else:
         completed_on = None  # only a finished task has a completion date
         if progress == 100 and not data.confirm_full_progress:
-            errors["progress"] = ("Tiến độ 100% nhưng trạng thái chưa là «Hoàn thành»: chọn "
-                                  "«Hoàn thành», hoặc đánh dấu xác nhận để lưu như vậy.")
+            errors["progress"] = (
+                "Tiến độ 100% nhưng trạng thái chưa là «Hoàn thành»: chọn "
+                "«Hoàn thành», hoặc đánh dấu xác nhận để lưu như vậy."
+            )
     if errors:
         raise ValidationError(errors)
-    return {"status": status, "progress": progress, "result": result, "evidence": evidence,
-            "completed_on": completed_on}
+    return {
+        "status": status,
+        "progress": progress,
+        "result": result,
+        "evidence": evidence,
+        "completed_on": completed_on,
+    }
 
 
 def can_update(user: User, task: Task, registry: AgencyIndex) -> bool:
@@ -96,12 +109,16 @@ def can_update(user: User, task: Task, registry: AgencyIndex) -> bool:
     Leaders and everyone else: none."""
     if user.role == ROLE_ADMIN:
         return True
-    return (user.role == ROLE_AGENCY and bool(user.agency)
-            and registry.current(task.lead) == user.agency)
+    return (
+        user.role == ROLE_AGENCY
+        and bool(user.agency)
+        and registry.current(task.lead) == user.agency
+    )
 
 
-def save_update(store: Store, user: User, seen: Task, data: UpdateInput, now: datetime,
-                registry: AgencyIndex) -> list[Change]:
+def save_update(
+    store: Store, user: User, seen: Task, data: UpdateInput, now: datetime, registry: AgencyIndex
+) -> list[Change]:
     """Validate, then save against the row as it is now. Raises ValidationError,
     PermissionDenied, ConflictError or StoreError; writes nothing in those cases."""
     if not user.email:
@@ -111,8 +128,9 @@ def save_update(store: Store, user: User, seen: Task, data: UpdateInput, now: da
     def authorize(fresh: Task) -> None:
         if not can_update(user, fresh, registry):
             who = registry.name(fresh.lead)
-            raise PermissionDenied(f"Bạn không có quyền cập nhật nhiệm vụ {fresh.id} "
-                                   f"(cơ quan chủ trì: {who}).")
+            raise PermissionDenied(
+                f"Bạn không có quyền cập nhật nhiệm vụ {fresh.id} (cơ quan chủ trì: {who})."
+            )
 
     return store.update_task(seen, changes, user, now, authorize=authorize)
 
@@ -125,8 +143,13 @@ class RowOutcome:
     errors: dict = field(default_factory=dict)
 
 
-def save_many(store: Store, user: User, items: list[tuple[Task, UpdateInput]], now: datetime,
-              registry: AgencyIndex) -> list[RowOutcome]:
+def save_many(
+    store: Store,
+    user: User,
+    items: list[tuple[Task, UpdateInput]],
+    now: datetime,
+    registry: AgencyIndex,
+) -> list[RowOutcome]:
     """Bulk update: each row is saved or refused on its own; nothing is lost silently."""
     outcomes = []
     for seen, data in items:

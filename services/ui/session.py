@@ -1,5 +1,6 @@
 """The Streamlit session's resources: settings from st.secrets, the store and the snapshot cache
 shared by all sessions, and the tables derived from one snapshot (computed once for everyone)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -39,8 +40,15 @@ def _shared(settings_key: tuple, _settings: Settings) -> tuple[Store, SnapshotCa
 
 
 def _settings_key(s: Settings) -> tuple:
-    return (s.backend, s.sqlite_path, s.spreadsheet, s.endpoint, s.cache_ttl_seconds,
-            s.timezone, s.service_account.get("client_email"))
+    return (
+        s.backend,
+        s.sqlite_path,
+        s.spreadsheet,
+        s.endpoint,
+        s.cache_ttl_seconds,
+        s.timezone,
+        s.service_account.get("client_email"),
+    )
 
 
 def _resources() -> tuple[Store, SnapshotCache]:
@@ -81,8 +89,9 @@ def task_table(as_of: date | None = None) -> pd.DataFrame:
     """The task table with categories, computed once per snapshot and date for all sessions."""
     s = settings()
     as_of = as_of or today_local(s.timezone)
-    return _resources()[1].derived(("tasks", as_of, s.due_soon_days),
-                                   lambda snap: tasks_frame(snap, as_of, s.due_soon_days))
+    return _resources()[1].derived(
+        ("tasks", as_of, s.due_soon_days), lambda snap: tasks_frame(snap, as_of, s.due_soon_days)
+    )
 
 
 def board_table(as_of: date | None = None) -> pd.DataFrame:
@@ -92,8 +101,10 @@ def board_table(as_of: date | None = None) -> pd.DataFrame:
     as_of = as_of or today_local(s.timezone)
     return _resources()[1].derived(
         ("board", as_of, s.due_soon_days),
-        lambda snap: dashboard.build_board(snap, task_table(as_of), as_of, s.due_soon_days,
-                                           s.timezone))
+        lambda snap: dashboard.build_board(
+            snap, task_table(as_of), as_of, s.due_soon_days, s.timezone
+        ),
+    )
 
 
 def refresh() -> None:

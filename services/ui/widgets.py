@@ -1,5 +1,6 @@
 """Small widgets shared by the pages: data shown as inert text, the weekly chart, a select box
 whose value survives page changes, and messages next to the fields."""
+
 from __future__ import annotations
 
 import re
@@ -34,5 +35,10 @@ def persistent_select(label: str, key: str, options: list, format_func) -> None:
         st.session_state[key] = options[0] if options else ""
     widget_key = f"_{key}_widget"
     st.session_state[widget_key] = st.session_state[key]
-    st.selectbox(label, options, format_func=format_func, key=widget_key,
-                 on_change=lambda: st.session_state.update({key: st.session_state[widget_key]}))
+    st.selectbox(
+        label,
+        options,
+        format_func=format_func,
+        key=widget_key,
+        on_change=lambda: st.session_state.update({key: st.session_state[widget_key]}),
+    )

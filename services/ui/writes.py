@@ -3,6 +3,7 @@ whoever is signed in NOW (a callback runs before the page's guard: a right withd
 must not still write), and the shared cache is cleared after a write or a store's refusal so the
 page shows the data as it is now. `attempt` does the same and turns every error into messages
 per field, which the page shows next to the fields ("form" for the form as a whole)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -27,8 +28,9 @@ def write(action: Callable[[User], T]) -> T:
     """Run `action(actor)`; raises what it raises (ValidationError, PermissionDenied, ...)."""
     user = identity.current_user()
     if user is None:
-        raise PermissionDenied("Phiên làm việc đã hết hoặc tài khoản không còn quyền; vui lòng "
-                               "đăng nhập lại.")
+        raise PermissionDenied(
+            "Phiên làm việc đã hết hoặc tài khoản không còn quyền; vui lòng đăng nhập lại."
+        )
     try:
         result = action(user)
     except (StoreError, PermissionDenied):
@@ -63,5 +65,8 @@ def attempt(action: Callable[[User], T]) -> Outcome[T]:
 
 def save_task(seen: Task, data: UpdateInput) -> list[Change]:
     """An agency's update of one task (tasks.updates.save_update)."""
-    return write(lambda user: save_update(session.store(), user, seen, data, session.now(),
-                                          session.registry()))
+    return write(
+        lambda user: save_update(
+            session.store(), user, seen, data, session.now(), session.registry()
+        )
+    )

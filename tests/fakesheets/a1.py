@@ -35,8 +35,10 @@ class RangeRef:
         """A single cell or a bare sheet name: a write may spread from its top-left."""
         if self.a1 is None:
             return True
-        return self.top is not None and self.top == self.bottom and (
-            self.left is not None and self.left == self.right
+        return (
+            self.top is not None
+            and self.top == self.bottom
+            and (self.left is not None and self.left == self.right)
         )
 
 

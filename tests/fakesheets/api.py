@@ -119,7 +119,9 @@ class SheetsApi:
 
     def _values_append(self, book: Spreadsheet, range_text: str, query: dict, body: dict) -> dict:
         input_option = _option(query, "valueInputOption", cells.INPUT_OPTIONS, None)
-        insert_option = _option(query, "insertDataOption", ("OVERWRITE", "INSERT_ROWS"), "OVERWRITE")
+        insert_option = _option(
+            query, "insertDataOption", ("OVERWRITE", "INSERT_ROWS"), "OVERWRITE"
+        )
         sheet, ref = _resolve(book, range_text)
         grid = _parse_values(body, input_option)
         write_row, left = _clamped_box(sheet, ref)[:2]
@@ -215,7 +217,9 @@ def _response_options(source: dict) -> dict | None:
     if str(include).lower() != "true":
         return None
     return {
-        "render": _option(source, "responseValueRenderOption", cells.RENDER_OPTIONS, cells.FORMATTED)
+        "render": _option(
+            source, "responseValueRenderOption", cells.RENDER_OPTIONS, cells.FORMATTED
+        )
     }
 
 
@@ -283,7 +287,9 @@ def _write(book: Spreadsheet, range_text: str, body: dict, input_option: str, re
     if last_row > sheet.row_count or last_col > sheet.column_count:
         raise _grid_error(sheet, ref.a1 or format_cells(top, left, last_row, last_col))
     if not ref.is_anchor and (last_row > bottom or last_col > right):
-        where = f"row [{last_row}]" if last_row > bottom else f"column [{_column_letters(last_col)}]"
+        where = (
+            f"row [{last_row}]" if last_row > bottom else f"column [{_column_letters(last_col)}]"
+        )
         requested = format_cells(top, left, bottom, right)
         raise invalid(
             f"Requested writing within range [{quote_sheet_name(sheet.title, always=True)}!"
@@ -330,7 +336,8 @@ def _find_table(sheet: Sheet, ref: RangeRef):
     top, left, bottom, right = _clamped_box(sheet, ref)
     spread_right = sheet.column_count if ref.is_anchor else right
     filled = [
-        r for r in range(top, min(bottom, sheet.last_data_row()) + 1)
+        r
+        for r in range(top, min(bottom, sheet.last_data_row()) + 1)
         if sheet.row_has_data(r, left, right)
     ]
     if not filled:

@@ -45,9 +45,13 @@ class Sheet:
         """Rendered values of a box, Google-trimmed: no trailing empty cells or lines."""
         bottom = min(bottom, self.last_data_row())
         if by_columns:
-            lines = [[self.get(r, c) for r in range(top, bottom + 1)] for c in range(left, right + 1)]
+            lines = [
+                [self.get(r, c) for r in range(top, bottom + 1)] for c in range(left, right + 1)
+            ]
         else:
-            lines = [[self.get(r, c) for c in range(left, right + 1)] for r in range(top, bottom + 1)]
+            lines = [
+                [self.get(r, c) for c in range(left, right + 1)] for r in range(top, bottom + 1)
+            ]
         out = []
         for line in lines:
             while line and line[-1] is None:
@@ -178,7 +182,7 @@ def new_spreadsheet_id() -> str:
 def spreadsheet_from_spec(spec: dict) -> Spreadsheet:
     """Build a spreadsheet from the /_fake/spreadsheets JSON spec (see server.py)."""
     if not isinstance(spec, dict) or not spec.get("title"):
-        raise invalid("A spreadsheet spec needs a \"title\".")
+        raise invalid('A spreadsheet spec needs a "title".')
     book = Spreadsheet(
         spreadsheet_id=spec.get("spreadsheetId") or new_spreadsheet_id(),
         title=spec["title"],
@@ -190,7 +194,7 @@ def spreadsheet_from_spec(spec: dict) -> Spreadsheet:
     for position, sheet_spec in enumerate(sheet_specs):
         values = sheet_spec.get("values") or []
         if not isinstance(values, list) or not all(isinstance(line, list) for line in values):
-            raise invalid("Sheet \"values\" must be a list of lists.")
+            raise invalid('Sheet "values" must be a list of lists.')
         title = sheet_spec.get("title") or f"Sheet{position + 1}"
         if book.sheet_by_title(title):
             raise invalid(f'A sheet with the name "{title}" already exists.')

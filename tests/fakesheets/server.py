@@ -76,7 +76,13 @@ class FakeSheetsApp:
             if failing:
                 status, reply = fault.status, fault.error().body()
             self.log.append(
-                {"method": method, "path": decoded_path, "query": query, "status": status, "body": body}
+                {
+                    "method": method,
+                    "path": decoded_path,
+                    "query": query,
+                    "status": status,
+                    "body": body,
+                }
             )
         return status, reply
 

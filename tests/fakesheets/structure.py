@@ -23,8 +23,7 @@ def _add_sheet(book: Spreadsheet, args: dict, prefix: str) -> dict:
     title = props.get("title") or f"Sheet{len(book.sheets) + 1}"
     if book.sheet_by_title(title):
         raise invalid(
-            f'{prefix}A sheet with the name "{title}" already exists. '
-            "Please enter another name."
+            f'{prefix}A sheet with the name "{title}" already exists. Please enter another name.'
         )
     sheet_id = props.get("sheetId", book.next_sheet_id())
     if book.sheet_by_id(sheet_id):

@@ -8,6 +8,7 @@
 
 See server.py for the endpoints.
 """
+
 from .server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, OIDCMockServer, OIDCProvider
 
 __all__ = ["DEFAULT_CLIENT_ID", "DEFAULT_CLIENT_SECRET", "OIDCMockServer", "OIDCProvider"]

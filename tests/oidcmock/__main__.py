@@ -4,6 +4,7 @@ Then point [auth] in a secrets.toml at it:
     server_metadata_url = "http://localhost:9999/.well-known/openid-configuration"
     client_id = "theo-doi-test-client"      client_secret = "theo-doi-test-secret"
 """
+
 import argparse
 
 from .server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, OIDCMockServer
@@ -16,8 +17,11 @@ def main() -> None:
     parser.add_argument("--client-secret", default=DEFAULT_CLIENT_SECRET)
     args = parser.parse_args()
     server = OIDCMockServer(args.port, args.client_id, args.client_secret)
-    print(f"Mock OIDC provider on {server.url} (discovery: {server.metadata_url}, "
-          f"client_id={server.client_id}, client_secret={server.client_secret})", flush=True)
+    print(
+        f"Mock OIDC provider on {server.url} (discovery: {server.metadata_url}, "
+        f"client_id={server.client_id}, client_secret={server.client_secret})",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -19,6 +19,7 @@ The id_token is a JWS (RS256, with kid) signed by joserfc with a fresh RSA key, 
 aud (= client_id), azp, iat, exp, auth_time, nonce (when the request had one), at_hash, email,
 email_verified and name. It listens on 127.0.0.1 only.
 """
+
 from __future__ import annotations
 
 import base64
@@ -57,6 +58,7 @@ class OIDCError(Exception):
 @dataclass
 class _Request:
     """A checked authorization request, waiting for the user (or the preset next user)."""
+
     client_id: str
     redirect_uri: str
     state: str
@@ -69,6 +71,7 @@ class _Request:
 @dataclass
 class _Grant:
     """What a code or an access token stands for."""
+
     request: _Request
     email: str
     name: str
@@ -94,8 +97,12 @@ def _local_http_url(url: str) -> bool:
 class OIDCProvider:
     """The provider's state and logic, independent of HTTP; guarded by one lock."""
 
-    def __init__(self, base_url: str, client_id: str = DEFAULT_CLIENT_ID,
-                 client_secret: str = DEFAULT_CLIENT_SECRET):
+    def __init__(
+        self,
+        base_url: str,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+    ):
         self.issuer = base_url.rstrip("/")
         self.client_id, self.client_secret = client_id, client_secret
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -126,8 +133,18 @@ class OIDCProvider:
             "scopes_supported": ["openid", "email", "profile"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "code_challenge_methods_supported": ["S256"],
-            "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce",
-                                 "email", "email_verified", "name"],
+            "claims_supported": [
+                "iss",
+                "sub",
+                "aud",
+                "exp",
+                "iat",
+                "auth_time",
+                "nonce",
+                "email",
+                "email_verified",
+                "name",
+            ],
         }
 
     def jwks(self) -> dict:
@@ -150,8 +167,15 @@ class OIDCProvider:
         method = query.get("code_challenge_method", "")
         if query.get("code_challenge") and method != "S256":
             raise OIDCError(400, "invalid_request", "only code_challenge_method=S256")
-        return _Request(client_id, redirect_uri, query.get("state", ""), query.get("nonce", ""),
-                        query.get("scope", ""), query.get("code_challenge", ""), method)
+        return _Request(
+            client_id,
+            redirect_uri,
+            query.get("state", ""),
+            query.get("nonce", ""),
+            query.get("scope", ""),
+            query.get("code_challenge", ""),
+            method,
+        )
 
     def start(self, request: _Request) -> str | None:
         """Sign in the preset next user at once (returns the redirect), or park the request for
@@ -182,8 +206,9 @@ class OIDCProvider:
             raise OIDCError(400, "invalid_request", f"not an email address: {email!r}")
         code = secrets.token_urlsafe(24)
         with self.lock:
-            self.codes[code] = _Grant(request, email, name.strip() or email.split("@")[0],
-                                      time.time() + CODE_TTL_SECONDS)
+            self.codes[code] = _Grant(
+                request, email, name.strip() or email.split("@")[0], time.time() + CODE_TTL_SECONDS
+            )
             self.log.append({"event": "sign-in", "email": email, "client_id": request.client_id})
         params = {"code": code}
         if request.state:
@@ -222,31 +247,47 @@ class OIDCProvider:
             raise OIDCError(400, "invalid_grant", "redirect_uri does not match the request")
         if grant.request.code_challenge:
             verifier = form.get("code_verifier", "")
-            if _b64url(hashlib.sha256(verifier.encode("ascii")).digest()) != grant.request.code_challenge:
+            if (
+                _b64url(hashlib.sha256(verifier.encode("ascii")).digest())
+                != grant.request.code_challenge
+            ):
                 raise OIDCError(400, "invalid_grant", "PKCE code_verifier does not match")
         access_token = secrets.token_urlsafe(32)
         now = int(time.time())
         with self.lock:
-            self.tokens[access_token] = _Grant(grant.request, grant.email, grant.name,
-                                               now + TOKEN_TTL_SECONDS, grant.auth_time)
+            self.tokens[access_token] = _Grant(
+                grant.request, grant.email, grant.name, now + TOKEN_TTL_SECONDS, grant.auth_time
+            )
         claims = {
-            "iss": self.issuer, "aud": self.client_id, "azp": self.client_id,
-            "iat": now, "exp": now + TOKEN_TTL_SECONDS, "auth_time": grant.auth_time,
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "azp": self.client_id,
+            "iat": now,
+            "exp": now + TOKEN_TTL_SECONDS,
+            "auth_time": grant.auth_time,
             "at_hash": _b64url(hashlib.sha256(access_token.encode("ascii")).digest()[:16]),
             **self.user_claims(grant),
         }
         if grant.request.nonce:
             claims["nonce"] = grant.request.nonce
         id_token = jwt.encode({"alg": "RS256", "kid": self.kid, "typ": "JWT"}, claims, self.key)
-        return {"access_token": access_token, "token_type": "Bearer",
-                "expires_in": TOKEN_TTL_SECONDS, "scope": grant.request.scope,
-                "id_token": id_token}
+        return {
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": TOKEN_TTL_SECONDS,
+            "scope": grant.request.scope,
+            "id_token": id_token,
+        }
 
     @staticmethod
     def user_claims(grant: _Grant) -> dict:
         email = grant.email
-        return {"sub": "sub-" + hashlib.sha256(email.lower().encode("utf-8")).hexdigest()[:20],
-                "email": email, "email_verified": True, "name": grant.name}
+        return {
+            "sub": "sub-" + hashlib.sha256(email.lower().encode("utf-8")).hexdigest()[:20],
+            "email": email,
+            "email_verified": True,
+            "name": grant.name,
+        }
 
     def userinfo(self, authorization: str) -> dict:
         token = authorization[7:] if authorization.startswith("Bearer ") else ""
@@ -309,8 +350,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # quiet
         pass
 
-    def _send(self, status: int, body: bytes = b"", content_type: str = "application/json",
-              headers: dict | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes = b"",
+        content_type: str = "application/json",
+        headers: dict | None = None,
+    ) -> None:
         self.send_response(status)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
@@ -349,19 +395,22 @@ class _Handler(BaseHTTPRequestHandler):
                 location = p.start(request)
                 if location:
                     return self._redirect(location)
-                page = _FORM.format(client=html.escape(request.client_id),
-                                    request_id=html.escape(p.park(request)))
+                page = _FORM.format(
+                    client=html.escape(request.client_id), request_id=html.escape(p.park(request))
+                )
                 return self._send(200, page.encode("utf-8"), "text/html; charset=utf-8")
             if route == ("POST", "/authorize"):
                 form = self._form()
                 request = p.take_pending(form.get("request_id", ""))
                 if form.get("action") == "cancel":
                     return self._redirect(p.deny(request))
-                return self._redirect(p.approve(request, form.get("email", ""),
-                                                form.get("name", "")))
+                return self._redirect(
+                    p.approve(request, form.get("email", ""), form.get("name", ""))
+                )
             if route == ("POST", "/token"):
-                return self._json(200, p.token(self._form(),
-                                               self.headers.get("Authorization") or ""))
+                return self._json(
+                    200, p.token(self._form(), self.headers.get("Authorization") or "")
+                )
             if url.path == "/userinfo" and method in ("GET", "POST"):
                 return self._json(200, p.userinfo(self.headers.get("Authorization") or ""))
             if route == ("GET", "/logout"):
@@ -400,8 +449,13 @@ class OIDCMockServer:
     Usage: `with OIDCMockServer() as mock: ... mock.metadata_url ...`, or start()/stop().
     """
 
-    def __init__(self, port: int = 0, client_id: str = DEFAULT_CLIENT_ID,
-                 client_secret: str = DEFAULT_CLIENT_SECRET, host: str = "127.0.0.1"):
+    def __init__(
+        self,
+        port: int = 0,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        host: str = "127.0.0.1",
+    ):
         self.httpd = ThreadingHTTPServer((host, port), _Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
@@ -431,8 +485,9 @@ class OIDCMockServer:
             return list(self.provider.log)
 
     def start(self) -> OIDCMockServer:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="oidc-mock",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, name="oidc-mock", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -1,4 +1,5 @@
 """Concurrency against the Google Sheets backend (over the fake): nothing lost, nothing doubled."""
+
 from __future__ import annotations
 
 import random
@@ -25,8 +26,7 @@ def run_threads(targets):
         t.join()
 
 
-def test_twenty_writers_on_twenty_tasks_all_land_and_nothing_else_moves(gsheets_store,
-                                                                         fake_sheets):
+def test_twenty_writers_on_twenty_tasks_all_land_and_nothing_else_moves(gsheets_store, fake_sheets):
     snap = gsheets_store.load()
     before = sheet(fake_sheets, TASKS)
     targets = snap.tasks[:20]
@@ -35,10 +35,12 @@ def test_twenty_writers_on_twenty_tasks_all_land_and_nothing_else_moves(gsheets_
     def writer(task, n):
         def run():
             try:
-                gsheets_store.update_task(task, {"progress": n, "result": f"writer {n}"},
-                                          ADMIN, NOW)
+                gsheets_store.update_task(
+                    task, {"progress": n, "result": f"writer {n}"}, ADMIN, NOW
+                )
             except StoreError as e:  # pragma: no cover - would fail the test below
                 failures.append(e)
+
         return run
 
     run_threads([writer(t, i + 1) for i, t in enumerate(targets)])
@@ -66,6 +68,7 @@ def test_ten_writers_from_the_same_base_one_wins(gsheets_store, fake_sheets):
                 wins.append(typed)
             except ConflictError as e:
                 conflicts.append((typed, e))
+
         return run
 
     run_threads([writer(n) for n in range(1, 11)])
@@ -77,13 +80,15 @@ def test_ten_writers_from_the_same_base_one_wins(gsheets_store, fake_sheets):
     assert len(sheet(fake_sheets, HISTORY)) == 1 + 2
 
 
-def test_writers_under_random_faults_every_acknowledged_change_is_there_once(gsheets_store,
-                                                                              fake_sheets):
+def test_writers_under_random_faults_every_acknowledged_change_is_there_once(
+    gsheets_store, fake_sheets
+):
     """A Jepsen-style run: writers race on a few tasks while faults (lost answers, 5xx, 429) are
     injected at random; afterwards every acknowledged change is in the history exactly once, no
     change id appears twice, and each task's cells agree with the last history row about it."""
     acknowledged, lock = [], threading.Lock()
     task_ids = [f"NV-{i:04d}" for i in range(1, 6)]
+
     def writer(n):
         def run():
             local = random.Random(n)
@@ -93,18 +98,24 @@ def test_writers_under_random_faults_every_acknowledged_change_is_there_once(gsh
                     status = local.choice([429, 500, 503])
                     # a 429 is refused before any work (Google's quota check); a 5xx may come
                     # after the change was made: a lost answer
-                    fake_sheets.add_fault(method="POST", times=1, status=status,
-                                          path_regex=local.choice(["values:batchUpdate", ":append"]),
-                                          apply=status != 429 and local.random() < 0.5)
+                    fake_sheets.add_fault(
+                        method="POST",
+                        times=1,
+                        status=status,
+                        path_regex=local.choice(["values:batchUpdate", ":append"]),
+                        apply=status != 429 and local.random() < 0.5,
+                    )
                 try:
                     seen = gsheets_store.load().task(task_id)
-                    rows = gsheets_store.update_task(seen, {"progress": local.randrange(101),
-                                                            "status": IN_PROGRESS}, ADMIN, NOW)
+                    rows = gsheets_store.update_task(
+                        seen, {"progress": local.randrange(101), "status": IN_PROGRESS}, ADMIN, NOW
+                    )
                 except StoreError:
                     continue  # refused or unsure: not acknowledged
                 if rows:
                     with lock:
                         acknowledged.append(rows[0].change_id)
+
         return run
 
     run_threads([writer(n) for n in range(5)])

@@ -1,5 +1,6 @@
 """Faults on the way to Google: each ends applied exactly once, or refused with a clear message
 and the sheet otherwise unchanged."""
+
 import threading
 import time
 
@@ -18,8 +19,9 @@ def api_calls(fake):
     return [r for r in fake.requests() if r["path"].startswith("/v4/")]
 
 
-def test_history_append_failing_after_the_cell_write_is_flagged_then_reconciled(gsheets_store,
-                                                                                 fake_sheets):
+def test_history_append_failing_after_the_cell_write_is_flagged_then_reconciled(
+    gsheets_store, fake_sheets
+):
     snap = gsheets_store.load()
     fake_sheets.add_fault(method="POST", path_regex=":append", status=503, times=1000)
     with pytest.raises(StoreError) as caught:
@@ -37,8 +39,7 @@ def test_history_append_failing_after_the_cell_write_is_flagged_then_reconciled(
     assert len(sheet(fake_sheets, HISTORY)) == 3
 
 
-def test_waiting_history_whose_retry_loses_its_answer_is_not_doubled(gsheets_store,
-                                                                     fake_sheets):
+def test_waiting_history_whose_retry_loses_its_answer_is_not_doubled(gsheets_store, fake_sheets):
     snap = gsheets_store.load()
     fake_sheets.add_fault(method="POST", path_regex=":append", status=503, times=1000)
     with pytest.raises(StoreError):
@@ -62,30 +63,34 @@ def test_auth_errors_are_not_retried(gsheets_store, fake_sheets, status):
     assert ("Chia sẻ" if status == 403 else "xác thực") in str(caught.value)
 
 
-def test_a_lost_answer_with_microseconds_in_the_clock_is_still_reconciled(gsheets_store,
-                                                                          fake_sheets):
+def test_a_lost_answer_with_microseconds_in_the_clock_is_still_reconciled(
+    gsheets_store, fake_sheets
+):
     """The sheet keeps seconds; a save at 09:30:00.123456 must still recognise its own write."""
     snap = gsheets_store.load()
-    fake_sheets.add_fault(method="POST", path_regex="values:batchUpdate", status=503, times=1,
-                          apply=True)
-    rows = gsheets_store.update_task(snap.task("NV-0001"), {"progress": 40}, SNV,
-                                     NOW.replace(microsecond=123456))
+    fake_sheets.add_fault(
+        method="POST", path_regex="values:batchUpdate", status=503, times=1, apply=True
+    )
+    rows = gsheets_store.update_task(
+        snap.task("NV-0001"), {"progress": 40}, SNV, NOW.replace(microsecond=123456)
+    )
     assert sheet(fake_sheets, TASKS)[1][8] == 40
     assert [r[1] for r in sheet(fake_sheets, HISTORY)[1:]] == [rows[0].change_id]
 
 
-def test_a_retry_after_rows_moved_writes_to_the_task_not_to_its_old_row(gsheets_store,
-                                                                        fake_sheets):
+def test_a_retry_after_rows_moved_writes_to_the_task_not_to_its_old_row(gsheets_store, fake_sheets):
     snap = gsheets_store.load()
     # the first write is held for a second and then refused (quota); meanwhile, 0.3 s in,
     # someone inserts a row at the top: the retry must find NV-0001 on its new row
-    fake_sheets.add_fault(method="POST", path_regex="values:batchUpdate", status=429, times=1,
-                          delay_seconds=1.0)
+    fake_sheets.add_fault(
+        method="POST", path_regex="values:batchUpdate", status=429, times=1, delay_seconds=1.0
+    )
 
     def insert_row():
         time.sleep(0.3)
         gsheets_store.client.open_by_key("sheet-test").worksheet(TASKS).insert_rows(
-            [["NV-9999", "VB-0001", "9", "Chèn lúc đang lưu", "Sở Y tế"]], row=2)
+            [["NV-9999", "VB-0001", "9", "Chèn lúc đang lưu", "Sở Y tế"]], row=2
+        )
 
     helper = threading.Thread(target=insert_row)
     helper.start()
