@@ -335,7 +335,7 @@ def test_agency_user_save_keeps_other_rows(gsheets_store, fake_sheets):
     gsheets_store.save_user(User("A@x.vn", "A", "SNV", ROLE_AGENCY))
     gsheets_store.save_user(User("a@x.vn", "A mới", "SYT", ROLE_AGENCY))
     rows = cells(fake_sheets, "NguoiDung")
-    assert rows[1:] == [["a@x.vn", "A mới", "SYT", "agency"]]
+    assert rows[1:] == [["a@x.vn", "A mới", "SYT", "agency", True]]  # Đang hoạt động
 
 
 def test_rows_sorted_by_hand_between_load_and_save(gsheets_store, fake_sheets):

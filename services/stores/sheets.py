@@ -35,14 +35,24 @@ from tenacity import (
 
 from services.config import GOOGLE_SHEETS_ENDPOINT, Settings
 from services.domain.agencies import AgencyIndex
+from services.domain.dates import DateError
 from services.domain.errors import StoreError, TaskNotFound
-from services.domain.model import Snapshot, Task, now_local
-from services.stores.base import Store, assign_ids, creation_changes, next_ids, plan_update
+from services.domain.model import Request, Snapshot, Task, fold, now_local
+from services.stores.base import (
+    Store,
+    assign_ids,
+    creation_changes,
+    next_ids,
+    plan_decision,
+    plan_request,
+    plan_update,
+)
 from services.stores.layout import (
     AGENCIES,
     COLUMNS,
     DIRECTIVES,
     HISTORY,
+    REQUESTS,
     TASKS,
     USERS,
     HeaderMap,
@@ -50,6 +60,9 @@ from services.stores.layout import (
     agency_cells,
     change_cells,
     directive_cells,
+    header,
+    request_cells,
+    request_from_row,
     snapshot_parts,
     task_cells,
     task_from_row,
@@ -57,7 +70,7 @@ from services.stores.layout import (
     user_cells,
 )
 
-SHEETS = (TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY)
+SHEETS = (TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY, REQUESTS)
 READ_PARAMS = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -97,6 +110,16 @@ def _transient(error: BaseException) -> bool:
     )
 
 
+def _missing_sheet(error: BaseException | None, sheet: str) -> bool:
+    """Google's answer to a range on a worksheet that does not exist."""
+    return (
+        isinstance(error, gspread.exceptions.APIError)
+        and error.code == 400
+        and "Unable to parse range" in error.error.get("message", "")
+        and sheet in error.error.get("message", "")
+    )
+
+
 def _ambiguous(error: BaseException) -> bool:
     """The request may have been applied even though it failed (a 429 never is)."""
     return _transient(error) and _status(error) != 429
@@ -120,6 +143,8 @@ class GSheetsStore(Store):
         )  # saves from all sessions of this process, one at a time
         self._agencies = None  # the registry as last read, to resolve agency names in a row
         self._pending_history = []  # (rows, header) whose append failed after the cells landed
+        self._requests_sheet: bool | None = None
+        self._decide_lock = threading.Lock()  # does the DeXuat worksheet exist (None: unknown)
 
     @classmethod
     def from_settings(cls, settings: Settings, deadline_seconds: float = 30.0) -> GSheetsStore:
@@ -210,9 +235,19 @@ class GSheetsStore(Store):
     # -- reading ----------------------------------------------------------------------------------
 
     def read_tables(self, params=READ_PARAMS) -> dict[str, list[list]]:
-        """The five worksheets' cells, in ONE values:batchGet."""
-        values = self._batch_get(list(SHEETS), "đọc dữ liệu", params)
-        return dict(zip(SHEETS, values))
+        """The worksheets' cells, in ONE values:batchGet. A workbook made before the follow-up
+        cycle has no DeXuat worksheet: it is read without it (once found missing, not asked
+        for again until init-sheet adds it)."""
+        sheets = [s for s in SHEETS if s != REQUESTS or self._requests_sheet is not False]
+        try:
+            values = self._batch_get(sheets, "đọc dữ liệu", params)
+        except StoreError as e:
+            if REQUESTS in sheets and _missing_sheet(e.__cause__, REQUESTS):
+                self._requests_sheet = False
+                return self.read_tables(params)
+            raise
+        self._requests_sheet = REQUESTS in sheets
+        return dict(zip(sheets, values))
 
     def load(self) -> Snapshot:
         return self.snapshot_of(self.read_tables())
@@ -273,6 +308,12 @@ class GSheetsStore(Store):
                 return []
             cells = task_cells(new, registry.name)
             fields = [*changed, "updated_at", "updated_by"]
+            missing = [f for f in fields if f not in hmap.positions]
+            if missing:  # never drop a value silently: the sheet needs the column first
+                raise StoreError(
+                    f"Trang {TASKS} chưa có cột {', '.join(header(TASKS, f) for f in missing)}. "
+                    "Hãy chạy: python -m services.cli init-sheet (thêm cột, không đổi dữ liệu)."
+                )
             where = {"hmap": hmap, "number": number, "tries": 0}
 
             def write():
@@ -484,6 +525,78 @@ class GSheetsStore(Store):
             # an append whose answer was lost is found by its key on the next attempt
             self._call("lưu dòng", attempt)
 
+    # -- the follow-up cycle's requests ----------------------------------------------------------
+
+    def _requests(self) -> tuple[HeaderMap, list[tuple[int, Request]]]:
+        """The DeXuat worksheet read now: its header and (row number, request) pairs."""
+        try:
+            (rows,) = self._batch_get([REQUESTS], "đọc đề xuất")
+        except StoreError as e:
+            if _missing_sheet(e.__cause__, REQUESTS):
+                raise StoreError(
+                    f"Google Sheet chưa có trang {REQUESTS} (đề xuất gia hạn, giao lại). Hãy chạy: "
+                    "python -m services.cli init-sheet"
+                ) from e
+            raise
+        try:
+            hmap = HeaderMap.from_header_row(REQUESTS, rows[0] if rows else [])
+        except SchemaError as e:
+            raise StoreError(str(e)) from e
+        found = []
+        for number, row in enumerate(rows[1:], start=2):
+            if any(text(c) for c in row):
+                try:
+                    found.append(
+                        (number, request_from_row(lambda f, r=row: hmap.get(r, f), self.tz))
+                    )
+                except (ValueError, DateError):
+                    continue  # reported by check; never written over
+        return hmap, found
+
+    def add_request(self, request, actor, now, authorize=None):
+        with self._write_lock:
+            hmap, found = self._requests()
+            thmap, _, row, _ = self._locate(request.task_id)
+            others = [r for _, r in found if r.task_id == request.task_id]
+            request, change = plan_request(
+                self._read_task(thmap, row),
+                others,
+                request,
+                [r.id for _, r in found],
+                actor,
+                now,
+                authorize,
+            )
+            self._call(
+                "ghi đề xuất",
+                self._append,
+                REQUESTS,
+                hmap,
+                [request_cells(request)],
+                retry_if=lambda e: _status(e) == 429,
+            )  # an append is not idempotent
+            self._append_history([change], self._headers([HISTORY])[HISTORY])
+        return request
+
+    def decide_request(
+        self, seen, decision, actor, now, task_seen=None, task_changes=None, authorize=None
+    ):
+        # Sheets has no transactions: the request is checked first, then the task is saved with
+        # update_task's own conflict check, then the decision is written. Within this process the
+        # decide lock makes two officers' decisions on one request one-after-the-other.
+        with self._decide_lock:
+            _, found = self._requests()
+            fresh = next((r for _, r in found if r.id == seen.id), None)
+            if fresh is None:
+                raise StoreError(f"Không tìm thấy đề xuất {seen.id} trong trang {REQUESTS}.")
+            decided, change = plan_decision(fresh, seen, decision, actor, now)
+            if task_changes:
+                self.update_task(task_seen, task_changes, actor, now, authorize)
+            self._upsert(REQUESTS, "id", decided.id, request_cells(decided))
+            with self._write_lock:
+                self._append_history([change], self._headers([HISTORY])[HISTORY])
+        return decided
+
     def save_agency(self, agency):
         self._upsert(AGENCIES, "code", agency.code, agency_cells(agency))
         self._agencies = None
@@ -518,6 +631,8 @@ class GSheetsStore(Store):
                 )
                 done.append(f"Đã ghi dòng tiêu đề cho {sheet}.")
                 rows = [headers]
+            else:
+                done += self._add_missing_columns(sheet, existing.get(sheet), rows[0])
             if copy_from is not None and len(rows) <= 1:
                 records = _records_of(sheet, copy_from)
                 if records:
@@ -533,6 +648,30 @@ class GSheetsStore(Store):
                     done.append(f"Đã chép {len(records)} dòng vào {sheet}.")
         return done
 
+    def _add_missing_columns(self, sheet: str, worksheet, header_row: list) -> list[str]:
+        """Headers this version knows and the sheet lacks (e.g. the follow-up cycle's columns),
+        added after the last header cell; rows and other columns are not touched."""
+        present = {fold(c) for c in header_row if text(c)}
+        missing = [h for _, h in COLUMNS[sheet] if fold(h) not in present]
+        if not missing:
+            return []
+        if worksheet is None:  # just created: ask for its size
+            spreadsheet = self._call("mở Google Sheet", self.client.open_by_key, self.key)
+            worksheet = spreadsheet.worksheet(sheet)
+        start = len(header_row) + 1
+        short = start - 1 + len(missing) - worksheet.col_count
+        if short > 0:
+            self._call("thêm cột", worksheet.add_cols, short)
+        self._call(
+            "ghi tiêu đề",
+            self.http.values_update,
+            self.key,
+            absolute_range_name(sheet, rowcol_to_a1(1, start)),
+            {"valueInputOption": "RAW"},
+            {"values": [missing]},
+        )
+        return [f"Đã thêm cột {', '.join(missing)} vào {sheet}."]
+
 
 def _records_of(sheet: str, snap: Snapshot) -> list[dict]:
     names = AgencyIndex(snap.agencies).name
@@ -542,4 +681,5 @@ def _records_of(sheet: str, snap: Snapshot) -> list[dict]:
         AGENCIES: lambda: [agency_cells(a) for a in snap.agencies],
         USERS: lambda: [user_cells(u) for u in snap.users],
         HISTORY: lambda: [change_cells(c) for c in snap.history],
+        REQUESTS: lambda: [request_cells(r) for r in snap.requests],
     }[sheet]()

@@ -15,10 +15,27 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from services.domain.errors import StoreError, TaskNotFound
-from services.domain.model import Agency, Change, Directive, Snapshot, Task, User, now_local
-from services.stores.base import Store, assign_ids, creation_changes, next_ids, plan_update
+from services.domain.model import (
+    Agency,
+    Change,
+    Directive,
+    Request,
+    Snapshot,
+    Task,
+    User,
+    now_local,
+)
+from services.stores.base import (
+    Store,
+    assign_ids,
+    creation_changes,
+    next_ids,
+    plan_decision,
+    plan_request,
+    plan_update,
+)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE directives (id TEXT PRIMARY KEY, number TEXT, issued_on TEXT, issuer TEXT,
     title TEXT, signer TEXT, link TEXT);
@@ -33,6 +50,25 @@ CREATE TABLE history (seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT, change_id 
     UNIQUE (change_id, field));
 CREATE INDEX history_task ON history (task_id);
 """
+# Versioned migrations, applied in place in one transaction each (a file is never reset).
+MIGRATIONS = {
+    2: """
+ALTER TABLE tasks ADD COLUMN original_deadline TEXT;
+ALTER TABLE tasks ADD COLUMN extensions INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN returns INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN return_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE tasks ADD COLUMN withdrawn TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE requests (id TEXT PRIMARY KEY, task_id TEXT NOT NULL, kind TEXT NOT NULL,
+    reason TEXT, proposed_deadline TEXT, proposed_agency TEXT, agency TEXT, state TEXT NOT NULL,
+    requested_by TEXT, requested_at TEXT, decided_by TEXT, decided_at TEXT, note TEXT);
+CREATE INDEX requests_task ON requests (task_id);
+""",
+}
+
+
+def _statements(sql: str):
+    return [s for s in sql.strip().split(";") if s.strip()]
 
 
 def _d(value: str | None) -> date | None:
@@ -111,14 +147,19 @@ class SQLiteStore(Store):
             conn.close()
         if version == SCHEMA_VERSION:
             return
+        if version and version < SCHEMA_VERSION:
+            self._migrate()
+            return
         if tables or version:
             raise StoreError(
                 f"Cơ sở dữ liệu «{self.path}» có cấu trúc lạ (phiên bản {version}); "
                 "ứng dụng không sửa nó. Hãy đổi [store] sqlite_path sang tệp mới."
             )
         with self._tx() as conn:  # brand new: create and seed in one transaction
-            for statement in SCHEMA.strip().split(";"):
-                if statement.strip():
+            for statement in _statements(SCHEMA):
+                conn.execute(statement)
+            for version in sorted(MIGRATIONS):
+                for statement in _statements(MIGRATIONS[version]):
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             if seed is not None:
@@ -129,6 +170,16 @@ class SQLiteStore(Store):
                 conn.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
         except StoreError:
             pass  # WAL is a speed-up, not a requirement (some network file systems refuse it)
+
+    def _migrate(self) -> None:
+        """Bring an older file up to SCHEMA_VERSION, keeping every row. The version is read again
+        inside the write transaction, so two processes opening the file at once migrate once."""
+        with self._tx() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            for target in sorted(v for v in MIGRATIONS if v > version):
+                for statement in _statements(MIGRATIONS[target]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {target}")
 
     # -- rows ----------------------------------------------------------------------------------
 
@@ -149,6 +200,11 @@ class SQLiteStore(Store):
             completed_on=_d(row["completed_on"]),
             updated_at=_t(row["updated_at"]),
             updated_by=row["updated_by"] or "",
+            original_deadline=_d(row["original_deadline"]),
+            extensions=row["extensions"] or 0,
+            returns=row["returns"] or 0,
+            return_reason=row["return_reason"] or "",
+            withdrawn=row["withdrawn"] or "",
         )
 
     @staticmethod
@@ -181,6 +237,11 @@ class SQLiteStore(Store):
             "completed_on": _iso(t.completed_on),
             "updated_at": _iso(t.updated_at),
             "updated_by": t.updated_by,
+            "original_deadline": _iso(t.original_deadline),
+            "extensions": t.extensions,
+            "returns": t.returns,
+            "return_reason": t.return_reason,
+            "withdrawn": t.withdrawn,
         }
 
     def _insert_task(self, conn, t: Task) -> None:
@@ -209,8 +270,8 @@ class SQLiteStore(Store):
     @staticmethod
     def _put_user(conn, u: User) -> None:
         conn.execute(
-            "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?)",
-            (u.email.lower(), u.name, u.agency, u.role),
+            "INSERT OR REPLACE INTO users (email, name, agency, role, active) VALUES (?, ?, ?, ?, ?)",
+            (u.email.lower(), u.name, u.agency, u.role, int(u.active)),
         )
 
     @staticmethod
@@ -262,7 +323,11 @@ class SQLiteStore(Store):
             )
             tasks = tuple(self._task(r) for r in conn.execute("SELECT * FROM tasks ORDER BY seq"))
             users = tuple(
-                User(**dict(r)) for r in conn.execute("SELECT * FROM users ORDER BY email")
+                User(**{**dict(r), "active": bool(r["active"])})
+                for r in conn.execute("SELECT * FROM users ORDER BY email")
+            )
+            requests = tuple(
+                self._request(r) for r in conn.execute("SELECT * FROM requests ORDER BY id")
             )
             history = tuple(
                 self._change(r) for r in conn.execute("SELECT * FROM history ORDER BY seq")
@@ -272,19 +337,29 @@ class SQLiteStore(Store):
             raise StoreError(self._explain(e)) from e
         finally:
             conn.close()
-        return Snapshot(directives, agencies, tasks, users, history, loaded_at=now_local(self.tz))
+        return Snapshot(
+            directives, agencies, tasks, users, history, requests, loaded_at=now_local(self.tz)
+        )
 
     def update_task(self, seen, changes, actor, now, authorize=None):
         with self._tx() as conn:
-            row = conn.execute("SELECT * FROM tasks WHERE id = ?", (seen.id,)).fetchone()
-            if row is None:
-                raise TaskNotFound(seen.id)
-            new, changed, rows = plan_update(self._task(row), seen, changes, actor, now, authorize)
-            if changed:
-                params = self._task_params(new)
-                sets = ", ".join(f"{f} = :{f}" for f in [*changed, "updated_at", "updated_by"])
-                conn.execute(f"UPDATE tasks SET {sets} WHERE id = :id", params)
-                self._put_changes(conn, rows)
+            rows = self._update(conn, seen, changes, actor, now, authorize)
+            self._put_changes(conn, rows)
+        return rows
+
+    def _update(self, conn, seen, changes, actor, now, authorize) -> list[Change]:
+        """The task's new cells inside the caller's transaction; its history rows returned."""
+        row = conn.execute("SELECT * FROM tasks WHERE id = ?", (seen.id,)).fetchone()
+        if row is None:
+            raise TaskNotFound(seen.id)
+        names = dict(conn.execute("SELECT code, name FROM agencies").fetchall())
+        new, changed, rows = plan_update(
+            self._task(row), seen, changes, actor, now, authorize, names=lambda c: names.get(c, c)
+        )  # history shows agency names, as on the sheet
+        if changed:
+            params = self._task_params(new)
+            sets = ", ".join(f"{f} = :{f}" for f in [*changed, "updated_at", "updated_by"])
+            conn.execute(f"UPDATE tasks SET {sets} WHERE id = :id", params)
         return rows
 
     def add_directive(self, directive, tasks, actor, now):
@@ -337,6 +412,80 @@ class SQLiteStore(Store):
                 rows,
             )
         self._put_changes(conn, list(history))
+
+    # -- requests ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _request(row) -> Request:
+        return Request(
+            **{
+                **dict(row),
+                "proposed_deadline": _d(row["proposed_deadline"]),
+                "requested_at": _t(row["requested_at"]),
+                "decided_at": _t(row["decided_at"]),
+                "proposed_agency": row["proposed_agency"] or "",
+                "agency": row["agency"] or "",
+                "decided_by": row["decided_by"] or "",
+                "note": row["note"] or "",
+                "reason": row["reason"] or "",
+                "requested_by": row["requested_by"] or "",
+            }
+        )
+
+    @staticmethod
+    def _put_request(conn, r: Request) -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                r.id,
+                r.task_id,
+                r.kind,
+                r.reason,
+                _iso(r.proposed_deadline),
+                r.proposed_agency,
+                r.agency,
+                r.state,
+                r.requested_by,
+                _iso(r.requested_at),
+                r.decided_by,
+                _iso(r.decided_at),
+                r.note,
+            ),
+        )
+
+    def add_request(self, request, actor, now, authorize=None):
+        with self._tx() as conn:
+            row = conn.execute("SELECT * FROM tasks WHERE id = ?", (request.task_id,)).fetchone()
+            if row is None:
+                raise TaskNotFound(request.task_id)
+            others = [
+                self._request(r)
+                for r in conn.execute(
+                    "SELECT * FROM requests WHERE task_id = ?", (request.task_id,)
+                )
+            ]
+            ids = [r[0] for r in conn.execute("SELECT id FROM requests")]
+            request, change = plan_request(
+                self._task(row), others, request, ids, actor, now, authorize
+            )
+            self._put_request(conn, request)
+            self._put_changes(conn, [change])
+        return request
+
+    def decide_request(
+        self, seen, decision, actor, now, task_seen=None, task_changes=None, authorize=None
+    ):
+        with self._tx() as conn:
+            row = conn.execute("SELECT * FROM requests WHERE id = ?", (seen.id,)).fetchone()
+            if row is None:
+                raise StoreError(f"Không tìm thấy đề xuất {seen.id}.")
+            decided, change = plan_decision(self._request(row), seen, decision, actor, now)
+            rows = []
+            if task_changes:
+                rows = self._update(conn, task_seen, task_changes, actor, now, authorize)
+            self._put_request(conn, decided)
+            self._put_changes(conn, [*rows, change])
+        return decided
 
     def save_agency(self, agency):
         with self._tx() as conn:

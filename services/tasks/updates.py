@@ -15,10 +15,11 @@ from datetime import date, datetime
 from services.domain.agencies import AgencyIndex
 from services.domain.errors import AppError, PermissionDenied, ValidationError
 from services.domain.model import (
+    AGENCY_STATUSES,
     DONE,
+    PENDING,
     ROLE_ADMIN,
     ROLE_AGENCY,
-    STATUSES,
     Change,
     Task,
     User,
@@ -57,9 +58,11 @@ def validate(data: UpdateInput, today: date) -> dict:
     """The changes to apply, or ValidationError with a message per field. Input is never altered
     except for cleaning: NFC, trimmed, zero-width characters removed."""
     errors: dict[str, str] = {}
-    status = data.status if data.status in STATUSES else None
+    # a completion waiting for the office shows as the agency's own "Hoàn thành" in its form
+    status = DONE if data.status == PENDING else data.status
+    status = status if status in AGENCY_STATUSES else None
     if status is None:
-        errors["status"] = f"Chọn trạng thái: {', '.join(STATUSES)}."
+        errors["status"] = f"Chọn trạng thái: {', '.join(AGENCY_STATUSES)}."
     progress = _progress(data.progress)
     if progress is None or not 0 <= progress <= 100:
         errors["progress"] = "Tiến độ là số nguyên từ 0 đến 100."
@@ -117,19 +120,40 @@ def can_update(user: User, task: Task, registry: AgencyIndex) -> bool:
 
 
 def save_update(
-    store: Store, user: User, seen: Task, data: UpdateInput, now: datetime, registry: AgencyIndex
+    store: Store,
+    user: User,
+    seen: Task,
+    data: UpdateInput,
+    now: datetime,
+    registry: AgencyIndex,
+    require_confirmation: bool = True,
 ) -> list[Change]:
     """Validate, then save against the row as it is now. Raises ValidationError,
-    PermissionDenied, ConflictError or StoreError; writes nothing in those cases."""
+    PermissionDenied, ConflictError or StoreError; writes nothing in those cases.
+
+    With `require_confirmation`, an agency's "Hoàn thành" is stored as "Chờ xác nhận" until the
+    office confirms it (services.tasks.cycle); the office's own "Hoàn thành" is final."""
     if not user.email:
         raise PermissionDenied("Cần đăng nhập để cập nhật nhiệm vụ.")
     changes = validate(data, now.date())
+    confirming = require_confirmation and user.role != ROLE_ADMIN
+    if confirming and changes["status"] == DONE:
+        changes.update(status=PENDING, return_reason="")  # reported again: the reason is answered
 
     def authorize(fresh: Task) -> None:
         if not can_update(user, fresh, registry):
             who = registry.name(fresh.lead)
             raise PermissionDenied(
                 f"Bạn không có quyền cập nhật nhiệm vụ {fresh.id} (cơ quan chủ trì: {who})."
+            )
+        if fresh.is_withdrawn:
+            raise PermissionDenied(
+                f"Nhiệm vụ {fresh.id} đã được thu hồi ({fresh.withdrawn}); không cập nhật được."
+            )
+        if confirming and fresh.status == DONE:
+            raise PermissionDenied(
+                f"Nhiệm vụ {fresh.id} đã được Văn phòng xác nhận hoàn thành; liên hệ Văn phòng "
+                "nếu cần sửa kết quả."
             )
 
     return store.update_task(seen, changes, user, now, authorize=authorize)

@@ -54,7 +54,8 @@ def current_user() -> User | None:
         if not _signed_in() or st.user.get("email_verified") is False:
             return None
         email = str(st.user.get("email") or "").lower()  # some providers send no email
-        return next((u for u in session.snapshot().users if u.email == email), None)
+        # a deactivated user loses access at once (the cache is cleared by the save)
+        return next((u for u in session.snapshot().users if u.email == email and u.active), None)
     if s.demo_mode:
         role = st.session_state.get("demo_role", ROLE_LEADER)
         role = role if role in ROLES else ROLE_LEADER

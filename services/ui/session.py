@@ -64,12 +64,18 @@ def store() -> Store:
     return _resources()[0]
 
 
-def snapshot() -> Snapshot:
+def full_snapshot() -> Snapshot:
+    """Everything, withdrawn tasks included (the office's queue and its withdrawn list)."""
     try:
         return _resources()[1].get()
     except StoreError as e:
         st.error(str(e))
         st.stop()
+
+
+def snapshot() -> Snapshot:
+    """What the pages count and list: withdrawn tasks left out (Snapshot.active)."""
+    return full_snapshot().active()
 
 
 def today() -> date:
@@ -90,7 +96,8 @@ def task_table(as_of: date | None = None) -> pd.DataFrame:
     s = settings()
     as_of = as_of or today_local(s.timezone)
     return _resources()[1].derived(
-        ("tasks", as_of, s.due_soon_days), lambda snap: tasks_frame(snap, as_of, s.due_soon_days)
+        ("tasks", as_of, s.due_soon_days),
+        lambda snap: tasks_frame(snap.active(), as_of, s.due_soon_days),
     )
 
 
@@ -102,7 +109,7 @@ def board_table(as_of: date | None = None) -> pd.DataFrame:
     return _resources()[1].derived(
         ("board", as_of, s.due_soon_days),
         lambda snap: dashboard.build_board(
-            snap, task_table(as_of), as_of, s.due_soon_days, s.timezone
+            snap.active(), task_table(as_of), as_of, s.due_soon_days, s.timezone
         ),
     )
 
