@@ -6,9 +6,17 @@ import streamlit as st
 
 from services.domain.dates import DateError, format_date, format_datetime, parse_date
 from services.domain.errors import AppError, ConflictError, ValidationError
-from services.domain.model import CATEGORIES, FIELD_LABELS, ROLE_ADMIN, STATUSES, fold
+from services.domain.model import (
+    AGENCY_STATUSES,
+    CATEGORIES,
+    DONE,
+    FIELD_LABELS,
+    PENDING,
+    ROLE_ADMIN,
+    fold,
+)
 from services.tasks.updates import UpdateInput, save_many
-from services.ui import identity, session, widgets, writes
+from services.ui import followup, identity, session, widgets, writes
 
 user = identity.require_role("my_tasks")
 
@@ -22,6 +30,7 @@ if user.role == ROLE_ADMIN:
 else:
     agency_name = registry.name(user.agency)
     st.title(f"Nhiệm vụ của {widgets.md(agency_name)}")
+    followup.inbox(user)  # returned tasks and answers to requests, first
     # an agency also carries the tasks of agencies merged into it (Sở TT&TT -> Sở KH&CN)
     own = tasks[tasks["lead"].map(registry.current) == user.agency]
     # partner codes, merged agencies followed to today's agency, as on the Cơ quan page
@@ -125,6 +134,19 @@ def field_error(errors, name):
         st.error(errors[name], icon=":material/error:")
 
 
+STATUS_HELP = (
+    "«Hoàn thành» được gửi Văn phòng xác nhận (Chờ xác nhận); chỉ khi được xác nhận mới tính là "
+    "hoàn thành."
+)
+
+
+def shown(task, field):
+    """A field as the agency's form shows it: a completion waiting for the office is the
+    agency's own «Hoàn thành»."""
+    value = getattr(task, field)
+    return DONE if field == "status" and value == PENDING else value
+
+
 def update_form(task_id):
     state = st.session_state
     seen = state.setdefault(f"seen_{task_id}", snapshot.task(task_id))  # the row as first shown
@@ -133,7 +155,7 @@ def update_form(task_id):
         return
     k = _keys(task_id)
     for name in EDIT_FIELDS:
-        state.setdefault(k[name], getattr(seen, name))
+        state.setdefault(k[name], shown(seen, name))
     state.setdefault(k["confirm"], False)
     errors = state.get(f"errors_{task_id}", {})
     conflict = state.get(f"conflict_{task_id}")
@@ -162,7 +184,7 @@ def update_form(task_id):
     field_error(errors, "form")
     with st.form(f"form_{task_id}", enter_to_submit=False):
         left, right = st.columns(2)
-        left.selectbox("Trạng thái", STATUSES, key=k["status"])
+        left.selectbox("Trạng thái", AGENCY_STATUSES, key=k["status"], help=STATUS_HELP)
         with left:
             field_error(errors, "status")
         # no widget limits: the service's Vietnamese messages explain what is wrong
@@ -240,7 +262,10 @@ with one_tab:
             f"Chủ trì: {widgets.md(registry.name(task.lead))}"
         )
         st.text(task.content)
+        followup.task_status(task)
         update_form(task_id)
+        if user.role != ROLE_ADMIN:
+            followup.request_forms(user, task)
         with st.expander("Lịch sử cập nhật"):
             history_table(task_id)
 
@@ -268,7 +293,7 @@ def bulk_editor():
         row = {
             "id": task_id,
             "content": task.content,
-            **{f: getattr(task, f) for f in EDIT_FIELDS},
+            **{f: shown(task, f) for f in EDIT_FIELDS},
             "confirm": False,
         }
         rows.append({**row, **pending.get(task_id, {}), "message": messages.get(task_id, "")})
@@ -287,7 +312,7 @@ def bulk_editor():
             "id": "Mã NV",
             "content": st.column_config.TextColumn("Nội dung", width="medium"),
             "status": st.column_config.SelectboxColumn(
-                "Trạng thái", options=STATUSES, required=True
+                "Trạng thái", options=AGENCY_STATUSES, required=True
             ),
             "progress": st.column_config.NumberColumn("Tiến độ (%)", step=1, format="%d"),
             "result": "Kết quả thực hiện",

@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from services.dashboard.metrics import AGENCY_COLUMNS, agency_metrics, kpis, tasks_frame
 from services.domain.agencies import AgencyIndex
 from services.domain.model import (
+    AWAITING,
     CATEGORIES,
     DONE,
     DONE_LATE,
@@ -245,6 +246,7 @@ def test_numbers_are_the_metrics_of_the_same_date():
         "total": 9,
         DONE_ON_TIME: 2,
         DONE_LATE: 1,
+        AWAITING: 0,
         OPEN_ON_TIME: 2,
         OVERDUE: 2,
         ONGOING: 2,
@@ -704,6 +706,7 @@ def test_seed_directive_report():
     assert {r[1]: count(r[2]) for r in cell_texts(summary)[1:-1]} == {
         DONE_ON_TIME: 0,
         DONE_LATE: 0,
+        AWAITING: 0,
         OPEN_ON_TIME: 0,
         OVERDUE: 0,
         ONGOING: 29,

@@ -30,6 +30,7 @@ from services.dashboard.metrics import AGENCY_COLUMNS, agency_metrics, kpis
 from services.domain.agencies import AgencyIndex
 from services.domain.dates import DateError, format_date, parse_date
 from services.domain.model import (
+    AWAITING,
     CATEGORIES,
     DEFAULT_TIMEZONE,
     DONE,
@@ -56,7 +57,7 @@ AGE_RECENT = "≤ 30 ngày"
 # the category filter also offers the due-soon flag
 FILTER_CATEGORIES = (*CATEGORIES, DUE_SOON)
 # worst first, wherever categories are listed or stacked (charts use the same order)
-SEVERITY = (OVERDUE, OPEN_ON_TIME, ONGOING, DONE_LATE, DONE_ON_TIME)
+SEVERITY = (OVERDUE, OPEN_ON_TIME, ONGOING, AWAITING, DONE_LATE, DONE_ON_TIME)
 
 
 # --- the board: computed once per snapshot and day -----------------------------------------------

@@ -13,7 +13,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from services.dashboard.board import SEVERITY
-from services.domain.model import DONE_LATE, DONE_ON_TIME, DUE_SOON, ONGOING, OPEN_ON_TIME, OVERDUE
+from services.domain.model import (
+    AWAITING,
+    DONE_LATE,
+    DONE_ON_TIME,
+    DUE_SOON,
+    ONGOING,
+    OPEN_ON_TIME,
+    OVERDUE,
+)
 
 # Okabe-Ito based, readable by colour-blind people: red = late, blue = in progress on time,
 # green = done on time, pale green = done late, grey = ongoing; amber for the due-soon flag.
@@ -23,6 +31,7 @@ CATEGORY_COLORS = {
     ONGOING: "#8C8C8C",
     DONE_LATE: "#86C5A3",
     DONE_ON_TIME: "#009E73",
+    AWAITING: "#CC79A7",  # reported done, waiting for the office: not counted as done yet
     DUE_SOON: "#E69F00",
 }
 STACK_ORDER = SEVERITY  # worst first, in stacks and legends, as in the tables

@@ -30,6 +30,12 @@ PAGES = {
         ":material/task_alt:",
         (ROLE_AGENCY, ROLE_ADMIN),
     ),
+    "queue": (
+        "pages/queue.py",
+        "Chờ xử lý",
+        ":material/pending_actions:",
+        (ROLE_LEADER, ROLE_ADMIN),
+    ),
     "reports": ("pages/reports.py", "Báo cáo", ":material/summarize:", (ROLE_LEADER, ROLE_ADMIN)),
     "import": (
         "pages/import_directive.py",
