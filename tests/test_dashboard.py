@@ -231,7 +231,7 @@ def test_kpi_cards_follow_the_filter(board):
 def test_numbers_are_written_the_vietnamese_way():
     assert db.format_count(10000) == "10.000" and db.format_count(7) == "7"
     assert db.format_rate(0.625) == "62,5%" and db.format_rate(0.5) == "50%"
-    assert db.format_rate(None) is None
+    assert db.format_rate(None) == "-"  # one formatter: "-" everywhere
 
 
 # --- filters and search --------------------------------------------------------------------------
@@ -573,7 +573,7 @@ def test_seed_everything_is_ongoing(seed_board):
     view = db.apply(board, db.Filters())
     cards = {c.key: c for c in db.kpi_cards(view)}
     assert (cards["total"].value, cards[ONGOING].value, cards[OVERDUE].value) == ("29", "29", "0")
-    assert cards["completion_rate"].value == "0%" and cards["on_time_rate"].value is None
+    assert cards["completion_rate"].value == "0%" and cards["on_time_rate"].value == "-"
     assert cards["total"].delta == 0 and cards["on_time_rate"].delta is None
     assert db.overdue_table(view).empty and db.due_within(view, AS_OF, 30).empty
     assert db.weekly_completions(view, AS_OF).empty

@@ -47,7 +47,8 @@ from services.domain.model import (
     fold,
     is_due_soon,
 )
-from services.reports.export import neutralise
+from services.domain.text import format_change, format_count, format_points, format_rate
+from services.reports import export
 
 DELTA_DAYS = 7
 STALE_DAYS = 30
@@ -450,18 +451,6 @@ def apply(board: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 # --- KPI cards -----------------------------------------------------------------------------------
 
 
-def format_count(n: int) -> str:
-    """10000 -> "10.000" (Vietnamese thousands separator)."""
-    return f"{int(n):,}".replace(",", ".")
-
-
-def format_rate(rate: float | None) -> str | None:
-    """0.625 -> "62,5%"; None (nothing to divide) stays None."""
-    if rate is None or pd.isna(rate):
-        return None
-    return f"{rate * 100:.1f}".replace(".", ",").removesuffix(",0") + "%"
-
-
 @dataclass(frozen=True)
 class Card:
     key: str
@@ -484,20 +473,6 @@ def then_frame(view: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _count_delta(now: int, then: int) -> str | int:
-    diff = int(now) - int(then)
-    return 0 if diff == 0 else f"{diff:+,}".replace(",", ".")
-
-
-def _rate_delta(now: float | None, then: float | None) -> str | int | None:
-    if now is None or then is None:
-        return None
-    points = round((now - then) * 100, 1)
-    if points == 0:
-        return 0
-    return f"{points:+.1f}".replace(".", ",").removesuffix(",0") + " điểm %"
-
-
 def kpi_cards(view: pd.DataFrame, due_soon_days: int = 7) -> list[Card]:
     """The KPI cards for the filtered tasks, each with its change against DELTA_DAYS ago."""
     now = kpis(view)
@@ -505,11 +480,11 @@ def kpi_cards(view: pd.DataFrame, due_soon_days: int = 7) -> list[Card]:
     has_then = then["total"] > 0
 
     def count(key, label, color, help_text):
-        delta = _count_delta(now[key], then[key]) if has_then else None
+        delta = format_change(now[key], then[key]) if has_then else None
         return Card(key, label, format_count(now[key]), delta, color, help_text)
 
     def rate(key, label, help_text):
-        delta = _rate_delta(now[key], then[key]) if has_then else None
+        delta = format_points(now[key], then[key]) if has_then else None
         return Card(key, label, format_rate(now[key]), delta, "normal", help_text)
 
     return [
@@ -834,8 +809,5 @@ def _cell_text(value):
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV for Excel: UTF-8 with a byte-order mark, CRLF, and every text cell (headers too)
-    neutralised against formula injection (services.exports.neutralise)."""
-    safe = frame.map(neutralise)
-    safe.columns = [neutralise(str(c)) for c in safe.columns]
-    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    """A table as CSV for Excel: services.reports.export.csv_bytes, the one CSV writer."""
+    return export.csv_bytes(frame)
