@@ -7,7 +7,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from services.dashboard.metrics import UPDATE_WINDOW_DAYS
+from services.dashboard.metrics import UPDATE_RATE_HELP, UPDATE_RATE_LABEL, UPDATE_WINDOW_DAYS
 from services.domain.dates import format_datetime
 from services.domain.limits import MAX_ISSUER, MAX_SIGNER
 from services.domain.model import CATEGORIES, fold
@@ -146,7 +146,7 @@ else:
             "completion_rate": st.column_config.NumberColumn("Tỷ lệ hoàn thành", **percent),
             "on_time_rate": st.column_config.NumberColumn("Tỷ lệ đúng hạn", **percent),
             "update_rate": st.column_config.NumberColumn(
-                f"Cập nhật trong {UPDATE_WINDOW_DAYS} ngày", **percent
+                UPDATE_RATE_LABEL, help=UPDATE_RATE_HELP, **percent
             ),
             "last_update": "Cập nhật gần nhất",
         },
