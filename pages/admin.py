@@ -3,10 +3,12 @@
 import pandas as pd
 import streamlit as st
 
+from services.dashboard import board as dashboard
 from services.domain.dates import format_datetime
 from services.domain.errors import StoreError
-from services.domain.model import ROLE_AGENCY, ROLE_LABELS, ROLES, fold
-from services.reports.export import neutralise
+from services.domain.limits import MAX_SEARCH
+from services.domain.model import ROLE_AGENCY, ROLE_LABELS, ROLES
+from services.domain.text import format_count
 from services.stores.checks import run_checks
 from services.tasks import office
 from services.ui import identity, session, writes
@@ -210,46 +212,31 @@ with tasks_tab:
             )
 
 with history_tab:
-    history = pd.DataFrame(
-        [
-            {
-                "Thời gian": c.at,
-                "Mã NV": c.task_id,
-                "Trường": c.field,
-                "Giá trị cũ": c.old,
-                "Giá trị mới": c.new,
-                "Người thực hiện": c.actor,
-                "Cơ quan": registry.name(c.actor_agency) if c.actor_agency else "",
-            }
-            for c in snapshot.history
-        ]
-    )
+    history = dashboard.change_table(snapshot, snapshot.history, cut=False)
     if history.empty:
         st.info("Chưa có thay đổi nào được ghi lại.")
     else:
         left, middle, right = st.columns(3)
-        task_query = fold(left.text_input("Mã NV"))
-        actor_query = fold(middle.text_input("Người thực hiện"))
+        task_query = left.text_input("Mã NV", max_chars=MAX_SEARCH)
+        actor_query = middle.text_input("Người thực hiện", max_chars=MAX_SEARCH)
         fields = right.multiselect(
-            "Trường", sorted(history["Trường"].unique()), placeholder="Tất cả"
+            "Trường", sorted(history["field"].unique()), placeholder="Tất cả"
         )
-        shown = history
-        if task_query:
-            shown = shown[shown["Mã NV"].map(fold).str.contains(task_query, regex=False)]
-        if actor_query:
-            shown = shown[shown["Người thực hiện"].map(fold).str.contains(actor_query, regex=False)]
+        shown = dashboard.search_rows(history, task_query, ["task_id"])
+        shown = dashboard.search_rows(shown, actor_query, ["actor_name", "actor", "actor_agency"])
         if fields:
-            shown = shown[shown["Trường"].isin(fields)]
-        shown = shown.iloc[::-1].assign(
-            **{"Thời gian": lambda f: f["Thời gian"].map(format_datetime)}
+            shown = shown[shown["field"].isin(fields)]
+        shown = shown.assign(at=shown["at"].map(format_datetime)).rename(
+            columns={**dashboard.CHANGE_HEADERS, "actor_name": "Người thực hiện"}
         )
-        st.caption(f"{len(shown)} / {len(history)} thay đổi")
-        st.dataframe(shown, hide_index=True)
+        st.caption(f"{format_count(len(shown))} / {format_count(len(history))} thay đổi")
+        st.dataframe(dashboard.preview(shown, ("Giá trị cũ", "Giá trị mới")), hide_index=True)
         st.download_button(
             "Tải CSV",
-            shown.map(neutralise).to_csv(index=False).encode("utf-8-sig"),
+            lambda: dashboard.csv_bytes(shown),
             file_name="lich-su-cap-nhat.csv",
             mime="text/csv",
+            on_click="ignore",
         )
 
 with checks_tab:

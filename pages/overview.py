@@ -9,8 +9,10 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from services.dashboard import board as dashboard
 from services.dashboard import charts
+from services.dashboard.metrics import UPDATE_RATE_HELP, UPDATE_RATE_LABEL
 from services.domain.dates import format_date
 from services.domain.model import ONGOING
+from services.domain.text import format_count
 from services.ui import identity, session, widgets
 
 user = identity.require_role("overview")
@@ -133,8 +135,7 @@ if filters.to_query() != url_params():
 view = dashboard.apply(board, filters)
 if filters.narrows:
     st.caption(
-        f"Đang xem {dashboard.format_count(len(view))} / "
-        f"{dashboard.format_count(len(board))} nhiệm vụ theo bộ lọc."
+        f"Đang xem {format_count(len(view))} / {format_count(len(board))} nhiệm vụ theo bộ lọc."
     )
 if view.empty:
     st.warning(
@@ -274,7 +275,7 @@ overdue = dashboard.overdue_table(view)
 silent = dashboard.stale_agencies(view, today, tz=settings.timezone)
 late_tab, soon_tab, silent_tab = st.tabs(
     [
-        f"Quá hạn ({dashboard.format_count(len(overdue))})",
+        f"Quá hạn ({format_count(len(overdue))})",
         "Sắp đến hạn",
         f"Cơ quan chưa cập nhật ({len(silent)})",
     ]
@@ -319,7 +320,8 @@ with soon_tab:
 with silent_tab:
     st.caption(
         f"Cơ quan còn nhiệm vụ chưa hoàn thành nhưng không cập nhật nhiệm vụ nào trong "
-        f"{dashboard.STALE_DAYS} ngày qua."
+        f"{dashboard.STALE_DAYS} ngày qua ({UPDATE_RATE_LABEL.lower()} bằng 0%).",
+        help=UPDATE_RATE_HELP,
     )
     if silent.empty:
         st.success(

@@ -11,12 +11,27 @@ import streamlit as st
 
 from services.dashboard import board as dashboard
 from services.dashboard import charts
+from services.domain.limits import TEXT_PREVIEW
+from services.domain.text import format_count, shorten
 
 
 def md(text) -> str:
     """Text from the data (agency names, ids, numbers, emails) made inert inside markdown:
     a name such as "[x](http://...)", "**x**" or ":red[...]" shows as typed, never as markup."""
     return re.sub(r"([\\`*_\[\]<>$~|])", r"\\\1", str(text))
+
+
+def long_text(text: str, key: str, limit: int = TEXT_PREVIEW) -> None:
+    """A task's text as plain text; a long one cut, with a "Xem đầy đủ" control that shows the
+    rest only when asked (a 1 MB cell would otherwise take a minute to draw)."""
+    text = "" if text is None else str(text)
+    if len(text) <= limit:
+        st.text(text)
+        return
+    if st.toggle(f"Xem đầy đủ ({format_count(len(text))} ký tự)", key=key):
+        st.text(text)
+    else:
+        st.text(shorten(text, limit))
 
 
 def weekly_chart(view: pd.DataFrame, today: date) -> None:
