@@ -75,6 +75,7 @@ def test_the_follow_up_loop_in_a_browser(seeded_app, browser_page):
     expect(page.get_by_text("Thiếu minh chứng kèm theo").first).to_be_visible()
     choose(page, "Chọn nhiệm vụ để cập nhật", re.compile(r"^NV-0024 · "))
     choose(page, "Trạng thái", "Hoàn thành")
+    page.get_by_label("Tiến độ (%)").fill("100")
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_text("Đã lưu NV-0024.")).to_be_visible()
 

@@ -16,6 +16,7 @@ def store_of(tmp_path):
 
 def report_done(at, task_id="NV-0001"):
     at.selectbox(key=f"status_{task_id}").select(DONE)
+    at.number_input(key=f"progress_{task_id}").set_value(100)
     at.text_area(key=f"result_{task_id}").input("Đã ban hành kế hoạch")
     at.button(key=f"FormSubmitter:form_{task_id}-Lưu").click().run()
     assert not at.exception and not at.error
