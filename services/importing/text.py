@@ -1,0 +1,73 @@
+"""Text of a directive: decoding uploaded bytes, cleaning lines, joining lines wrapped by a PDF."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+from services.importing.items import field_label, marker_of
+
+# --- text clean-up ----------------------------------------------------------------------------
+
+_CLEANUP = {
+    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None),
+    **dict.fromkeys(map(ord, "\u00a0\t\u3000"), " "),
+    **dict.fromkeys(map(ord, "\r\x0b\x0c\u2028\u2029\x85"), "\n"),
+}
+_RULE = re.compile(r"[-_–—=*.·…~\s]{3,}")  # a drawn line under the header: a paragraph break
+_PAGE_NUMBER = re.compile(r"\d{1,3}|[Tt]rang \d+(?:/\d+)?")  # dropped: it may split a sentence
+
+
+def normalize_lines(text: str) -> list[str]:
+    """NFC lines without invisible characters, markdown bold, rules or page numbers."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n")).translate(_CLEANUP)
+    lines = (" ".join(line.replace("**", "").split()) for line in text.split("\n"))
+    return [
+        "" if _RULE.fullmatch(line) else line for line in lines if not _PAGE_NUMBER.fullmatch(line)
+    ]
+
+
+def join_wrapped(lines: list[str]) -> list[str]:
+    """Paragraphs from lines, joining lines broken in the middle of a sentence (text copied from
+    a PDF): a line continues the previous one when that one does not end a sentence and either
+    runs to the usual line width or the new line starts in lower case."""
+    lengths = sorted(len(line) for line in lines if len(line) >= 20)
+    width = lengths[int(len(lengths) * 0.8)] if lengths else 0
+    paragraphs: list[str] = []
+    after_blank = True
+    for line in lines:
+        if not line:
+            after_blank = True
+            continue
+        if paragraphs and not after_blank and _continues(paragraphs[-1], line, width):
+            paragraphs[-1] += " " + line
+        else:
+            paragraphs.append(line)
+        after_blank = False
+    return paragraphs
+
+
+def _continues(previous: str, line: str, width: int) -> bool:
+    if previous.endswith((".", ";", ":", "!", "?")) or marker_of(line)[0] or field_label(line):
+        return False
+    return line[0].islower() or len(previous) >= 0.75 * width
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Text from bytes, and a warning when the encoding had to be guessed."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace"), ""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace"), ""
+    head = data[:2000]
+    if head and head.count(0) > len(head) // 4:  # UTF-16 without a byte order mark
+        even_zeros = head[0::2].count(0) > head[1::2].count(0)
+        return data.decode("utf-16-be" if even_zeros else "utf-16-le", errors="replace"), ""
+    try:
+        return data.decode("utf-8"), ""
+    except UnicodeDecodeError:
+        return (
+            data.decode("cp1258", errors="replace"),
+            "Tệp không phải UTF-8: đã đọc theo bảng mã Windows-1258, hãy kiểm tra dấu tiếng Việt.",
+        )
