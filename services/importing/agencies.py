@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from services.importing.deadlines import When
-from services.importing.matching import AgencyRef
+from services.importing.matching import AgencyRef, fold_same_length
 from services.importing.review import CHECK
 
 # --- who: leads and partners ------------------------------------------------------------------
@@ -64,3 +64,46 @@ class Context:
     when: When | None = None
     # under "Tổ chức thực hiện" or after "UBND tỉnh yêu cầu:": a row even without a lead
     assigning: bool = False
+
+
+# --- abbreviations in agency names ------------------------------------------------------------
+
+# Abbreviations written in agency names, expanded when a name is kept as printed (an agency not in
+# the registry), as the registry writes names in full. Folded (accent-free) keys.
+_ABBREVIATIONS = (
+    (r"ubnd", "Ủy ban nhân dân"),
+    (r"hdnd", "Hội đồng nhân dân"),
+    (r"tn\s*&\s*mt|tnmt", "Tài nguyên và Môi trường"),
+    (r"tt\s*&\s*tt|tttt", "Thông tin và Truyền thông"),
+    (r"kh\s*&\s*cn|khcn", "Khoa học và Công nghệ"),
+    (r"kh\s*&\s*dt|khdt", "Kế hoạch và Đầu tư"),
+    (r"gd\s*&\s*dt|gddt", "Giáo dục và Đào tạo"),
+    (r"nn\s*&\s*ptnt|nnptnt", "Nông nghiệp và Phát triển nông thôn"),
+    (r"nn\s*&\s*mt|nnmt", "Nông nghiệp và Môi trường"),
+    (r"ld\s*-?\s*tb\s*&\s*xh|ldtbxh", "Lao động - Thương binh và Xã hội"),
+    (r"vh\s*,?\s*tt\s*&\s*dl|vhttdl|vh\s*-\s*tt\s*&\s*dl", "Văn hóa, Thể thao và Du lịch"),
+    (r"gtvt", "Giao thông vận tải"),
+    (r"bchqs", "Bộ Chỉ huy Quân sự"),
+    (r"chqs", "Chỉ huy Quân sự"),
+    (r"mttq", "Mặt trận Tổ quốc"),
+    (r"pt\s*-?\s*th", "Phát thanh và Truyền hình"),
+    (r"tp\.?", "thành phố"),
+)
+_ABBREVIATION = re.compile(
+    "|".join(rf"(?<![\w&])(?:{p})(?![\w&])" for p, _ in _ABBREVIATIONS), re.IGNORECASE
+)
+_EXPANSIONS = [(re.compile(rf"(?:{p})", re.IGNORECASE), full) for p, full in _ABBREVIATIONS]
+
+
+def expand_abbreviations(name: str) -> str:
+    """ "UBND tỉnh Lào Cai" -> "Ủy ban nhân dân tỉnh Lào Cai"; "Sở TN&MT" -> "Sở Tài nguyên và
+    Môi trường". Only whole abbreviations written in capitals (or with "&") are expanded."""
+    folded, parts, last = fold_same_length(name), [], 0
+    for m in _ABBREVIATION.finditer(folded):
+        written = name[m.start() : m.end()]
+        if not (written.isupper() or "&" in written or written.lower() == "tp."):
+            continue
+        full = next(f for pattern, f in _EXPANSIONS if pattern.fullmatch(m.group().lower()))
+        parts += [name[last : m.start()], full]
+        last = m.end()
+    return "".join(parts) + name[last:] if parts else name

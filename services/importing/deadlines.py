@@ -5,10 +5,9 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from services.importing.matching import Folded
-from services.importing.matching import fold_same_length as _fold
 from services.importing.review import CHECK, NOTE
 
 # --- deadlines --------------------------------------------------------------------------------
@@ -22,22 +21,24 @@ _BY = (
     r"|thoi gian(?:\s+(?:thuc hien|hoan thanh))?|xong|den(?=\s+ngay))(?!\w)"
 )
 _GAP = r"(?:[\s:,]+(?:\d{1,2}\s*(?:gio|h)(?:\s*\d{1,2})?(?:\s*phut)?|[^\W\d_]+)){0,5}?[\s:,]+"
-_IN = r"(?<!\w)(?:trong|thoi han|thoi gian(?:\s+(?:thuc hien|hoan thanh))?|hoan thanh|xong)(?!\w)"
 _DEADLINE_DAY = re.compile(_BY + _GAP + _DATE)
-_DEADLINE_MONTH = re.compile(
-    _IN + r"[\s:]+(?:trong\s+)?thang\s+(?P<m>\d{1,2})\s*(?:/|nam)\s*"
-    r"(?P<y>\d{4})"
-)
-_DEADLINE_QUARTER = re.compile(
-    _IN + r"[\s:]+(?:trong\s+)?quy\s+(?P<q>iv|i{1,3}|[1-4])\s*"
-    r"(?:/|nam)\s*(?P<y>\d{4})"
-)
-_YEAR_ONLY = re.compile(r"(?:trong\s+)?nam\s+(?P<y>\d{4})")
 _RECURRING = re.compile(
     r"(?<!\w)(?:thuong xuyen|dinh ky|hang (?:ngay|tuan|thang|quy|nam)"
     r"|moi (?:tuan|thang|quy))(?!\w)"
 )
-_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+_PERIOD = re.compile(
+    r"(?<!\w)(?:(?:trong|truoc|den|cuoi|dau|giua)\s+)?(?:(?:quy\s+(?:iv|i{1,3}|[1-4])"
+    r"|thang\s+\d{1,2}|(?:6|sau)\s+thang\s+(?:dau|cuoi))\s*(?:/|nam|-)\s*\d{4}"
+    r"|nam\s+\d{4})(?:\s*[-–]\s*(?:quy\s+(?:iv|i{1,3}|[1-4])\s*(?:/|nam)\s*\d{4}|\d{4}))?(?!\w)"
+)
+_YEARLY_DAY = re.compile(r"\s*(?:,\s*)?(?:hang|hang|moi)\s+(?:nam|thang|quy|tuan)(?!\w)")
+_RELATIVE = re.compile(
+    r"(?<!\w)(?:trong\s+(?:vong\s+|thoi han\s+)?|cham nhat\s+(?:la\s+)?|sau\s+|thoi han\s+)"
+    r"(?P<n>\d{1,3})\s+(?P<unit>ngay lam viec|ngay|tuan|thang)"
+    r"\s+(?:ke\s+)?tu\s+ngay\s+(?P<from>ky|ban hanh|van ban|quyet dinh|ke hoach|chi thi)?"
+)
 
 
 @dataclass
@@ -45,35 +46,76 @@ class When:
     deadline: date | None = None
     recurring: bool = False
     notes: list[tuple[int, str]] = field(default_factory=list)
+    text: str = ""  # the deadline as written when it is not one date ("trong quý III năm 2025")
+    suggested: date | None = None  # a relative deadline computed from the document's date
 
     @property
     def found(self) -> bool:
-        return self.deadline is not None or self.recurring or bool(self.notes)
+        return self.deadline is not None or self.recurring or bool(self.notes) or bool(self.text)
 
 
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
+def _add_working_days(start: date, n: int) -> date:
+    day = start
+    while n > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    return day
 
 
-def deadline_in(ft: Folded, year: int | None) -> When:
-    """The deadline an assignment states: a day after "trước", "chậm nhất", "thời hạn", "xong";
-    a month ("trong tháng 3/2025", its last day) or a quarter ("quý II/2025", its last day);
-    or recurring wording. Dates that only refer to other documents are ignored."""
+def _relative(ft: Folded, issued: str, when: When) -> None:
+    """ "trong 10 ngày kể từ ngày ký": the date it gives from the document's date, as a
+    suggestion for the reviewer (never stored without being confirmed)."""
+    m = _RELATIVE.search(ft.folded)
+    if not m:
+        return
+    when.text = ft.text[m.start() : m.end()].strip()
+    n, unit = int(m["n"]), m["unit"]
+    try:
+        start = date.fromisoformat(issued) if len(issued or "") == 10 else None
+    except ValueError:
+        start = None
+    if start is None:
+        when.notes.append((CHECK, f"thời hạn tương đối «{when.text}»: cần nhập ngày cụ thể"))
+        return
+    if unit == "ngay lam viec":
+        when.suggested = _add_working_days(start, n)
+    elif unit == "ngay":
+        when.suggested = start + timedelta(days=n)
+    elif unit == "tuan":
+        when.suggested = start + timedelta(weeks=n)
+    else:
+        month = start.month - 1 + n
+        year, month = start.year + month // 12, month % 12 + 1
+        when.suggested = date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    when.notes.append(
+        (
+            CHECK,
+            f"thời hạn tương đối «{when.text}»: gợi ý {when.suggested:%d/%m/%Y} "
+            "(tính từ ngày ban hành), cần xác nhận",
+        )
+    )
+
+
+def deadline_in(ft: Folded, year: int | None, issued: str = "") -> When:
+    """The deadline an assignment states: a day after "trước", "chậm nhất", "thời hạn", "xong".
+    A period ("trong quý III năm 2025", "tháng 12/2025", "năm 2025") gives no date: it is kept
+    as text. A day repeated every year ("trước ngày 25/12 hằng năm") and "thường xuyên",
+    "định kỳ" are recurring (no date). A relative deadline ("trong 10 ngày kể từ ngày ký") gives
+    a suggested date to confirm. Dates that only refer to other documents are ignored."""
     when = When()
     found: list[tuple[int, date, str]] = []
+    yearly = False
     for m in _DEADLINE_DAY.finditer(ft.folded):
         written = ft.text[m.start("d") if m["d"] else m.start("d2") : m.end()]
+        if not (m["y"] or m["y2"]) and _YEARLY_DAY.match(ft.folded, m.end()):
+            yearly = True  # "trước ngày 25/12 hằng năm": a recurring date
+            continue
         day = _day(m, year, written, when)
         if day:
             found.append((m.start(), day, written))
-    for m in _DEADLINE_MONTH.finditer(ft.folded):
-        if 1 <= int(m["m"]) <= 12:
-            found.append((m.start(), _month_end(int(m["y"]), int(m["m"])), ""))
-    for m in _DEADLINE_QUARTER.finditer(ft.folded):
-        quarter = _QUARTERS[m["q"]]
-        found.append((m.start(), _month_end(int(m["y"]), quarter * 3), ""))
     found.sort(key=lambda f: f[0])
-    recurring = bool(_RECURRING.search(ft.folded))
+    recurring = yearly or bool(_RECURRING.search(ft.folded))
     if found:
         when.deadline = found[0][1]
         if len({d for _, d, _ in found}) > 1:
@@ -88,8 +130,13 @@ def deadline_in(ft: Folded, year: int | None) -> When:
             when.notes.append(
                 (NOTE, "có cả thời hạn và yêu cầu thường xuyên/định kỳ: đã lấy thời hạn")
             )
+        return when
+    when.recurring = recurring
+    if period := _PERIOD.search(ft.folded):
+        when.text = ft.text[period.start() : period.end()].strip()
+        when.notes.append((NOTE, f"thời hạn theo kỳ «{when.text}»: không ghi ngày cụ thể"))
     else:
-        when.recurring = recurring
+        _relative(ft, issued, when)
     return when
 
 
@@ -110,15 +157,13 @@ def _day(m: re.Match, year: int | None, written: str, when: When) -> date | None
         return None
 
 
-def deadline_value(value: str, year: int | None) -> When:
-    """A deadline written on its own (a "Thời hạn:" line, a table cell): a day, a month, a
-    quarter, a year ("Năm 2025" -> 31/12/2025) or recurring wording."""
+def deadline_value(value: str, year: int | None, issued: str = "") -> When:
+    """A deadline written on its own (a "Thời hạn:" line, a table cell): a day, a period
+    ("Quý III/2025", "Năm 2025": kept as text), recurring or relative wording."""
     value = value.strip(" .;")
     if not value:
         return When()
-    when = deadline_in(Folded("thời hạn: " + value), year)
-    if when.deadline is None and (m := _YEAR_ONLY.fullmatch(_fold(value))):
-        when.deadline = date(int(m["y"]), 12, 31)
+    when = deadline_in(Folded("thời hạn: " + value), year, issued)
     if not when.found:
         when.notes.append((CHECK, f"không đọc được thời hạn «{value}»"))
     return when

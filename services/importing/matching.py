@@ -76,6 +76,11 @@ class AgencyRef:
         return self.how == "group"
 
     @property
+    def is_generic(self) -> bool:
+        """A group kept as one lead ("các Bộ, ngành liên quan"): no registry group stands for it."""
+        return self.how == "generic"
+
+    @property
     def is_unknown(self) -> bool:
         return self.how == "unknown"
 
@@ -104,6 +109,30 @@ _TITLE = re.compile(
 # Words that start an agency's name; `True` = the next word must be capitalised ("Sở Ngoại vụ").
 _KEYWORDS = (
     ("bo chi huy quan su", False),
+    ("bo chi huy bo doi bien phong", False),
+    ("dai truyen hinh", False),
+    ("dai tieng noi", False),
+    ("dai phat thanh", False),
+    ("thong tan xa", False),
+    ("ngan hang nha nuoc", False),
+    ("cuc thue", False),
+    ("hoi dong nhan dan", False),
+    ("uy ban mat tran", False),
+    ("uy ban nhan dan tinh", True),
+    ("uy ban nhan dan xa", True),
+    ("uy ban nhan dan phuong", True),
+    ("ubnd tinh", True),
+    ("ubnd xa", True),
+    ("ubnd phuong", True),
+    ("tong cuc", True),
+    ("tong cong ty", True),
+    ("tap doan", True),
+    ("tap chi", True),
+    ("cong ty", True),
+    ("hoi dong", True),
+    ("ban quan ly", False),
+    ("bo", True),
+    ("vu", True),
     ("bao hiem xa hoi", False),
     ("lien doan lao dong", False),
     ("mat tran to quoc", False),
@@ -129,6 +158,25 @@ _KEYWORDS = (
     ("cuc", True),
     ("truong", True),
     ("vien", True),
+)
+# A generic group, kept as one lead written as printed: "các Bộ, ngành liên quan", "UBND các xã,
+# phường", "các sở, ban, ngành, đoàn thể tỉnh", "Ủy ban nhân dân các tỉnh, thành phố trực thuộc
+# Trung ương". Optionally under an office-holder ("Thủ trưởng các sở, ...", "Chủ tịch UBND các ...").
+_UNIT = (
+    r"(?:bo|so|ban|nganh|co quan(?:\s+(?:ngang bo|thuoc chinh phu|chuyen mon))?|don vi|dia phuong"
+    r"|doan the|to chuc|tinh|thanh pho|huyen|thi xa|xa|phuong|thi tran|dac khu|cap|hoi"
+    r"|doanh nghiep|tap doan|tong cong ty|truong hoc|co so giao duc)"
+)
+_GENERIC_GROUP = re.compile(
+    r"(?:(?:thu truong|chu tich|giam doc|nguoi dung dau|lanh dao)\s+)?"
+    r"(?:(?:ubnd|uy ban nhan dan)\s+)?cac\s+"
+    + _UNIT
+    + r"(?:(?:\s*,\s*|\s+va\s+|\s+)"
+    + _UNIT
+    + r"(?!\w))*"
+    r"(?:\s+(?:co\s+)?lien\s+quan|\s+khac|\s+truc thuoc(?:\s+trung uong)?"
+    r"|\s+(?:cua\s+)?(?:tinh|thanh pho)(?!\s+[^\W\d_]*[A-Z])|\s+tren dia ban(?:\s+(?:tinh|thanh pho))?)*"
+    r"(?!\w)"
 )
 _KEYWORD = re.compile("|".join(rf"{k}(?!\w)" for k, _ in _KEYWORDS))
 _NEEDS_CAPITAL = {k for k, cap in _KEYWORDS if cap}
@@ -221,6 +269,10 @@ class AgencyMatcher:
         )
         if not found:
             return None
+        kind = query.split(" ", 1)[0]  # "Bộ X" is never "Sở X": the kind of body must agree
+        found = [f for f in found if f[0].split(" ", 1)[0] == kind]
+        if not found:
+            return None
         best = min(d for _, d, _ in found)
         codes = {self._folded[k] for k, d, _ in found if d == best}
         if len(codes) != 1:  # as close to two agencies: do not guess
@@ -262,6 +314,8 @@ class AgencyMatcher:
         for pattern, group in self._groups:
             if m := pattern.match(ft.folded, pos):
                 return AgencyRef(ft.text[pos : m.end()], None, "group", group), m.end()
+        if m := _GENERIC_GROUP.match(ft.folded, pos):
+            return AgencyRef(ft.text[pos : m.end()], None, "generic"), m.end()
         return None, pos
 
     def _read_registered(self, ft: Folded, pos: int, _strict: bool):
@@ -325,6 +379,23 @@ class AgencyMatcher:
         if issued_on and issued_on[:7] < MERGER_MONTH:
             return [a for a in same if a.code not in self._formed_by_merger]
         return [a for a in same if a.active]
+
+    def is_home(self, issuer: str) -> bool:
+        """Whether a document comes from the registry's own province: the place in its issuer
+        ("UBND tỉnh Hưng Yên") is named in the registry ("Báo Hưng Yên"). A group such as "các
+        sở, ban, ngành tỉnh" means the registry's members only then. No issuer read: assumed."""
+        folded = fold_same_length(issuer or "")
+        if not folded.strip():
+            return True
+        m = re.search(r"(?:tinh|thanh pho)\s+(\w.*)", folded)
+        if not m:
+            return False
+        place = " ".join(m.group(1).split())
+        return any(
+            place in fold_same_length(a.name)
+            or any(place in fold_same_length(x) for x in a.aliases)
+            for a in self.agencies.values()
+        )
 
     def merged_into(self, code: str) -> Agency | None:
         """The agency a dissolved agency was merged into (following chains), or None."""

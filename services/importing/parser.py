@@ -39,6 +39,7 @@ from services.importing.agencies import (
     Assignment,
     Context,
     Head,
+    expand_abbreviations,
 )
 from services.importing.deadlines import deadline_in, deadline_value
 from services.importing.docx import docx_content
@@ -74,6 +75,9 @@ class ExtractedTask:
     reasons: list[str]  # Vietnamese: what the reviewer should check
     source: str  # the clause as written, under its headings
     group: str = ""  # the group wording this row was expanded from
+    partner_names: list[str] = field(default_factory=list)  # registry names, or as written
+    deadline_text: str = ""  # a period or relative deadline as written (deadline None)
+    suggested_deadline: date | None = None  # from a relative deadline: the reviewer confirms it
 
 
 @dataclass
@@ -154,10 +158,16 @@ def to_json(result: ImportResult) -> dict:
         "tasks": [
             {
                 "section": t.section,
-                "lead": t.lead or t.lead_name or None,
+                "lead": t.lead,
+                "lead_name": t.lead_name or None,
                 "partners": list(t.partners),
+                "partner_names": list(t.partner_names or t.partners),
                 "deadline": t.deadline.isoformat() if t.deadline else None,
                 "recurring": t.recurring,
+                "deadline_text": t.deadline_text or None,
+                "suggested_deadline": (
+                    t.suggested_deadline.isoformat() if t.suggested_deadline else None
+                ),
                 "content": t.content,
                 "confidence": t.confidence,
                 "source": t.source,
@@ -358,7 +368,7 @@ class _Reader:
         leads, notes = self._sentence_leads(ft), ()
         if not leads and (leads := self._your_agencies(ft)):
             notes = (FROM_RECIPIENTS,)
-        when = deadline_in(ft, self.year)
+        when = deadline_in(ft, self.year, self.header.issued_on)
         return replace(
             context,
             leads=tuple(leads) or context.leads,
@@ -373,7 +383,7 @@ class _Reader:
         leads = head.leads if head else []
         if not leads and node.text.endswith(":"):
             leads = self._sentence_leads(ft)  # "a) Sở Y tế chủ trì các việc sau:"
-        when = deadline_in(ft, self.year)
+        when = deadline_in(ft, self.year, self.header.issued_on)
         return Context(
             section=context.section,
             sources=context.sources + ("\n".join(node.lines),),
@@ -426,9 +436,9 @@ class _Reader:
                 or list(context.partners)
             )
             if "when" in labelled:
-                when = deadline_value(labelled["when"], self.year)
+                when = deadline_value(labelled["when"], self.year, self.header.issued_on)
             else:
-                when = deadline_in(ft, self.year)
+                when = deadline_in(ft, self.year, self.header.issued_on)
             if not when.found and context.when is not None:
                 when = context.when
             source_tail = "\n".join(node.lines) if len(clauses) == 1 else clause
@@ -530,7 +540,7 @@ class _Reader:
                     leads=leads,
                     lead_text=lead_text,
                     partners=self._label_agencies(cell.get("partners", "")),
-                    when=deadline_value(cell.get("when", ""), self.year),
+                    when=deadline_value(cell.get("when", ""), self.year, self.header.issued_on),
                     notes=notes,
                 )
             )
@@ -564,8 +574,11 @@ class _Reader:
                     lead=code,
                     lead_name=name,
                     partners=[p for p in partners if p != code],
+                    partner_names=[self.matcher.name(p) for p in partners if p != code],
                     deadline=a.when.deadline,
                     recurring=a.when.recurring,
+                    deadline_text=a.when.text,
+                    suggested_deadline=a.when.suggested,
                     content=a.content,
                     confidence=CONFIDENCE[level],
                     reasons=[text for _, text in notes],
@@ -575,6 +588,9 @@ class _Reader:
             )
 
     def _lead_rows(self, ref: AgencyRef):
+        if ref.is_generic or (ref.is_group and not self.matcher.is_home(self.header.issuer)):
+            note = f"«{ref.written}» là nhóm cơ quan: giữ một dòng như văn bản ghi"
+            return [(None, expand_abbreviations(ref.written), ref.written, [(CHECK, note)])]
         if ref.is_group:
             members = self.matcher.members(ref.group, self.header.issued_on)
             if not members:
@@ -590,7 +606,7 @@ class _Reader:
                 f"«{ref.written}» chưa có trong danh mục cơ quan: đề xuất thêm mới, cần quản "
                 "trị xác nhận"
             )
-            return [(None, ref.written, "", [(MISSING, note)])]
+            return [(None, expand_abbreviations(ref.written), "", [(MISSING, note)])]
         notes = self._merger_notes(ref.code)
         if ref.how == "fuzzy":
             notes = [
@@ -601,7 +617,7 @@ class _Reader:
                 ),
                 *notes,
             ]
-        return [(ref.code, ref.written, "", notes)]
+        return [(ref.code, self.matcher.name(ref.code), "", notes)]
 
     def _merger_notes(self, code: str) -> list[tuple[int, str]]:
         successor = self.matcher.merged_into(code)
@@ -616,8 +632,10 @@ class _Reader:
     def _partner_codes(self, refs: list[AgencyRef]) -> tuple[list[str], list[tuple[int, str]]]:
         codes, notes = [], []
         for ref in refs:
-            if ref.is_group:
-                continue  # "phối hợp với các sở, ngành": too broad to list, kept in the content
+            if ref.is_group or ref.is_generic:
+                if ref.written not in codes:  # "phối hợp với các sở, ngành": kept as written
+                    codes.append(ref.written)
+                continue
             if ref.is_unknown:
                 self._propose(ref.written)
                 notes.append((CHECK, f"cơ quan phối hợp «{ref.written}» chưa có trong danh mục"))
