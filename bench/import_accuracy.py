@@ -76,12 +76,14 @@ class Score:
     metadata: int = 0
     metadata_fields: int = 0
     misses: list[str] = field(default_factory=list)
+    extras: list[str] = field(default_factory=list)
 
     def add(self, other: Score) -> None:
         for name in vars(self):
-            if name != "misses":
+            if name not in ("misses", "extras"):
                 setattr(self, name, getattr(self, name) + getattr(other, name))
         self.misses += other.misses
+        self.extras += other.extras
 
     @property
     def figures(self) -> dict[str, float]:
@@ -128,6 +130,7 @@ def score(doc: Expected, agencies, names: dict[str, str]) -> Score:
             "deadline": t["deadline"],
             "partners": {name_key(names.get(p, p)) for p in t["partner_names"]},
             "used": False,
+            "text": f"{t['section']} {t['lead_name']}: {t['content'][:50]}",
         }
         for t in got["tasks"]
     ]
@@ -162,6 +165,7 @@ def score(doc: Expected, agencies, names: dict[str, str]) -> Score:
             s.misses.append(f"{doc.name} {task['section']} {lead}: {task['summary'][:50]}")
             continue
         s.deadlines += row["deadline"] == task["deadline"]
+    s.extras = [f"{doc.name} {r['text']}" for r in rows if not r["used"]]
     for task in doc.tasks:
         leads = {name_key(names.get(lead, lead)) for lead in task["leads"]}
         rows_of_task = [r for i, r in matched.items() if pairs[i][0] is task]
@@ -286,6 +290,8 @@ def main(verbose: bool = False) -> None:
                 )
             for miss in total.misses:
                 print("    missed:", miss)
+            for extra in total.extras:
+                print("    extra:", extra)
     if not DEV_SET.is_dir():
         print(f"(no development set at {DEV_SET})")
     print(f"import of a 40-page document: {forty_pages_seconds():.2f} s")

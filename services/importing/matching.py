@@ -103,8 +103,15 @@ _GROUP_WORDING = (
 _RELATED = r"(?:\s+(?:co\s+)?lien\s+quan)?"  # "các sở, ngành liên quan"
 # A person's title in front of an agency ("Giám đốc Sở Y tế", "Chủ tịch UBND các huyện").
 _TITLE = re.compile(
-    r"(?:(?:pho\s+)?(?:giam doc|chu tich|chanh|tong bien tap|chi huy truong|truong)"
-    r"|thu truong)\s+"
+    r"(?:cac\s+)?(?:dong chi\s+)?"
+    r"(?:(?:pho\s+)?(?:giam doc|chu tich(?:\s+kiem\s+tong giam doc)?|chanh|tong bien tap"
+    r"|chi huy truong|truong|tong giam doc|thu tuong)|thu truong|bo truong)\s+"
+)
+# An office-holder named without a body ("Bộ trưởng, Thủ trưởng cơ quan ngang Bộ, ..."): a lead
+# kept as written, when a list separator or the end follows.
+_HOLDER = re.compile(
+    r"(?:cac\s+)?(?:dong chi\s+)?(?:pho\s+)?(?:bo truong|thu truong|chu tich|tong giam doc"
+    r"|giam doc|thu tuong(?:\s+chinh phu)?)(?=\s*(?:[,;:]|\s(?:va|cung)\s|$))"
 )
 # Words that start an agency's name; `True` = the next word must be capitalised ("Sở Ngoại vụ").
 _KEYWORDS = (
@@ -169,24 +176,28 @@ _UNIT = (
 )
 _GENERIC_GROUP = re.compile(
     r"(?:(?:thu truong|chu tich|giam doc|nguoi dung dau|lanh dao)\s+)?"
-    r"(?:(?:ubnd|uy ban nhan dan)\s+)?cac\s+"
+    r"(?:co quan (?:ngang bo|thuoc chinh phu)(?!\w)"
+    r"|(?:(?:ubnd|uy ban nhan dan)\s+)?cac\s+"
     + _UNIT
     + r"(?:(?:\s*,\s*|\s+va\s+|\s+)"
     + _UNIT
-    + r"(?!\w))*"
+    + r"(?!\w))*)"
     r"(?:\s+(?:co\s+)?lien\s+quan|\s+khac|\s+truc thuoc(?:\s+trung uong)?"
-    r"|\s+(?:cua\s+)?(?:tinh|thanh pho)(?!\s+[^\W\d_]*[A-Z])|\s+tren dia ban(?:\s+(?:tinh|thanh pho))?)*"
+    r"|\s+(?:cua\s+)?(?:tinh|thanh pho)|\s+tren dia ban(?:\s+(?:tinh|thanh pho))?)*"
     r"(?!\w)"
 )
 _KEYWORD = re.compile("|".join(rf"{k}(?!\w)" for k, _ in _KEYWORDS))
 _NEEDS_CAPITAL = {k for k, cap in _KEYWORDS if cap}
 # Where an unknown agency's name stops: the verb of the sentence, a preposition, a date.
+# Where an unknown agency's name stops: the verb of the sentence, a preposition, a date. Matched
+# on the lower-case text WITH its accents: "khí hậu" is part of a name, "khi" (when) is not.
 _NAME_STOP = re.compile(
-    r"(?:chu tri|phoi hop|thuc hien|tham muu|khan truong|co trach nhiem|chiu trach nhiem|to chuc"
-    r"|trien khai|huong dan|bao cao|theo doi|kiem tra|ra soat|xay dung|chi dao|tiep tuc|nghien cuu"
-    r"|de xuat|hoan thanh|quan ly|bo tri|dam bao|tap trung|chu dong|can cu|tong hop|thong bao"
-    r"|du thao|la|lam|tai|theo|ve|trong|truoc|cung|voi|de|nham|gui|cap|lap|giup|co|duoc|se|can"
-    r"|phai|sau|khi|neu|nay|do|cac|nhung|mot|va)(?!\w)"
+    r"(?:chủ trì|phối hợp|thực hiện|tham mưu|khẩn trương|có trách nhiệm|chịu trách nhiệm|tổ chức"
+    r"|triển khai|hướng dẫn|báo cáo|theo dõi|kiểm tra|rà soát|xây dựng|chỉ đạo|tiếp tục"
+    r"|nghiên cứu|đề xuất|hoàn thành|quản lý|bố trí|đảm bảo|bảo đảm|tập trung|chủ động|căn cứ"
+    r"|tổng hợp|thông báo|dự thảo|ban hành|đôn đốc|tăng cường|đẩy mạnh|phát huy|nâng cao|rà soát"
+    r"|là|làm|tại|theo|về|trong|trước|cùng|với|để|nhằm|gửi|cấp|lập|giúp|có|được|sẽ|cần|phải"
+    r"|sau|khi|nếu|này|do|các|những|một|và|đã|đang|chưa|không|trên|từ|đến|cho|thì|mà|của)(?!\w)"
 )
 _PROVINCE_TAIL = re.compile(r"\s+tinh(?!\w)")
 _SEPARATOR = re.compile(r"\s*(?:,|;|\s(?:va|cung)(?=\s))\s*")
@@ -307,7 +318,11 @@ class AgencyMatcher:
             for read in (self._read_group, self._read_registered, self._read_unknown):
                 ref, end = read(ft, start, strict)
                 if ref is not None:
+                    if start != pos and ref.is_generic:  # "Thủ trưởng các sở, ban, ngành"
+                        return AgencyRef(ft.text[pos:end], None, "generic"), end
                     return ref, end
+        if holder := _HOLDER.match(ft.folded, pos):
+            return AgencyRef(ft.text[pos : holder.end()], None, "generic"), holder.end()
         return None, pos
 
     def _read_group(self, ft: Folded, pos: int, _strict: bool):
@@ -346,9 +361,10 @@ class AgencyMatcher:
                 break  # punctuation or a double space between the words: the name ended
             word_pos = m.end() + w.start()
             folded_word = ft.folded[word_pos : word_pos + 40]
+            lower_word = ft.text[word_pos : word_pos + 40].lower()
             # a verb is written in lower case: "Sở Tài chính", "UBND huyện Văn Lâm" go on
             checked = (i > 0 or m.group() not in _NEEDS_CAPITAL) and not w.group()[0].isupper()
-            if checked and strict and _NAME_STOP.match(folded_word):
+            if checked and strict and _NAME_STOP.match(lower_word):
                 if not (folded_word.startswith("va ") and self._continues_name(ft, word_pos)):
                     break
             if w.group()[0].isdigit():

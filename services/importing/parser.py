@@ -58,7 +58,7 @@ from services.importing.items import (
 from services.importing.matching import MERGER_MONTH, AgencyRef, Folded, matcher_for
 from services.importing.matching import fold_same_length as _fold
 from services.importing.review import CHECK, CONFIDENCE, HIGH, LOW, MEDIUM, MISSING, NOTE  # noqa: F401
-from services.importing.tables import pasted_tables
+from services.importing.tables import pasted_tables, table_rows_as_tabs
 from services.importing.text import decode_bytes, join_wrapped, normalize_lines
 
 
@@ -101,7 +101,7 @@ def parse_text(text: str, agencies: Iterable[Agency]) -> ImportResult:
     """The directive in a text (pasted, or a .txt file already decoded). A table copied from Word
     arrives as tab-separated lines; one with columns Nội dung / Chủ trì is read as a task table."""
     reader = _Reader(agencies)
-    text, tables = pasted_tables(text or "")
+    text, tables = pasted_tables(table_rows_as_tabs(text or ""))
     reader.read_text(text)
     for rows, columns in tables:
         reader.read_table(rows, columns)
@@ -464,6 +464,17 @@ class _Reader:
         return [text[a:b].strip() for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
 
     def _sentence_leads(self, ft: Folded) -> list[AgencyRef]:
+        """Leads named in a sentence, without the document's own issuer ("UBND tỉnh X ban hành
+        Kế hoạch ..." names the author, not an assignee)."""
+        return [r for r in self._named_in_sentence(ft) if not self._is_issuer(r)]
+
+    def _is_issuer(self, ref: AgencyRef) -> bool:
+        issuer = self.header.issuer
+        if not issuer or ref.code:
+            return False
+        return _fold(expand_abbreviations(ref.written)) == _fold(expand_abbreviations(issuer))
+
+    def _named_in_sentence(self, ft: Folded) -> list[AgencyRef]:
         """Leads named in a sentence: "Giao / đề nghị Sở X ...", "Sở X chủ trì ..." at its start,
         or "..., Sở X chủ trì" anywhere."""
         for m in TRIGGER.finditer(ft.folded):

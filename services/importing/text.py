@@ -19,10 +19,15 @@ _RULE = re.compile(r"[-_–—=*.·…~\s]{3,}")  # a drawn line under the heade
 _PAGE_NUMBER = re.compile(r"\d{1,3}|[Tt]rang \d+(?:/\d+)?")  # dropped: it may split a sentence
 
 
+_EMPHASIS = re.compile(
+    r"(?<!^)\*+|^\*+(?=\S)"
+)  # markdown emphasis; "* " starting a line is a bullet
+
+
 def normalize_lines(text: str) -> list[str]:
     """NFC lines without invisible characters, markdown bold, rules or page numbers."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n")).translate(_CLEANUP)
-    lines = (" ".join(line.replace("**", "").split()) for line in text.split("\n"))
+    lines = (" ".join(_EMPHASIS.sub("", line).split()) for line in text.split("\n"))
     return [
         "" if _RULE.fullmatch(line) else line for line in lines if not _PAGE_NUMBER.fullmatch(line)
     ]
