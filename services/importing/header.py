@@ -86,6 +86,7 @@ def read_header(lines: list[str], matcher: AgencyMatcher) -> Header:
         ),
         min(len(lines), _HEADER_LINES),
     )  # the header ends where numbered items begin
+    lines = _merge_header_breaks(lines[:limit]) + lines[limit:]
     folded = [_fold(line) for line in lines[:limit]]
     ends = []  # last line of each header element found
     number_at = next((i for i, f in enumerate(folded) if _NUMBER.match(f)), None)
@@ -143,6 +144,25 @@ def read_header(lines: list[str], matcher: AgencyMatcher) -> Header:
     return h
 
 
+_BROKEN_NUMBER = re.compile(r"so\s*:\s*")
+_BROKEN_DATE = re.compile(r".*ngay(?:\s*\d{1,2})?\s*")
+_DATE_REST = re.compile(r"\s*(?:\d{1,2}\s+)?thang")
+
+
+def _merge_header_breaks(lines: list[str]) -> list[str]:
+    """Header lines broken by a crawler or a narrow column: "Số:" / "7360/KH-UBND", "Hà Nội,
+    ngày 20" / "tháng 11 năm 2025", joined (the second line left blank, so indexes hold)."""
+    lines = list(lines)
+    for i in range(len(lines) - 1):
+        folded, following = _fold(lines[i]), _fold(lines[i + 1])
+        if (_BROKEN_NUMBER.fullmatch(folded) and following[:1].isdigit()) or (
+            _BROKEN_DATE.fullmatch(folded) and _DATE_REST.match(following)
+        ):
+            lines[i] = lines[i] + " " + lines[i + 1]
+            lines[i + 1] = ""
+    return lines
+
+
 def _issue_date(line: str, folded: str) -> tuple[str, str, str]:
     """(ISO date or "2025-01" when the day is blank, place, problem)."""
     m = _ISSUE_DATE.search(folded)
@@ -165,6 +185,8 @@ def _issuer(lines: list[str], matcher: AgencyMatcher) -> str:
     parts = [p for p in (" ".join(_strip_motto(line).split()) for line in lines) if p]
     if not parts:
         return ""
+    if _MOTTO.search(_fold(" ".join(parts))):  # the motto wrapped over two lines
+        parts = [" ".join(_strip_motto(" ".join(parts)).split())]
     if len(parts) >= 2 and _ORG_WITH_PLACE.fullmatch(_fold(parts[0])):
         lower = " ".join(parts[1:])
         if _fold(lower) == "van phong":

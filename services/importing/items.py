@@ -53,6 +53,8 @@ CLOSING = re.compile(
     r"tren day|trong qua trinh|.*(?:biet,?\s+(?:va\s+)?thuc hien"
     r"|nghiem tuc (?:trien khai,?\s+)?thuc hien)"
 )
+# Sections that describe rather than assign (the sets' convention: not tasks).
+DESCRIPTIVE = re.compile(r"(?:muc dich|yeu cau|muc tieu|quan diem|su can thiet)(?!\w)")
 ASSIGNING_HEADING = re.compile(r"to chuc thuc hien|phan cong|giao nhiem vu|nhiem vu cu the")
 
 

@@ -377,7 +377,10 @@ class AgencyMatcher:
         """Whether "và" inside an unknown name joins two words of it ("Tài nguyên và Môi trường")
         rather than two agencies ("Sở A và Sở B")."""
         nxt = and_pos + 3
-        return nxt < len(ft.text) and ft.text[nxt].isupper() and not _KEYWORD.match(ft.folded, nxt)
+        if nxt >= len(ft.text) or _KEYWORD.match(ft.folded, nxt):
+            return False
+        # "Trung tâm Truyền thông tài nguyên và môi trường": a lower-case word that is no verb
+        return ft.text[nxt].isupper() or not _NAME_STOP.match(ft.text[nxt : nxt + 40].lower())
 
     # --- groups and mergers -------------------------------------------------------------------
 

@@ -47,6 +47,7 @@ from services.importing.header import LONG_TEXT, Footer, Header, read_footer, re
 from services.importing.items import (
     ASSIGNING_HEADING,
     CLOSING,
+    DESCRIPTIVE,
     LETTERS,
     NUMBERED,
     ROMANS,
@@ -315,6 +316,13 @@ class _Reader:
             return Head(refs, "")
         if colon := re.match(r"\s*:\s*", rest):
             return Head(refs, rest[colon.end() :].strip())
+        # "1. Ban Quản lý các khu công nghệ cao và khu công nghiệp:": a header ending with a
+        # colon names its lead in full, whatever words the name holds
+        named = re.fullmatch(r"([^.;:]{1,80}?)\s*:", rest)
+        if named and not ROLE.search(_fold(named.group(1))) and len(refs) == 1:
+            whole = text[:end] + named.group(1)
+            written = whole[start:].strip()
+            return Head([self.matcher.resolve(written) or AgencyRef(written)], "")
         return None
 
     def _is_heading(self, node: Node) -> bool:
@@ -350,6 +358,8 @@ class _Reader:
             if child.kind in NUMBERED:
                 self._check_numbering(previous, child)
                 previous = child
+            if child.kind in ("roman", "decimal") and DESCRIPTIVE.match(_fold(child.text)):
+                continue  # "I. MỤC ĐÍCH, YÊU CẦU", "II. MỤC TIÊU": no assignment under them
             if child.kind == "para" and child.text.endswith(":") and not child.labels:
                 running = self._introduced(running, child)
                 continue

@@ -53,9 +53,22 @@ def join_wrapped(lines: list[str]) -> list[str]:
     return paragraphs
 
 
+# A line ending with a word that cannot end a sentence: the next line continues it.
+_OPEN_END = re.compile(
+    r"(?<!\S)(?:các|của|và|với|cho|tại|theo|về|trong|những|được|là|để|đến|từ|hoặc|số|ngày)$"
+)
+
+
 def _continues(previous: str, line: str, width: int) -> bool:
     if previous.endswith((".", ";", ":", "!", "?")) or marker_of(line)[0] or field_label(line):
         return False
+    if _OPEN_END.search(previous):
+        return True  # "... phối hợp với các" / "Sở, Ban, ngành": the sentence goes on
+    kind, _, after_marker = marker_of(previous)
+    if kind and len(after_marker.split()) <= 2:
+        return True  # "1. Ban" / "Quản lý các khu công nghiệp": a header broken after a word
+    if previous.isupper() and line.isupper() and len(previous) < 0.75 * width:
+        return True  # a heading in capitals wrapped over two lines ("II. MỤC" / "TIÊU")
     return line[0].islower() or len(previous) >= 0.75 * width
 
 
