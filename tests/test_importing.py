@@ -77,9 +77,9 @@ def test_a_new_plan_is_saved_in_one_call_and_reads_back(store, monkeypatch):
         "II.1",
         "SKHCN",
         ("VPUB",),
-        date(2025, 6, 30),
+        None,  # "Quý II/2025": a period is no date
     )
-    assert (second.lead, second.partners, second.deadline) == ("SNNMT", ("STC",), date(2025, 9, 30))
+    assert (second.lead, second.partners, second.deadline) == ("SNNMT", ("STC",), None)
     assert [t.lead for t in stored if t.section == "III.4"] == ["BHY", "DPTTH"]
     assert {(t.status, t.progress, t.updated_by) for t in stored} == {(NOT_STARTED, 0, ADMIN.email)}
     assert snap.tasks[:29] == tuple(store.load().tasks[:29])  # the seed rows are untouched

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from services.importing.matching import Folded
+from services.importing.matching import fold_same_length as _fold
 from services.importing.review import CHECK, NOTE
 
 # --- deadlines --------------------------------------------------------------------------------
@@ -22,6 +23,7 @@ _BY = (
 )
 _GAP = r"(?:[\s:,]+(?:\d{1,2}\s*(?:gio|h)(?:\s*\d{1,2})?(?:\s*phut)?|[^\W\d_]+)){0,5}?[\s:,]+"
 _DEADLINE_DAY = re.compile(_BY + _GAP + _DATE)
+_YEARS = re.compile(r"(?:giai doan\s+|nam\s+)?\d{4}(?:\s*[-–]\s*\d{4})?")
 _RECURRING = re.compile(
     r"(?<!\w)(?:thuong xuyen|dinh ky|hang (?:ngay|tuan|thang|quy|nam)"
     r"|moi (?:tuan|thang|quy))(?!\w)"
@@ -29,7 +31,8 @@ _RECURRING = re.compile(
 
 
 _PERIOD = re.compile(
-    r"(?<!\w)(?:(?:trong|truoc|den|cuoi|dau|giua)\s+)?(?:(?:quy\s+(?:iv|i{1,3}|[1-4])"
+    r"(?<!\w)(?:trong|truoc|den|cuoi|dau|giua|hoan thanh|xong|thoi han|thoi gian"
+    r"(?:\s+(?:thuc hien|hoan thanh))?)[\s:]+(?:(?:trong|cuoi|dau|giua)\s+)?(?:(?:quy\s+(?:iv|i{1,3}|[1-4])"
     r"|thang\s+\d{1,2}|(?:6|sau)\s+thang\s+(?:dau|cuoi))\s*(?:/|nam|-)\s*\d{4}"
     r"|nam\s+\d{4})(?:\s*[-–]\s*(?:quy\s+(?:iv|i{1,3}|[1-4])\s*(?:/|nam)\s*\d{4}|\d{4}))?(?!\w)"
 )
@@ -164,6 +167,12 @@ def deadline_value(value: str, year: int | None, issued: str = "") -> When:
     if not value:
         return When()
     when = deadline_in(Folded("thời hạn: " + value), year, issued)
+    if when.text:
+        when.text = value  # as written in the cell or field
+        when.notes = [(NOTE, f"thời hạn theo kỳ «{value}»: không ghi ngày cụ thể")]
+    elif _YEARS.fullmatch(_fold(value)):
+        when.text = value  # "2024 - 2025", "giai đoạn 2026-2030"
+        when.notes.append((NOTE, f"thời hạn theo kỳ «{value}»: không ghi ngày cụ thể"))
     if not when.found:
         when.notes.append((CHECK, f"không đọc được thời hạn «{value}»"))
     return when

@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import PurePath
 
 from services.domain.model import NOT_STARTED, Agency, Directive, Task
+from services.importing import limits
 from services.importing.agencies import (
     ASKS,
     FROM_RECIPIENTS,
@@ -42,7 +43,7 @@ from services.importing.agencies import (
     expand_abbreviations,
 )
 from services.importing.deadlines import deadline_in, deadline_value
-from services.importing.docx import docx_content
+from services.importing.docx import docx_content, docx_too_big
 from services.importing.header import LONG_TEXT, Footer, Header, read_footer, read_header
 from services.importing.items import (
     ASSIGNING_HEADING,
@@ -58,6 +59,7 @@ from services.importing.items import (
 )
 from services.importing.matching import MERGER_MONTH, AgencyRef, Folded, matcher_for
 from services.importing.matching import fold_same_length as _fold
+from services.importing.pdf import pdf_text
 from services.importing.review import CHECK, CONFIDENCE, HIGH, LOW, MEDIUM, MISSING, NOTE  # noqa: F401
 from services.importing.tables import pasted_tables, table_rows_as_tabs
 from services.importing.text import decode_bytes, join_wrapped, normalize_lines
@@ -100,9 +102,13 @@ class ImportResult:
 
 def parse_text(text: str, agencies: Iterable[Agency]) -> ImportResult:
     """The directive in a text (pasted, or a .txt file already decoded). A table copied from Word
-    arrives as tab-separated lines; one with columns Nội dung / Chủ trì is read as a task table."""
+    arrives as tab-separated lines, a crawled one as `|` rows or one cell per line; one with
+    columns Nội dung / Chủ trì is read as a task table."""
+    text = text or ""
+    if problem := _text_too_big(text):
+        return _failed(agencies, problem)
     reader = _Reader(agencies)
-    text, tables = pasted_tables(table_rows_as_tabs(text or ""))
+    text, tables = pasted_tables(table_rows_as_tabs(text))
     reader.read_text(text)
     for rows, columns in tables:
         reader.read_table(rows, columns)
@@ -111,11 +117,15 @@ def parse_text(text: str, agencies: Iterable[Agency]) -> ImportResult:
 
 def parse_docx(data: bytes, agencies: Iterable[Agency]) -> ImportResult:
     """The directive in a Word .docx file: paragraphs (with Word's automatic numbering) and
-    tables; a table with columns Nội dung / Chủ trì (/ Phối hợp / Thời hạn) gives one task a row."""
+    tables; a table with columns Nội dung / Chủ trì (/ Phối hợp / Thời hạn) gives one task a row.
+    The paragraphs are counted in the archive before python-docx builds the document."""
     import docx  # python-docx; imported here so that text imports do not pay for it
 
     reader = _Reader(agencies)
     try:
+        if problem := docx_too_big(data):
+            reader.warnings.append(problem)
+            return reader.result()
         document = docx.Document(io.BytesIO(data))
         lines, tables = docx_content(document)
     except Exception:  # python-docx raises many kinds of error on a damaged or foreign file
@@ -131,9 +141,20 @@ def parse_docx(data: bytes, agencies: Iterable[Agency]) -> ImportResult:
 
 
 def parse_file(name: str, data: bytes, agencies: Iterable[Agency]) -> ImportResult:
-    """An uploaded file: .docx, or text (.txt) in UTF-8, UTF-8 with BOM or UTF-16."""
+    """An uploaded file: .docx, text PDF, or text (.txt) in UTF-8, UTF-8 with BOM or UTF-16."""
     suffix = PurePath(name or "").suffix.lower()
-    if suffix in (".doc", ".pdf", ".rtf", ".odt", ".xls", ".xlsx"):
+    if len(data) > limits.MAX_FILE_BYTES:
+        size = f"{len(data) / 2**20:.1f}".replace(".", ",")
+        return _failed(
+            agencies,
+            limits.FILE_TOO_BIG.format(name=name, size=size, limit=limits.MAX_FILE_BYTES >> 20),
+        )
+    if suffix == ".pdf" or data[:5] == b"%PDF-":
+        text, problem = pdf_text(name, data)
+        if problem:
+            return _failed(agencies, problem)
+        return parse_text(text, agencies)
+    if suffix in (".doc", ".rtf", ".odt", ".xls", ".xlsx"):
         return _failed(agencies, _UNSUPPORTED.get(suffix, _UNSUPPORTED[""]).format(name=name))
     if suffix == ".docx" or data[:4] == b"PK\x03\x04":  # a .docx is a zip archive
         return parse_docx(data, agencies)
@@ -142,6 +163,19 @@ def parse_file(name: str, data: bytes, agencies: Iterable[Agency]) -> ImportResu
     if problem:
         result.warnings.insert(0, problem)
     return result
+
+
+def _text_too_big(text: str) -> str:
+    if len(text) > limits.MAX_TEXT_CHARS:
+        return limits.TEXT_TOO_LONG.format(
+            chars=limits.number(len(text)), limit=limits.number(limits.MAX_TEXT_CHARS)
+        )
+    lines = text.count("\n") + 1
+    if lines > limits.MAX_PARAGRAPHS:
+        return limits.TOO_MANY_PARAGRAPHS.format(
+            count=limits.number(lines), limit=limits.number(limits.MAX_PARAGRAPHS)
+        )
+    return ""
 
 
 def to_json(result: ImportResult) -> dict:
@@ -199,9 +233,7 @@ def to_tasks(result: ImportResult) -> list[Task]:
 
 _UNSUPPORTED = {
     ".doc": "Tệp «{name}» là định dạng Word cũ (.doc): hãy mở bằng Word và lưu lại dạng .docx.",
-    ".pdf": "Chưa đọc được tệp PDF «{name}»: hãy sao chép nội dung văn bản dán vào ô nhập, "
-    "hoặc dùng tệp .docx.",
-    "": "Không đọc được tệp «{name}»: chỉ nhận tệp .txt hoặc .docx.",
+    "": "Không đọc được tệp «{name}»: chỉ nhận tệp .txt, .docx hoặc .pdf.",
 }
 
 
@@ -225,6 +257,8 @@ class _Reader:
         self.numbering: list[str] = []  # "sau mục «2» là «4»"
         self.recipients: list[AgencyRef] = []  # "Kính gửi", when every name is known
         self.read_anything = False
+        self.budget = limits.Budget()
+        self.capped = False  # more tasks than limits.MAX_TASKS
 
     @property
     def year(self) -> int | None:
@@ -353,6 +387,8 @@ class _Reader:
     def _walk(self, node: Node, context: Context) -> None:
         running, previous = context, None
         for child in node.children:
+            if self.budget.spent or self.capped:
+                return
             if child.kind == "closing":
                 continue
             if child.kind in NUMBERED:
@@ -569,6 +605,9 @@ class _Reader:
     # rows
 
     def _add(self, a: Assignment) -> None:
+        if len(self.tasks) >= limits.MAX_TASKS:
+            self.capped = True
+            return
         partners, partner_notes = self._partner_codes(a.partners)
         base = a.when.notes + a.notes + partner_notes
         rows: list[tuple[str | None, str, str, list[tuple[int, str]]]] = []
@@ -622,7 +661,7 @@ class _Reader:
                 return [(None, ref.written, ref.written, [(MISSING, note)])]
             return [(a.code, a.name, ref.written, self._merger_notes(a.code)) for a in members]
         if ref.is_unknown:
-            self._propose(ref.written)
+            self._propose(expand_abbreviations(ref.written))
             note = (
                 f"«{ref.written}» chưa có trong danh mục cơ quan: đề xuất thêm mới, cần quản "
                 "trị xác nhận"
@@ -654,9 +693,7 @@ class _Reader:
         codes, notes = [], []
         for ref in refs:
             if ref.is_group or ref.is_generic:
-                if ref.written not in codes:  # "phối hợp với các sở, ngành": kept as written
-                    codes.append(ref.written)
-                continue
+                continue  # "phối hợp với các sở, ngành": too broad to list, kept in the content
             if ref.is_unknown:
                 self._propose(ref.written)
                 notes.append((CHECK, f"cơ quan phối hợp «{ref.written}» chưa có trong danh mục"))
@@ -691,6 +728,10 @@ class _Reader:
                     "Không tìm thấy trong văn bản: " + "; ".join(missing) + " (bổ sung khi lưu)."
                 )
             warnings += self._numbering_warning() + self._task_warnings()
+            if self.capped:
+                warnings.append(limits.TOO_MANY_TASKS.format(limit=limits.number(limits.MAX_TASKS)))
+            if self.budget.exceeded:
+                warnings.append(limits.TOO_SLOW.format(limit=self.budget.seconds))
         titles = ", ".join(t for t in (f.authority, f.title) if t)
         signer = f"{f.signer} ({titles})" if f.signer and titles else f.signer
         return ImportResult(
