@@ -122,10 +122,6 @@ def docx_too_big(data: bytes) -> str:
             info = archive.getinfo("word/document.xml")
         except KeyError:
             return ""  # python-docx will say the file is not a Word document
-        if info.file_size > limits.MAX_TEXT_CHARS * 20:  # XML is ~10x its text
-            return limits.TEXT_TOO_LONG.format(
-                chars=limits.number(info.file_size), limit=limits.number(limits.MAX_TEXT_CHARS)
-            )
         count, tail = 0, b""
         with archive.open(info) as xml:
             while chunk := xml.read(1 << 20):
@@ -138,4 +134,8 @@ def docx_too_big(data: bytes) -> str:
                         count=f"hơn {limits.number(limits.MAX_PARAGRAPHS)}",
                         limit=limits.number(limits.MAX_PARAGRAPHS),
                     )
+    if info.file_size > limits.MAX_TEXT_CHARS * 20:  # XML is ~10x its text
+        return limits.TEXT_TOO_LONG.format(
+            chars=limits.number(info.file_size), limit=limits.number(limits.MAX_TEXT_CHARS)
+        )
     return ""

@@ -254,11 +254,21 @@ def _title_block(lines: list[str], start: int, limit: int) -> tuple[str, int]:
             or _TITLE_STOP.match(folded)
             or _RECIPIENTS.match(folded)
             or _NUMBER.match(folded)
+            or (_ISSUE_DATE.search(folded) and len(folded) < 120)  # the date is no trích yếu
+            or _starts_body(parts[-1], line)
         ):
             break
         parts.append(line)
         end = i
     return " ".join(parts), end
+
+
+def _starts_body(previous: str, line: str) -> bool:
+    """A text PDF loses the blank line after the trích yếu: a new sentence (capital letter) after
+    a title line shorter than it is the body's first line. A title in capitals goes on."""
+    if previous.isupper() and line.isupper():
+        return False
+    return line[:1].isupper() and len(previous) < 0.8 * len(line) and len(line) >= 60
 
 
 def _list_block(lines: list[str], start: int) -> tuple[list[str], int]:

@@ -54,7 +54,10 @@ CLOSING = re.compile(
     r"|nghiem tuc (?:trien khai,?\s+)?thuc hien)"
 )
 # Sections that describe rather than assign (the sets' convention: not tasks).
-DESCRIPTIVE = re.compile(r"(?:muc dich|yeu cau|muc tieu|quan diem|su can thiet)(?!\w)")
+DESCRIPTIVE = re.compile(
+    r"(?:muc dich|yeu cau|muc tieu|quan diem|su can thiet)"
+    r"(?:[\s,]+(?:va\s+)?(?:muc dich|yeu cau|muc tieu|quan diem|chung|cu the|tong quat))*[\s.:]*"
+)
 ASSIGNING_HEADING = re.compile(r"to chuc thuc hien|phan cong|giao nhiem vu|nhiem vu cu the")
 
 

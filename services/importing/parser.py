@@ -394,7 +394,7 @@ class _Reader:
             if child.kind in NUMBERED:
                 self._check_numbering(previous, child)
                 previous = child
-            if child.kind in ("roman", "decimal") and DESCRIPTIVE.match(_fold(child.text)):
+            if child.kind in ("roman", "decimal") and DESCRIPTIVE.fullmatch(_fold(child.text)):
                 continue  # "I. MỤC ĐÍCH, YÊU CẦU", "II. MỤC TIÊU": no assignment under them
             if child.kind == "para" and child.text.endswith(":") and not child.labels:
                 running = self._introduced(running, child)

@@ -6,10 +6,13 @@ import re
 
 from services.importing.matching import fold_same_length as _fold
 
-_COLUMNS = (  # folded header words -> field; partners before lead ("Cơ quan phối hợp")
+_COLUMNS = (  # folded header words -> field, the first that matches ("Cơ quan phối hợp": partners)
     ("partners", re.compile(r".*phoi hop")),
+    (
+        "when",
+        re.compile(r".*(?:thoi han|thoi gian|han hoan thanh|tien do)"),
+    ),  # "thời gian thực hiện"
     ("lead", re.compile(r".*(?:chu tri|thuc hien)")),
-    ("when", re.compile(r".*(?:thoi han|thoi gian|han hoan thanh|tien do)")),
     ("content", re.compile(r".*(?:noi dung|nhiem vu|cong viec)")),
     ("section", re.compile(r"(?:stt|tt|so tt|so thu tu)\.?$")),
 )

@@ -24,12 +24,17 @@ _EMPHASIS = re.compile(
 )  # markdown emphasis; "* " starting a line is a bullet
 
 
+_END_MARK = re.compile(r"\s*\./\.\s*$")  # "./.": the end of the document's body, no task text
+
+
 def normalize_lines(text: str) -> list[str]:
     """NFC lines without invisible characters, markdown bold, rules or page numbers."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n")).translate(_CLEANUP)
     lines = (" ".join(_EMPHASIS.sub("", line).split()) for line in text.split("\n"))
     return [
-        "" if _RULE.fullmatch(line) else line for line in lines if not _PAGE_NUMBER.fullmatch(line)
+        "" if _RULE.fullmatch(line) else _END_MARK.sub("", line)
+        for line in lines
+        if not _PAGE_NUMBER.fullmatch(line)
     ]
 
 
