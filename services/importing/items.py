@@ -77,6 +77,10 @@ def section_path(parent: str, node: Node) -> str:
     """ "III" + item "1" -> "III.1"; bullets and paragraphs keep their parent's number."""
     if node.kind not in (*NUMBERED, "decimal2"):
         return parent
+    if node.kind == "decimal2":  # "1.1." under "1.": the printed label holds its parent
+        head = node.label.rsplit(".", 1)[0]
+        if parent == head or parent.endswith("." + head):
+            return parent[: len(parent) - len(head)] + node.label
     return f"{parent}.{node.label}" if parent else node.label
 
 

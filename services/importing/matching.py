@@ -107,6 +107,7 @@ _TITLE = re.compile(
     r"(?:(?:pho\s+)?(?:giam doc|chu tich(?:\s+kiem\s+tong giam doc)?|chanh|tong bien tap"
     r"|chi huy truong|truong|tong giam doc|thu tuong)|thu truong|bo truong)\s+"
 )
+_HONORIFIC = re.compile(r"(?:cac\s+)?dong chi\s+")
 # An office-holder named without a body ("Bộ trưởng, Thủ trưởng cơ quan ngang Bộ, ..."): a lead
 # kept as written, when a list separator or the end follows.
 _HOLDER = re.compile(
@@ -308,6 +309,9 @@ class AgencyMatcher:
             ref, after = self._read_one(ft, _skip_spaces(ft.folded, start), strict)
             if ref is None:
                 break
+            if refs and ref.is_generic and (shared := _shared_title(refs[-1], ref)):
+                # "Thủ trưởng cơ quan ngang Bộ, cơ quan thuộc Chính phủ": the title is shared
+                ref = AgencyRef(f"{shared} {ref.written}", None, "generic")
             refs.append(ref)
             end = after
         return refs, end
@@ -322,7 +326,9 @@ class AgencyMatcher:
                         return AgencyRef(ft.text[pos:end], None, "generic"), end
                     return ref, end
         if holder := _HOLDER.match(ft.folded, pos):
-            return AgencyRef(ft.text[pos : holder.end()], None, "generic"), holder.end()
+            start = _HONORIFIC.match(ft.folded, pos)  # "Các đồng chí Bộ trưởng" -> "Bộ trưởng"
+            begin = start.end() if start else pos
+            return AgencyRef(ft.text[begin : holder.end()], None, "generic"), holder.end()
         return None, pos
 
     def _read_group(self, ft: Folded, pos: int, _strict: bool):
@@ -427,6 +433,16 @@ class AgencyMatcher:
     def name(self, code: str) -> str:
         agency = self.agencies.get(code)
         return agency.name if agency else code
+
+
+def _shared_title(previous: AgencyRef, ref: AgencyRef) -> str:
+    """The office-holder title of `previous` that a bare generic body after it shares."""
+    if not previous.is_generic or _TITLE.match(fold_same_length(ref.written)):
+        return ""
+    title = _TITLE.match(fold_same_length(previous.written))
+    if not title or fold_same_length(ref.written).startswith("cac "):
+        return ""
+    return previous.written[: title.end()].strip()
 
 
 def _skip_spaces(folded: str, pos: int) -> int:

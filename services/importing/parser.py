@@ -95,6 +95,7 @@ class ImportResult:
     tasks: list[ExtractedTask] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     new_agencies: list[str] = field(default_factory=list)  # names to confirm as new agencies
+    groups: list[str] = field(default_factory=list)  # generic groups kept as one lead each
 
 
 # --- public API -------------------------------------------------------------------------------
@@ -254,6 +255,7 @@ class _Reader:
         self.tasks: list[ExtractedTask] = []
         self.warnings: list[str] = []
         self.new_agencies: list[str] = []
+        self.groups: list[str] = []  # generic groups kept as one lead, as printed
         self.numbering: list[str] = []  # "sau mục «2» là «4»"
         self.recipients: list[AgencyRef] = []  # "Kính gửi", when every name is known
         self.read_anything = False
@@ -650,7 +652,10 @@ class _Reader:
     def _lead_rows(self, ref: AgencyRef):
         if ref.is_generic or (ref.is_group and not self.matcher.is_home(self.header.issuer)):
             note = f"«{ref.written}» là nhóm cơ quan: giữ một dòng như văn bản ghi"
-            return [(None, expand_abbreviations(ref.written), ref.written, [(CHECK, note)])]
+            name = expand_abbreviations(ref.written)
+            if _fold(name) not in {_fold(g) for g in self.groups}:
+                self.groups.append(name)
+            return [(None, name, ref.written, [(CHECK, note)])]
         if ref.is_group:
             members = self.matcher.members(ref.group, self.header.issued_on)
             if not members:
@@ -752,6 +757,7 @@ class _Reader:
             tasks=self.tasks,
             warnings=warnings,
             new_agencies=self.new_agencies,
+            groups=self.groups,
         )
 
     def _numbering_warning(self) -> list[str]:
@@ -771,11 +777,21 @@ class _Reader:
                 "quan (kiểm tra lại nội dung, hoặc nhập nhiệm vụ bằng tay)."
             ]
         warnings = []
-        without_lead = sum(1 for t in self.tasks if t.lead is None)
+        # a row with a name (an agency to add, a group kept as printed) shows that lead in the
+        # grid: only rows with no name at all are "without a lead"
+        without_lead = sum(1 for t in self.tasks if t.lead is None and not t.lead_name)
         if without_lead:
             warnings.append(
                 f"{without_lead} nhiệm vụ chưa xác định được cơ quan chủ trì: cần chọn "
                 "cơ quan trước khi lưu."
+            )
+        if self.groups:
+            count = sum(1 for t in self.tasks if t.lead is None and t.lead_name in self.groups)
+            warnings.append(
+                f"{count} nhiệm vụ giao cho nhóm cơ quan chung ("
+                + "; ".join(f"«{g}»" for g in self.groups)
+                + "): giữ như văn bản ghi, chọn cơ quan cụ thể hoặc thêm vào danh mục trước "
+                "khi lưu."
             )
         if self.new_agencies:
             warnings.append(

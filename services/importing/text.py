@@ -32,7 +32,7 @@ def normalize_lines(text: str) -> list[str]:
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n")).translate(_CLEANUP)
     lines = (" ".join(_EMPHASIS.sub("", line).split()) for line in text.split("\n"))
     return [
-        "" if _RULE.fullmatch(line) else _END_MARK.sub("", line)
+        "" if _RULE.fullmatch(line) else _END_MARK.sub(".", line).removesuffix("..").lstrip(".")
         for line in lines
         if not _PAGE_NUMBER.fullmatch(line)
     ]
