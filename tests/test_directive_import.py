@@ -473,9 +473,18 @@ def test_never_raises_and_every_row_has_a_lead_or_says_why(text):
     result = parse_text(text, AGENCIES)
     for task in result.tasks:
         assert task.confidence in ("cao", "trung bình", "thấp")
-        assert task.lead or (task.confidence == "thấp" and task.reasons)
-    if any(t.lead is None for t in result.tasks):
+        assert task.lead or task.reasons  # a row without a registry code says why
+        if not task.lead and not task.lead_name:
+            assert task.confidence == "thấp"
+    if any(t.lead is None and not t.lead_name for t in result.tasks):
         assert any("chưa xác định được cơ quan chủ trì" in w for w in result.warnings)
+    if any(t.lead is None and t.lead_name for t in result.tasks):  # shown in the grid as printed
+        assert any(
+            "chưa có trong danh mục" in w or "nhóm cơ quan chung" in w for w in result.warnings
+        )
+    assert not any("chưa xác định" in w for w in result.warnings) or any(
+        not t.lead and not t.lead_name for t in result.tasks
+    )  # never the contradictory warning while every row shows a lead
     json.dumps(to_json(result))
     to_tasks(result)
 

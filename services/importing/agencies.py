@@ -18,7 +18,8 @@ ROLE = re.compile(
     r"\s*(?:(?:la co quan\s+)?chu tri|co trach nhiem|chiu trach nhiem|thuc hien"
     r"|tham muu|khan truong|phoi hop|huong dan|to chuc|trien khai|theo doi|chi dao"
     r"|xay dung|ra soat|bao cao|kiem tra|tiep tuc|chu dong|tap trung|hoan thanh"
-    r"|bao dam|dam bao|nghien cuu|de xuat|cung cap)(?!\w)"
+    r"|bao dam|dam bao|nghien cuu|de xuat|cung cap|tien hanh|tang cuong|day manh|quan ly"
+    r"|huong dan|ban hanh|trinh|tong hop|phoi hop)(?!\w)"
 )
 LEADS_BEFORE = re.compile(r"(?<!\w)chu tri(?!\w)")
 WITH = re.compile(r"(?<!\w)phoi hop(?:\s+chat che)?(?:\s+voi)?\s+")

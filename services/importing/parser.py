@@ -247,6 +247,9 @@ def _failed(agencies: Iterable[Agency], message: str) -> ImportResult:
 # --- the reader -------------------------------------------------------------------------------
 
 
+_LEAD_IN = re.compile(r"(?:cu the|nhu sau|gom|bao gom|sau day|voi cac noi dung sau)\s*:")
+
+
 class _Reader:
     def __init__(self, agencies: Iterable[Agency]):
         self.matcher = matcher_for(tuple(agencies))
@@ -354,7 +357,7 @@ class _Reader:
             return Head(refs, rest[colon.end() :].strip())
         # "1. Ban Quản lý các khu công nghệ cao và khu công nghiệp:": a header ending with a
         # colon names its lead in full, whatever words the name holds
-        named = re.fullmatch(r"([^.;:]{1,80}?)\s*:", rest)
+        named = re.fullmatch(r"([^.;:]{1,80}?)\s*:?\s*", rest)
         if named and not ROLE.search(_fold(named.group(1))) and len(refs) == 1:
             whole = text[:end] + named.group(1)
             written = whole[start:].strip()
@@ -412,7 +415,10 @@ class _Reader:
 
     def _introduced(self, context: Context, para: Node) -> Context:
         """ "UBND tỉnh giao Sở X ... sau:" / "Chủ tịch UBND tỉnh yêu cầu:" sets what follows."""
-        ft = Folded(re.split(r"(?<=\.)\s+", para.text)[-1])  # the sentence that introduces
+        sentences = re.split(r"(?<=\.)\s+", para.text)
+        ft = Folded(sentences[-1])  # the sentence that introduces
+        if len(sentences) > 1 and _LEAD_IN.fullmatch(_fold(sentences[-1])):
+            ft = Folded(" ".join(sentences[-2:]))  # "... đề nghị X thực hiện ... Cụ thể:"
         leads, notes = self._sentence_leads(ft), ()
         if not leads and (leads := self._your_agencies(ft)):
             notes = (FROM_RECIPIENTS,)
@@ -555,7 +561,9 @@ class _Reader:
         return partners
 
     def _label_agencies(self, value: str) -> list[AgencyRef]:
-        """Agencies in a "Chủ trì:" line or a table cell: a list, or names one per line / ";"."""
+        """Agencies in a "Chủ trì:" line or a table cell: a list, or names one per line / ";"
+        ("Sở A; Sở B; Báo C và các sở, ngành liên quan"), or a name followed by what it does
+        ("Sở A tiến hành rà soát ...")."""
         if not value.strip():
             return []
         ft = Folded(value)
@@ -563,11 +571,29 @@ class _Reader:
         if refs and not value[end:].strip(" .;,"):
             return refs
         found = []
-        for piece in re.split(r"[;\n]|,\s*(?=[A-ZĐÂÊÔƠƯ])", value):
-            piece = piece.strip(" .;,-")
-            if piece and not GENERIC.match(_fold(piece)):
-                if ref := self.matcher.resolve(piece):
-                    found.append(ref)
+        for piece in re.split(r"[;\n]", value):
+            found += self._cell_names(piece.strip(" .;,-"))
+        return found
+
+    def _cell_names(self, piece: str) -> list[AgencyRef]:
+        if not piece:
+            return []
+        refs, end = self.matcher.read_list(Folded(piece), 0)
+        rest = piece[end:].strip(" .,")
+        if refs and (not rest or ROLE.match(_fold(rest))):
+            return refs  # the names, then (maybe) what they do
+        found = []
+        # "Báo X và các sở, ngành có liên quan": a name, then a generic group
+        for part in re.split(r"\s+và\s+(?=các\s)|,\s*(?=các\s)", piece):
+            names = [p.strip(" .,") for p in re.split(r",\s*(?=[A-ZĐÂÊÔƠƯ])", part)]
+            resolved = [self.matcher.resolve(n) for n in names]
+            if len(names) > 1 and not all(r and not r.is_unknown for r in resolved):
+                resolved = [self.matcher.resolve(part.strip(" .,"))]  # one name with commas
+            found += [
+                r
+                for r, n in zip(resolved, names)
+                if r and not (r.is_unknown and GENERIC.match(_fold(n)))
+            ]
         return found
 
     # tables (.docx)

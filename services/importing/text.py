@@ -50,7 +50,9 @@ def join_wrapped(lines: list[str]) -> list[str]:
         if not line:
             after_blank = True
             continue
-        if paragraphs and not after_blank and _continues(paragraphs[-1], line, width):
+        if paragraphs and _BARE_MARKER.fullmatch(paragraphs[-1]):
+            paragraphs[-1] += " " + line  # "1." / "-" alone on its line: its text follows
+        elif paragraphs and not after_blank and _continues(paragraphs[-1], line, width):
             paragraphs[-1] += " " + line
         else:
             paragraphs.append(line)
@@ -62,6 +64,9 @@ def join_wrapped(lines: list[str]) -> list[str]:
 _OPEN_END = re.compile(
     r"(?<!\S)(?:các|của|và|với|cho|tại|theo|về|trong|những|được|là|để|đến|từ|hoặc|số|ngày)$"
 )
+
+
+_BARE_MARKER = re.compile(r"(?:[IVXL]{1,6}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])[.)]|[-–—+•]")
 
 
 def _continues(previous: str, line: str, width: int) -> bool:
