@@ -30,6 +30,13 @@ GENERIC_TAIL = re.compile(
 )
 YOUR_AGENCY = re.compile(r"(?<!\w)quy (?:co quan|don vi|so|ban|nganh)(?!\w)")
 FROM_RECIPIENTS = (CHECK, "văn bản ghi «Quý cơ quan»: cơ quan chủ trì lấy theo phần «Kính gửi»")
+# An unnumbered paragraph that tells what happened before (a date, a cited document, "Căn cứ",
+# "Thực hiện ...", "Xét đề nghị"): it quotes earlier assignments, it does not make new ones.
+REPORTED = re.compile(
+    r"(?:ngay\s+\d|tai\s+(?:quyet dinh|cong van|thong bao|ke hoach|chi thi|van ban|nghi quyet)"
+    r"|thuc hien\s+(?:quyet dinh|cong van|thong bao|ke hoach|chi thi|nghi quyet|cong dien|van ban)"
+    r"|can cu|xet\s|theo\s+(?:de nghi|bao cao|quyet dinh|cong van|ke hoach))"
+)
 GENERIC = re.compile(r"(?:cac\s+)?(?:co quan|don vi|dia phuong|to chuc|ca nhan|ben)(?!\w)")
 
 

@@ -24,8 +24,27 @@ _DOC_TYPES = {
     "cong dien": "Công điện",
     "chi thi": "Chỉ thị",
     "thong bao": "Thông báo",
+    "quyet dinh": "Quyết định",
+    "nghi quyet": "Nghị quyết",
+    "ket luan": "Kết luận",
+    "chuong trinh": "Chương trình",
+    "huong dan": "Hướng dẫn",
+    "thong tri": "Thông tri",
+    "bao cao": "Báo cáo",
 }
-_SYMBOL_TYPES = {"kh": "Kế hoạch", "cd": "Công điện", "ct": "Chỉ thị", "tb": "Thông báo"}
+_SYMBOL_TYPES = {
+    "kh": "Kế hoạch",
+    "cd": "Công điện",
+    "ct": "Chỉ thị",
+    "tb": "Thông báo",
+    "qd": "Quyết định",
+    "nq": "Nghị quyết",
+    "kl": "Kết luận",
+    "ctr": "Chương trình",
+    "hd": "Hướng dẫn",
+    "tt": "Thông tri",
+    "bc": "Báo cáo",
+}
 _ABOUT = re.compile(r"(?:v/v|ve viec)(?!\w)")
 _RECIPIENTS = re.compile(r"kinh gui\s*:?|.*\bdien\s*:$")
 _TITLE_STOP = re.compile(r"(?:can cu|thuc hien|ngay|trong|sau|de|kinh gui|chu tich)(?!\w)")
@@ -82,7 +101,7 @@ def read_header(lines: list[str], matcher: AgencyMatcher) -> Header:
         (
             i
             for i, line in enumerate(lines[:_HEADER_LINES])
-            if marker_of(line)[0] in ("roman", "decimal", "decimal2")
+            if marker_of(line)[0] in ("roman", "decimal", "decimal2", "article")
         ),
         min(len(lines), _HEADER_LINES),
     )  # the header ends where numbered items begin

@@ -10,6 +10,7 @@ from services.importing.matching import fold_same_length as _fold
 # --- body: items and their nesting ------------------------------------------------------------
 
 _MARKERS = (
+    ("article", re.compile(r"((?:Điều|ĐIỀU)\s+\d{1,3})\s*[.:]\s*(?=\S)")),  # a decision's articles
     ("roman", re.compile(r"([IVXL]{1,6})\s*[.\-–]\s+(?=\S)")),
     ("decimal2", re.compile(r"(\d{1,2}(?:\.\d{1,2})+)\.?\s+(?=\S)")),
     ("decimal", re.compile(r"(\d{1,2})[.)]\s+(?=\S)")),
@@ -75,6 +76,8 @@ def field_label(text: str) -> re.Match | None:
 
 def section_path(parent: str, node: Node) -> str:
     """ "III" + item "1" -> "III.1"; bullets and paragraphs keep their parent's number."""
+    if node.kind == "article":
+        return " ".join(node.label.split()).replace("ĐIỀU", "Điều")  # "Điều 2"
     if node.kind not in (*NUMBERED, "decimal2"):
         return parent
     if node.kind == "decimal2":  # "1.1." under "1.": the printed label holds its parent

@@ -332,11 +332,14 @@ class AgencyMatcher:
         return None, pos
 
     def _read_group(self, ft: Folded, pos: int, _strict: bool):
+        generic = _GENERIC_GROUP.match(ft.folded, pos)
         for pattern, group in self._groups:
             if m := pattern.match(ft.folded, pos):
-                return AgencyRef(ft.text[pos : m.end()], None, "group", group), m.end()
-        if m := _GENERIC_GROUP.match(ft.folded, pos):
-            return AgencyRef(ft.text[pos : m.end()], None, "generic"), m.end()
+                # "các sở, ban, ngành, đoàn thể tỉnh": the registry's group, as written in full
+                end = max(m.end(), generic.end() if generic else 0)
+                return AgencyRef(ft.text[pos:end], None, "group", group), end
+        if generic:
+            return AgencyRef(ft.text[pos : generic.end()], None, "generic"), generic.end()
         return None, pos
 
     def _read_registered(self, ft: Folded, pos: int, _strict: bool):

@@ -32,6 +32,7 @@ from services.importing.agencies import (
     GENERIC_TAIL,
     HEAD_TRIGGER,
     LEADS_BEFORE,
+    REPORTED,
     ROLE,
     TRIGGER,
     WITH,
@@ -474,6 +475,8 @@ class _Reader:
         clauses = self._clauses(content)
         for i, clause in enumerate(clauses):
             ft = Folded(clause)
+            if node.kind == "para" and not context.section and REPORTED.match(ft.folded):
+                continue  # "Ngày 29/6, Bộ X ban hành ... và giao ...": an earlier assignment
             leads, notes = self._label_agencies(labelled.get("lead", "")) if i == 0 else [], []
             leads = leads or self._sentence_leads(ft)
             if not leads and i == 0 and head:
@@ -511,9 +514,14 @@ class _Reader:
     def _clauses(self, text: str) -> list[str]:
         """An item split where a sentence gives a new lead ("... . Giao Sở Y tế ...")."""
         ft = Folded(text)
-        cuts = [
-            m.end() for m in re.finditer(r"[.;]\s+", text) if self._starts_assignment(ft, m.end())
-        ]
+        cuts: list[int] = []
+        for m in re.finditer(r"[.;]\s+", text):
+            if not self._starts_assignment(ft, m.end()):
+                continue
+            start = cuts[-1] if cuts else 0
+            if self.matcher.read_list(ft, start)[1] >= m.start():
+                continue  # "Thủ trưởng các sở; Chủ tịch UBND các xã; ...": one list of leads
+            cuts.append(m.end())
         bounds = [0, *cuts, len(text)]
         return [text[a:b].strip() for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
 

@@ -45,41 +45,45 @@ def join_wrapped(lines: list[str]) -> list[str]:
     lengths = sorted(len(line) for line in lines if len(line) >= 20)
     width = lengths[int(len(lengths) * 0.8)] if lengths else 0
     paragraphs: list[str] = []
-    after_blank = True
+    after_blank, last = True, ""  # `last`: the previous line as printed
     for line in lines:
         if not line:
             after_blank = True
             continue
         if paragraphs and _BARE_MARKER.fullmatch(paragraphs[-1]):
             paragraphs[-1] += " " + line  # "1." / "-" alone on its line: its text follows
-        elif paragraphs and not after_blank and _continues(paragraphs[-1], line, width):
+        elif paragraphs and not after_blank and _continues(paragraphs[-1], last, line, width):
             paragraphs[-1] += " " + line
         else:
             paragraphs.append(line)
-        after_blank = False
+        after_blank, last = False, line
     return paragraphs
 
 
 # A line ending with a word that cannot end a sentence: the next line continues it.
 _OPEN_END = re.compile(
-    r"(?<!\S)(?:các|của|và|với|cho|tại|theo|về|trong|những|được|là|để|đến|từ|hoặc|số|ngày)$"
+    r"(?<!\S)(?:các|của|và|với|cho|tại|theo|về|trong|những|được|là|để|đến|từ|hoặc|số|ngày"
+    r"|Sở|Bộ|Ban|Cục|Vụ|Ủy ban|Ủy ban nhân dân|UBND|Giám đốc|Chủ tịch|Thủ trưởng|Chánh)$"
 )
 
 
-_BARE_MARKER = re.compile(r"(?:[IVXL]{1,6}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])[.)]|[-–—+•]")
+_BARE_MARKER = re.compile(
+    r"(?:[IVXL]{1,6}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])[.)]|[-–—+•]|(?:Điều|ĐIỀU)(?:\s+\d{1,3}\.?)?"
+)
 
 
-def _continues(previous: str, line: str, width: int) -> bool:
-    if previous.endswith((".", ";", ":", "!", "?")) or marker_of(line)[0] or field_label(line):
+def _continues(paragraph: str, last: str, line: str, width: int) -> bool:
+    """Whether `line` goes on the paragraph whose last printed line is `last`."""
+    if last.endswith((".", ";", ":", "!", "?")) or marker_of(line)[0] or field_label(line):
         return False
-    if _OPEN_END.search(previous):
+    if _OPEN_END.search(last):
         return True  # "... phối hợp với các" / "Sở, Ban, ngành": the sentence goes on
-    kind, _, after_marker = marker_of(previous)
-    if kind and len(after_marker.split()) <= 2:
+    kind, _, after_marker = marker_of(paragraph)
+    if kind and paragraph == last and len(after_marker.split()) <= 2:
         return True  # "1. Ban" / "Quản lý các khu công nghiệp": a header broken after a word
-    if previous.isupper() and line.isupper() and len(previous) < 0.75 * width:
+    if last.isupper() and line.isupper() and len(last) < 0.75 * width:
         return True  # a heading in capitals wrapped over two lines ("II. MỤC" / "TIÊU")
-    return line[0].islower() or len(previous) >= 0.75 * width
+    return line[0].islower() or len(last) >= 0.75 * width
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
