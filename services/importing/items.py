@@ -52,7 +52,8 @@ _LABEL = re.compile(
 )
 CLOSING = re.compile(
     r"tren day|trong qua trinh|.*(?:biet,?\s+(?:va\s+)?thuc hien"
-    r"|nghiem tuc (?:trien khai,?\s+)?thuc hien)"
+    r"|nghiem tuc (?:trien khai,?\s+)?thuc hien|(?:trien khai\s+)?thuc hien nghiem (?:tuc|chinh)"
+    r"(?:[^.;]{0,40})?[.;]?$)"
 )
 # Sections that describe rather than assign (the sets' convention: not tasks).
 DESCRIPTIVE = re.compile(

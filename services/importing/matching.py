@@ -87,7 +87,10 @@ class AgencyRef:
 
 # Groups whose usual wording differs from the registry's group name (folded regex -> group).
 _GROUP_WORDING = (
-    (r"(?:cac\s+)?so,?\s+(?:ban,?\s+)?nganh(?:\s+(?:cua\s+)?tinh)?", "Sở, ban, ngành"),
+    (
+        r"(?:cac\s+)?so,?\s+(?:ban,?\s+)?nganh(?:\s+(?:cua\s+)?(?:tinh|thanh pho))?",
+        "Sở, ban, ngành",
+    ),
     (
         r"cac\s+co\s+quan\s+chuyen\s+mon(?:\s+thuoc\s+(?:ubnd|uy ban nhan dan)\s+tinh)?",
         "Sở, ban, ngành",
@@ -178,6 +181,8 @@ _UNIT = (
 _GENERIC_GROUP = re.compile(
     r"(?:(?:thu truong|chu tich|giam doc|nguoi dung dau|lanh dao)\s+)?"
     r"(?:co quan (?:ngang bo|thuoc chinh phu)(?!\w)"
+    r"|(?:ubnd|uy ban nhan dan)\s+(?:cap\s+(?:tinh|huyen|xa)"  # "UBND cấp xã", "UBND phường, xã"
+    r"|(?:xa|phuong|huyen|thi tran|dac khu)(?:\s*,\s*(?:xa|phuong|huyen|thi tran|dac khu))+)(?!\w)"
     r"|(?:(?:ubnd|uy ban nhan dan)\s+)?cac\s+"
     + _UNIT
     + r"(?:(?:\s*,\s*|\s+va\s+|\s+)"
@@ -200,9 +205,15 @@ _NAME_STOP = re.compile(
     r"|là|làm|tại|theo|về|trong|trước|cùng|với|để|nhằm|gửi|cấp|lập|giúp|có|được|sẽ|cần|phải"
     r"|sau|khi|nếu|này|do|các|những|một|và|đã|đang|chưa|không|trên|từ|đến|cho|thì|mà|của)(?!\w)"
 )
+_AREA = re.compile(r"\s+tren dia ban(?:\s+(?:tinh|thanh pho|xa|phuong))?(?!\w)")
+# verbs that end a generic group's description even when no stop word does ("bảo đảm")
+ROLE_WORD = re.compile(
+    r"(?:bao dam|dam bao|chu dong|tuan thu|phoi hop|thuc hien|trien khai|to chuc|xay dung"
+    r"|nghien cuu|huong dan|tham gia|chap hanh|khan truong|tiep tuc|tang cuong|ho tro)(?!\w)"
+)
 _PROVINCE_TAIL = re.compile(r"\s+tinh(?!\w)")
 _SEPARATOR = re.compile(r"\s*(?:,|;|\s(?:va|cung)(?=\s))\s*")
-_MAX_NAME_WORDS = 8
+_MAX_NAME_WORDS = 12  # "Viện Khoa học Khí tượng thủy văn và Biến đổi khí hậu"
 
 
 def _max_edits(length: int) -> int:
@@ -339,8 +350,22 @@ class AgencyMatcher:
                 end = max(m.end(), generic.end() if generic else 0)
                 return AgencyRef(ft.text[pos:end], None, "group", group), end
         if generic:
-            return AgencyRef(ft.text[pos : generic.end()], None, "generic"), generic.end()
+            end = self._described(ft, generic.end())
+            return AgencyRef(ft.text[pos:end], None, "generic"), end
         return None, pos
+
+    def _described(self, ft: Folded, end: int) -> int:
+        """A generic group with the words that describe it ("Các doanh nghiệp viễn thông trên
+        địa bàn Thành phố"): lower-case words up to the verb, a few at most."""
+        for _ in range(5):
+            m = re.match(r" ([^\W\d_]+)(?=[\s,;:.]|$)", ft.text[end : end + 40])
+            stop = _NAME_STOP.match(ft.text[end + 1 : end + 41].lower())
+            if not m or stop or ROLE_WORD.match(ft.folded, end + 1):
+                break
+            end += m.end()
+        if tail := _AREA.match(ft.folded, end):
+            end = tail.end()
+        return end
 
     def _read_registered(self, ft: Folded, pos: int, _strict: bool):
         m = self._key_re.match(ft.folded, pos)
