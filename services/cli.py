@@ -220,10 +220,10 @@ def main(argv=None) -> int:
     export.set_defaults(run=_export)
     imp = sub.add_parser(
         "import",
-        help="đọc văn bản (.txt, .docx), in kết quả dạng JSON và lưu; "
+        help="đọc văn bản (.txt, .docx, .pdf có lớp chữ), in kết quả dạng JSON và lưu; "
         "mã thoát 1 khi không có nhiệm vụ hoặc có dòng không lưu được",
     )
-    imp.add_argument("file", metavar="FILE", help="tệp văn bản .txt hoặc .docx")
+    imp.add_argument("file", metavar="FILE", help="tệp văn bản .txt, .docx hoặc .pdf")
     imp.add_argument("--dry-run", action="store_true", help="chỉ đọc và kiểm tra, không lưu")
     imp.add_argument("--format", choices=["json"], default="json")
     imp.set_defaults(run=_import)
