@@ -30,7 +30,7 @@ def synthetic_tables(count: int, seed: int = 1) -> dict:
     rng = random.Random(seed)
     tables = read_tables()
     names = [row[1] for row in tables["CoQuan"][1:]]
-    header = [h for _, h in COLUMNS[TASKS]]
+    header = [h for f, h in COLUMNS[TASKS] if f != "version"]
     rows = [header]
     for i in range(1, count + 1):
         deadline = date(2026, 1, 1) + timedelta(days=rng.randrange(365))

@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from dataclasses import replace
 from datetime import datetime
 
-from services.domain.errors import ConflictError, StoreError
+from services.domain.errors import ConflictError, PermissionDenied, StoreError
 from services.domain.model import (
     CREATED,
     EDITABLE_FIELDS,
@@ -116,6 +116,20 @@ def plan_update(
         for f in changed
     ]
     return new, changed, rows
+
+
+def check_fresh_user(actor: User, fresh: User | None) -> None:
+    """Authorise against the user row read with the task row, not the cached one: a user removed
+    from NguoiDung, or whose role or agency changed, is refused at once."""
+    if fresh is None:
+        raise PermissionDenied(
+            f"Tài khoản {actor.email} không còn trong danh sách người dùng (trang NguoiDung); "
+            "không lưu được. Hãy liên hệ Văn phòng nếu đây là nhầm lẫn."
+        )
+    if (fresh.role, fresh.agency) != (actor.role, actor.agency):
+        raise PermissionDenied(
+            f"Quyền của tài khoản {actor.email} vừa được thay đổi; hãy tải lại trang rồi thử lại."
+        )
 
 
 def creation_changes(tasks: list[Task], actor: User, names=lambda code: code) -> list[Change]:

@@ -53,6 +53,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("completed_on", "Ngày hoàn thành"),
         ("updated_at", "Cập nhật lúc"),
         ("updated_by", "Người cập nhật"),
+        ("version", "Phiên bản"),  # written by the app on every save (stores/sheets.py)
     ),
     DIRECTIVES: (
         ("id", "Mã VB"),
@@ -84,7 +85,13 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 # Columns a sheet may lack without being broken (filled with defaults).
-OPTIONAL = {AGENCIES: {"aliases", "group", "successor", "active"}, DIRECTIVES: {"link", "signer"}}
+OPTIONAL = {
+    AGENCIES: {"aliases", "group", "successor", "active"},
+    DIRECTIVES: {"link", "signer"},
+    TASKS: {"version"},
+}
+# Columns the app keeps for itself: not a field of the domain object.
+BOOKKEEPING = {TASKS: {"version"}}
 
 LIST_SEPARATOR = "; "  # agency names contain commas ("Sở Văn hóa, Thể thao và Du lịch")
 
@@ -319,7 +326,7 @@ def task_cell(task: Task, field: str, names=lambda code: code):
 
 
 def task_cells(task: Task, names=lambda code: code) -> dict:
-    return {f: task_cell(task, f, names) for f, _ in COLUMNS[TASKS]}
+    return {f: task_cell(task, f, names) for f, _ in COLUMNS[TASKS] if f not in BOOKKEEPING[TASKS]}
 
 
 def directive_cells(d: Directive) -> dict:
@@ -410,3 +417,19 @@ def snapshot_parts(tables: dict[str, list[list]], tz: str) -> dict:
         "problems": tuple(findings),
         "duplicate_ids": frozenset(i for i, n in rows_by_id.items() if len(n) > 1),
     }
+
+
+def history_from_rows(
+    hmap: HeaderMap, rows: list[list], first_number: int, tz: str
+) -> tuple[list[Change], list[Finding]]:
+    """History rows read from anywhere in LichSu (or an archive), `first_number` being the sheet
+    row of rows[0]; blank rows are skipped, unreadable ones reported."""
+    changes, findings = [], []
+    for number, row in enumerate(rows, start=first_number):
+        if not any(text(c) for c in row):
+            continue
+        try:
+            changes.append(change_from_row(lambda f, row=row: hmap.get(row, f), tz))
+        except (ValueError, DateError) as e:
+            findings.append(Finding("error", hmap.sheet, number, str(e)))
+    return changes, findings
