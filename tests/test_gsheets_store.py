@@ -374,3 +374,26 @@ def test_a_hung_connection_times_out_and_is_retried(gsheets_store, fake_sheets):
     gsheets_store.http.set_timeout((1, 1))
     fake_sheets.add_fault(method="GET", path_regex="values:batchGet", delay_seconds=2, times=1)
     assert len(gsheets_store.load().tasks) == 29  # the second try answers
+
+
+def test_check_finds_a_cell_that_disagrees_with_its_last_history_row(gsheets_store, fake_sheets):
+    from services.stores.checks import run_checks
+
+    snap = gsheets_store.load()
+    gsheets_store.update_task(snap.task("NV-0003"), {"progress": 30}, SNV, NOW)
+    assert not [f for f in run_checks(gsheets_store) if "LichSu (" in f.message]
+    # a write that lands late puts an older value back into the cell
+    gsheets_store.http.values_update(
+        "sheet-test", "NhiemVu!I4", {"valueInputOption": "RAW"}, {"values": [[10]]}
+    )
+    found = [f for f in run_checks(gsheets_store) if "LichSu (" in f.message]
+    assert len(found) == 1 and "NV-0003" in found[0].message and "«30»" in found[0].message
+
+
+def test_check_warns_from_80_percent_of_the_cell_limit(gsheets_store):
+    from services.stores.checks import cell_findings
+
+    assert 0 < gsheets_store.cell_count() < 1_000_000
+    assert cell_findings(7_999_999) == []
+    (warning,) = cell_findings(8_000_000)
+    assert warning.level == "warning" and "archive-history" in warning.message

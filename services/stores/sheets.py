@@ -932,6 +932,13 @@ class GSheetsStore(Store):
             {"values": values},
         )
 
+    def cell_count(self, refresh: bool = True) -> int:
+        """Cells in the workbook (every worksheet's grid), against Google's 10 million."""
+        return sum(
+            p.get("rowCount", 0) * p.get("columnCount", 0)
+            for p in self._sheet_ids(refresh=refresh).values()
+        )
+
     def anchor_rows(self) -> int:
         """Anchor every NhiemVu row that has none (or whose anchor sits on another row), in one
         developerMetadata:search + one read + one batchUpdate. Saves do this for their own row
@@ -967,7 +974,9 @@ class GSheetsStore(Store):
                 if not anchor or counts[task_id] > 1 or anchor in seen:
                     continue  # no anchor for duplicated ids: those rows are read-only
                 seen.add(anchor)
-                if where.get(anchor) != number:
+                if anchor not in where:
+                    reqs.append(_create_anchor(sheet_id, anchor, number, "0"))
+                elif where[anchor] != number:  # on another row: moved here
                     reqs += self._anchor_requests(sheet_id, anchor, number, "0")
             if "version" not in hmap.positions:
                 reqs = self._add_header_requests(TASKS, hmap, "version") + reqs

@@ -62,7 +62,7 @@ def all_metadata(book) -> list[Meta]:
 
 
 def find_metadata(book, metadata_id: int) -> Meta | None:
-    return next((m for m in all_metadata(book) if m.metadata_id == metadata_id), None)
+    return next((s.metadata[metadata_id] for s in book.sheets if metadata_id in s.metadata), None)
 
 
 def _row_location(book, location: dict, prefix: str):
@@ -113,6 +113,9 @@ def lookup_metadata(book, data_filter: dict) -> list[Meta]:
     lookup = (data_filter or {}).get("developerMetadataLookup")
     if not isinstance(lookup, dict) or not lookup:
         raise invalid("The fake only selects metadata with a developerMetadataLookup filter.")
+    if "metadataId" in lookup:  # ids are unique: no need to look at the others
+        meta = find_metadata(book, lookup["metadataId"])
+        return [meta] if meta is not None and matches(book, lookup, meta) else []
     return [m for m in all_metadata(book) if matches(book, lookup, m)]
 
 
@@ -130,6 +133,8 @@ def create_developer_metadata(book, args: dict, prefix: str) -> dict:
     metadata_id = spec.get("metadataId")
     if metadata_id is None:
         metadata_id = max((m.metadata_id for m in all_metadata(book)), default=0) + 1
+    if not isinstance(metadata_id, int) or metadata_id < 1 or metadata_id > 2**31 - 1:
+        raise invalid(f"{prefix}metadataId must be a positive 32-bit integer.")
     if not isinstance(metadata_id, int) or metadata_id < 1 or metadata_id > 2**31 - 1:
         raise invalid(f"{prefix}metadataId must be a positive 32-bit integer.")
     if find_metadata(book, metadata_id) is not None:
