@@ -14,6 +14,7 @@ from services.ui import identity, session, widgets
 user = identity.require_role("agency")
 
 today, settings, snapshot = session.today(), session.settings(), session.snapshot()
+widgets.unreadable_cells_banner(snapshot)
 board = session.board_table(today)
 
 if "a_original" not in st.session_state:  # first run of the page: the URL decides

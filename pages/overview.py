@@ -31,6 +31,7 @@ FILTER_KEYS = (
 
 st.title("Tổng quan tình hình thực hiện nhiệm vụ")
 today, settings, snapshot = session.today(), session.settings(), session.snapshot()
+widgets.unreadable_cells_banner(snapshot)
 board = session.board_table(today)
 st.caption(
     f"Số liệu tính đến ngày {format_date(today)}"

@@ -21,17 +21,20 @@ from services.domain.model import ROLE_ADMIN, User, now_local
 from services.importing.parser import parse_file, to_json, to_tasks
 from services.importing.saving import ImportRefused, find_existing, prepare_import, save_import
 from services.reports.export import neutralise
-from services.stores.checks import run_checks
+from services.stores.checks import cell_usage, run_checks
 from services.stores.factory import open_store
 from services.stores.seed import seed_records
 from services.stores.sqlite import SQLiteStore
 
 
 def _check(settings, args) -> int:
-    findings = run_checks(open_store(settings))
+    store = open_store(settings)
+    findings = run_checks(store)
     errors = [f for f in findings if f.level == "error"]
     where = "Google Sheet" if settings.backend == "gsheets" else settings.sqlite_path
     print(f"Kiểm tra dữ liệu ({where}): {len(errors)} lỗi, {len(findings) - len(errors)} cảnh báo.")
+    if hasattr(store, "cell_count"):
+        print(f"Dung lượng: {cell_usage(store.cell_count(refresh=False))} (cảnh báo từ 80%).")
     for f in findings:
         print(f"[{'LỖI' if f.level == 'error' else 'cảnh báo'}] {f}")
     return 1 if errors else 0

@@ -156,7 +156,11 @@ def test_check_on_the_sheet_reads_it_twice_only(
         main(["--secrets", secrets_file(tmp_path, fake_sheets, service_account_info), "check"]) == 0
     )
     reads = [r for r in fake_sheets.requests() if r["path"].startswith("/v4/")]
-    assert [r["query"]["valueRenderOption"] for r in reads] == [["UNFORMATTED_VALUE"], ["FORMULA"]]
+    values = [r for r in reads if "values" in r["path"]]
+    assert [r["query"]["valueRenderOption"] for r in values] == [["UNFORMATTED_VALUE"], ["FORMULA"]]
+    assert [r["query"]["valueRenderOption"] for r in values] == [["UNFORMATTED_VALUE"], ["FORMULA"]]
+    assert len(reads) == 3  # + the grid sizes, for the cell count against Google's limit
+    assert "Dung lượng:" in capsys.readouterr().out
 
 
 def test_init_sheet_upgrades_a_sheet_made_before_the_follow_up_cycle(

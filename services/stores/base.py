@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from services.domain.dates import format_date
-from services.domain.errors import ConflictError, RequestDecided, StoreError
+from services.domain.errors import ConflictError, PermissionDenied, RequestDecided, StoreError
 from services.domain.model import (
     CREATED,
     CYCLE_FIELDS,
@@ -205,6 +205,20 @@ def plan_decision(
     decided = replace(fresh, **decision, decided_by=actor.email, decided_at=now)
     text = REQUEST_STATES[decided.state] + (f" — {decided.note}" if decided.note else "")
     return decided, request_change(decided, actor, now, "Quyết định đề xuất", text)
+
+
+def check_fresh_user(actor: User, fresh: User | None) -> None:
+    """Authorise against the user row read with the task row, not the cached one: a user removed
+    from NguoiDung, or whose role or agency changed, is refused at once."""
+    if fresh is None:
+        raise PermissionDenied(
+            f"Tài khoản {actor.email} không còn trong danh sách người dùng (trang NguoiDung); "
+            "không lưu được. Hãy liên hệ Văn phòng nếu đây là nhầm lẫn."
+        )
+    if (fresh.role, fresh.agency) != (actor.role, actor.agency):
+        raise PermissionDenied(
+            f"Quyền của tài khoản {actor.email} vừa được thay đổi; hãy tải lại trang rồi thử lại."
+        )
 
 
 def creation_changes(tasks: list[Task], actor: User, names=lambda code: code) -> list[Change]:

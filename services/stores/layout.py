@@ -63,6 +63,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("returns", "Số lần trả lại"),
         ("return_reason", "Lý do trả lại"),
         ("withdrawn", "Lý do thu hồi"),
+        ("version", "Phiên bản"),  # written by the app on every save (stores/sheets.py)
     ),
     DIRECTIVES: (
         ("id", "Mã VB"),
@@ -120,10 +121,12 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 OPTIONAL = {
     AGENCIES: {"aliases", "group", "successor", "active"},
     DIRECTIVES: {"link", "signer"},
-    TASKS: {"original_deadline", "extensions", "returns", "return_reason", "withdrawn"},
+    TASKS: {"original_deadline", "extensions", "returns", "return_reason", "withdrawn", "version"},
     USERS: {"active"},
     REQUESTS: {"proposed_agency", "decided_by", "decided_at", "note"},
 }
+# Columns the app keeps for itself: not a field of the domain object.
+BOOKKEEPING = {TASKS: {"version"}}
 
 LIST_SEPARATOR = "; "  # agency names contain commas ("Sở Văn hóa, Thể thao và Du lịch")
 
@@ -423,7 +426,7 @@ def task_cell(task: Task, field: str, names=lambda code: code):
 
 
 def task_cells(task: Task, names=lambda code: code) -> dict:
-    return {f: task_cell(task, f, names) for f, _ in COLUMNS[TASKS]}
+    return {f: task_cell(task, f, names) for f, _ in COLUMNS[TASKS] if f not in BOOKKEEPING[TASKS]}
 
 
 def directive_cells(d: Directive) -> dict:
@@ -524,3 +527,19 @@ def snapshot_parts(tables: dict[str, list[list]], tz: str) -> dict:
         "problems": tuple(findings),
         "duplicate_ids": frozenset(i for i, n in rows_by_id.items() if len(n) > 1),
     }
+
+
+def history_from_rows(
+    hmap: HeaderMap, rows: list[list], first_number: int, tz: str
+) -> tuple[list[Change], list[Finding]]:
+    """History rows read from anywhere in LichSu (or an archive), `first_number` being the sheet
+    row of rows[0]; blank rows are skipped, unreadable ones reported."""
+    changes, findings = [], []
+    for number, row in enumerate(rows, start=first_number):
+        if not any(text(c) for c in row):
+            continue
+        try:
+            changes.append(change_from_row(lambda f, row=row: hmap.get(row, f), tz))
+        except (ValueError, DateError) as e:
+            findings.append(Finding("error", hmap.sheet, number, str(e)))
+    return changes, findings

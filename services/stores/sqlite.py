@@ -156,6 +156,14 @@ class SQLiteStore(Store):
                 "ứng dụng không sửa nó. Hãy đổi [store] sqlite_path sang tệp mới."
             )
         with self._tx() as conn:  # brand new: create and seed in one transaction
+            # checked again under the write lock: another process may have created it meanwhile
+            if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                return
+            if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                raise StoreError(
+                    f"Cơ sở dữ liệu «{self.path}» có cấu trúc lạ; ứng dụng không sửa nó. "
+                    "Hãy đổi [store] sqlite_path sang tệp mới."
+                )
             for statement in _statements(SCHEMA):
                 conn.execute(statement)
             for version in sorted(MIGRATIONS):

@@ -57,3 +57,17 @@ def persistent_select(label: str, key: str, options: list, format_func) -> None:
         key=widget_key,
         on_change=lambda: st.session_state.update({key: st.session_state[widget_key]}),
     )
+
+
+def unreadable_cells_banner(snapshot) -> None:
+    """ "N ô không đọc được" when cells of NhiemVu could not be read (31/02/2025, "Xong rồi"...):
+    those tasks are shown with defaults, so the page says so instead of hiding it."""
+    from services.stores.layout import TASKS
+
+    count = sum(1 for f in snapshot.problems if f.sheet == TASKS and f.level == "error")
+    if count:
+        st.warning(
+            f"{count} ô không đọc được — xem Kiểm tra dữ liệu (Quản trị → Kiểm tra dữ liệu, "
+            "hoặc python -m services.cli check).",
+            icon="⚠️",
+        )
