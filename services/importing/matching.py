@@ -176,7 +176,8 @@ _KEYWORDS = (
 _UNIT = (
     r"(?:bo|so|ban|nganh|co quan(?:\s+(?:ngang bo|thuoc chinh phu|chuyen mon))?|don vi|dia phuong"
     r"|doan the|to chuc|tinh|thanh pho|huyen|thi xa|xa|phuong|thi tran|dac khu|cap|hoi"
-    r"|doanh nghiep|tap doan|tong cong ty|truong hoc|co so giao duc)"
+    r"|doanh nghiep|tap doan|tong cong ty|truong hoc|co so giao duc|co so|ca nhan|hop tac xa"
+    r"|chu (?:rung|dau tu|so huu|cong trinh|du an)|nha (?:dau tu|thau|cung cap)|ho gia dinh)"
 )
 _GENERIC_GROUP = re.compile(
     r"(?:(?:thu truong|chu tich|giam doc|nguoi dung dau|lanh dao)\s+)?"

@@ -19,9 +19,8 @@ _RULE = re.compile(r"[-_–—=*.·…~\s]{3,}")  # a drawn line under the heade
 _PAGE_NUMBER = re.compile(r"\d{1,3}|[Tt]rang \d+(?:/\d+)?")  # dropped: it may split a sentence
 
 
-_EMPHASIS = re.compile(
-    r"(?<!^)\*+|^\*+(?=\S)"
-)  # markdown emphasis; "* " starting a line is a bullet
+# markdown emphasis, and a line of stars alone; "* " starting a line is a bullet
+_EMPHASIS = re.compile(r"(?<!^)\*+|^\*+(?=\S)|^\*+\s*$")
 
 
 _END_MARK = re.compile(r"\s*\./\.\s*$")  # "./.": the end of the document's body, no task text
@@ -63,7 +62,7 @@ def join_wrapped(lines: list[str]) -> list[str]:
 # A line ending with a word that cannot end a sentence: the next line continues it.
 _OPEN_END = re.compile(
     r"(?<!\S)(?:các|của|và|với|cho|tại|theo|về|trong|những|được|là|để|đến|từ|hoặc|số|ngày"
-    r"|Sở|Bộ|Ban|Cục|Vụ|Ủy ban|Ủy ban nhân dân|UBND|Giám đốc|Chủ tịch|Thủ trưởng|Chánh)$"
+    r"|Sở|Bộ|Ban|Cục|Vụ|Ủy ban|Ủy ban nhân dân|UBND|Giám đốc|Chủ tịch|Thủ trưởng|Chánh)$|[,–-]$"
 )
 
 
