@@ -251,7 +251,10 @@ def _failed(agencies: Iterable[Agency], message: str) -> ImportResult:
 _LEAD_IN = re.compile(r"(?:cu the|nhu sau|gom|bao gom|sau day|voi cac noi dung sau)\s*:")
 
 
-_CONDITION = re.compile(r"(?:trong\s+)?(?:truong hop|neu|khi)(?!\w)")
+_CONDITION = re.compile(
+    r"(?:trong\s+)?(?:truong hop|neu|khi|can cu|tren co so|doi voi|trong qua trinh)(?!\w)"
+)
+_ASIDE = re.compile(r"\s*(?:tren co so|can cu|theo|trong pham vi|khi|neu)(?!\w)")
 _TASKS_OF = re.compile(
     r"(?:nhiem vu|trach nhiem|phan cong)(?:\s+(?:chu yeu|cu the|trong tam|giai phap))*\s+cua\s+"
 )
@@ -573,6 +576,12 @@ class _Reader:
         refs, end = self.matcher.read_list(ft, 0)
         if refs and ft.folded[end : end + 1] in (" ", ""):  # the subject: "Báo Hưng Yên mở ..."
             return refs
+        if (
+            refs
+            and ft.folded[end : end + 1] == ","
+            and (len(refs) >= 2 or _ASIDE.match(ft.folded, end + 1))
+        ):  # "Bộ trưởng, Thủ trưởng ..., Chủ tịch ..., đơn vị liên quan tiếp tục ..."
+            return refs  # "Sở Tài chính, trên cơ sở đề xuất của ..., tham mưu ..."
         if _CONDITION.match(ft.folded):  # "Trường hợp ..., các đơn vị chủ động tạm dừng ..."
             for comma in re.finditer(r",\s+", ft.folded[:300]):
                 refs, end = self.matcher.read_list(ft, comma.end())
