@@ -387,3 +387,24 @@ def test_an_earlier_assignment_that_is_only_reported_gives_no_task():
         "1. Vụ Tổ chức cán bộ rà soát nhân sự."
     )
     assert rows(text) == [("1", "Vụ Tổ chức cán bộ")]
+
+
+def test_bodies_the_lead_directs_are_not_leads():
+    text = MINISTRY_HEADER + (
+        "2. Bộ Công Thương:\n- Phối hợp với Ủy ban nhân dân các tỉnh rà soát; yêu cầu các "
+        "doanh nghiệp báo cáo số liệu."
+    )
+    assert rows(text) == [("2", "Bộ Công Thương")]
+
+
+def test_recipients_wrapped_over_lines_stay_in_the_header():
+    text = (
+        "THỦ TƯỚNG CHÍNH PHỦ\nSố: 12/CĐ-TTg\nHà Nội, ngày 02 tháng 10 năm 2025\n\nCÔNG ĐIỆN\n"
+        "Về ứng phó bão\n\nTHỦ TƯỚNG CHÍNH PHỦ điện:\n- Bộ trưởng các Bộ: Quốc phòng, Công an;\n"
+        "- Chủ tịch Ủy ban nhân dân các tỉnh, thành phố ven biển, Tổng giám đốc các Tập\n"
+        "đoàn kinh tế.\nBão số 10 đang tiến nhanh vào đất liền, gây mưa lớn.\n"
+        "1. Bộ Quốc phòng chỉ đạo lực lượng sẵn sàng cứu hộ."
+    )
+    result = parse_text(text, AGENCIES)
+    assert result.recipients[-1].endswith("Tổng giám đốc các Tập đoàn kinh tế")
+    assert [(t.section, t.lead_name) for t in result.tasks] == [("1", "Bộ Quốc phòng")]

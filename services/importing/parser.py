@@ -251,6 +251,7 @@ def _failed(agencies: Iterable[Agency], message: str) -> ImportResult:
 _LEAD_IN = re.compile(r"(?:cu the|nhu sau|gom|bao gom|sau day|voi cac noi dung sau)\s*:")
 
 
+_DIRECTING = re.compile(r"(?:yêu cầu|đề nghị|chỉ đạo|hướng dẫn)\s")
 _CONDITION = re.compile(
     r"(?:trong\s+)?(?:truong hop|neu|khi|can cu|tren co so|doi voi|trong qua trinh)(?!\w)"
 )
@@ -502,13 +503,14 @@ class _Reader:
         if content.startswith("(") and content.endswith(")"):
             return  # a remark: "(Chi tiết tại Phụ lục kèm theo)"
         labelled = {kind: value for kind, value in node.labels}
-        clauses = self._clauses(content)
+        clauses = self._clauses(content, inherited=bool(context.leads or head))
         for i, clause in enumerate(clauses):
             ft = Folded(clause)
             if node.kind == "para" and not context.section and REPORTED.match(ft.folded):
                 continue  # "Ngày 29/6, Bộ X ban hành ... và giao ...": an earlier assignment
             leads, notes = self._label_agencies(labelled.get("lead", "")) if i == 0 else [], []
-            leads = leads or self._sentence_leads(ft)
+            if not leads and not (context.leads and self._directs_others(ft)):
+                leads = self._sentence_leads(ft)
             if not leads and i == 0 and head:
                 leads = head.leads
             if not leads and (leads := self._your_agencies(ft)):
@@ -541,19 +543,33 @@ class _Reader:
                 )
             )
 
-    def _clauses(self, text: str) -> list[str]:
-        """An item split where a sentence gives a new lead ("... . Giao Sở Y tế ...")."""
+    def _clauses(self, text: str, inherited: bool = False) -> list[str]:
+        """An item split where a sentence gives a new lead ("... . Giao Sở Y tế ..."). Under a
+        lead given above, "...; yêu cầu các doanh nghiệp ..." is what that lead does (the
+        directed bodies are not new leads)."""
         ft = Folded(text)
         cuts: list[int] = []
         for m in re.finditer(r"[.;]\s+", text):
             if not self._starts_assignment(ft, m.end()):
                 continue
+            if inherited and _DIRECTING.match(ft.text, m.end()):
+                continue  # lower case after ";": the same sentence, the same lead
             start = cuts[-1] if cuts else 0
             if self.matcher.read_list(ft, start)[1] >= m.start():
                 continue  # "Thủ trưởng các sở; Chủ tịch UBND các xã; ...": one list of leads
             cuts.append(m.end())
         bounds = [0, *cuts, len(text)]
         return [text[a:b].strip() for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
+
+    def _directs_others(self, ft: Folded) -> bool:
+        """ "Phối hợp với ...; yêu cầu các doanh nghiệp ...": the lead given above directs other
+        bodies (they are not leads) -- a lower-case "yêu cầu / đề nghị / chỉ đạo" mid-sentence
+        and no subject of its own at the start."""
+        first = TRIGGER.search(ft.folded)
+        if not first or first.start() == 0 or not _DIRECTING.match(ft.text, first.start()):
+            return False
+        refs, end = self.matcher.read_list(ft, 0)
+        return not refs
 
     def _sentence_leads(self, ft: Folded) -> list[AgencyRef]:
         """Leads named in a sentence, without the document's own issuer ("UBND tỉnh X ban hành

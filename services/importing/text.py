@@ -29,7 +29,10 @@ _END_MARK = re.compile(r"\s*\./\.\s*$")  # "./.": the end of the document's body
 def normalize_lines(text: str) -> list[str]:
     """NFC lines without invisible characters, markdown bold, rules or page numbers."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n")).translate(_CLEANUP)
-    lines = (" ".join(_EMPHASIS.sub("", line).split()) for line in text.split("\n"))
+    lines = (
+        " ".join(_EMPHASIS.sub("", line).split()) if line.strip("* \t") else ""
+        for line in text.split("\n")
+    )
     return [
         "" if _RULE.fullmatch(line) else _END_MARK.sub(".", line).removesuffix("..").lstrip(".")
         for line in lines
