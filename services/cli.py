@@ -19,7 +19,13 @@ from services.domain.dates import format_date
 from services.domain.errors import AppError
 from services.domain.model import ROLE_ADMIN, User, now_local
 from services.importing.parser import parse_file, to_json, to_tasks
-from services.importing.saving import ImportRefused, find_existing, prepare_import, save_import
+from services.importing.saving import (
+    ImportRefused,
+    find_existing,
+    near_duplicates,
+    prepare_import,
+    save_import,
+)
 from services.reports.export import neutralise
 from services.stores.checks import cell_usage, run_checks
 from services.stores.factory import open_store
@@ -142,6 +148,13 @@ def _import(settings, args) -> int:
             file=sys.stderr,
         )
     tasks = to_tasks(result)
+    if existing:  # a reworded task is not skipped as a copy: say so, the admin decides
+        for index, old in near_duplicates(snapshot, existing.id, tasks).items():
+            print(
+                f"[cảnh báo] Nhiệm vụ {index + 1} (mục {tasks[index].section or '?'}) gần giống "
+                f"nhiệm vụ đã có {old.id}: kiểm tra trước khi lưu.",
+                file=sys.stderr,
+            )
     try:
         if args.dry_run:
             plan = prepare_import(snapshot, result.directive, tasks, CLI_ACTOR, bool(existing))

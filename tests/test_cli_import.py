@@ -171,3 +171,15 @@ def test_configuration_and_file_errors_exit_2(tmp_path, capsys, fake_sheets, ser
     assert main(["--secrets", missing, "import", PLAN]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.startswith("Lỗi: ")
+
+
+def test_a_reworded_task_of_an_imported_directive_is_flagged(capsys, tmp_path):
+    from services.stores.seed import DIRECTIVE_TEXT
+
+    text = DIRECTIVE_TEXT.read_text(encoding="utf-8").replace("nêu trên./.", "nêu trên, định kỳ./.")
+    changed = tmp_path / "lan2.txt"
+    changed.write_text(text, encoding="utf-8")
+    code, _, err = run(
+        capsys, "--secrets", str(tmp_path / "none.toml"), "import", str(changed), "--dry-run"
+    )
+    assert "gần giống nhiệm vụ đã có" in err

@@ -328,3 +328,83 @@ def test_reading_a_docx_grows_linearly_with_its_paragraphs():
 
     small, large = seconds(200), seconds(1600)
     assert large < 8 * small * 2  # 8 times the paragraphs: far from 64 times the time
+
+
+# --- more shapes ------------------------------------------------------------------------------
+
+
+def test_articles_of_a_decision_are_tasks_and_the_others_are_not():
+    text = (
+        "ỦY BAN NHÂN DÂN\nTỈNH NINH BÌNH\nSố: 88/QĐ-UBND\nNinh Bình, ngày 03 tháng 3 năm 2025\n\n"
+        "QUYẾT ĐỊNH\nVề việc phê duyệt danh mục\n\nQUYẾT ĐỊNH:\n"
+        "Điều 1. Phê duyệt danh mục kèm theo Quyết định này.\n"
+        "Điều\n2. Sở Nội vụ có trách nhiệm hướng dẫn thực hiện.\n"
+        "Điều 3. Quyết định có hiệu lực từ ngày ký."
+    )
+    data = to_json(parse_text(text, AGENCIES))
+    assert data["directive"]["type"] == "Quyết định"
+    assert [(t["section"], t["lead"]) for t in data["tasks"]] == [("Điều 2", "SNV")]
+
+
+def test_a_heading_naming_whose_tasks_follow_gives_their_lead():
+    text = MINISTRY_HEADER + (
+        "II. NHIỆM VỤ CHỦ YẾU CỦA BỘ GIAO THÔNG VẬN TẢI\n1. Rà soát quy hoạch cảng.\n"
+        "2. Chủ trì, phối hợp với Bộ Tài chính lập đề án."
+    )
+    assert rows(text) == [("II.1", "Bộ Giao thông vận tải"), ("II.2", "Bộ Giao thông vận tải")]
+
+
+def test_a_title_shared_along_a_list_and_a_line_ending_with_a_comma():
+    text = MINISTRY_HEADER + (
+        "1. Các đồng chí Bộ trưởng,\nThủ trưởng cơ quan ngang Bộ, cơ quan thuộc Chính phủ "
+        "chỉ đạo rà soát."
+    )
+    assert rows(text) == [
+        ("1", "Bộ trưởng"),  # "các đồng chí" is a form of address
+        ("1", "Thủ trưởng cơ quan ngang Bộ"),
+        ("1", "Thủ trưởng cơ quan thuộc Chính phủ"),
+    ]
+
+
+def test_the_subject_after_a_condition_is_the_lead():
+    text = MINISTRY_HEADER + (
+        "1. Trường hợp xảy ra sự cố, các doanh nghiệp viễn thông chủ động khắc phục ngay."
+    )
+    assert rows(text) == [("1", "các doanh nghiệp viễn thông")]
+
+
+def test_a_header_of_non_state_actors_with_a_parenthesis_is_their_lead():
+    text = MINISTRY_HEADER + (
+        "3. Các chủ đầu tư (các ban quản lý dự án, các doanh nghiệp):\n- Báo cáo tiến độ hằng tháng."
+    )
+    assert rows(text) == [("3", "Các chủ đầu tư (các ban quản lý dự án, các doanh nghiệp)")]
+
+
+def test_an_earlier_assignment_that_is_only_reported_gives_no_task():
+    text = MINISTRY_HEADER + (
+        "Ngày 10/02/2025, Bộ Xây dựng ban hành Quyết định số 5/QĐ-BXD và giao Ủy ban nhân dân "
+        "các tỉnh hướng dẫn thực hiện.\nĐể triển khai, Bộ Nội vụ yêu cầu:\n"
+        "1. Vụ Tổ chức cán bộ rà soát nhân sự."
+    )
+    assert rows(text) == [("1", "Vụ Tổ chức cán bộ")]
+
+
+def test_bodies_the_lead_directs_are_not_leads():
+    text = MINISTRY_HEADER + (
+        "2. Bộ Công Thương:\n- Phối hợp với Ủy ban nhân dân các tỉnh rà soát; yêu cầu các "
+        "doanh nghiệp báo cáo số liệu."
+    )
+    assert rows(text) == [("2", "Bộ Công Thương")]
+
+
+def test_recipients_wrapped_over_lines_stay_in_the_header():
+    text = (
+        "THỦ TƯỚNG CHÍNH PHỦ\nSố: 12/CĐ-TTg\nHà Nội, ngày 02 tháng 10 năm 2025\n\nCÔNG ĐIỆN\n"
+        "Về ứng phó bão\n\nTHỦ TƯỚNG CHÍNH PHỦ điện:\n- Bộ trưởng các Bộ: Quốc phòng, Công an;\n"
+        "- Chủ tịch Ủy ban nhân dân các tỉnh, thành phố ven biển, Tổng giám đốc các Tập\n"
+        "đoàn kinh tế.\nBão số 10 đang tiến nhanh vào đất liền, gây mưa lớn.\n"
+        "1. Bộ Quốc phòng chỉ đạo lực lượng sẵn sàng cứu hộ."
+    )
+    result = parse_text(text, AGENCIES)
+    assert result.recipients[-1].endswith("Tổng giám đốc các Tập đoàn kinh tế")
+    assert [(t.section, t.lead_name) for t in result.tasks] == [("1", "Bộ Quốc phòng")]

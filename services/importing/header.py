@@ -294,14 +294,18 @@ def _list_block(lines: list[str], start: int) -> tuple[list[str], int]:
     """Items of "Kính gửi:" / "Nơi nhận:": the rest of the line, then bullet lines."""
     first = lines[start].partition(":")[2].strip()
     items = [p.strip(" -;.") for p in first.split(";") if p.strip(" -;.")]
-    end = start
+    end, open_item = start, False
     for i in range(start + 1, len(lines)):
         if not lines[i]:
             continue
         if marker_of(lines[i])[0] not in ("dash", "plus", "dot"):
+            if open_item and items:  # a bullet wrapped onto the next line ("... cơ quan thuộc")
+                items[-1] = f"{items[-1]} {lines[i].strip(' ;.')}"
+                open_item, end = not lines[i].endswith((";", ".", ":")), i
+                continue
             break
         items.append(marker_of(lines[i])[2].strip(" ;."))
-        end = i
+        open_item, end = not lines[i].endswith((";", ".", ":")), i
     return items, end
 
 

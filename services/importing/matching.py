@@ -128,6 +128,7 @@ _KEYWORDS = (
     ("ngan hang nha nuoc", False),
     ("cuc thue", False),
     ("hoi dong nhan dan", False),
+    ("hoi dong thanh vien", False),
     ("uy ban mat tran", False),
     ("uy ban nhan dan tinh", True),
     ("uy ban nhan dan xa", True),
@@ -174,13 +175,14 @@ _KEYWORDS = (
 # phường", "các sở, ban, ngành, đoàn thể tỉnh", "Ủy ban nhân dân các tỉnh, thành phố trực thuộc
 # Trung ương". Optionally under an office-holder ("Thủ trưởng các sở, ...", "Chủ tịch UBND các ...").
 _UNIT = (
-    r"(?:bo|so|ban|nganh|co quan(?:\s+(?:ngang bo|thuoc chinh phu|chuyen mon))?|don vi|dia phuong"
+    r"(?:bo|so|ban|nganh|co quan(?:\s+chuyen mon)?(?!\s+(?:ngang bo|thuoc chinh phu))|don vi|dia phuong"
     r"|doan the|to chuc|tinh|thanh pho|huyen|thi xa|xa|phuong|thi tran|dac khu|cap|hoi"
-    r"|doanh nghiep|tap doan|tong cong ty|truong hoc|co so giao duc)"
+    r"|doanh nghiep|tap doan|tong cong ty|truong hoc|co so giao duc|co so|ca nhan|hop tac xa"
+    r"|chu (?:rung|dau tu|so huu|cong trinh|du an)|nha (?:dau tu|thau|cung cap)|ho gia dinh)"
 )
 _GENERIC_GROUP = re.compile(
     r"(?:(?:thu truong|chu tich|giam doc|nguoi dung dau|lanh dao)\s+)?"
-    r"(?:co quan (?:ngang bo|thuoc chinh phu)(?!\w)"
+    r"(?:(?:cac\s+)?co quan (?:ngang bo|thuoc chinh phu)(?!\w)"
     r"|(?:ubnd|uy ban nhan dan)\s+(?:cap\s+(?:tinh|huyen|xa)"  # "UBND cấp xã", "UBND phường, xã"
     r"|(?:xa|phuong|huyen|thi tran|dac khu)(?:\s*,\s*(?:xa|phuong|huyen|thi tran|dac khu))+)(?!\w)"
     r"|(?:(?:ubnd|uy ban nhan dan)\s+)?cac\s+"
@@ -335,6 +337,8 @@ class AgencyMatcher:
                 if ref is not None:
                     if start != pos and ref.is_generic:  # "Thủ trưởng các sở, ban, ngành"
                         return AgencyRef(ft.text[pos:end], None, "generic"), end
+                    if start != pos and ref.is_group:  # the holders of a registry group
+                        return AgencyRef(ft.text[pos:end], None, "group", ref.group), end
                     return ref, end
         if holder := _HOLDER.match(ft.folded, pos):
             start = _HONORIFIC.match(ft.folded, pos)  # "Các đồng chí Bộ trưởng" -> "Bộ trưởng"

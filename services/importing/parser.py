@@ -251,6 +251,30 @@ def _failed(agencies: Iterable[Agency], message: str) -> ImportResult:
 _LEAD_IN = re.compile(r"(?:cu the|nhu sau|gom|bao gom|sau day|voi cac noi dung sau)\s*:")
 
 
+_DIRECTING = re.compile(r"(?:yêu cầu|đề nghị|chỉ đạo|hướng dẫn)\s")
+_CONDITION = re.compile(
+    r"(?:trong\s+)?(?:truong hop|neu|khi|can cu|tren co so|doi voi|trong qua trinh)(?!\w)"
+)
+_ASIDE = re.compile(r"\s*(?:tren co so|can cu|theo|trong pham vi|khi|neu)(?!\w)")
+_TASKS_OF = re.compile(
+    r"(?:nhiem vu|trach nhiem|phan cong)(?:\s+(?:chu yeu|cu the|trong tam|giai phap))*\s+cua\s+"
+)
+
+
+def _display(ref: AgencyRef) -> AgencyRef:
+    """A name printed in capitals, as names are written: "BỘ TÀI NGUYÊN VÀ MÔI TRƯỜNG" -> "Bộ
+    Tài nguyên và Môi trường" (the first word, the second, and each after "và" or a comma)."""
+    if ref.code or not ref.written.isupper():
+        return ref
+    words, out = ref.written.split(), []
+    for i, word in enumerate(words):
+        previous = words[i - 1] if i else ""
+        capital = i < 2 or _fold(previous) == "va" or previous.endswith(",")
+        lower = word.lower()
+        out.append(lower if lower == "và" or not capital else lower[:1].upper() + lower[1:])
+    return replace(ref, written=" ".join(out))
+
+
 class _Reader:
     def __init__(self, agencies: Iterable[Agency]):
         self.matcher = matcher_for(tuple(agencies))
@@ -358,8 +382,12 @@ class _Reader:
             return Head(refs, rest[colon.end() :].strip())
         # "1. Ban Quản lý các khu công nghệ cao và khu công nghiệp:": a header ending with a
         # colon names its lead in full, whatever words the name holds
-        named = re.fullmatch(r"([^.;:]{1,80}?)\s*:?\s*", rest)
-        if named and not ROLE.search(_fold(named.group(1))) and len(refs) == 1:
+        named = re.fullmatch(r"([^.;:]{1,80}?|[^.;:]{1,160}?\))\s*:?\s*", rest)
+        described = re.sub(r"\([^)]*\)", "", _fold(named.group(1))) if named else ""
+        described = re.sub(
+            r"\b(?:to chuc|ca nhan|co quan|don vi)(?=\s*(?:,|\)|co lien|lien|$))", "", described
+        )
+        if named and not ROLE.search(described) and len(refs) == 1:
             whole = text[:end] + named.group(1)
             written = whole[start:].strip()
             return Head([self.matcher.resolve(written) or AgencyRef(written)], "")
@@ -438,6 +466,9 @@ class _Reader:
         leads = head.leads if head else []
         if not leads and node.text.endswith(":"):
             leads = self._sentence_leads(ft)  # "a) Sở Y tế chủ trì các việc sau:"
+        if not leads and (m := _TASKS_OF.search(ft.folded)):
+            # "II. NHIỆM VỤ CHỦ YẾU CỦA BỘ TÀI NGUYÊN VÀ MÔI TRƯỜNG": the items' implicit lead
+            leads = [_display(r) for r in self.matcher.read_list(ft, m.end())[0]]
         when = deadline_in(ft, self.year, self.header.issued_on)
         return Context(
             section=context.section,
@@ -472,13 +503,14 @@ class _Reader:
         if content.startswith("(") and content.endswith(")"):
             return  # a remark: "(Chi tiết tại Phụ lục kèm theo)"
         labelled = {kind: value for kind, value in node.labels}
-        clauses = self._clauses(content)
+        clauses = self._clauses(content, inherited=bool(context.leads or head))
         for i, clause in enumerate(clauses):
             ft = Folded(clause)
             if node.kind == "para" and not context.section and REPORTED.match(ft.folded):
                 continue  # "Ngày 29/6, Bộ X ban hành ... và giao ...": an earlier assignment
             leads, notes = self._label_agencies(labelled.get("lead", "")) if i == 0 else [], []
-            leads = leads or self._sentence_leads(ft)
+            if not leads and not (context.leads and self._directs_others(ft)):
+                leads = self._sentence_leads(ft)
             if not leads and i == 0 and head:
                 leads = head.leads
             if not leads and (leads := self._your_agencies(ft)):
@@ -511,19 +543,33 @@ class _Reader:
                 )
             )
 
-    def _clauses(self, text: str) -> list[str]:
-        """An item split where a sentence gives a new lead ("... . Giao Sở Y tế ...")."""
+    def _clauses(self, text: str, inherited: bool = False) -> list[str]:
+        """An item split where a sentence gives a new lead ("... . Giao Sở Y tế ..."). Under a
+        lead given above, "...; yêu cầu các doanh nghiệp ..." is what that lead does (the
+        directed bodies are not new leads)."""
         ft = Folded(text)
         cuts: list[int] = []
         for m in re.finditer(r"[.;]\s+", text):
             if not self._starts_assignment(ft, m.end()):
                 continue
+            if inherited and _DIRECTING.match(ft.text, m.end()):
+                continue  # lower case after ";": the same sentence, the same lead
             start = cuts[-1] if cuts else 0
             if self.matcher.read_list(ft, start)[1] >= m.start():
                 continue  # "Thủ trưởng các sở; Chủ tịch UBND các xã; ...": one list of leads
             cuts.append(m.end())
         bounds = [0, *cuts, len(text)]
         return [text[a:b].strip() for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
+
+    def _directs_others(self, ft: Folded) -> bool:
+        """ "Phối hợp với ...; yêu cầu các doanh nghiệp ...": the lead given above directs other
+        bodies (they are not leads) -- a lower-case "yêu cầu / đề nghị / chỉ đạo" mid-sentence
+        and no subject of its own at the start."""
+        first = TRIGGER.search(ft.folded)
+        if not first or first.start() == 0 or not _DIRECTING.match(ft.text, first.start()):
+            return False
+        refs, end = self.matcher.read_list(ft, 0)
+        return not refs
 
     def _sentence_leads(self, ft: Folded) -> list[AgencyRef]:
         """Leads named in a sentence, without the document's own issuer ("UBND tỉnh X ban hành
@@ -546,6 +592,17 @@ class _Reader:
         refs, end = self.matcher.read_list(ft, 0)
         if refs and ft.folded[end : end + 1] in (" ", ""):  # the subject: "Báo Hưng Yên mở ..."
             return refs
+        if (
+            refs
+            and ft.folded[end : end + 1] == ","
+            and (len(refs) >= 2 or _ASIDE.match(ft.folded, end + 1))
+        ):  # "Bộ trưởng, Thủ trưởng ..., Chủ tịch ..., đơn vị liên quan tiếp tục ..."
+            return refs  # "Sở Tài chính, trên cơ sở đề xuất của ..., tham mưu ..."
+        if _CONDITION.match(ft.folded):  # "Trường hợp ..., các đơn vị chủ động tạm dừng ..."
+            for comma in re.finditer(r",\s+", ft.folded[:300]):
+                refs, end = self.matcher.read_list(ft, comma.end())
+                if refs and ROLE.match(ft.folded, end):
+                    return refs
         for m in LEADS_BEFORE.finditer(ft.folded):
             for w in WORD_START.finditer(ft.folded, max(0, m.start() - 150), m.start()):
                 start = w.start()
@@ -697,7 +754,7 @@ class _Reader:
                     f"nhóm «{ref.written}» chưa có cơ quan nào trong danh mục (nhóm "
                     f"«{ref.group}»): cần chọn cơ quan chủ trì"
                 )
-                return [(None, ref.written, ref.written, [(MISSING, note)])]
+                return [(None, "", ref.written, [(MISSING, note)])]  # no agency: to choose
             return [(a.code, a.name, ref.written, self._merger_notes(a.code)) for a in members]
         if ref.is_unknown:
             self._propose(expand_abbreviations(ref.written))

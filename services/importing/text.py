@@ -19,9 +19,8 @@ _RULE = re.compile(r"[-_–—=*.·…~\s]{3,}")  # a drawn line under the heade
 _PAGE_NUMBER = re.compile(r"\d{1,3}|[Tt]rang \d+(?:/\d+)?")  # dropped: it may split a sentence
 
 
-_EMPHASIS = re.compile(
-    r"(?<!^)\*+|^\*+(?=\S)"
-)  # markdown emphasis; "* " starting a line is a bullet
+# markdown emphasis, and a line of stars alone; "* " starting a line is a bullet
+_EMPHASIS = re.compile(r"(?<!^)\*+|^\*+(?=\S)|^\*+\s*$")
 
 
 _END_MARK = re.compile(r"\s*\./\.\s*$")  # "./.": the end of the document's body, no task text
@@ -30,7 +29,10 @@ _END_MARK = re.compile(r"\s*\./\.\s*$")  # "./.": the end of the document's body
 def normalize_lines(text: str) -> list[str]:
     """NFC lines without invisible characters, markdown bold, rules or page numbers."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n")).translate(_CLEANUP)
-    lines = (" ".join(_EMPHASIS.sub("", line).split()) for line in text.split("\n"))
+    lines = (
+        " ".join(_EMPHASIS.sub("", line).split()) if line.strip("* \t") else ""
+        for line in text.split("\n")
+    )
     return [
         "" if _RULE.fullmatch(line) else _END_MARK.sub(".", line).removesuffix("..").lstrip(".")
         for line in lines
@@ -63,7 +65,7 @@ def join_wrapped(lines: list[str]) -> list[str]:
 # A line ending with a word that cannot end a sentence: the next line continues it.
 _OPEN_END = re.compile(
     r"(?<!\S)(?:các|của|và|với|cho|tại|theo|về|trong|những|được|là|để|đến|từ|hoặc|số|ngày"
-    r"|Sở|Bộ|Ban|Cục|Vụ|Ủy ban|Ủy ban nhân dân|UBND|Giám đốc|Chủ tịch|Thủ trưởng|Chánh)$"
+    r"|Sở|Bộ|Ban|Cục|Vụ|Ủy ban|Ủy ban nhân dân|UBND|Giám đốc|Chủ tịch|Thủ trưởng|Chánh)$|[,–-]$"
 )
 
 
