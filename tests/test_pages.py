@@ -149,7 +149,7 @@ def test_names_from_the_data_are_shown_as_typed_not_as_markdown(tmp_path):
     at = make_app(tmp_path, ROLE_AGENCY, agency="SNV").run()
     at.switch_page("pages/my_tasks.py").run()
     title = at.title[0].value
-    assert "\\[Đăng nhập lại\\](https://evil.example)" in title and ":red\\[Sở\\]" in title
+    assert "\\[Đăng nhập lại\\](https:\u2060//evil.example)" in title and ":red\\[Sở\\]" in title
 
 
 def test_demo_role_survives_a_reload_and_no_permission_offers_a_way_back(tmp_path):
@@ -186,3 +186,14 @@ def test_a_store_that_cannot_be_read_explains_the_next_step(tmp_path, fake_sheet
     assert at.title[0].value == "Ứng dụng chưa được phép đọc Google Sheet"
     assert info["client_email"] in texts(at)
     assert any(b.label == "Thử lại" for b in at.button)
+
+
+def test_inert_text_has_no_link_a_browser_would_make():
+    from services.ui.widgets import md
+
+    shown = md("Sở http://evil.example · www.evil.vn · a@evil.vn · ![c](http://h/x.png)")
+    for live in ("://", "www.", "[c]("):
+        assert live not in shown
+    assert shown.replace("\u2060", "").replace("\\", "") == (
+        "Sở http://evil.example · www.evil.vn · a@evil.vn · ![c](http://h/x.png)"
+    )

@@ -171,9 +171,10 @@ def identity_sidebar(user: User) -> None:
             if user.role == ROLE_AGENCY:
                 agencies = {a.code: a.name for a in session.snapshot().agencies if a.active}
                 persistent_select("Cơ quan", "demo_agency", list(agencies), agencies.get)
-            wanted = identity_params()
-            if wanted and st.query_params.get_all(DEMO_PARAM) != wanted[DEMO_PARAM]:
-                st.query_params[DEMO_PARAM] = wanted[DEMO_PARAM][0]
+            wanted = identity_params().get(DEMO_PARAM, [""])[0]
+            if wanted and st.session_state.get("_demo_in_url") != wanted:
+                st.session_state["_demo_in_url"] = wanted  # once per change of role
+                st.query_params[DEMO_PARAM] = wanted
         elif user.email == PUBLIC_EMAIL:
             st.info(
                 "Chế độ công khai: chỉ xem, không ai cập nhật được.", icon=":material/visibility:"
