@@ -11,18 +11,24 @@ from services.domain.model import ROLE_AGENCY, ROLE_LABELS, ROLES
 from services.domain.text import format_count
 from services.stores.checks import run_checks
 from services.tasks import office
-from services.ui import identity, session, writes
+from services.ui import identity, session, widgets, writes
 
 user = identity.require_role("admin")
 
 snapshot = session.snapshot()
 registry = session.registry()
 st.title("Quản trị")
-if message := st.session_state.pop("admin_saved", None):
-    st.success(message, icon=":material/check_circle:")
-users_tab, agencies_tab, tasks_tab, history_tab, checks_tab = st.tabs(
-    ["Người dùng", "Cơ quan", "Nhiệm vụ", "Lịch sử cập nhật", "Kiểm tra dữ liệu"]
+# a control whose value lives in the session (not st.tabs): a save's rerun keeps the user on
+# the section they were in, and its message shows there, under the control
+SECTIONS = ("Người dùng", "Cơ quan", "Nhiệm vụ", "Lịch sử cập nhật", "Kiểm tra dữ liệu")
+if st.session_state.get("admin_section") not in SECTIONS:
+    st.session_state["admin_section"] = st.session_state.get("_admin_last", SECTIONS[0])
+section = st.segmented_control(
+    "Mục quản trị", SECTIONS, key="admin_section", label_visibility="collapsed"
 )
+st.session_state["_admin_last"] = section
+if message := st.session_state.pop("admin_saved", None):
+    st.success(widgets.md(message), icon=":material/check_circle:")
 
 
 def save(action, done) -> None:
@@ -30,15 +36,15 @@ def save(action, done) -> None:
     next to the form (nothing was written), or what was saved."""
     outcome = writes.attempt(action)
     for message in outcome.errors.values():
-        st.error(message)
+        st.error(widgets.md(message))
     if outcome.conflict:
-        st.error(str(outcome.conflict))
+        st.error(widgets.md(str(outcome.conflict)))
     if outcome.ok:
         st.session_state["admin_saved"] = done(outcome.value)
         st.rerun()  # draw the lists again with what was just saved
 
 
-with users_tab:
+if section == "Người dùng":
     if snapshot.users:
         st.dataframe(
             pd.DataFrame(
@@ -78,7 +84,7 @@ with users_tab:
             lambda saved: f"Đã lưu người dùng {saved.email}.",
         )
 
-with agencies_tab:
+if section == "Cơ quan":
     st.dataframe(
         pd.DataFrame(
             [
@@ -144,7 +150,7 @@ with agencies_tab:
                 lambda a: f"Đã lưu cơ quan {a.code} – {a.name}.",
             )
 
-with tasks_tab:
+if section == "Nhiệm vụ":
     directives = {d.id: f"{d.number} – {d.title[:80]}" for d in snapshot.directives}
     agency_codes = [a.code for a in snapshot.agencies]
     st.caption(
@@ -211,7 +217,7 @@ with tasks_tab:
                 lambda saved: f"Đã lưu nhiệm vụ {saved.id}.",
             )
 
-with history_tab:
+if section == "Lịch sử cập nhật":
     history = dashboard.change_table(snapshot, snapshot.history, cut=False)
     if history.empty:
         st.info("Chưa có thay đổi nào được ghi lại.")
@@ -239,7 +245,7 @@ with history_tab:
             on_click="ignore",
         )
 
-with checks_tab:
+if section == "Kiểm tra dữ liệu":
     st.write(
         "Rà soát dữ liệu: ngày sai, trạng thái hoặc tiến độ không hợp lệ, Mã NV trùng hoặc "
         "thiếu, cơ quan không có trong danh mục, công thức trong ô."

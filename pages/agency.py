@@ -43,8 +43,8 @@ if st.session_state.get("a_agency") not in choices:
     st.session_state.a_agency = code
 code = st.session_state.a_agency
 shared = {"agency": [code], **({"original": ["1"]} if original else {})}  # a link to this view
-if {k: st.query_params.get_all(k) for k in st.query_params} != shared:
-    st.query_params.from_dict(shared)
+if identity.page_params() != shared:
+    identity.set_page_params(shared)
 
 st.title(widgets.md(choices[code]))
 if note:

@@ -45,6 +45,7 @@ def test_the_follow_up_loop_in_a_browser(seeded_app, browser_page):
     settle(page)
     choose(page, "Chọn nhiệm vụ để cập nhật", re.compile(r"^NV-0024 · "))
     choose(page, "Trạng thái", "Hoàn thành")
+    page.get_by_role("spinbutton", name="Tiến độ (%)").fill("100")  # done means 100, typed
     page.get_by_role("textbox", name="Kết quả thực hiện").fill(
         "Đã phát động phong trào thi đua (KH 15/KH-SNV)"
     )
@@ -85,8 +86,9 @@ def test_the_follow_up_loop_in_a_browser(seeded_app, browser_page):
     task = SQLiteStore(str(db)).load().task("NV-0024")
     assert (task.status, task.returns) == ("Hoàn thành", 1)
 
-    choose(page, "Vai trò", "Lãnh đạo")
-    page.get_by_role("link", name="Tổng quan").click()
+    choose(page, "Vai trò", "Lãnh đạo")  # my_tasks is not theirs: the page offers a way back
+    expect(page.get_by_role("link", name="Về trang Tổng quan")).to_be_visible()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Tổng quan").click()
     settle(page)
     done_card = page.get_by_test_id("stMetric").filter(has_text="Hoàn thành đúng hạn")
     expect(done_card).to_contain_text("1")

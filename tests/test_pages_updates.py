@@ -107,8 +107,10 @@ def test_admin_history_log_and_data_checks(tmp_path):
     other = store_of(tmp_path)
     other.update_task(other.load().task("NV-0001"), {"progress": 30}, ADMIN, NOW)
     at = open_admin(tmp_path)
+    at.segmented_control(key="admin_section").set_value("Lịch sử cập nhật").run()
     log = table_with(at, "Người thực hiện")
     assert list(log["Mã NV"]) == ["NV-0001"] and log.iloc[0]["Giá trị mới"] == "30"
+    at.segmented_control(key="admin_section").set_value("Kiểm tra dữ liệu").run()
     next(b for b in at.button if b.label == "Kiểm tra dữ liệu").click().run()
     assert at.success[0].value == "Không phát hiện vấn đề nào."
 
@@ -259,3 +261,16 @@ def test_a_task_reassigned_while_its_form_is_open_keeps_what_was_typed(tmp_path)
     assert store_of(tmp_path).load().task("NV-0001").result == ""
     assert any("Chưa lưu NV-0001" in w.value for w in at.warning)
     assert any(c.value == "Báo cáo dài tôi vừa gõ" for c in at.code)
+
+
+def test_admin_stays_on_the_section_it_saved_in_and_sees_the_message_there(tmp_path):
+    at = open_admin(tmp_path)
+    at.segmented_control(key="admin_section").set_value("Cơ quan").run()
+    name = next(t for t in at.text_input if t.label == "Tên cơ quan")
+    next(t for t in at.text_input if t.label == "Mã CQ").input("SMOI")
+    name.input("Sở Mới")
+    at.button(key="FormSubmitter:agency_form_-Lưu cơ quan").click().run()
+    assert not at.exception
+    assert at.segmented_control(key="admin_section").value == "Cơ quan"
+    assert at.success[0].value == "Đã lưu cơ quan SMOI – Sở Mới."
+    assert any(t.label == "Tên cơ quan" for t in at.text_input)  # the agency form, not users'

@@ -64,6 +64,13 @@ def store() -> Store:
     return _resources()[0]
 
 
+def load() -> Snapshot:
+    """The snapshot; raises StoreError when the store cannot be read (services.ui.unavailable)."""
+    s = settings()
+    store, cache = _shared(_settings_key(s), s)
+    return cache.get()
+
+
 def full_snapshot() -> Snapshot:
     """Everything, withdrawn tasks included (the office's queue and its withdrawn list)."""
     try:
@@ -116,7 +123,10 @@ def board_table(as_of: date | None = None) -> pd.DataFrame:
 
 def refresh() -> None:
     """Drop the shared snapshot (after a write, or when the user asks)."""
-    _resources()[1].clear()
+    try:
+        _resources()[1].clear()
+    except StoreError:  # nothing cached: the store could not even be opened
+        pass
 
 
 def registry() -> AgencyIndex:

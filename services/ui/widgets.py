@@ -17,8 +17,13 @@ from services.domain.text import format_count, shorten
 
 def md(text) -> str:
     """Text from the data (agency names, ids, numbers, emails) made inert inside markdown:
-    a name such as "[x](http://...)", "**x**" or ":red[...]" shows as typed, never as markup."""
-    return re.sub(r"([\\`*_\[\]<>$~|])", r"\\\1", str(text))
+    a name such as "[x](http://...)", "**x**", ":red[...]" or a bare http://host shows as typed,
+    never as markup or a live link."""
+    escaped = re.sub(r"([\\`*_\[\]<>$~|])", r"\\\1", str(text))
+    # bare URLs ("http://…", "www.…") become live links even when escaped: an invisible word
+    # joiner (U+2060) breaks the pattern, the text reads the same. (An e-mail may become a
+    # mailto: link, which fetches nothing; it stays searchable and copyable as typed.)
+    return re.sub(r"(?i)(://|\bwww\.)", lambda m: m[1][0] + "\u2060" + m[1][1:], escaped)
 
 
 def long_text(text: str, key: str, limit: int = TEXT_PREVIEW) -> None:
