@@ -1,4 +1,4 @@
-"""AppTest: every page under every role, the guards, and the modes of DESIGN §6."""
+"""AppTest: every page under every role, the guards, and the modes of docs/ARCHITECTURE.md, "Security"."""
 
 from pathlib import Path
 

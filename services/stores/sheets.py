@@ -1,6 +1,6 @@
 """The Google Sheets backend, over gspread's HTTP client.
 
-Rules (DESIGN §4) and where they are kept:
+Rules (docs/ARCHITECTURE.md, "Storage rules") and where they are kept:
 - one values:batchGet per load (`load`), read UNFORMATTED so date cells arrive as serials;
 - columns by header name, rows by Mã NV at write time (`_locate`), never a cached row number;
 - a save re-reads the sheet, checks for a conflict (store.plan_update), writes only the changed

@@ -47,6 +47,17 @@ def _reason(text: str, field: str = "reason", what: str = "lý do") -> str:
     return reason
 
 
+def _checked_reason(text: str, errors: dict) -> str:
+    """The cleaned reason, or ValidationError with it and the form's other field messages."""
+    try:
+        reason = _reason(text)
+    except ValidationError as e:
+        errors.update(e.errors)
+    if errors:
+        raise ValidationError(errors)
+    return reason
+
+
 def _require(actor: User, roles: tuple[str, ...], what: str) -> None:
     if actor.role not in roles:
         raise PermissionDenied(f"Bạn không có quyền {what}.")
@@ -124,12 +135,7 @@ def request_extension(
         errors["deadline"] = "Hạn đề xuất phải sau ngày hôm nay."
     elif task.deadline and new_deadline <= task.deadline:
         errors["deadline"] = f"Hạn đề xuất phải sau hạn hiện tại ({task.deadline:%d/%m/%Y})."
-    try:
-        reason = _reason(reason)
-    except ValidationError as e:
-        errors.update(e.errors)
-    if errors:
-        raise ValidationError(errors)
+    reason = _checked_reason(reason, errors)
     request = Request(
         id="",
         task_id=task.id,
@@ -163,12 +169,7 @@ def request_reassignment(
         errors["agency"] = "Chọn hoặc ghi cơ quan đề nghị giao."
     elif registry.resolve(suggested) == actor.agency:
         errors["agency"] = "Cơ quan đề nghị giao phải khác cơ quan của bạn."
-    try:
-        reason = _reason(reason)
-    except ValidationError as e:
-        errors.update(e.errors)
-    if errors:
-        raise ValidationError(errors)
+    reason = _checked_reason(reason, errors)
     request = Request(
         id="",
         task_id=task.id,

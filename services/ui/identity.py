@@ -88,7 +88,7 @@ def _signed_in() -> bool:
 
 
 def current_user() -> User | None:
-    """Who is using the app, or None when nobody may see data (see DESIGN §6)."""
+    """Who is using the app, or None when nobody may see data (see docs/ARCHITECTURE.md, "Security")."""
     s = session.settings()
     if s.auth_configured:
         if not _signed_in() or st.user.get("email_verified") is False:
