@@ -217,7 +217,7 @@ if chosen in names:
                 **{k: v[0] for k, v in identity.identity_params().items()},
             },
         )
-    except StreamlitPageNotFoundError:  # this file run on its own (legacy mode, see docs/ARCHITECTURE.md, "Security")
+    except StreamlitPageNotFoundError:  # run on its own (legacy mode: ARCHITECTURE.md, Security)
         st.info("Mở trang «Cơ quan» ở thanh bên để xem chi tiết cơ quan này.")
 
 share_col, trend_col = st.columns(2)
