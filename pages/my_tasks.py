@@ -165,11 +165,15 @@ def shown(task, field):
 
 def update_form(task_id):
     state = st.session_state
+    k = _keys(task_id)
+    if not any(k[name] in state for name in EDIT_FIELDS):
+        # a form drawn afresh (first visit, or back from another page: Streamlit has dropped the
+        # widgets' values) starts from the row as it is now, not as it was when last drawn
+        state.pop(f"seen_{task_id}", None)
     seen = state.setdefault(f"seen_{task_id}", snapshot.task(task_id))  # the row as first shown
     if task_id in snapshot.duplicate_ids:
         st.warning(f"Mã {task_id} bị trùng trong dữ liệu: chỉ xem, chưa cập nhật được.")
         return
-    k = _keys(task_id)
     for name in EDIT_FIELDS:
         state.setdefault(k[name], shown(seen, name))
     if isinstance(state[k["progress"]], int):  # a float box: 33.5 reaches the service as typed

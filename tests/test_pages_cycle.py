@@ -101,3 +101,24 @@ def test_office_withdraws_a_task_and_it_leaves_the_counts(tmp_path):
 def test_agencies_do_not_open_the_queue(tmp_path):
     at = open_app(tmp_path, ROLE_AGENCY, "SNV", page="pages/queue.py")
     assert any("không có quyền" in e.value for e in at.error)
+
+
+def test_a_form_drawn_again_starts_from_the_row_as_it_is_now(tmp_path):
+    """The agency saves, the office returns the task, the agency looks at another task and comes
+    back: the form shows the returned row and saving it is not a conflict with the office."""
+    agency = open_app(tmp_path, ROLE_AGENCY, "SNV", page="pages/my_tasks.py")
+    report_done(agency)
+    office = open_app(tmp_path, ROLE_ADMIN, page="pages/queue.py")
+    office.text_input(key="why_NV-0001").input("Thiếu minh chứng")
+    office.button(key="back_NV-0001").click().run()
+    assert store_of(tmp_path).load().task("NV-0001").status == IN_PROGRESS
+
+    picker = next(s for s in agency.selectbox if s.label == "Chọn nhiệm vụ để cập nhật")
+    other = next(o.split(" · ")[0] for o in picker.options if not o.startswith("NV-0001"))
+    picker.set_value(other).run()  # NV-0001's form is not drawn: its widgets are dropped
+    picker = next(s for s in agency.selectbox if s.label == "Chọn nhiệm vụ để cập nhật")
+    picker.set_value("NV-0001").run()
+    assert agency.selectbox(key="status_NV-0001").value == IN_PROGRESS  # the returned row
+    report_done(agency)
+    assert not agency.warning, [w.value for w in agency.warning]  # no conflict notice
+    assert store_of(tmp_path).load().task("NV-0001").status == PENDING
