@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.domain.errors import AppError
 from services.domain.model import DEFAULT_TIMEZONE
+from services.domain.urgency import DEFAULT_SERIOUS_DAYS, DEFAULT_SOON_DAYS, Thresholds
 
 GOOGLE_SHEETS_ENDPOINT = "https://sheets.googleapis.com"
 
@@ -22,7 +23,8 @@ class ConfigError(AppError, ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    due_soon_days: int = 7
+    due_soon_days: int = DEFAULT_SOON_DAYS  # "Sắp đến hạn" window (services.domain.urgency)
+    serious_overdue_days: int = DEFAULT_SERIOUS_DAYS  # past this, "Quá hạn nghiêm trọng"
     cache_ttl_seconds: int = 60
     timezone: str = DEFAULT_TIMEZONE
     public_read: bool = False
@@ -32,6 +34,10 @@ class Settings:
     endpoint: str = GOOGLE_SHEETS_ENDPOINT
     service_account: dict = field(default_factory=dict, compare=False, repr=False)
     auth_configured: bool = False
+
+    @property
+    def urgency(self) -> Thresholds:
+        return Thresholds(self.due_soon_days, self.serious_overdue_days)
 
     @property
     def backend(self) -> str:
@@ -88,7 +94,8 @@ def load_settings(mapping: dict | None) -> Settings:
             "dán nội dung tệp khoá JSON của tài khoản dịch vụ."
         )
     return Settings(
-        due_soon_days=_int(app, "due_soon_days", 7, 0, 365),
+        due_soon_days=_int(app, "due_soon_days", DEFAULT_SOON_DAYS, 0, 365),
+        serious_overdue_days=_int(app, "serious_overdue_days", DEFAULT_SERIOUS_DAYS, 1, 3650),
         cache_ttl_seconds=_int(app, "cache_ttl_seconds", 60, 0, 86400),
         timezone=tz,
         public_read=public_read,

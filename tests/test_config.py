@@ -3,6 +3,7 @@
 import pytest
 
 from services.config import ConfigError, load_settings, read_secrets_file
+from services.domain.urgency import Thresholds
 
 
 def test_defaults_without_any_secrets(tmp_path):
@@ -10,9 +11,10 @@ def test_defaults_without_any_secrets(tmp_path):
     assert (s.backend, s.sqlite_path, s.due_soon_days, s.cache_ttl_seconds) == (
         "sqlite",
         "data/local.db",
-        7,
+        3,
         60,
     )
+    assert s.serious_overdue_days == 7 and s.urgency == Thresholds(3, 7)
     assert s.timezone == "Asia/Ho_Chi_Minh" and s.demo_mode and not s.public_read
 
 
