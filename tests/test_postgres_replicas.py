@@ -8,6 +8,7 @@ import time
 
 from services.stores.cache import SnapshotCache
 from tests.replica_app import replica
+from tests.test_cache import Clock
 
 
 class Replica:
@@ -47,14 +48,6 @@ def test_a_save_in_replica_a_is_seen_in_replica_b(postgres_store, postgres_url):
     finally:
         a.stop()
         b.stop()
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
 
 
 def test_cache_reloads_when_the_counter_moves_and_checks_it_at_most_once_a_second():

@@ -197,6 +197,24 @@ class SQLStore(Store):
         with self._tx() as conn:
             self._put_all(conn, directives, agencies, tasks, history, users)
 
+    def overwrite(self, directives, agencies, tasks, users) -> None:
+        """Rows replaced by key with the given ones, as they are (a copy with --overwrite); a
+        task keeps its place in the order."""
+        sets = ", ".join(f"{c} = :{c}" for c in TASK_COLUMNS if c != "id")
+        with self._tx() as conn:
+            for a in agencies:
+                self._put_agency(conn, a)
+            for u in users:
+                self._put_user(conn, u)
+            self._many(
+                conn, _upsert("directives", DIRECTIVE_COLUMNS, "id"), [vars(d) for d in directives]
+            )
+            self._many(
+                conn,
+                f"UPDATE tasks SET {sets} WHERE id = :id",
+                [self._encode_task(t) for t in tasks],
+            )
+
     def save_agency(self, agency):
         with self._tx() as conn:
             self._put_agency(conn, agency)
