@@ -168,3 +168,24 @@ def test_postgres_and_a_sheet_together_is_refused(service_account_info):
                 "gsheets": {"spreadsheet": "abc", "service_account": service_account_info},
             }
         )
+
+
+def test_bulk_rows_go_through_copy_and_read_back_like_sqlite(postgres_url, tmp_path):
+    from services.demo_data import generate
+    from services.stores.postgres import BULK
+    from services.stores.sqlite import SQLiteStore
+
+    directives, agencies, tasks, history = generate(tasks=BULK + 50, agencies=12, directives=5)
+    assert len(tasks) >= BULK and len(history) >= BULK  # the COPY path, not row by row
+    store = PostgresStore(postgres_url, tz=TZ)
+    lite = SQLiteStore(str(tmp_path / "b.db"), tz=TZ)
+    try:
+        store.bulk_load(directives, agencies, tasks, history)
+        lite.bulk_load(directives, agencies, tasks, history)
+        ours, theirs = store.load(), lite.load()
+        assert ours.tasks == theirs.tasks and ours.history == theirs.history
+        assert ours.agencies == theirs.agencies and ours.directives == theirs.directives
+        store.bulk_load([], [], [], history)  # history already there is not written twice
+        assert len(store.history()) == len(history)
+    finally:
+        store.close()

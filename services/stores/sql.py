@@ -122,26 +122,29 @@ class SQLStore(Store):
 
     # -- Store -----------------------------------------------------------------------------------
 
+    def _rows(self, conn, text: str, params=None) -> list:
+        return self._exec(conn, text, params).fetchall()  # one call, not one per row
+
     def load(self) -> Snapshot:
         with self._read() as conn:
             directives = tuple(
                 Directive(**{c: r[c] for c in DIRECTIVE_COLUMNS})
-                for r in self._exec(conn, "SELECT * FROM directives ORDER BY id")
+                for r in self._rows(conn, "SELECT * FROM directives ORDER BY id")
             )
             agencies = tuple(
                 self._decode_agency(r)
-                for r in self._exec(conn, f"SELECT * FROM agencies ORDER BY {self.agency_order}")
+                for r in self._rows(conn, f"SELECT * FROM agencies ORDER BY {self.agency_order}")
             )
             tasks = tuple(
-                self._decode_task(r) for r in self._exec(conn, "SELECT * FROM tasks ORDER BY seq")
+                self._decode_task(r) for r in self._rows(conn, "SELECT * FROM tasks ORDER BY seq")
             )
             users = tuple(
                 User(**{c: r[c] for c in USER_COLUMNS})
-                for r in self._exec(conn, "SELECT * FROM users ORDER BY email")
+                for r in self._rows(conn, "SELECT * FROM users ORDER BY email")
             )
             history = tuple(
                 self._decode_change(r)
-                for r in self._exec(conn, "SELECT * FROM history ORDER BY seq")
+                for r in self._rows(conn, "SELECT * FROM history ORDER BY seq")
             )
         return Snapshot(directives, agencies, tasks, users, history, loaded_at=now_local(self.tz))
 
@@ -228,4 +231,4 @@ class SQLStore(Store):
             sql, args = "SELECT * FROM history", {}
             if task_id is not None:
                 sql, args = sql + " WHERE task_id = :task_id", {"task_id": task_id}
-            return [self._decode_change(r) for r in self._exec(conn, sql + " ORDER BY seq", args)]
+            return [self._decode_change(r) for r in self._rows(conn, sql + " ORDER BY seq", args)]

@@ -61,7 +61,7 @@ CREATE TABLE history (
 );
 CREATE INDEX history_task ON history (task_id, seq);
 
--- The change signal: one row, bumped by every statement that writes data (the app's saves, a
+-- The change signal: one row, bumped once by every transaction that writes data (the app's saves, a
 -- copy, or a hand edit in psql), in the writer's transaction, so a replica that sees the new
 -- number also sees the new rows.
 CREATE TABLE data_version (
@@ -74,7 +74,11 @@ CREATE FUNCTION bump_data_version() RETURNS trigger LANGUAGE plpgsql
 SET search_path FROM CURRENT  -- a hand edit under another search_path still finds the row
 AS $$
 BEGIN
-    UPDATE data_version SET version = version + 1;
+    -- once per transaction: a bulk load of 100,000 rows must not update this row 100,000 times
+    IF coalesce(current_setting('theo_doi.version_bumped', true), '') <> 'yes' THEN
+        UPDATE data_version SET version = version + 1;
+        PERFORM set_config('theo_doi.version_bumped', 'yes', true);  -- true: until the commit
+    END IF;
     RETURN NULL;
 END
 $$;
