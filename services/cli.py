@@ -115,7 +115,9 @@ def _migrate(settings, args) -> int:
         return 2
     from services.stores.postgres import PostgresStore
 
-    store = PostgresStore(settings.postgres_url, tz=settings.timezone)  # migrates on open
+    seed = None if args.empty else (lambda: seed_records(settings.timezone))
+    # migrates on open; a brand-new database is seeded as the app would, unless --empty
+    store = PostgresStore(settings.postgres_url, seed=seed, tz=settings.timezone)
     try:
         done = ", ".join(store.applied) or "không có gì mới"
         print(f"Lược đồ PostgreSQL {store.where}: phiên bản {store.schema_version()} ({done}).")
@@ -319,9 +321,15 @@ def main(argv=None) -> int:
     imp.add_argument("--dry-run", action="store_true", help="chỉ đọc và kiểm tra, không lưu")
     imp.add_argument("--format", choices=["json"], default="json")
     imp.set_defaults(run=_import)
-    sub.add_parser(
+    migrate = sub.add_parser(
         "migrate", help="áp dụng các bản nâng cấp lược đồ còn thiếu (kho PostgreSQL)"
-    ).set_defaults(run=_migrate)
+    )
+    migrate.add_argument(
+        "--empty",
+        action="store_true",
+        help="cơ sở dữ liệu mới thì để trống (không nạp dữ liệu mẫu), ví dụ trước khi copy",
+    )
+    migrate.set_defaults(run=_migrate)
     copy = sub.add_parser(
         "copy",
         help="chép toàn bộ dữ liệu từ kho này sang kho khác, rồi kiểm tra (số dòng, tổng kiểm)",

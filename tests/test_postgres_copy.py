@@ -183,3 +183,27 @@ def test_missing_secrets_file_is_named(tmp_path, missing, capsys):
     paths[missing] = str(tmp_path / "nowhere.toml")
     code, out = run(capsys, "--from", paths["a"], "--to", paths["b"])
     assert code == 2 and "nowhere.toml" in out
+
+
+def test_migrate_command_creates_once_seeded_or_empty(
+    tmp_path, postgres_url, postgres_server, capsys
+):
+    from tests.pgcluster import drop_schema, new_schema
+
+    path = secrets(tmp_path / "s.toml", postgres={"url": postgres_url})
+    assert main(["--secrets", path, "migrate"]) == 0
+    assert "phiên bản 1 (0001_initial)" in capsys.readouterr().out
+    assert main(["--secrets", path, "migrate"]) == 0
+    assert "phiên bản 1 (không có gì mới)" in capsys.readouterr().out
+    assert len(postgres_snapshot(postgres_url).tasks) == 29  # seeded, as the app would
+
+    schema, empty_url = new_schema(postgres_server)
+    try:
+        path = secrets(tmp_path / "e.toml", postgres={"url": empty_url})
+        assert main(["--secrets", path, "migrate", "--empty"]) == 0
+        assert postgres_snapshot(empty_url).tasks == ()
+    finally:
+        drop_schema(postgres_server, schema)
+    lite = secrets(tmp_path / "l.toml", store={"sqlite_path": str(tmp_path / "l.db")})
+    assert main(["--secrets", lite, "migrate"]) == 2
+    assert "Chưa cấu hình [postgres] url" in capsys.readouterr().err
