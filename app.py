@@ -2,9 +2,20 @@
 
 import streamlit as st
 
-from services.ui import identity
+from services.ui import identity, unavailable
 
 st.set_page_config(page_title="Theo dõi nhiệm vụ", page_icon=":material/fact_check:", layout="wide")
+
+if identity.reads_data() and (problem := unavailable.problem()) is not None:
+    # the normal menu, every entry showing what is wrong and what to do (never a blank page
+    # under the raw file names of pages/)
+    st.navigation(
+        [
+            st.Page(lambda: unavailable.page(problem), title=title, icon=icon, url_path=key)
+            for key, (_, title, icon, _) in identity.PAGES.items()
+        ]
+    ).run()
+    st.stop()
 
 user = identity.current_user()
 if user is None:

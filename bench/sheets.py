@@ -30,7 +30,7 @@ def synthetic_tables(count: int, seed: int = 1) -> dict:
     rng = random.Random(seed)
     tables = read_tables()
     names = [row[1] for row in tables["CoQuan"][1:]]
-    header = [h for _, h in COLUMNS[TASKS]]
+    header = [h for f, h in COLUMNS[TASKS] if f != "version"]
     rows = [header]
     for i in range(1, count + 1):
         deadline = date(2026, 1, 1) + timedelta(days=rng.randrange(365))
@@ -83,6 +83,7 @@ def main(argv=None) -> None:
 
     def measure(label, action):
         fake.clear_requests()
+        received.clear()
         started = time.perf_counter()
         result = action()
         elapsed = time.perf_counter() - started
@@ -94,11 +95,15 @@ def main(argv=None) -> None:
                 len([c for c in calls if c["path"] == "/token"]),
                 elapsed,
                 calls,
+                sum(received),
             )
         )
         return result
 
     store = GSheetsStore.from_settings(settings)
+    received = []
+    store.http.session.hooks["response"].append(lambda r, *a, **k: received.append(len(r.content)))
+    store.anchor_rows()  # once per sheet (init-sheet does it); an unanchored row costs 2 more
     cache = SnapshotCache(store.load, settings.cache_ttl_seconds)
     snapshot = measure("cold load (new client)", cache.get)
     measure("rerun within the TTL", cache.get)
@@ -116,22 +121,24 @@ def main(argv=None) -> None:
     server.stop()
 
     print(f"Google Sheets data path, {args.tasks:,} tasks on the fake Sheets API")
-    print(f"{'action':<26}{'API requests':>14}{'token':>7}{'wall time':>12}")
-    for label, count, tokens, elapsed, _ in rows:
-        print(f"{label:<26}{count:>14}{tokens:>7}{elapsed * 1000:>10.0f} ms")
+    print(f"{'action':<26}{'API requests':>14}{'token':>7}{'bytes read':>12}{'wall time':>12}")
+    for label, count, tokens, elapsed, _, size in rows:
+        print(f"{label:<26}{count:>14}{tokens:>7}{size:>12,}{elapsed * 1000:>10.0f} ms")
     save_calls = rows[2][4]
-    write = next(c for c in save_calls if c["path"].endswith("values:batchUpdate"))
-    cells = sum(len(v) for d in write["body"]["data"] for v in d["values"])
+    write = next(c for c in save_calls if c["path"].endswith(":batchUpdate"))
+    kinds = [next(iter(r)) for r in write["body"]["requests"]]
+    full = rows[0][5]
     print(
-        f"save: {cells} cells written in one values.batchUpdate "
-        f"({write['body']['valueInputOption']}), requests: "
+        f"save: bytes read {rows[2][5]:,} = {rows[2][5] / full:.1%} of a full load "
+        f"({full:,}); one spreadsheets.batchUpdate of {len(kinds)} requests "
+        f"({', '.join(sorted(set(kinds)))}), requests: "
         + ", ".join(
             f"{c['method']} {c['path'].rsplit('/', 1)[-1]}"
             for c in save_calls
             if c["path"] != "/token"
         )
     )
-    every = [c["path"] for _, _, _, _, calls in rows for c in calls]
+    every = [c["path"] for _, _, _, _, calls, _ in rows for c in calls]
     print(
         "requests that clear or rewrite a sheet:",
         sum(":clear" in p or "batchClear" in p for p in every),

@@ -3,24 +3,32 @@
 import pandas as pd
 import streamlit as st
 
+from services.dashboard import board as dashboard
 from services.domain.dates import format_datetime
 from services.domain.errors import StoreError
-from services.domain.model import ROLE_AGENCY, ROLE_LABELS, ROLES, fold
-from services.reports.export import neutralise
+from services.domain.limits import MAX_SEARCH
+from services.domain.model import ROLE_AGENCY, ROLE_LABELS, ROLES
+from services.domain.text import format_count
 from services.stores.checks import run_checks
 from services.tasks import office
-from services.ui import identity, session, writes
+from services.ui import identity, session, widgets, writes
 
 user = identity.require_role("admin")
 
 snapshot = session.snapshot()
 registry = session.registry()
 st.title("Quản trị")
-if message := st.session_state.pop("admin_saved", None):
-    st.success(message, icon=":material/check_circle:")
-users_tab, agencies_tab, tasks_tab, history_tab, checks_tab = st.tabs(
-    ["Người dùng", "Cơ quan", "Nhiệm vụ", "Lịch sử cập nhật", "Kiểm tra dữ liệu"]
+# a control whose value lives in the session (not st.tabs): a save's rerun keeps the user on
+# the section they were in, and its message shows there, under the control
+SECTIONS = ("Người dùng", "Cơ quan", "Nhiệm vụ", "Lịch sử cập nhật", "Kiểm tra dữ liệu")
+if st.session_state.get("admin_section") not in SECTIONS:
+    st.session_state["admin_section"] = st.session_state.get("_admin_last", SECTIONS[0])
+section = st.segmented_control(
+    "Mục quản trị", SECTIONS, key="admin_section", label_visibility="collapsed"
 )
+st.session_state["_admin_last"] = section
+if message := st.session_state.pop("admin_saved", None):
+    st.success(widgets.md(message), icon=":material/check_circle:")
 
 
 def save(action, done) -> None:
@@ -28,15 +36,15 @@ def save(action, done) -> None:
     next to the form (nothing was written), or what was saved."""
     outcome = writes.attempt(action)
     for message in outcome.errors.values():
-        st.error(message)
+        st.error(widgets.md(message))
     if outcome.conflict:
-        st.error(str(outcome.conflict))
+        st.error(widgets.md(str(outcome.conflict)))
     if outcome.ok:
         st.session_state["admin_saved"] = done(outcome.value)
         st.rerun()  # draw the lists again with what was just saved
 
 
-with users_tab:
+if section == "Người dùng":
     if snapshot.users:
         st.dataframe(
             pd.DataFrame(
@@ -76,7 +84,7 @@ with users_tab:
             lambda saved: f"Đã lưu người dùng {saved.email}.",
         )
 
-with agencies_tab:
+if section == "Cơ quan":
     st.dataframe(
         pd.DataFrame(
             [
@@ -142,7 +150,7 @@ with agencies_tab:
                 lambda a: f"Đã lưu cơ quan {a.code} – {a.name}.",
             )
 
-with tasks_tab:
+if section == "Nhiệm vụ":
     directives = {d.id: f"{d.number} – {d.title[:80]}" for d in snapshot.directives}
     agency_codes = [a.code for a in snapshot.agencies]
     st.caption(
@@ -209,50 +217,35 @@ with tasks_tab:
                 lambda saved: f"Đã lưu nhiệm vụ {saved.id}.",
             )
 
-with history_tab:
-    history = pd.DataFrame(
-        [
-            {
-                "Thời gian": c.at,
-                "Mã NV": c.task_id,
-                "Trường": c.field,
-                "Giá trị cũ": c.old,
-                "Giá trị mới": c.new,
-                "Người thực hiện": c.actor,
-                "Cơ quan": registry.name(c.actor_agency) if c.actor_agency else "",
-            }
-            for c in snapshot.history
-        ]
-    )
+if section == "Lịch sử cập nhật":
+    history = dashboard.change_table(snapshot, snapshot.history, cut=False)
     if history.empty:
         st.info("Chưa có thay đổi nào được ghi lại.")
     else:
         left, middle, right = st.columns(3)
-        task_query = fold(left.text_input("Mã NV"))
-        actor_query = fold(middle.text_input("Người thực hiện"))
+        task_query = left.text_input("Mã NV", max_chars=MAX_SEARCH)
+        actor_query = middle.text_input("Người thực hiện", max_chars=MAX_SEARCH)
         fields = right.multiselect(
-            "Trường", sorted(history["Trường"].unique()), placeholder="Tất cả"
+            "Trường", sorted(history["field"].unique()), placeholder="Tất cả"
         )
-        shown = history
-        if task_query:
-            shown = shown[shown["Mã NV"].map(fold).str.contains(task_query, regex=False)]
-        if actor_query:
-            shown = shown[shown["Người thực hiện"].map(fold).str.contains(actor_query, regex=False)]
+        shown = dashboard.search_rows(history, task_query, ["task_id"])
+        shown = dashboard.search_rows(shown, actor_query, ["actor_name", "actor", "actor_agency"])
         if fields:
-            shown = shown[shown["Trường"].isin(fields)]
-        shown = shown.iloc[::-1].assign(
-            **{"Thời gian": lambda f: f["Thời gian"].map(format_datetime)}
+            shown = shown[shown["field"].isin(fields)]
+        shown = shown.assign(at=shown["at"].map(format_datetime)).rename(
+            columns={**dashboard.CHANGE_HEADERS, "actor_name": "Người thực hiện"}
         )
-        st.caption(f"{len(shown)} / {len(history)} thay đổi")
-        st.dataframe(shown, hide_index=True)
+        st.caption(f"{format_count(len(shown))} / {format_count(len(history))} thay đổi")
+        st.dataframe(dashboard.preview(shown, ("Giá trị cũ", "Giá trị mới")), hide_index=True)
         st.download_button(
             "Tải CSV",
-            shown.map(neutralise).to_csv(index=False).encode("utf-8-sig"),
+            lambda: dashboard.csv_bytes(shown),
             file_name="lich-su-cap-nhat.csv",
             mime="text/csv",
+            on_click="ignore",
         )
 
-with checks_tab:
+if section == "Kiểm tra dữ liệu":
     st.write(
         "Rà soát dữ liệu: ngày sai, trạng thái hoặc tiến độ không hợp lệ, Mã NV trùng hoặc "
         "thiếu, cơ quan không có trong danh mục, công thức trong ô."

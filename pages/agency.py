@@ -6,12 +6,15 @@ import streamlit as st
 
 from services.dashboard import board as dashboard
 from services.dashboard import charts
+from services.dashboard.metrics import UPDATE_RATE_HELP, UPDATE_RATE_LABEL
 from services.domain.dates import format_date, format_datetime
+from services.domain.text import format_count, format_rate
 from services.ui import identity, session, widgets
 
 user = identity.require_role("agency")
 
 today, settings, snapshot = session.today(), session.settings(), session.snapshot()
+widgets.unreadable_cells_banner(snapshot)
 board = session.board_table(today)
 
 if "a_original" not in st.session_state:  # first run of the page: the URL decides
@@ -40,8 +43,8 @@ if st.session_state.get("a_agency") not in choices:
     st.session_state.a_agency = code
 code = st.session_state.a_agency
 shared = {"agency": [code], **({"original": ["1"]} if original else {})}  # a link to this view
-if {k: st.query_params.get_all(k) for k in st.query_params} != shared:
-    st.query_params.from_dict(shared)
+if identity.page_params() != shared:
+    identity.set_page_params(shared)
 
 st.title(widgets.md(choices[code]))
 if note:
@@ -62,27 +65,23 @@ view = dashboard.agency_view(board, original)
 score = dashboard.agency_scorecard(view, code, today, settings.timezone)
 for row in (
     (
-        ("Được giao chủ trì", dashboard.format_count(score["assigned"]), None),
-        ("Đã hoàn thành", dashboard.format_count(score["done"]), None),
-        ("Hoàn thành đúng hạn", dashboard.format_count(score["done_on_time"]), None),
-        ("Quá hạn", dashboard.format_count(score["overdue"]), "Chưa hoàn thành và đã quá hạn."),
+        ("Được giao chủ trì", format_count(score["assigned"]), None),
+        ("Đã hoàn thành", format_count(score["done"]), None),
+        ("Hoàn thành đúng hạn", format_count(score["done_on_time"]), None),
+        ("Quá hạn", format_count(score["overdue"]), "Chưa hoàn thành và đã quá hạn."),
     ),
     (
         (
             "Tỷ lệ hoàn thành",
-            dashboard.format_rate(score["completion_rate"]),
+            format_rate(score["completion_rate"]),
             "Đã hoàn thành / được giao.",
         ),
         (
             "Tỷ lệ đúng hạn",
-            dashboard.format_rate(score["on_time_rate"]),
+            format_rate(score["on_time_rate"]),
             "Hoàn thành đúng hạn / đã hoàn thành.",
         ),
-        (
-            "Tỷ lệ cập nhật 30 ngày",
-            dashboard.format_rate(score["update_rate"]),
-            "Số nhiệm vụ chưa hoàn thành được cập nhật trong 30 ngày qua / số chưa hoàn thành.",
-        ),
+        (UPDATE_RATE_LABEL, format_rate(score["update_rate"]), UPDATE_RATE_HELP),
         (
             "Cập nhật gần nhất",
             format_date(score["last_update"]) if score["last_update"] else "Chưa có",
@@ -122,7 +121,10 @@ def task_list(frame, extra: dict, file_name: str, key: str) -> None:
     columns = {**COLUMNS, **extra}
     frame = frame.assign(badges=dashboard.badges(frame))
     st.dataframe(
-        frame[list(columns)], hide_index=True, width="stretch", column_config={**columns, **CONFIG}
+        dashboard.preview(frame)[list(columns)],
+        hide_index=True,
+        width="stretch",
+        column_config={**columns, **CONFIG},
     )
     st.download_button(
         "Tải CSV",
@@ -136,7 +138,7 @@ def task_list(frame, extra: dict, file_name: str, key: str) -> None:
 
 
 own = dashboard.lead_tasks(view, code)
-st.subheader(f"Nhiệm vụ chủ trì ({dashboard.format_count(len(own))})")
+st.subheader(f"Nhiệm vụ chủ trì ({format_count(len(own))})")
 if own.empty:
     st.info("Cơ quan chưa được giao chủ trì nhiệm vụ nào.")
 else:
@@ -148,7 +150,7 @@ else:
     )
 
 partner = dashboard.partner_tasks(view, code)
-st.subheader(f"Nhiệm vụ phối hợp ({dashboard.format_count(len(partner))})")
+st.subheader(f"Nhiệm vụ phối hợp ({format_count(len(partner))})")
 if partner.empty:
     st.caption("Không có nhiệm vụ phối hợp.")
 else:
@@ -162,16 +164,9 @@ if changes.empty:
     st.caption("Chưa có cập nhật nào được ghi lại cho các nhiệm vụ này.")
 else:
     st.dataframe(
-        changes.assign(at=changes["at"].map(format_datetime)).rename(
-            columns={
-                "at": "Thời gian",
-                "task_id": "Mã NV",
-                "field": "Trường",
-                "old": "Giá trị cũ",
-                "new": "Giá trị mới",
-                "actor": "Người cập nhật",
-            }
-        ),
+        changes.assign(at=changes["at"].map(format_datetime))
+        .drop(columns=["actor"])
+        .rename(columns=dashboard.CHANGE_HEADERS),
         hide_index=True,
         width="stretch",
     )

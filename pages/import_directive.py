@@ -34,7 +34,8 @@ META = {
     "signer": "Người ký",
     "link": "Liên kết",
 }
-GRID = [*importing.GRID_FIELDS, "message"]
+GRID = [*importing.GRID_FIELDS, "suggested", "message"]  # "suggested": hidden, for the button
+KEEP = "— chưa chọn —"
 RESULT_KEYS = (
     "import_result",
     "import_frame",
@@ -52,14 +53,16 @@ RESULT_KEYS = (
 
 def analyse():
     """Button callback: read the upload (or else the pasted text) into a fresh preview."""
-    for key in [k for k in state if str(k).startswith("import_agency_")] + list(RESULT_KEYS):
+    for key in [k for k in state if str(k).startswith(("import_agency_", "import_map_"))] + list(
+        RESULT_KEYS
+    ):
         state.pop(key, None)
     upload = state.get("import_file")
     text = state.get("import_text") or ""
     if upload is None and not text.strip():
         state["import_problem"] = (
             "Chưa có nội dung: dán văn bản vào ô bên trái hoặc chọn tệp "
-            ".txt/.docx, rồi bấm Phân tích."
+            ".txt/.docx/.pdf, rồi bấm Phân tích."
         )
         return
     agencies = session.snapshot().agencies
@@ -77,7 +80,8 @@ def analyse():
         )
         return
     names = [a.name for a in agencies]
-    state["import_options"] = names + [n for n in result.new_agencies if n not in names]
+    printed = [*result.new_agencies, *result.groups]  # shown in the grid as the document names them
+    state["import_options"] = names + [n for n in dict.fromkeys(printed) if n not in names]
     state["import_result"] = result
     state["import_frame"] = grid_frame(
         importing.preview_rows(result, session.registry(), state["import_options"])
@@ -110,6 +114,7 @@ def _date_cell(value):
 def grid_frame(rows: list[dict], messages: dict | None = None) -> pd.DataFrame:
     frame = pd.DataFrame([{f: row.get(f) for f in GRID} for row in rows], columns=GRID)
     frame["deadline"] = frame["deadline"].map(_date_cell).astype(object)
+    frame["suggested"] = frame["suggested"].map(_date_cell).astype(object)
     # nullable: a row added in the grid starts with no value
     frame["recurring"] = (
         frame["recurring"].map(lambda v: bool(v) and not pd.isna(v)).astype("boolean")
@@ -141,9 +146,32 @@ def refuse(rows: list[dict], messages: dict, error: str, fields: dict | None = N
     st.rerun()
 
 
+def agency_choices(result) -> tuple[list[str], dict[str, str]]:
+    """The names the admin adds to the registry, and those mapped to an existing agency."""
+    mapping = {
+        n: state[f"import_map_{i}"]
+        for i, n in enumerate(result.new_agencies)
+        if state.get(f"import_map_{i}") not in (None, KEEP)
+    }
+    confirmed = [
+        n
+        for i, n in enumerate(result.new_agencies)
+        if state.get(f"import_agency_{i}") and n not in mapping
+    ]
+    return confirmed, mapping
+
+
+def use_suggestions():
+    """Button callback: the admin confirms the suggested dates of relative deadlines."""
+    rows = state["import_rows"]
+    state["import_frame"] = grid_frame(importing.use_suggested_deadlines(rows))
+    state["import_version"] += 1
+
+
 def save(rows: list[dict], directive: Directive, add_to_existing: bool):
     result = state["import_result"]
-    confirmed = [n for i, n in enumerate(result.new_agencies) if state.get(f"import_agency_{i}")]
+    confirmed, mapping = agency_choices(result)
+    rows = importing.map_agencies(rows, mapping)
     tasks, problems = importing.rows_to_tasks(rows, registry)
     if problems:
         refuse(
@@ -237,11 +265,12 @@ paste_col.text_area(
     placeholder="Dán nội dung văn bản (chép từ Word, PDF hoặc cổng thông tin)…",
 )
 file_col.file_uploader(
-    "Hoặc tải tệp .txt / .docx",
-    type=["txt", "docx"],
+    "Hoặc tải tệp .txt / .docx / .pdf",
+    type=["txt", "docx", "pdf"],
     key="import_file",
     max_upload_size=10,
-    help="Khi đã chọn tệp, hệ thống đọc tệp thay cho nội dung dán.",
+    help="Khi đã chọn tệp, hệ thống đọc tệp thay cho nội dung dán. PDF: bản có lớp chữ (bản "
+    "scan chưa đọc được).",
 )
 st.button("Phân tích", type="primary", icon=":material/manage_search:", on_click=analyse)
 
@@ -298,13 +327,24 @@ if result is not None:
     if result.new_agencies:
         st.subheader("Cơ quan chưa có trong danh mục")
         st.caption(
-            "Văn bản nêu các cơ quan dưới đây nhưng danh mục chưa có. Đánh dấu để thêm vào "
-            "danh mục khi lưu; nếu là cách viết khác của một cơ quan đã có, hãy chọn lại "
-            "cơ quan đó trong bảng."
+            "Văn bản nêu các cơ quan dưới đây nhưng danh mục chưa có. Với mỗi cơ quan: chọn "
+            "cơ quan đã có nếu đó là cách viết khác (gợi ý theo tên gần giống), hoặc đánh dấu "
+            "để thêm vào danh mục khi lưu."
         )
         planned, taken = [], []
         for i, name in enumerate(result.new_agencies):
-            if st.checkbox(
+            similar = [a.name for a in importing.similar_agencies(name, registry)]
+            add_col, map_col = st.columns([3, 2])
+            mapped = map_col.selectbox(
+                f"«{widgets.md(name)}» là cơ quan đã có",
+                [KEEP, *similar, *(n for n in state["import_options"] if n not in similar)],
+                key=f"import_map_{i}",
+                help="Các cơ quan có tên gần giống được xếp đầu danh sách.",
+            )
+            if mapped != KEEP:
+                add_col.caption(f"«{widgets.md(name)}» sẽ được lưu là «{widgets.md(mapped)}».")
+                continue
+            if add_col.checkbox(
                 f"Thêm «{widgets.md(name)}» vào danh mục cơ quan", key=f"import_agency_{i}"
             ):
                 try:
@@ -348,7 +388,7 @@ if result is not None:
         hide_index=True,
         column_order=(["message"] if messages else []) + order,
         placeholder="—",
-        disabled=["confidence", "reasons", "source", "message"],
+        disabled=["confidence", "reasons", "source", "message", "deadline_note"],
         column_config={
             "message": st.column_config.TextColumn("Thông báo", width="medium"),
             "section": st.column_config.TextColumn("Mục", width="small"),
@@ -359,6 +399,12 @@ if result is not None:
                 "Cơ quan phối hợp", width="medium", help="Tên các cơ quan, cách nhau bằng «;»"
             ),
             "deadline": st.column_config.DateColumn("Hạn hoàn thành", format="DD/MM/YYYY"),
+            "deadline_note": st.column_config.TextColumn(
+                "Thời hạn theo văn bản",
+                width="medium",
+                help="Thời hạn theo kỳ, định kỳ hoặc tương đối như văn bản ghi; hạn gợi ý "
+                "chỉ được lưu khi bấm «Dùng hạn gợi ý».",
+            ),
             "recurring": st.column_config.CheckboxColumn("Thường xuyên"),
             "content": st.column_config.TextColumn("Nội dung", width="large"),
             "confidence": st.column_config.TextColumn("Độ tin cậy", width="small"),
@@ -367,6 +413,16 @@ if result is not None:
         },
     )
     rows = importing.drop_blank_rows(edited.to_dict("records"))
+    state["import_rows"] = rows
+    suggested = sum(1 for r in rows if _date_cell(r.get("suggested")))
+    if suggested:
+        st.button(
+            f"Dùng hạn gợi ý cho {suggested} dòng có thời hạn tương đối",
+            key="import_use_suggested",
+            on_click=use_suggestions,
+            help="Hạn tính từ ngày ban hành theo cách văn bản ghi (ví dụ «trong 10 ngày kể từ "
+            "ngày ký»); chỉ điền vào dòng chưa có hạn.",
+        )
 
     if state.get("import_error"):
         refused = [
@@ -382,8 +438,39 @@ if result is not None:
             icon=":material/error:",
         )
     if existing:
-        tasks, _ = importing.rows_to_tasks(rows, registry)
+        tasks, _ = importing.rows_to_tasks(
+            importing.map_agencies(rows, agency_choices(result)[1]), registry
+        )
         fresh = importing.new_tasks_only(snapshot, existing.id, tasks)
+        near = importing.near_duplicates(snapshot, existing.id, fresh)
+        if near:
+            st.warning(
+                f"{len(near)} nhiệm vụ gần giống một nhiệm vụ đã có (cùng cơ quan chủ trì, nội "
+                "dung chỉ khác vài chữ): kiểm tra rồi quyết định có thêm hay không.",
+                icon=":material/difference:",
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "Mục": fresh[i].section,
+                            "Cơ quan chủ trì": registry.name(fresh[i].lead),
+                            "Nội dung đọc được": fresh[i].content,
+                            "Nhiệm vụ đã có": f"{old.id}: {old.content}",
+                        }
+                        for i, old in near.items()
+                    ]
+                ),
+                hide_index=True,
+            )
+            if not st.checkbox("Vẫn thêm các nhiệm vụ gần giống này", key="import_keep_near"):
+                skip = {importing.task_text_key(fresh[i].content) for i in near}
+                rows = [
+                    r
+                    for r in rows
+                    if importing.task_text_key(str(r.get("content") or "")) not in skip
+                ]
+                fresh = [t for i, t in enumerate(fresh) if i not in near]
         if not fresh:
             st.info(
                 f"Mọi nhiệm vụ trong bảng đã có trong văn bản {widgets.md(existing.id)}: không có gì để "

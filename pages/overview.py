@@ -9,8 +9,10 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from services.dashboard import board as dashboard
 from services.dashboard import charts
+from services.dashboard.metrics import UPDATE_RATE_HELP, UPDATE_RATE_LABEL
 from services.domain.dates import format_date
 from services.domain.model import ONGOING
+from services.domain.text import format_count
 from services.ui import identity, session, widgets
 
 user = identity.require_role("overview")
@@ -29,6 +31,7 @@ FILTER_KEYS = (
 
 st.title("Tổng quan tình hình thực hiện nhiệm vụ")
 today, settings, snapshot = session.today(), session.settings(), session.snapshot()
+widgets.unreadable_cells_banner(snapshot)
 board = session.board_table(today)
 st.caption(
     f"Số liệu tính đến ngày {format_date(today)}"
@@ -43,7 +46,7 @@ if board.empty:
 
 
 def url_params() -> dict:
-    return {k: st.query_params.get_all(k) for k in st.query_params}
+    return identity.page_params()
 
 
 def start_from(filters: dashboard.Filters) -> None:
@@ -128,13 +131,12 @@ filters = dashboard.Filters(
     original=st.session_state.f_original,
 )
 if filters.to_query() != url_params():
-    st.query_params.from_dict(filters.to_query())
+    identity.set_page_params(filters.to_query())
 
 view = dashboard.apply(board, filters)
 if filters.narrows:
     st.caption(
-        f"Đang xem {dashboard.format_count(len(view))} / "
-        f"{dashboard.format_count(len(board))} nhiệm vụ theo bộ lọc."
+        f"Đang xem {format_count(len(view))} / {format_count(len(board))} nhiệm vụ theo bộ lọc."
     )
 if view.empty:
     st.warning(
@@ -209,9 +211,13 @@ if chosen in names:
     try:
         st.switch_page(
             "pages/agency.py",
-            query_params={"agency": chosen, **({"original": "1"} if filters.original else {})},
+            query_params={
+                "agency": chosen,
+                **({"original": "1"} if filters.original else {}),
+                **{k: v[0] for k, v in identity.identity_params().items()},
+            },
         )
-    except StreamlitPageNotFoundError:  # this file run on its own (legacy mode, see DESIGN §6)
+    except StreamlitPageNotFoundError:  # run on its own (legacy mode: ARCHITECTURE.md, Security)
         st.info("Mở trang «Cơ quan» ở thanh bên để xem chi tiết cơ quan này.")
 
 share_col, trend_col = st.columns(2)
@@ -242,6 +248,11 @@ TASK_COLUMNS = {
     "status": "Trạng thái",
     "progress": "Tiến độ (%)",
 }
+NARROW = {  # sized so Mã NV, days late, agency and the start of the content fit a 390 px phone
+    "id": lambda label: st.column_config.TextColumn(label, width=70),
+    "days_late": lambda label: st.column_config.NumberColumn(label, width=60),
+    "agency_short": lambda label: st.column_config.TextColumn(label, width=100),
+}
 KINDS = {
     "content": lambda label: st.column_config.TextColumn(label, width="medium"),
     "deadline": lambda label: st.column_config.DateColumn(label, format="DD/MM/YYYY"),
@@ -254,10 +265,10 @@ KINDS = {
 def table(frame, columns: dict, file_name: str, key: str) -> None:
     """The rows on screen, and the same columns as a CSV download (built only when clicked)."""
     st.dataframe(
-        frame[list(columns)],
+        dashboard.preview(frame)[list(columns)],
         hide_index=True,
         width="stretch",
-        column_config={c: KINDS.get(c, str)(label) for c, label in columns.items()},
+        column_config={c: KINDS.get(c, NARROW.get(c, str))(label) for c, label in columns.items()},
     )
     st.download_button(
         "Tải CSV",
@@ -272,11 +283,13 @@ def table(frame, columns: dict, file_name: str, key: str) -> None:
 
 overdue = dashboard.overdue_table(view)
 silent = dashboard.stale_agencies(view, today, tz=settings.timezone)
+days = int(st.session_state.get("due_days", settings.due_soon_days))  # the tab's own box
+due = dashboard.due_within(view, today, days)
 late_tab, soon_tab, silent_tab = st.tabs(
     [
-        f"Quá hạn ({dashboard.format_count(len(overdue))})",
-        "Sắp đến hạn",
-        f"Cơ quan chưa cập nhật ({len(silent)})",
+        f"Quá hạn ({format_count(len(overdue))})",
+        f"Sắp đến hạn ({format_count(len(due))})",
+        f"Cơ quan chưa cập nhật ({format_count(len(silent))})",
     ]
 )
 with late_tab:
@@ -293,12 +306,22 @@ with late_tab:
         )
         table(
             overdue,
-            {"id": "Mã NV", "days_late": "Số ngày quá hạn", "age_band": "Quá hạn", **TASK_COLUMNS},
+            {
+                "id": "Mã NV",
+                "days_late": "Quá hạn (ngày)",
+                "agency_short": "Cơ quan",
+                "content": "Nội dung nhiệm vụ",
+                "deadline": "Hạn hoàn thành",
+                "age_band": "Nhóm quá hạn",
+                "directive_number": "Văn bản",
+                "status": "Trạng thái",
+                "progress": "Tiến độ (%)",
+            },
             "nhiem-vu-qua-han.csv",
             "csv_overdue",
         )
 with soon_tab:
-    days = st.number_input(
+    st.number_input(
         "Đến hạn trong số ngày tới",
         min_value=1,
         max_value=365,
@@ -306,7 +329,6 @@ with soon_tab:
         step=1,
         key="due_days",
     )
-    due = dashboard.due_within(view, today, int(days))
     if due.empty:
         st.info(f"Không có nhiệm vụ nào đến hạn trong {int(days)} ngày tới.")
     else:
@@ -319,7 +341,8 @@ with soon_tab:
 with silent_tab:
     st.caption(
         f"Cơ quan còn nhiệm vụ chưa hoàn thành nhưng không cập nhật nhiệm vụ nào trong "
-        f"{dashboard.STALE_DAYS} ngày qua."
+        f"{dashboard.STALE_DAYS} ngày qua ({UPDATE_RATE_LABEL.lower()} bằng 0%).",
+        help=UPDATE_RATE_HELP,
     )
     if silent.empty:
         st.success(

@@ -7,9 +7,11 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from services.dashboard.metrics import UPDATE_WINDOW_DAYS
+from services.dashboard.metrics import UPDATE_RATE_HELP, UPDATE_RATE_LABEL, UPDATE_WINDOW_DAYS
 from services.domain.dates import format_datetime
+from services.domain.limits import MAX_ISSUER, MAX_SIGNER
 from services.domain.model import CATEGORIES, fold
+from services.domain.text import format_count, format_rate
 from services.reports import data as reports
 from services.reports.excel import workbook_bytes
 from services.reports.word import reminder_docx, report_docx
@@ -100,11 +102,11 @@ st.subheader("Số liệu")
 totals = data.totals
 # two rows of four, so that no label is cut ("Đang thực hiện trong hạn")
 first_row, second_row = st.columns(4), st.columns(4)
-first_row[0].metric("Tổng số nhiệm vụ", reports.format_count(totals["total"]))
+first_row[0].metric("Tổng số nhiệm vụ", format_count(totals["total"]))
 for col, name in zip([*first_row[1:], *second_row], CATEGORIES):
-    col.metric(name, reports.format_count(totals[name]))
-second_row[2].metric("Sắp đến hạn", reports.format_count(totals["due_soon"]))
-second_row[3].metric("Tỷ lệ hoàn thành", reports.format_rate(totals["completion_rate"]))
+    col.metric(name, format_count(totals[name]))
+second_row[2].metric("Sắp đến hạn", format_count(totals["due_soon"]))
+second_row[3].metric("Tỷ lệ hoàn thành", format_rate(totals["completion_rate"]))
 
 if data.agencies.empty:
     st.info("Không có nhiệm vụ nào trong phạm vi đã chọn.")
@@ -144,7 +146,7 @@ else:
             "completion_rate": st.column_config.NumberColumn("Tỷ lệ hoàn thành", **percent),
             "on_time_rate": st.column_config.NumberColumn("Tỷ lệ đúng hạn", **percent),
             "update_rate": st.column_config.NumberColumn(
-                f"Cập nhật trong {UPDATE_WINDOW_DAYS} ngày", **percent
+                UPDATE_RATE_LABEL, help=UPDATE_RATE_HELP, **percent
             ),
             "last_update": "Cập nhật gần nhất",
         },
@@ -155,8 +157,8 @@ else:
 st.subheader("Tải về")
 with st.expander("Thông tin trên văn bản Word"):
     left, right = st.columns(2)
-    issuer = left.text_input("Cơ quan ban hành", value=data.issuer, max_chars=120)
-    signer = right.text_input("Người ký (để trống nếu chưa xác định)", max_chars=80)
+    issuer = left.text_input("Cơ quan ban hành", value=data.issuer, max_chars=MAX_ISSUER)
+    signer = right.text_input("Người ký (để trống nếu chưa xác định)", max_chars=MAX_SIGNER)
     signed_on = left.date_input("Ngày văn bản", value=session.today(), format="DD/MM/YYYY")
     report_by = right.date_input(
         "Hạn báo cáo (công văn đôn đốc)",
@@ -170,7 +172,7 @@ excel_col, csv_col, report_col, reminder_col = st.columns(4)
 excel_col.download_button(
     "Bảng Excel (.xlsx)",
     lambda: workbook_bytes(data),
-    reports.file_name("xlsx", as_of),
+    reports.file_name("xlsx", data),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/table_view:",
     on_click="ignore",
@@ -179,7 +181,7 @@ excel_col.download_button(
 csv_col.download_button(
     "Danh sách (.csv)",
     lambda: reports.csv_bytes(data),
-    reports.file_name("csv", as_of),
+    reports.file_name("csv", data),
     mime="text/csv",
     icon=":material/csv:",
     on_click="ignore",
@@ -189,7 +191,7 @@ WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 report_col.download_button(
     "Báo cáo (.docx)",
     lambda: report_docx(data, day=signed_on, signer=signer),
-    reports.file_name("report", as_of),
+    reports.file_name("report", data),
     mime=WORD,
     icon=":material/description:",
     on_click="ignore",
@@ -197,10 +199,22 @@ report_col.download_button(
     type="primary",
 )
 targets = reports.reminder_targets(data)
+to_whom = {t.code: t.name for t in targets}
+ALL_TARGETS = ""
+if targets:
+    recipient = st.selectbox(
+        "Công văn đôn đốc gửi",
+        [ALL_TARGETS, *to_whom],
+        format_func=lambda c: to_whom.get(c, f"Tất cả {len(targets)} cơ quan (một công văn)"),
+        key="reminder_to",
+        help="Chọn một cơ quan để lập công văn riêng cho cơ quan đó.",
+    )
+else:
+    recipient = ALL_TARGETS
 reminder_col.download_button(
     "Công văn đôn đốc (.docx)",
-    lambda: reminder_docx(data, report_by, day=signed_on, signer=signer),
-    reports.file_name("reminder", as_of),
+    lambda: reminder_docx(data, report_by, day=signed_on, signer=signer, agency=recipient),
+    reports.file_name("reminder", data, recipient),
     mime=WORD,
     icon=":material/notification_important:",
     on_click="ignore",
@@ -212,7 +226,7 @@ if targets:
         f"Công văn đôn đốc gửi {len(targets)} cơ quan có nhiệm vụ quá hạn hoặc không cập "
         f"nhật nhiệm vụ nào trong {UPDATE_WINDOW_DAYS} ngày: "
         + ", ".join(widgets.md(t.name) for t in targets)
-        + "."
+        + ". Phần thân công văn nêu số liệu và yêu cầu; danh sách nhiệm vụ ở Phụ lục."
     )
 else:
     st.caption(

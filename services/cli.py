@@ -20,19 +20,28 @@ from services.domain.dates import format_date
 from services.domain.errors import AppError
 from services.domain.model import ROLE_ADMIN, Snapshot, User, now_local
 from services.importing.parser import parse_file, to_json, to_tasks
-from services.importing.saving import ImportRefused, find_existing, prepare_import, save_import
+from services.importing.saving import (
+    ImportRefused,
+    find_existing,
+    near_duplicates,
+    prepare_import,
+    save_import,
+)
 from services.reports.export import neutralise
-from services.stores.checks import run_checks
+from services.stores.checks import cell_usage, run_checks
 from services.stores.factory import open_store
 from services.stores.seed import seed_records
 from services.stores.sqlite import SQLiteStore
 
 
 def _check(settings, args) -> int:
-    findings = run_checks(open_store(settings))
+    store = open_store(settings)
+    findings = run_checks(store)
     errors = [f for f in findings if f.level == "error"]
     where = "Google Sheet" if settings.backend == "gsheets" else settings.sqlite_path
     print(f"Kiểm tra dữ liệu ({where}): {len(errors)} lỗi, {len(findings) - len(errors)} cảnh báo.")
+    if hasattr(store, "cell_count"):
+        print(f"Dung lượng: {cell_usage(store.cell_count(refresh=False))} (cảnh báo từ 80%).")
     for f in findings:
         print(f"[{'LỖI' if f.level == 'error' else 'cảnh báo'}] {f}")
     return 1 if errors else 0
@@ -233,6 +242,13 @@ def _import(settings, args) -> int:
             file=sys.stderr,
         )
     tasks = to_tasks(result)
+    if existing:  # a reworded task is not skipped as a copy: say so, the admin decides
+        for index, old in near_duplicates(snapshot, existing.id, tasks).items():
+            print(
+                f"[cảnh báo] Nhiệm vụ {index + 1} (mục {tasks[index].section or '?'}) gần giống "
+                f"nhiệm vụ đã có {old.id}: kiểm tra trước khi lưu.",
+                file=sys.stderr,
+            )
     try:
         if args.dry_run:
             plan = prepare_import(snapshot, result.directive, tasks, CLI_ACTOR, bool(existing))
@@ -314,10 +330,10 @@ def main(argv=None) -> int:
     export.set_defaults(run=_export)
     imp = sub.add_parser(
         "import",
-        help="đọc văn bản (.txt, .docx), in kết quả dạng JSON và lưu; "
+        help="đọc văn bản (.txt, .docx, .pdf có lớp chữ), in kết quả dạng JSON và lưu; "
         "mã thoát 1 khi không có nhiệm vụ hoặc có dòng không lưu được",
     )
-    imp.add_argument("file", metavar="FILE", help="tệp văn bản .txt hoặc .docx")
+    imp.add_argument("file", metavar="FILE", help="tệp văn bản .txt, .docx hoặc .pdf")
     imp.add_argument("--dry-run", action="store_true", help="chỉ đọc và kiểm tra, không lưu")
     imp.add_argument("--format", choices=["json"], default="json")
     imp.set_defaults(run=_import)

@@ -26,6 +26,7 @@ class Settings:
     cache_ttl_seconds: int = 60
     timezone: str = DEFAULT_TIMEZONE
     public_read: bool = False
+    require_confirmation: bool = True  # an agency's "Hoàn thành" waits for the office
     sqlite_path: str = "data/local.db"
     spreadsheet: str = ""  # key or URL; set => the Google Sheet is the store
     endpoint: str = GOOGLE_SHEETS_ENDPOINT
@@ -61,6 +62,13 @@ def _table(mapping: dict, key: str) -> dict:
     return value
 
 
+def _bool(table: dict, key: str, default: bool) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"Cấu hình «{key}» phải là true hoặc false.")
+    return value
+
+
 def load_settings(mapping: dict | None) -> Settings:
     """Settings from a secrets mapping; missing keys take their defaults."""
     mapping = mapping or {}
@@ -75,9 +83,7 @@ def load_settings(mapping: dict | None) -> Settings:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"Cấu hình «timezone» không hợp lệ: {tz!r} (ví dụ Asia/Ho_Chi_Minh).")
-    public_read = app.get("public_read", False)
-    if not isinstance(public_read, bool):
-        raise ConfigError("Cấu hình «public_read» phải là true hoặc false.")
+    public_read = _bool(app, "public_read", False)
     spreadsheet = str(sheets.get("spreadsheet", "")).strip()
     account = dict(sheets.get("service_account", {}) or {})
     if spreadsheet and not account.get("client_email"):
@@ -97,6 +103,7 @@ def load_settings(mapping: dict | None) -> Settings:
         cache_ttl_seconds=_int(app, "cache_ttl_seconds", 60, 0, 86400),
         timezone=tz,
         public_read=public_read,
+        require_confirmation=_bool(app, "require_confirmation", True),
         sqlite_path=str(store.get("sqlite_path", "data/local.db")),
         spreadsheet=spreadsheet,
         endpoint=str(sheets.get("endpoint", GOOGLE_SHEETS_ENDPOINT)).rstrip("/"),

@@ -74,8 +74,13 @@ def form_button(at, label):
     return next(b for b in at.button if b.label == label)
 
 
+def section(at, name):
+    at.segmented_control(key="admin_section").set_value(name).run()
+    return at
+
+
 def test_admin_renames_an_agency_and_adds_one(tmp_path):
-    at = open_admin(tmp_path)
+    at = section(open_admin(tmp_path), "Cơ quan")
     at.selectbox(key="agency_choice").select("SNV").run()
     name = next(t for t in at.text_input if t.label == "Tên cơ quan")
     name.input("Sở Nội vụ tỉnh Hưng Yên")
@@ -92,7 +97,7 @@ def test_admin_renames_an_agency_and_adds_one(tmp_path):
 
 
 def test_admin_adds_and_edits_a_task(tmp_path):
-    at = open_admin(tmp_path)
+    at = section(open_admin(tmp_path), "Nhiệm vụ")
     next(s for s in at.selectbox if s.label == "Cơ quan chủ trì").select("SYT")
     next(t for t in at.text_area if t.label == "Nội dung nhiệm vụ").input("Tổng hợp báo cáo y tế")
     at.date_input[0].set_value(date(2025, 12, 31))
@@ -114,7 +119,7 @@ def test_admin_adds_and_edits_a_task(tmp_path):
 
 
 def test_admin_refusal_keeps_the_form(tmp_path):
-    at = open_admin(tmp_path)
+    at = section(open_admin(tmp_path), "Nhiệm vụ")
     form_button(at, "Lưu nhiệm vụ").click().run()
     assert {e.value for e in at.error} >= {
         "Nhập nội dung nhiệm vụ.",

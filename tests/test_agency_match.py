@@ -60,7 +60,9 @@ def test_a_different_agency_is_not_taken_for_a_typo(matcher):
 
 
 def test_text_that_is_no_agency_is_not_proposed(matcher):
-    assert matcher.resolve("Các đơn vị liên quan") is None
+    generic = matcher.resolve("Các đơn vị liên quan")  # a generic group: one lead, as printed
+    assert (generic.code, generic.is_generic, generic.is_unknown) == (None, True, False)
+    assert matcher.resolve("Tăng cường công tác quản lý") is None
     assert matcher.resolve("") is None
 
 

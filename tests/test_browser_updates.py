@@ -1,5 +1,6 @@
-"""Demo mode in a real Chromium: an agency officer picks their agency, updates a task, and the
-leaders' Tổng quan shows the change."""
+"""Demo mode in a real Chromium, the whole follow-up loop: an agency officer reports a task done,
+the office returns it with a reason, the agency sees the reason and reports again, the office
+confirms, and the leaders' Tổng quan counts it (only then)."""
 
 import re
 
@@ -22,12 +23,19 @@ def seeded_app(tmp_path):
 
 def choose(page, label, option):
     """Pick `option` (text, or a compiled pattern) in the select box labelled `label`."""
-    page.get_by_label(label, exact=True).click()
-    page.get_by_role("option", name=option, exact=isinstance(option, str)).click()
+    wanted = page.get_by_role("option", name=option, exact=isinstance(option, str))
+    for _ in range(3):  # a rerun still in flight may close the list just opened: open it again
+        page.get_by_label(label, exact=True).click()
+        try:
+            wanted.wait_for(timeout=5000)
+            break
+        except Exception:
+            settle(page)
+    wanted.click()
     settle(page)
 
 
-def test_agency_updates_a_task_and_the_overview_shows_it(seeded_app, browser_page):
+def test_the_follow_up_loop_in_a_browser(seeded_app, browser_page):
     from playwright.sync_api import expect
 
     url, db = seeded_app
@@ -44,6 +52,7 @@ def test_agency_updates_a_task_and_the_overview_shows_it(seeded_app, browser_pag
     settle(page)
     choose(page, "Chọn nhiệm vụ để cập nhật", re.compile(r"^NV-0024 · "))
     choose(page, "Trạng thái", "Hoàn thành")
+    page.get_by_role("spinbutton", name="Tiến độ (%)").fill("100")  # done means 100, typed
     page.get_by_role("textbox", name="Kết quả thực hiện").fill(
         "Đã phát động phong trào thi đua (KH 15/KH-SNV)"
     )
@@ -55,11 +64,41 @@ def test_agency_updates_a_task_and_the_overview_shows_it(seeded_app, browser_pag
     page.screenshot(path="/tmp/update_saved.png", full_page=True)
 
     task = SQLiteStore(str(db)).load().task("NV-0024")
-    assert (task.status, task.progress, task.evidence) == ("Hoàn thành", 100, "15/KH-SNV")
+    assert (task.status, task.progress, task.evidence) == ("Chờ xác nhận", 100, "15/KH-SNV")
 
+    def office_queue():
+        choose(page, "Vai trò", "Quản trị")
+        page.get_by_role("link", name="Chờ xử lý").click()
+        expect(page.get_by_role("heading", name="Chờ xử lý")).to_be_visible()
+        settle(page)
+
+    office_queue()
+    page.get_by_role("textbox", name="Lý do trả lại").fill("Thiếu minh chứng kèm theo")
+    page.get_by_role("button", name="Trả lại", exact=True).click()
+    expect(page.get_by_text("Đã trả lại NV-0024.")).to_be_visible()
+    page.screenshot(path="/tmp/cycle_queue.png", full_page=True)
+
+    choose(page, "Vai trò", "Cơ quan")
+    page.get_by_role("link", name="Nhiệm vụ của tôi").click()
+    expect(page.get_by_text("Thiếu minh chứng kèm theo").first).to_be_visible()
+    choose(page, "Chọn nhiệm vụ để cập nhật", re.compile(r"^NV-0024 · "))
+    choose(page, "Trạng thái", "Hoàn thành")
+    page.get_by_label("Tiến độ (%)").fill("100")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_text("Đã lưu NV-0024.")).to_be_visible()
+
+    office_queue()
+    page.get_by_role("button", name="Xác nhận", exact=True).click()
+    expect(page.get_by_text("Đã xác nhận hoàn thành NV-0024.")).to_be_visible()
+    task = SQLiteStore(str(db)).load().task("NV-0024")
+    assert (task.status, task.returns) == ("Hoàn thành", 1)
+
+    choose(page, "Vai trò", "Cơ quan")  # the queue is not theirs: the page offers a way back
+    page.get_by_role("link", name="Về trang Tổng quan").click()
+    expect(page.get_by_role("heading", name="Chờ xử lý")).to_have_count(0)
     choose(page, "Vai trò", "Lãnh đạo")
-    page.get_by_role("link", name="Tổng quan").click()
     settle(page)
     done_card = page.get_by_test_id("stMetric").filter(has_text="Hoàn thành đúng hạn")
     expect(done_card).to_contain_text("1")
+    assert page.get_by_test_id("stException").count() == 0
     page.screenshot(path="/tmp/update_overview.png", full_page=True)

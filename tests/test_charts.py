@@ -11,6 +11,7 @@ from services.dashboard import charts
 from services.dashboard.metrics import tasks_frame
 from services.demo_data import generate
 from services.domain.model import (
+    AWAITING,
     CATEGORIES,
     DONE_LATE,
     DONE_ON_TIME,
@@ -40,7 +41,7 @@ def test_one_distinct_colour_per_category_and_the_due_soon_flag():
     assert (
         charts.STACK_ORDER
         == db.SEVERITY
-        == (OVERDUE, OPEN_ON_TIME, ONGOING, DONE_LATE, DONE_ON_TIME)
+        == (OVERDUE, OPEN_ON_TIME, ONGOING, AWAITING, DONE_LATE, DONE_ON_TIME)
     )
 
 

@@ -63,7 +63,7 @@ def test_init_sheet_creates_headers_copies_and_is_idempotent(
     out = capsys.readouterr().out
     assert "Đã tạo trang tính LichSu." in out and "Đã chép 29 dòng vào NhiemVu." in out
     dump = {s["title"]: s["values"] for s in fake_sheets.dump("empty")["sheets"]}
-    assert set(dump) == {"NhiemVu", "VanBan", "CoQuan", "NguoiDung", "LichSu"}
+    assert set(dump) == {"NhiemVu", "VanBan", "CoQuan", "NguoiDung", "LichSu", "DeXuat"}
     assert dump["NhiemVu"][0] == [h for _, h in COLUMNS[TASKS]]
     assert len(dump["NhiemVu"]) == 30 and dump["NhiemVu"][1][4] == "Sở Nội vụ"
     assert dump[HISTORY] == [[h for _, h in COLUMNS[HISTORY]]]
@@ -156,4 +156,41 @@ def test_check_on_the_sheet_reads_it_twice_only(
         main(["--secrets", secrets_file(tmp_path, fake_sheets, service_account_info), "check"]) == 0
     )
     reads = [r for r in fake_sheets.requests() if r["path"].startswith("/v4/")]
-    assert [r["query"]["valueRenderOption"] for r in reads] == [["UNFORMATTED_VALUE"], ["FORMULA"]]
+    values = [r for r in reads if "values" in r["path"]]
+    assert [r["query"]["valueRenderOption"] for r in values] == [["UNFORMATTED_VALUE"], ["FORMULA"]]
+    assert [r["query"]["valueRenderOption"] for r in values] == [["UNFORMATTED_VALUE"], ["FORMULA"]]
+    assert len(reads) == 3  # + the grid sizes, for the cell count against Google's limit
+    assert "Dung lượng:" in capsys.readouterr().out
+
+
+def test_init_sheet_upgrades_a_sheet_made_before_the_follow_up_cycle(
+    tmp_path, capsys, fake_sheets, service_account_info
+):
+    """A workbook with the old headers and no DeXuat keeps working; init-sheet adds the new
+    columns after the last header and the DeXuat worksheet, without touching any row."""
+    tables = read_tables()
+    old_width = 14
+    tables = {
+        "NhiemVu": [r[:old_width] for r in tables["NhiemVu"]],
+        **{k: v for k, v in tables.items() if k not in ("NhiemVu", "DeXuat")},
+    }
+    tables["NguoiDung"] = [tables["NguoiDung"][0][:4]]
+    fake_sheets.create(
+        sheet_spec(
+            tables,
+            "old",
+        )
+    )
+    secrets = secrets_file(tmp_path, fake_sheets, service_account_info, "old")
+    assert main(["--secrets", secrets, "export", "--format", "json"]) == 0  # reads without DeXuat
+    assert len(json.loads(capsys.readouterr().out)["tasks"]) == 29
+    before = {s["title"]: s["values"] for s in fake_sheets.dump("old")["sheets"]}
+    assert main(["--secrets", secrets, "init-sheet"]) == 0
+    out = capsys.readouterr().out
+    assert "Đã tạo trang tính DeXuat." in out and "Hạn ban đầu" in out
+    after = {s["title"]: s["values"] for s in fake_sheets.dump("old")["sheets"]}
+    assert after["NhiemVu"][0] == [h for _, h in COLUMNS[TASKS]]
+    assert [r[:old_width] for r in after["NhiemVu"][1:]] == before["NhiemVu"][1:]
+    assert all(len(r) <= old_width for r in after["NhiemVu"][1:])  # no row was written
+    assert after["NguoiDung"][0][-1] == "Đang hoạt động"
+    assert main(["--secrets", secrets, "check"]) == 0

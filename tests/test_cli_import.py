@@ -45,14 +45,21 @@ def test_dry_run_prints_exactly_the_extraction_and_saves_nothing(tmp_path, capsy
     assert set(data["tasks"][0]) == {
         "section",
         "lead",
+        "lead_name",
         "partners",
+        "partner_names",
         "deadline",
+        "deadline_text",
+        "suggested_deadline",
         "recurring",
         "content",
         "confidence",
         "source",
     }
-    assert data["tasks"][0]["lead"] == "SKHCN" and data["tasks"][0]["deadline"] == "2025-06-30"
+    first = data["tasks"][0]
+    assert (first["lead"], first["lead_name"]) == ("SKHCN", "Sở Khoa học và Công nghệ")
+    assert (first["partners"], first["partner_names"]) == (["VPUB"], ["Văn phòng UBND tỉnh"])
+    assert (first["deadline"], first["deadline_text"]) == (None, "Quý II/2025")
     assert "Chạy thử: sẽ thêm 20 nhiệm vụ vào một văn bản mới" in err
     snap = store_for(secrets).load()
     assert len(snap.directives) == 1 and len(snap.tasks) == 29
@@ -114,7 +121,7 @@ def test_save_on_the_google_sheet(tmp_path, capsys, fake_sheets, service_account
         "Tổ chức hội nghị quán triệt Nghị quyết số 57-NQ/TW và Kế hoạch này",
         "Sở Khoa học và Công nghệ",
         "Văn phòng UBND tỉnh",
-        "30/06/2025",
+        "",  # "Quý II/2025": a period, no date
     ]
 
 
@@ -164,3 +171,15 @@ def test_configuration_and_file_errors_exit_2(tmp_path, capsys, fake_sheets, ser
     assert main(["--secrets", missing, "import", PLAN]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.startswith("Lỗi: ")
+
+
+def test_a_reworded_task_of_an_imported_directive_is_flagged(capsys, tmp_path):
+    from services.stores.seed import DIRECTIVE_TEXT
+
+    text = DIRECTIVE_TEXT.read_text(encoding="utf-8").replace("nêu trên./.", "nêu trên, định kỳ./.")
+    changed = tmp_path / "lan2.txt"
+    changed.write_text(text, encoding="utf-8")
+    code, _, err = run(
+        capsys, "--secrets", str(tmp_path / "none.toml"), "import", str(changed), "--dry-run"
+    )
+    assert "gần giống nhiệm vụ đã có" in err

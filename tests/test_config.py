@@ -16,10 +16,23 @@ def test_defaults_without_any_secrets(tmp_path):
     assert s.timezone == "Asia/Ho_Chi_Minh" and s.demo_mode and not s.public_read
 
 
-def test_example_secrets_file_parses_and_means_google_sheets():
+def test_example_secrets_file_is_safe_to_copy_whole_and_documents_google_sheets():
+    """Copied as it is, the example keeps the embedded store and demo mode (no placeholder
+    sign-in that cannot work); with its sections uncommented it means Google Sheets + sign-in."""
+    import re
+    import tomllib
+
     s = load_settings(read_secrets_file(".streamlit/secrets.toml.example"))
+    assert s.backend == "sqlite" and not s.auth_configured and s.demo_mode
+    text = open(".streamlit/secrets.toml.example", encoding="utf-8").read()
+    postgres = re.search(r"(?m)^# \[postgres\]\n(# [a-z_]+ = .*\n)+", text).group(0)
+    uncommented = re.sub(r"(?m)^# (?=\[|[a-z_]+ = )", "", text.replace(postgres, ""))
+    s = load_settings(tomllib.loads(uncommented))
     assert s.backend == "gsheets" and s.auth_configured and not s.demo_mode
     assert s.service_account["type"] == "service_account"
+    only_postgres = text.replace(postgres, re.sub(r"(?m)^# ", "", postgres))
+    s = load_settings(tomllib.loads(only_postgres))  # either store, never both
+    assert s.backend == "postgres" and s.postgres_url.startswith("postgresql://")
 
 
 def test_every_key_is_read():

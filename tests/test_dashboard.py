@@ -231,7 +231,7 @@ def test_kpi_cards_follow_the_filter(board):
 def test_numbers_are_written_the_vietnamese_way():
     assert db.format_count(10000) == "10.000" and db.format_count(7) == "7"
     assert db.format_rate(0.625) == "62,5%" and db.format_rate(0.5) == "50%"
-    assert db.format_rate(None) is None
+    assert db.format_rate(None) == "-"  # one formatter: "-" everywhere
 
 
 # --- filters and search --------------------------------------------------------------------------
@@ -509,9 +509,10 @@ def test_scorecard_is_agency_metrics_with_the_roll_up(board):
     card = db.agency_scorecard(view, "NEW", AS_OF)
     assert (card["assigned"], card["done"], card["done_on_time"], card["overdue"]) == (3, 1, 0, 0)
     assert card["completion_rate"] == pytest.approx(1 / 3) and card["on_time_rate"] == 0
-    # of its open tasks 5 and 7, neither had progress reported: 7's deadline was moved by the
-    # office on 26/06, which is not the agency's update
-    assert card["update_rate"] == 0
+    # due a report: open tasks 5 and 7 and the task it completed this month; only that
+    # completion was reported (7's deadline was moved by the office on 26/06, which is not
+    # the agency's update)
+    assert card["update_rate"] == pytest.approx(1 / 3)
     own = db.agency_view(board, original=True)
     expected = agency_metrics(own, AS_OF).set_index("lead").loc["NEW"]
     card = db.agency_scorecard(own, "NEW", AS_OF)
@@ -573,7 +574,7 @@ def test_seed_everything_is_ongoing(seed_board):
     view = db.apply(board, db.Filters())
     cards = {c.key: c for c in db.kpi_cards(view)}
     assert (cards["total"].value, cards[ONGOING].value, cards[OVERDUE].value) == ("29", "29", "0")
-    assert cards["completion_rate"].value == "0%" and cards["on_time_rate"].value is None
+    assert cards["completion_rate"].value == "0%" and cards["on_time_rate"].value == "-"
     assert cards["total"].delta == 0 and cards["on_time_rate"].delta is None
     assert db.overdue_table(view).empty and db.due_within(view, AS_OF, 30).empty
     assert db.weekly_completions(view, AS_OF).empty
@@ -631,3 +632,40 @@ def test_search_by_the_successors_short_name_finds_the_merged_agencys_tasks(boar
     view = db.agency_view(board)
     found = view[db.search_mask(view["search_text"], "NEW")]
     assert set(found["id"]) == {"NV-0005", "NV-0006", "NV-0007"}
+
+
+def test_seven_day_change_counts_tasks_imported_since_as_new():
+    """66 ↑0 after importing 37 today (issue 16.3): a task whose "Tạo nhiệm vụ" row is after
+    the day of comparison did not exist then, even when its directive is older."""
+    from services.domain.model import CREATED
+
+    old = tuple(task(n, "A", status=IN_PROGRESS, updated_at=at((5, 1))) for n in range(1, 4))
+    new = tuple(task(n, "A", updated_at=at((6, 30))) for n in range(4, 7))
+    history = tuple(
+        Change(at((6, 30)), f"c{t.id}", t.id, CREATED, "", t.content, "admin@x", "") for t in new
+    ) + tuple(
+        Change(at((5, 1)), f"c{t.id}", t.id, CREATED, "", t.content, "admin@x", "") for t in old
+    )
+    snap = Snapshot(DIRECTIVES[:1], AGENCIES, old + new, history)
+    board = db.build_board(snap, tasks_frame(snap, AS_OF), AS_OF)
+    assert list(board["existed_then"]) == [True] * 3 + [False] * 3
+    cards = {c.key: c for c in db.kpi_cards(board)}
+    assert cards["total"].value == "6" and cards["total"].delta == "+3"
+
+
+def test_every_csv_quotes_cr_and_lf_and_neutralises():
+    """Issue 19: a result "Đã xong\\r=cmd|' /C calc'!A0" became 14 rows starting with =cmd in
+    the history CSV, which was written with bare LF. One writer, used by every download."""
+    frame = pd.DataFrame(
+        {"Kết quả": ["Đã xong\r=cmd|' /C calc'!A0", "=1+1", "a\nb", "-5"], "Số": [1, 2, 3, -4]}
+    )
+    raw = db.csv_bytes(frame)
+    assert raw.startswith("\ufeff".encode()) and raw.count(b"\r\n") == 5  # header + 4 rows
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert rows[1:] == [
+        ["Đã xong\r=cmd|' /C calc'!A0", "1"],
+        ["'=1+1", "2"],
+        ["a\nb", "3"],
+        ["'-5", "-4"],
+    ]
+    assert b'"\xc4\x90\xc3\xa3 xong\r=cmd' in raw  # the CR is inside a quoted cell

@@ -12,7 +12,15 @@ import pytest
 from services import demo_data
 from services.domain.agencies import AgencyIndex
 from services.domain.errors import StoreError
-from services.domain.model import CREATED, DONE, FIELD_LABELS, IN_PROGRESS, NOT_STARTED, STATUSES
+from services.domain.model import (
+    AGENCY_STATUSES,
+    CREATED,
+    DONE,
+    FIELD_LABELS,
+    IN_PROGRESS,
+    NOT_STARTED,
+    STATUSES,
+)
 from services.stores.sqlite import SQLiteStore
 
 TODAY = date(2025, 11, 20)
@@ -72,7 +80,7 @@ def test_dates_spread_around_today_and_are_consistent(data):
         if t.completed_on:
             assert issued[t.directive_id] < t.completed_on < TODAY
         assert issued[t.directive_id] <= t.updated_at.date() < TODAY
-    statuses = {s: sum(t.status == s for t in tasks) for s in STATUSES}
+    statuses = {s: sum(t.status == s for t in tasks) for s in AGENCY_STATUSES}
     assert all(n > 100 for n in statuses.values())
 
 

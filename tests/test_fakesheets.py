@@ -555,3 +555,146 @@ def test_standalone_server_starts_and_answers():
     finally:
         process.kill()
         process.wait(timeout=5)
+
+
+# --- developer metadata, DataFilters, updateCells / appendCells -------------------------------
+
+
+def _anchor(metadata_id, row, value="1", sheet_id=0):
+    return {
+        "createDeveloperMetadata": {
+            "developerMetadata": {
+                "metadataId": metadata_id,
+                "metadataKey": "k",
+                "metadataValue": value,
+                "location": {
+                    "dimensionRange": {
+                        "sheetId": sheet_id,
+                        "dimension": "ROWS",
+                        "startIndex": row,
+                        "endIndex": row + 1,
+                    }
+                },
+                "visibility": "DOCUMENT",
+            }
+        }
+    }
+
+
+def _by_filter(gc, filters):
+    return gc.http_client.request(
+        "post",
+        f"https://sheets.googleapis.com/v4/spreadsheets/{BOOK}/values:batchGetByDataFilter",
+        json={"dataFilters": filters, "valueRenderOption": "UNFORMATTED_VALUE"},
+    ).json()
+
+
+def test_row_metadata_moves_with_its_row_and_dies_with_it(gc, ws, fake_sheets):
+    gc.http_client.batch_update(BOOK, {"requests": [_anchor(7, 2)]})  # on row 3 ("c")
+    ws.insert_rows([["new"]], row=1)
+    reply = _by_filter(gc, [{"developerMetadataLookup": {"metadataId": 7}}])
+    (matched,) = reply["valueRanges"]
+    assert matched["valueRange"]["range"] == "Sheet1!A4:Z4"
+    assert matched["valueRange"]["values"] == [["c"]]
+    assert matched["dataFilters"] == [{"developerMetadataLookup": {"metadataId": 7}}]
+    ws.delete_rows(4)
+    assert _by_filter(gc, [{"developerMetadataLookup": {"metadataId": 7}}])["valueRanges"] == []
+
+
+def test_a_metadata_id_in_use_fails_the_whole_batch(gc, ws, fake_sheets):
+    gc.http_client.batch_update(BOOK, {"requests": [_anchor(7, 2)]})
+    before = fake_sheets.dump(BOOK)
+    update = {
+        "updateCells": {
+            "start": {"sheetId": 0, "rowIndex": 0, "columnIndex": 0},
+            "rows": [{"values": [{"userEnteredValue": {"stringValue": "=1+1"}}]}],
+            "fields": "userEnteredValue",
+        }
+    }
+    with pytest.raises(gspread.exceptions.APIError, match="already in use"):
+        gc.http_client.batch_update(BOOK, {"requests": [update, _anchor(7, 0)]})
+    assert fake_sheets.dump(BOOK) == before
+
+
+def test_delete_with_an_exact_location_and_value_is_a_compare_and_set(gc, ws, fake_sheets):
+    gc.http_client.batch_update(BOOK, {"requests": [_anchor(7, 2, "1")]})
+
+    def cas(row, old, new):
+        lookup = {
+            "metadataId": 7,
+            "metadataValue": old,
+            "metadataLocation": _anchor(7, row)["createDeveloperMetadata"]["developerMetadata"][
+                "location"
+            ],
+            "locationMatchingStrategy": "EXACT_LOCATION",
+        }
+        return [
+            {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": lookup}}},
+            _anchor(7, row, new),
+        ]
+
+    gc.http_client.batch_update(BOOK, {"requests": cas(2, "1", "2")})  # as read: succeeds
+    with pytest.raises(gspread.exceptions.APIError):  # stale value: the create fails
+        gc.http_client.batch_update(BOOK, {"requests": cas(2, "1", "2")})
+    with pytest.raises(gspread.exceptions.APIError):  # wrong row: the create fails
+        gc.http_client.batch_update(BOOK, {"requests": cas(1, "2", "3")})
+    (meta,) = next(s for s in fake_sheets.dump(BOOK)["sheets"] if s["title"] == "Sheet1")[
+        "developerMetadata"
+    ]
+    assert meta["metadataValue"] == "2"
+
+
+def test_update_cells_keeps_strings_as_typed_and_append_cells_goes_after_the_data(
+    gc, ws, fake_sheets
+):
+    cell = {"userEnteredValue": {"stringValue": "=1+1"}}
+    gc.http_client.batch_update(
+        BOOK,
+        {
+            "requests": [
+                {
+                    "updateCells": {
+                        "start": {"sheetId": 0, "rowIndex": 1, "columnIndex": 1},
+                        "rows": [{"values": [cell, {}]}],
+                        "fields": "userEnteredValue",
+                    }
+                },
+                {
+                    "appendCells": {
+                        "sheetId": 0,
+                        "rows": [{"values": [{"userEnteredValue": {"numberValue": 5}}]}],
+                        "fields": "userEnteredValue",
+                    }
+                },
+            ]
+        },
+    )
+    assert ws.get_all_values(value_render_option="FORMULA")[:4] == [
+        ["a", "b"],
+        ["", "=1+1"],
+        ["c", ""],
+        [5, ""],
+    ]
+    assert ws.acell("B2").value == "=1+1"  # text, not a formula
+
+
+def test_batch_get_by_data_filter_counts_as_a_read(gc, ws, fake_sheets):
+    fake_sheets.set_quota(read_per_minute=1, write_per_minute=0)
+    _by_filter(gc, [{"a1Range": "Sheet1!A1:B1"}])
+    with pytest.raises(gspread.exceptions.APIError, match="Read requests"):
+        _by_filter(gc, [{"gridRange": {"sheetId": 0, "endRowIndex": 1}}])
+    fake_sheets.set_quota()
+
+
+def test_developer_metadata_get_and_search(gc, ws):
+    gc.http_client.batch_update(BOOK, {"requests": [_anchor(7, 2), _anchor(9, 0)]})
+    base = f"https://sheets.googleapis.com/v4/spreadsheets/{BOOK}/developerMetadata"
+    assert gc.http_client.request("get", f"{base}/7").json()["metadataValue"] == "1"
+    with pytest.raises(gspread.exceptions.APIError):
+        gc.http_client.request("get", f"{base}/8")
+    found = gc.http_client.request(
+        "post",
+        f"{base}:search",
+        json={"dataFilters": [{"developerMetadataLookup": {"metadataKey": "k"}}]},
+    ).json()["matchedDeveloperMetadata"]
+    assert sorted(m["developerMetadata"]["metadataId"] for m in found) == [7, 9]

@@ -27,41 +27,47 @@ def cells(fake, sheet="NhiemVu", spreadsheet_id="sheet-test"):
     return next(s["values"] for s in dump["sheets"] if s["title"] == sheet)
 
 
-def test_a_load_is_one_values_request_and_a_save_three(gsheets_store, fake_sheets):
-    fake_sheets.clear_requests()
+def test_a_load_is_one_values_request_and_a_save_one_read_and_one_write(gsheets_store, fake_sheets):
     snap = gsheets_store.load()
+    first = gsheets_store.update_task(snap.task("NV-0001"), {"progress": 10}, SNV, NOW)
+    # the first save of a row added by hand anchors it first (once per row, ever)
+    fake_sheets.clear_requests()
+    seen = gsheets_store.load().task("NV-0001")
     assert [(r["method"], r["path"]) for r in api_requests(fake_sheets)] == [
         ("GET", "/v4/spreadsheets/sheet-test/values:batchGet")
     ]
     assert api_requests(fake_sheets)[0]["query"]["valueRenderOption"] == ["UNFORMATTED_VALUE"]
 
     fake_sheets.clear_requests()
-    gsheets_store.update_task(
-        snap.task("NV-0001"), {"status": IN_PROGRESS, "progress": 30}, SNV, NOW
-    )
+    gsheets_store.update_task(seen, {"status": IN_PROGRESS, "progress": 30}, SNV, NOW)
     calls = api_requests(fake_sheets)
     assert [(r["method"], r["path"].rsplit("/", 1)[-1]) for r in calls] == [
-        ("GET", "values:batchGet"),
-        ("POST", "values:batchUpdate"),
-        ("POST", "LichSu!A1:append"),
+        ("POST", "values:batchGetByDataFilter"),
+        ("POST", "sheet-test:batchUpdate"),
     ]
-    write = calls[1]["body"]
-    assert write["valueInputOption"] == "RAW"
-    # the two changed cells plus Cập nhật lúc and Người cập nhật, on row 2 (NV-0001)
-    assert [d["range"] for d in write["data"]] == [
-        "'NhiemVu'!H2",
-        "'NhiemVu'!I2",
-        "'NhiemVu'!M2",
-        "'NhiemVu'!N2",
+    requests_ = calls[1]["body"]["requests"]
+    kinds = [next(iter(r)) for r in requests_]
+    assert kinds == ["deleteDeveloperMetadata", "createDeveloperMetadata"] + ["updateCells"] * 5 + [
+        "appendCells"
     ]
-    assert [d["values"] for d in write["data"]] == [
-        [["Đang thực hiện"]],
-        [[30]],
-        [["10/03/2025 09:30:00"]],
-        [[SNV.email]],
+    cells_ = [
+        (r["updateCells"]["start"]["rowIndex"], r["updateCells"]["start"]["columnIndex"])
+        for r in requests_
+        if "updateCells" in r
     ]
-    assert calls[2]["query"]["insertDataOption"] == ["INSERT_ROWS"]
-    assert not any("clear" in r["path"] for r in fake_sheets.requests())
+    # status, progress, Cập nhật lúc, Người cập nhật and the version cell (after the follow-up
+    # cycle's five columns of the seed), on row 2 (NV-0001)
+    assert cells_ == [(1, 7), (1, 8), (1, 12), (1, 13), (1, 19)]
+    values = [r["updateCells"]["rows"][0]["values"][0] for r in requests_ if "updateCells" in r]
+    assert values == [
+        {"userEnteredValue": {"stringValue": "Đang thực hiện"}},
+        {"userEnteredValue": {"numberValue": 30}},
+        {"userEnteredValue": {"stringValue": "10/03/2025 09:30:00"}},
+        {"userEnteredValue": {"stringValue": SNV.email}},
+        {"userEnteredValue": {"numberValue": 2}},
+    ]
+    assert len(requests_[-1]["appendCells"]["rows"]) == 2  # one history row per field
+    assert first and not any("clear" in r["path"] for r in fake_sheets.requests())
 
 
 def test_saved_values_are_in_the_sheet_as_people_read_them(gsheets_store, fake_sheets):
@@ -193,7 +199,8 @@ def test_save_on_a_hand_edited_sheet_touches_only_its_cells(fake_sheets, service
         for c in range(len(after[r]))
         if r >= len(before) or c >= len(before[r]) or before[r][c] != after[r][c]
     }
-    assert changed == {(4, 11), (4, 13), (4, 14)}  # Minh chứng, Cập nhật lúc, Người cập nhật
+    # Minh chứng, Cập nhật lúc, Người cập nhật, and the version column the first save adds
+    assert changed == {(4, 11), (4, 13), (4, 14), (0, 15), (4, 15)}
     assert after[4][11] == "15/BC-SNV" and after[1][0] == "giữ nguyên"
 
 
@@ -276,7 +283,7 @@ def test_lost_answer_after_the_write_is_reconciled(gsheets_store, fake_sheets):
 def test_persistent_503_gives_up_within_the_deadline_and_writes_nothing(gsheets_store, fake_sheets):
     snap = gsheets_store.load()
     before = fake_sheets.dump("sheet-test")
-    fake_sheets.add_fault(method="POST", path_regex="values:batchUpdate", status=503, times=100)
+    fake_sheets.add_fault(method="POST", path_regex="sheet-test:batchUpdate", status=503, times=100)
     started = time.monotonic()
     with pytest.raises(StoreError, match="không phản hồi"):
         gsheets_store.update_task(snap.task("NV-0005"), {"progress": 5}, SNV, NOW)
@@ -335,7 +342,7 @@ def test_agency_user_save_keeps_other_rows(gsheets_store, fake_sheets):
     gsheets_store.save_user(User("A@x.vn", "A", "SNV", ROLE_AGENCY))
     gsheets_store.save_user(User("a@x.vn", "A mới", "SYT", ROLE_AGENCY))
     rows = cells(fake_sheets, "NguoiDung")
-    assert rows[1:] == [["a@x.vn", "A mới", "SYT", "agency"]]
+    assert rows[1:] == [["a@x.vn", "A mới", "SYT", "agency", True]]  # Đang hoạt động
 
 
 def test_rows_sorted_by_hand_between_load_and_save(gsheets_store, fake_sheets):
@@ -349,8 +356,8 @@ def test_rows_sorted_by_hand_between_load_and_save(gsheets_store, fake_sheets):
     after = cells(fake_sheets)
     target = next(i for i, r in enumerate(after) if r[0] == "NV-0024")
     assert target != 24 and after[target][8] == 80
-    assert [r for i, r in enumerate(after) if i != target] == [
-        r for i, r in enumerate([rows[0], *body]) if i != target
+    assert [r[:14] for i, r in enumerate(after) if i != target] == [
+        r[:14] for i, r in enumerate([rows[0], *body]) if i != target
     ]
 
 
@@ -368,3 +375,26 @@ def test_a_hung_connection_times_out_and_is_retried(gsheets_store, fake_sheets):
     gsheets_store.http.set_timeout((1, 1))
     fake_sheets.add_fault(method="GET", path_regex="values:batchGet", delay_seconds=2, times=1)
     assert len(gsheets_store.load().tasks) == 29  # the second try answers
+
+
+def test_check_finds_a_cell_that_disagrees_with_its_last_history_row(gsheets_store, fake_sheets):
+    from services.stores.checks import run_checks
+
+    snap = gsheets_store.load()
+    gsheets_store.update_task(snap.task("NV-0003"), {"progress": 30}, SNV, NOW)
+    assert not [f for f in run_checks(gsheets_store) if "LichSu (" in f.message]
+    # a write that lands late puts an older value back into the cell
+    gsheets_store.http.values_update(
+        "sheet-test", "NhiemVu!I4", {"valueInputOption": "RAW"}, {"values": [[10]]}
+    )
+    found = [f for f in run_checks(gsheets_store) if "LichSu (" in f.message]
+    assert len(found) == 1 and "NV-0003" in found[0].message and "«30»" in found[0].message
+
+
+def test_check_warns_from_80_percent_of_the_cell_limit(gsheets_store):
+    from services.stores.checks import cell_findings
+
+    assert 0 < gsheets_store.cell_count() < 1_000_000
+    assert cell_findings(7_999_999) == []
+    (warning,) = cell_findings(8_000_000)
+    assert warning.level == "warning" and "archive-history" in warning.message

@@ -16,10 +16,15 @@ from services.importing.saving import (
     drop_blank_rows,
     find_existing,
     is_low_confidence,
+    map_agencies,
+    near_duplicates,
     new_tasks_only,
     preview_rows,
     rows_to_tasks,
     save_import,
+    similar_agencies,
+    task_text_key,
+    use_suggested_deadlines,
 )
 from services.stores.seed import DIRECTIVE_TEXT, seed_records
 from tests.conftest import ADMIN, NOW, SNV
@@ -77,9 +82,9 @@ def test_a_new_plan_is_saved_in_one_call_and_reads_back(store, monkeypatch):
         "II.1",
         "SKHCN",
         ("VPUB",),
-        date(2025, 6, 30),
+        None,  # "Quý II/2025": a period is no date
     )
-    assert (second.lead, second.partners, second.deadline) == ("SNNMT", ("STC",), date(2025, 9, 30))
+    assert (second.lead, second.partners, second.deadline) == ("SNNMT", ("STC",), None)
     assert [t.lead for t in stored if t.section == "III.4"] == ["BHY", "DPTTH"]
     assert {(t.status, t.progress, t.updated_by) for t in stored} == {(NOT_STARTED, 0, ADMIN.email)}
     assert snap.tasks[:29] == tuple(store.load().tasks[:29])  # the seed rows are untouched
@@ -151,16 +156,16 @@ def test_a_confirmed_new_agency_is_added_and_its_rows_refer_to_it(store, monkeyp
     )
     assert calls == ["save_agency", "add_directive"]
     snap = store.load()
-    agency = snap.agency("SNV2")  # SNV is Sở Nội vụ
+    agency = snap.agency("SNGOAIVU")  # SNV is Sở Nội vụ
     assert (agency.name, agency.group, agency.active) == ("Sở Ngoại vụ", "Sở, ban, ngành", True)
-    assert snap.task(tasks[4].id).lead == "SNV2"
+    assert snap.task(tasks[4].id).lead == "SNGOAIVU"
     assert snap.task(tasks[4].id).partners == ("VPUB",)
     assert [t.lead for t in snap.tasks if t.directive_id == directive.id] == [
         "SXD",
         "STC",
         "CAT",
         "SGDDT",
-        "SNV2",
+        "SNGOAIVU",
     ]
 
 
@@ -330,8 +335,8 @@ def test_low_confidence_rows_are_marked_and_unknown_leads_left_to_choose():
 @pytest.mark.parametrize(
     "name, code",
     [
-        ("Sở Ngoại vụ", "SNV2"),  # SNV is taken by Sở Nội vụ
-        ("Sở Văn hóa, Thể thao và Du lịch", "SVHTTDL2"),
+        ("Sở Ngoại vụ", "SNGOAIVU"),  # SNV is Sở Nội vụ: a readable code, not SNV2
+        ("Sở Văn hóa, Thể thao và Du lịch", "SVANHOATHETHAODU"),
         ("UBND huyện Văn Lâm", "UBNDHVL"),
         ("Đài Truyền hình số", "DTHS"),
         ("Hội", "HOI"),
@@ -339,3 +344,53 @@ def test_low_confidence_rows_are_marked_and_unknown_leads_left_to_choose():
 )
 def test_agency_codes_from_initials_are_unique(name, code):
     assert agency_code(name, REGISTRY.agencies) == code
+
+
+def test_the_same_task_is_recognised_whatever_its_numbering_end_mark_and_spacing():
+    stored = "Triển khai các nhiệm vụ được giao tại mục 8 Kế hoạch nêu trên./."
+    assert task_text_key(stored) == task_text_key(
+        "6.  Triển khai các nhiệm vụ được giao tại mục 8 kế hoạch nêu trên."
+    )
+    assert task_text_key("- Rà soát hồ sơ") == task_text_key("a) Rà soát  hồ sơ;")
+    assert task_text_key("Rà soát hồ sơ") != task_text_key("Rà soát hồ sơ đất đai")
+
+
+def test_a_near_duplicate_is_offered_never_dropped_or_copied_silently():
+    item = SEED_TASKS[-1]  # item 6 of the seed, Báo Hưng Yên
+    reworded = replace(item, id="", content=item.content.replace("nêu trên", "nêu trên, định kỳ"))
+    exact = replace(item, id="", content="6. " + item.content.removesuffix("./.") + ".")
+    other = replace(item, id="", content="Mở chuyên mục mới về chuyển đổi số trên báo in.")
+    tasks = [reworded, exact, other]
+    assert new_tasks_only(SEED, "VB-0001", tasks) == [reworded, other]  # the exact copy goes
+    assert near_duplicates(SEED, "VB-0001", tasks) == {0: item}  # the reworded one is asked
+
+
+def test_an_unknown_name_is_offered_the_similar_registry_agencies():
+    assert [a.code for a in similar_agencies("Sở Văn hoá và Thể thao", REGISTRY)] == ["SVHTTDL"]
+    assert [a.code for a in similar_agencies("Sở Giáo dục", REGISTRY)] == ["SGDDT"]
+    assert similar_agencies("Bộ Tài chính", REGISTRY) == []  # a ministry is not the Sở
+
+
+def test_mapped_names_are_replaced_as_lead_and_partner():
+    rows = [{"lead": "Sở VHTT", "partners": "Sở Ngoại vụ; Sở VHTT", "content": "x"}]
+    mapped = map_agencies(rows, {"Sở VHTT": "Sở Văn hóa, Thể thao và Du lịch"})
+    assert mapped == [
+        {
+            "lead": "Sở Văn hóa, Thể thao và Du lịch",
+            "partners": "Sở Ngoại vụ; Sở Văn hóa, Thể thao và Du lịch",
+            "content": "x",
+        }
+    ]
+
+
+def test_suggested_deadlines_fill_only_empty_deadlines_when_confirmed():
+    rows = [
+        {"deadline": None, "suggested": date(2025, 11, 30)},
+        {"deadline": date(2025, 12, 1), "suggested": date(2025, 11, 30)},
+        {"deadline": None, "suggested": None},
+    ]
+    assert [r["deadline"] for r in use_suggested_deadlines(rows)] == [
+        date(2025, 11, 30),
+        date(2025, 12, 1),
+        None,
+    ]

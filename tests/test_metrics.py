@@ -151,3 +151,27 @@ def test_only_progress_reports_count_as_the_agencys_updates():
     m = agency_metrics(frame, AS_OF).iloc[0]
     assert m.update_rate == pytest.approx(2 / 3)
     assert m.last_update == datetime(2025, 6, 28, 9, tzinfo=TZ)
+
+
+def test_completing_a_task_is_an_update_everywhere():
+    """Issue 16.4: right after an agency completed a task its scorecard said 0 % while Tổng
+    quan no longer listed it as silent. One definition: both agree."""
+    from services.dashboard import board as db
+    from services.domain.model import DONE, FIELD_LABELS, Agency, Change, Snapshot
+
+    recent = datetime(2025, 6, 29, 10, tzinfo=TZ)
+    old = datetime(2025, 4, 1, 10, tzinfo=TZ)
+    tasks = (
+        task(1, "A", status=DONE, progress=100, completed_on=date(2025, 6, 29), updated_at=recent),
+        task(2, "A", updated_at=old),
+        task(3, "B", updated_at=old),
+    )
+    history = (Change(recent, "c1", "NV-0001", FIELD_LABELS["status"], "", DONE, "a@x", "A"),)
+    snap = Snapshot((), (Agency("A", "Sở A"), Agency("B", "Sở B")), tasks, history)
+    frame = tasks_frame(snap, AS_OF)
+    rates = dict(zip(*agency_metrics(frame, AS_OF).pipe(lambda m: (m["lead"], m["update_rate"]))))
+    assert rates == {"A": 0.5, "B": 0.0}  # A: 1 of 2 tasks due a report; B: none of 1
+    board = db.build_board(snap, frame, AS_OF)
+    view = db.agency_view(board)
+    assert list(db.stale_agencies(view, AS_OF)["agency"]) == ["B"]
+    assert db.agency_scorecard(view, "A", AS_OF)["update_rate"] == 0.5

@@ -1,4 +1,4 @@
-"""AppTest: every page under every role, the guards, and the modes of DESIGN §6."""
+"""AppTest: every page under every role, the guards, and the modes of docs/ARCHITECTURE.md, "Security"."""
 
 from pathlib import Path
 
@@ -149,4 +149,51 @@ def test_names_from_the_data_are_shown_as_typed_not_as_markdown(tmp_path):
     at = make_app(tmp_path, ROLE_AGENCY, agency="SNV").run()
     at.switch_page("pages/my_tasks.py").run()
     title = at.title[0].value
-    assert "\\[Đăng nhập lại\\](https://evil.example)" in title and ":red\\[Sở\\]" in title
+    assert "\\[Đăng nhập lại\\](https:\u2060//evil.example)" in title and ":red\\[Sở\\]" in title
+
+
+def test_demo_role_survives_a_reload_and_no_permission_offers_a_way_back(tmp_path):
+    at = make_app(tmp_path, ROLE_ADMIN).run()
+    assert not at.exception
+    assert at.query_params["thu-nghiem"] == "admin"  # kept in the URL
+    reloaded = make_app(tmp_path)  # F5: a new session, the same URL
+    reloaded.query_params["thu-nghiem"] = "admin"
+    reloaded.switch_page("pages/admin.py").run()
+    assert not reloaded.exception and reloaded.title[0].value == "Quản trị"
+
+    leader = make_app(tmp_path, ROLE_LEADER).run()
+    leader.switch_page("pages/admin.py").run()
+    assert [e.value for e in leader.error] == ["Bạn không có quyền xem trang này."]
+    assert any("chọn vai trò khác" in c.value for c in leader.caption)
+
+
+def test_a_store_that_cannot_be_read_explains_the_next_step(tmp_path, fake_sheets):
+    from tests.conftest import sheet_spec
+    from tests.fakesheets.fixtures import make_service_account_info
+
+    fake_sheets.create(sheet_spec({"NhiemVu": [["Mã NV"]]}, shared_with=[]))
+    info = make_service_account_info(fake_sheets.url + "/token")
+    secrets = {
+        "gsheets": {
+            "spreadsheet": "sheet-test",
+            "endpoint": fake_sheets.url,
+            "service_account": info,
+        },
+        "app": {"public_read": True},
+    }
+    at = make_app(tmp_path, secrets=secrets).run()
+    assert not at.exception
+    assert at.title[0].value == "Ứng dụng chưa được phép đọc Google Sheet"
+    assert info["client_email"] in texts(at)
+    assert any(b.label == "Thử lại" for b in at.button)
+
+
+def test_inert_text_has_no_link_a_browser_would_make():
+    from services.ui.widgets import md
+
+    shown = md("Sở http://evil.example · www.evil.vn · a@evil.vn · ![c](http://h/x.png)")
+    for live in ("://", "www.", "[c]("):
+        assert live not in shown
+    assert shown.replace("\u2060", "").replace("\\", "") == (
+        "Sở http://evil.example · www.evil.vn · a@evil.vn · ![c](http://h/x.png)"
+    )

@@ -21,6 +21,7 @@ from services.domain.model import (
 )
 from services.stores.seed import seed_records
 from services.stores.sqlite import SQLiteStore
+from services.ui.identity import DEMO_PARAM
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = today_local()  # the app computes categories as of today: the data is placed around it
@@ -97,7 +98,7 @@ def charts(at):
 
 
 def query(at):
-    return {k: v for k, v in at.query_params.items()}
+    return {k: v for k, v in at.query_params.items() if k != DEMO_PARAM}  # who you are: apart
 
 
 def test_overview_shows_cards_charts_and_lists(tmp_path):
@@ -110,7 +111,11 @@ def test_overview_shows_cards_charts_and_lists(tmp_path):
     agency_chart = charts(at)[0]
     bars = agency_chart["data"][0]
     assert bars["name"] == OVERDUE and bars["y"][:2] == ["Sở KH&amp;CN", "Sở Nội vụ"]  # escaped
-    assert [t.label for t in at.tabs] == ["Quá hạn (2)", "Sắp đến hạn", "Cơ quan chưa cập nhật (4)"]
+    assert [t.label for t in at.tabs] == [
+        "Quá hạn (2)",
+        "Sắp đến hạn (1)",  # a count like the others (issue 16.6)
+        "Cơ quan chưa cập nhật (4)",
+    ]
     overdue = at.dataframe[0].value
     assert list(overdue["id"]) == ["NV-0005", "NV-0001"] and list(overdue["age_band"]) == [
         "> 120 ngày",
@@ -248,7 +253,7 @@ def test_seed_directive_everything_is_ongoing(tmp_path):
     assert not at.exception
     m = metrics(at)
     assert (m["Tổng số nhiệm vụ"], m[ONGOING], m[OVERDUE]) == ("29", "29", "0")
-    assert m["Tỷ lệ đúng hạn"] == "—"
+    assert m["Tỷ lệ đúng hạn"] == "-"  # services.domain.text: one formatter, one dash
     assert "Tất cả nhiệm vụ đang xem là nhiệm vụ thường xuyên" in texts(at)
     assert "Chưa có nhiệm vụ nào hoàn thành trong 26 tuần qua" in texts(at)
     assert "Không có nhiệm vụ quá hạn" in texts(at)

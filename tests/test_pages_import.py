@@ -9,7 +9,7 @@ from services.domain.model import ROLE_ADMIN
 from services.stores.seed import DIRECTIVE_TEXT, seed_records
 from services.stores.sqlite import SQLiteStore
 from tests.conftest import open_app
-from tests.directives.fixtures import HERE
+from tests.directives.fixtures import HERE, scanned_pdf, text_pdf
 
 NO_EDITS = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
 
@@ -179,12 +179,12 @@ def test_a_proposed_agency_is_added_when_ticked(tmp_path):
         grid(at)["message"]
     )
     at.checkbox(key="import_agency_0").check().run()
-    assert "Sẽ thêm: Sở Ngoại vụ (mã SNV2, nhóm Sở, ban, ngành)." in messages(at, "caption")
+    assert "Sẽ thêm: Sở Ngoại vụ (mã SNGOAIVU, nhóm Sở, ban, ngành)." in messages(at, "caption")
     at.button(key="import_save").click().run()
     assert not at.exception and "Đã lưu văn bản **VB-0002**" in at.success[0].value
     snap = store_of(tmp_path).load()
-    assert snap.agency("SNV2").name == "Sở Ngoại vụ"
-    assert [t.lead for t in snap.tasks if t.directive_id == "VB-0002"][-1] == "SNV2"
+    assert snap.agency("SNGOAIVU").name == "Sở Ngoại vụ"
+    assert [t.lead for t in snap.tasks if t.directive_id == "VB-0002"][-1] == "SNGOAIVU"
 
 
 def test_empty_input_asks_for_a_text_or_a_file(tmp_path):
@@ -261,3 +261,69 @@ def test_an_unreadable_upload_gives_a_message(tmp_path):
     analyse(at)
     assert any("Không mở được tệp .docx" in w for w in messages(at, "warning"))
     assert not at.data_editor
+
+
+def test_a_text_pdf_upload_is_read_and_a_scanned_one_explained(tmp_path):
+    at = open_import(tmp_path)
+    lines = [
+        "ỦY BAN NHÂN DÂN",
+        "TỈNH HƯNG YÊN",
+        "Số: 41/UBND-VX Hưng Yên, ngày 05 tháng 6 năm 2025",
+        "V/v phòng chống sốt xuất huyết",
+        "1. Sở Y tế chủ trì giám sát dịch trước ngày 30/6/2025.",
+    ]
+    at.file_uploader(key="import_file").set_value(
+        ("cong_van.pdf", text_pdf(lines), "application/pdf")
+    ).run()
+    analyse(at)
+    assert list(grid(at)["lead"]) == ["Sở Y tế"]
+    assert at.text_input(key="meta_number").value == "41/UBND-VX"
+    at.file_uploader(key="import_file").set_value(
+        ("ban_scan.pdf", scanned_pdf(), "application/pdf")
+    ).run()
+    analyse(at)
+    assert any("không có lớp chữ" in w for w in messages(at, "warning"))
+    assert not at.data_editor
+
+
+def test_an_unknown_agency_is_mapped_to_a_suggested_existing_one(tmp_path):
+    text = (
+        "Số: 52/UBND-VX\nHưng Yên, ngày 05 tháng 6 năm 2025\nV/v kiểm tra\n\n"
+        "1. Sở Văn hoá và Thể thao chủ trì kiểm tra các lễ hội trước ngày 30/6/2025."
+    )
+    at = analyse(open_import(tmp_path), text)
+    assert grid(at).iloc[0]["lead"] == "Sở Văn hoá và Thể thao"
+    choice = at.selectbox(key="import_map_0")
+    assert choice.options[1] == "Sở Văn hóa, Thể thao và Du lịch"  # the most similar first
+    choice.select("Sở Văn hóa, Thể thao và Du lịch").run()
+    at.button(key="import_save").click().run()
+    assert not at.exception and "Đã lưu văn bản **VB-0002**" in at.success[0].value
+    snap = store_of(tmp_path).load()
+    assert [t.lead for t in snap.tasks if t.directive_id == "VB-0002"] == ["SVHTTDL"]
+    assert len(snap.agencies) == len(store_of(tmp_path).load().agencies)  # nothing added
+
+
+def test_a_relative_deadline_is_saved_only_when_the_suggestion_is_confirmed(tmp_path):
+    text = (
+        "Số: 53/QĐ-UBND\nHưng Yên, ngày 20 tháng 11 năm 2025\nV/v công bố thủ tục\n\n"
+        "1. Sở Tư pháp công bố thủ tục trong 10 ngày kể từ ngày ký."
+    )
+    at = analyse(open_import(tmp_path), text)
+    row = grid(at).iloc[0]
+    assert pd.isna(row["deadline"]) and "gợi ý 30/11/2025 (cần xác nhận)" in row["deadline_note"]
+    at.button(key="import_use_suggested").click().run()
+    assert grid(at).iloc[0]["deadline"] == date(2025, 11, 30)
+    at.button(key="import_save").click().run()
+    saved = [t for t in store_of(tmp_path).load().tasks if t.directive_id == "VB-0002"]
+    assert [t.deadline for t in saved] == [date(2025, 11, 30)]
+
+
+def test_a_near_duplicate_of_a_stored_task_is_left_to_the_admin(tmp_path):
+    seed = DIRECTIVE_TEXT.read_text(encoding="utf-8")
+    changed = seed.replace("nêu trên./.", "nêu trên, định kỳ báo cáo./.")  # item 6, reworded
+    at = analyse(open_import(tmp_path), changed)
+    assert any("gần giống một nhiệm vụ đã có" in w for w in messages(at, "warning"))
+    button = at.button(key="import_add_new")
+    assert button.disabled  # the near-duplicates are left out until the admin decides
+    at.checkbox(key="import_keep_near").check().run()
+    assert not at.button(key="import_add_new").disabled

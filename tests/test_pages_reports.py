@@ -58,10 +58,10 @@ def test_page_renders_with_numbers_and_downloads(tmp_path, role, downloads):
     assert not any(b.disabled for b in at.download_button)
     stamp = f"{today_local():%d-%m-%Y}"
     assert {
-        f"danh-sach-nhiem-vu-{stamp}.xlsx",
-        f"danh-sach-nhiem-vu-{stamp}.csv",
-        f"bao-cao-tinh-hinh-thuc-hien-{stamp}.docx",
-        f"cong-van-don-doc-{stamp}.docx",
+        f"danh-sach-nhiem-vu-tat-ca-van-ban-{stamp}.xlsx",
+        f"danh-sach-nhiem-vu-tat-ca-van-ban-{stamp}.csv",
+        f"bao-cao-tat-ca-van-ban-{stamp}.docx",
+        f"cong-van-don-doc-tat-ca-van-ban-{stamp}.docx",
     } <= set(downloads)  # (the Tổng quan page, opened first, may register its own)
 
 
@@ -77,14 +77,14 @@ def test_downloaded_files_hold_the_numbers_on_screen(tmp_path, downloads):
     at.date_input(key="report_as_of").set_value(date(2025, 3, 10)).run()
     assert not at.exception
     files = {
-        name.rsplit("-", 3)[0] + "." + name.rsplit(".", 1)[1]: make()
+        name[: name.index("-tat-ca-van-ban")] + name[name.rindex(".") :]: make()
         for name, make in downloads.items()
         if "10-03-2025" in name
     }
     assert set(files) == {
         "danh-sach-nhiem-vu.xlsx",
         "danh-sach-nhiem-vu.csv",
-        "bao-cao-tinh-hinh-thuc-hien.docx",
+        "bao-cao.docx",
         "cong-van-don-doc.docx",
     }
 
@@ -99,12 +99,23 @@ def test_downloaded_files_hold_the_numbers_on_screen(tmp_path, downloads):
     rows = list(csv.reader(io.StringIO(files["danh-sach-nhiem-vu.csv"].decode("utf-8-sig"))))
     assert len(rows) == 30 and rows[0][0] == "Mã NV"
 
-    report = Document(io.BytesIO(files["bao-cao-tinh-hinh-thuc-hien.docx"]))
+    report = Document(io.BytesIO(files["bao-cao.docx"]))
     assert "(Tính đến ngày 10/03/2025)" in [p.text for p in report.paragraphs]
     total_row = [c.text for c in report.tables[2].rows[-1].cells]
     assert total_row[1:3] == ["Tổng cộng", "29"]
     letter = Document(io.BytesIO(files["cong-van-don-doc.docx"]))
     assert any(p.text == "Kính gửi:" for p in letter.paragraphs)
+
+
+def test_a_letter_to_one_agency_on_request(tmp_path, downloads):
+    at = open_page(tmp_path)
+    choices = at.selectbox(key="reminder_to").options
+    assert choices[0].startswith("Tất cả") and "Sở Nội vụ" in choices
+    at.selectbox(key="reminder_to").set_value("SNV").run()
+    assert not at.exception
+    stamp = f"{today_local():%d-%m-%Y}"
+    letter = Document(io.BytesIO(downloads[f"cong-van-don-doc-tat-ca-van-ban-snv-{stamp}.docx"]()))
+    assert "Kính gửi: Sở Nội vụ." in [p.text for p in letter.paragraphs]
 
 
 def test_scope_narrows_the_numbers(tmp_path, downloads):

@@ -57,6 +57,7 @@ def test_conflict_shows_what_changed_and_reapplies_on_request(tmp_path):
     at = open_my_tasks(tmp_path)
     other = store_of(tmp_path)  # a colleague saves NV-0001 meanwhile
     other.update_task(other.load().task("NV-0001"), {"progress": 30}, ADMIN, NOW)
+    at.selectbox(key="status_NV-0001").select(IN_PROGRESS)
     at.number_input(key="progress_NV-0001").set_value(60)
     at.text_area(key="result_NV-0001").input("Kết quả của tôi")
     at.button(key="FormSubmitter:form_NV-0001-Lưu").click().run()
@@ -106,8 +107,10 @@ def test_admin_history_log_and_data_checks(tmp_path):
     other = store_of(tmp_path)
     other.update_task(other.load().task("NV-0001"), {"progress": 30}, ADMIN, NOW)
     at = open_admin(tmp_path)
+    at.segmented_control(key="admin_section").set_value("Lịch sử cập nhật").run()
     log = table_with(at, "Người thực hiện")
     assert list(log["Mã NV"]) == ["NV-0001"] and log.iloc[0]["Giá trị mới"] == "30"
+    at.segmented_control(key="admin_section").set_value("Kiểm tra dữ liệu").run()
     next(b for b in at.button if b.label == "Kiểm tra dữ liệu").click().run()
     assert at.success[0].value == "Không phát hiện vấn đề nào."
 
@@ -116,7 +119,10 @@ def test_bulk_editor_saves_valid_rows_and_keeps_invalid_ones_with_their_message(
     at = open_my_tasks(tmp_path)
     assert list(at.data_editor[0].value["id"]) == ["NV-0001", "NV-0011", "NV-0024"]
     at.session_state[at.data_editor[0].key] = {
-        "edited_rows": {0: {"progress": 55}, 2: {"progress": 150, "result": "Quá 100"}},
+        "edited_rows": {
+            0: {"status": IN_PROGRESS, "progress": 55},
+            2: {"status": IN_PROGRESS, "progress": 150, "result": "Quá 100"},
+        },
         "added_rows": [],
         "deleted_rows": [],
     }
@@ -138,7 +144,7 @@ def test_bulk_save_after_a_colleagues_change_is_a_conflict_not_an_overwrite(tmp_
     other = store_of(tmp_path)  # a colleague saves NV-0001 after my table was drawn
     other.update_task(other.load().task("NV-0001"), {"result": "Của đồng nghiệp"}, ADMIN, NOW)
     at.session_state[key] = {
-        "edited_rows": {0: {"progress": 10}},
+        "edited_rows": {0: {"status": IN_PROGRESS, "progress": 10}},
         "added_rows": [],
         "deleted_rows": [],
     }
@@ -155,7 +161,7 @@ def test_bulk_save_after_a_colleagues_change_is_a_conflict_not_an_overwrite(tmp_
 def test_a_refused_bulk_row_with_a_date_stays_on_screen(tmp_path):
     at = open_my_tasks(tmp_path)
     at.session_state[at.data_editor[0].key] = {
-        "edited_rows": {0: {"progress": 100, "completed_on": "2025-01-05"}},
+        "edited_rows": {0: {"status": IN_PROGRESS, "progress": 100, "completed_on": "2025-01-05"}},
         "added_rows": [],
         "deleted_rows": [],
     }
@@ -199,3 +205,72 @@ def test_the_save_callback_acts_as_whoever_is_signed_in_now(tmp_path):
     at.button(key="FormSubmitter:form_NV-0001-Lưu").click().run()
     assert not at.exception
     assert store_of(tmp_path).load().task("NV-0001").progress == 0
+
+
+def test_history_names_the_person_and_the_agency(tmp_path):
+    from services.domain.model import User
+
+    other = store_of(tmp_path)
+    other.save_user(User("canbo@snv.gov.vn", "Nguyễn Văn A", "SNV", ROLE_AGENCY))
+    officer = User("canbo@snv.gov.vn", "Nguyễn Văn A", "SNV", ROLE_AGENCY)
+    other.update_task(other.load().task("NV-0001"), {"result": "Đã làm"}, officer, NOW)
+    at = open_my_tasks(tmp_path)
+    history = table_with(at, "Trường")
+    assert list(history["Người cập nhật"]) == ["Nguyễn Văn A"]
+    assert list(history["Cơ quan"]) == ["Sở Nội vụ"]
+
+
+def test_tampered_bulk_state_is_a_message_not_an_exception(tmp_path):
+    at = open_my_tasks(tmp_path)
+    at.session_state[at.data_editor[0].key] = {
+        "edited_rows": {99: {"progress": 10}, "x": {"status": DONE}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.button(key="bulk_save").click().run()
+    assert not at.exception
+    assert any("chưa có gì được lưu" in w.value for w in at.warning)
+    assert store_of(tmp_path).load().task("NV-0001").progress == 0
+    # the fresh table works again
+    at.session_state[at.data_editor[0].key] = {
+        "edited_rows": {0: {"status": IN_PROGRESS, "progress": 10}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.button(key="bulk_save").click().run()
+    assert not at.exception and store_of(tmp_path).load().task("NV-0001").progress == 10
+
+
+def test_saving_an_untouched_table_says_so(tmp_path):
+    at = open_my_tasks(tmp_path)
+    at.button(key="bulk_save").click().run()
+    assert not at.exception
+    assert [i.value for i in at.info] == ["Chưa có thay đổi nào trong bảng để lưu."]
+    assert not any("0/0" in t.value for t in at.toast)
+
+
+def test_a_task_reassigned_while_its_form_is_open_keeps_what_was_typed(tmp_path):
+    at = open_my_tasks(tmp_path)
+    at.selectbox(key="status_NV-0001").select(IN_PROGRESS)
+    at.number_input(key="progress_NV-0001").set_value(20)
+    at.text_area(key="result_NV-0001").input("Báo cáo dài tôi vừa gõ")
+    other = store_of(tmp_path)  # the office gives NV-0001 to Công an tỉnh meanwhile
+    other.update_task(other.load().task("NV-0001"), {"lead": "CAT"}, ADMIN, NOW)
+    at.button(key="FormSubmitter:form_NV-0001-Lưu").click().run()
+    assert not at.exception
+    assert store_of(tmp_path).load().task("NV-0001").result == ""
+    assert any("Chưa lưu NV-0001" in w.value for w in at.warning)
+    assert any(c.value == "Báo cáo dài tôi vừa gõ" for c in at.code)
+
+
+def test_admin_stays_on_the_section_it_saved_in_and_sees_the_message_there(tmp_path):
+    at = open_admin(tmp_path)
+    at.segmented_control(key="admin_section").set_value("Cơ quan").run()
+    name = next(t for t in at.text_input if t.label == "Tên cơ quan")
+    next(t for t in at.text_input if t.label == "Mã CQ").input("SMOI")
+    name.input("Sở Mới")
+    at.button(key="FormSubmitter:agency_form_-Lưu cơ quan").click().run()
+    assert not at.exception
+    assert at.segmented_control(key="admin_section").value == "Cơ quan"
+    assert at.success[0].value == "Đã lưu cơ quan SMOI – Sở Mới."
+    assert any(t.label == "Tên cơ quan" for t in at.text_input)  # the agency form, not users'

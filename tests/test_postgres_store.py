@@ -12,9 +12,13 @@ import pytest
 from services.config import ConfigError, load_settings
 from services.domain.errors import StoreError
 from services.stores.factory import open_store
-from services.stores.postgres import MIGRATIONS_DIR, PostgresStore, describe
+from services.stores.postgres import MIGRATIONS_DIR, PostgresStore, describe, migrations
 from services.stores.seed import seed_records
 from tests.conftest import NOW, SNV, TZ
+
+KNOWN = [f"{v:04d}_{name}" for v, name, _ in migrations()]  # every migration this code ships
+LATEST = max(v for v, _, _ in migrations())
+NEXT = f"{LATEST + 1:04d}"  # the number a new migration would take
 
 
 def sql(url, text, params=None):
@@ -36,7 +40,7 @@ def counting_seed():
 def test_created_seeded_once_and_kept_across_restarts(postgres_url):
     seed, calls = counting_seed()
     first = PostgresStore(postgres_url, seed=seed, tz=TZ)
-    assert first.applied == ["0001_initial"] and first.schema_version() == 1
+    assert first.applied == KNOWN and first.schema_version() == LATEST
     first.update_task(first.load().task("NV-0001"), {"progress": 20}, SNV, NOW)
     first.close()
     again = PostgresStore(postgres_url, seed=seed, tz=TZ)  # a restart, or a second replica
@@ -53,20 +57,20 @@ def test_a_new_migration_is_applied_on_start_without_losing_data(postgres_url, t
     store.close()
     folder = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, folder)
-    (folder / "0002_note.sql").write_text(
+    (folder / f"{NEXT}_note.sql").write_text(
         "ALTER TABLE tasks ADD COLUMN note text NOT NULL DEFAULT '';", encoding="utf-8"
     )
     with pytest.raises(StoreError, match="services.cli migrate"):
         PostgresStore(postgres_url, tz=TZ, migrations_dir=folder, migrate=False)
     upgraded = PostgresStore(postgres_url, tz=TZ, migrations_dir=folder)
     try:
-        assert upgraded.applied == ["0002_note"] and upgraded.schema_version() == 2
+        assert upgraded.applied == [f"{NEXT}_note"] and upgraded.schema_version() == LATEST + 1
         snap = upgraded.load()
         assert len(snap.tasks) == 29 and snap.task("NV-0002").result == "giữ nguyên"
         assert sql(postgres_url, "SELECT count(*) FROM tasks WHERE note = ''") == [(29,)]
     finally:
         upgraded.close()
-    # the code of before 0002 refuses the newer database rather than guessing
+    # the code of before that migration refuses the newer database rather than guessing
     with pytest.raises(StoreError, match="mới hơn"):
         PostgresStore(postgres_url, tz=TZ)
 
@@ -75,11 +79,11 @@ def test_a_failing_migration_changes_nothing(postgres_url, tmp_path):
     PostgresStore(postgres_url, seed=lambda: seed_records(TZ), tz=TZ).close()
     folder = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, folder)
-    (folder / "0002_broken.sql").write_text(
+    (folder / f"{NEXT}_broken.sql").write_text(
         "ALTER TABLE tasks ADD COLUMN note text; ALTER TABLE nowhere ADD COLUMN x int;",
         encoding="utf-8",
     )
-    with pytest.raises(StoreError, match="0002_broken.sql.*nowhere.*giữ nguyên"):
+    with pytest.raises(StoreError, match=f"{NEXT}_broken.sql.*nowhere.*giữ nguyên"):
         PostgresStore(postgres_url, tz=TZ, migrations_dir=folder)
     columns = sql(
         postgres_url,
@@ -87,7 +91,7 @@ def test_a_failing_migration_changes_nothing(postgres_url, tmp_path):
         "WHERE table_name = 'tasks' AND table_schema = current_schema()",
     )
     assert ("note",) not in columns
-    assert sql(postgres_url, "SELECT max(version) FROM schema_migrations") == [(1,)]
+    assert sql(postgres_url, "SELECT max(version) FROM schema_migrations") == [(LATEST,)]
 
 
 def test_a_foreign_database_is_not_touched(postgres_url):
@@ -143,7 +147,7 @@ def test_an_unseeded_store_starts_empty(postgres_url):
     store = open_store(load_settings({"postgres": {"url": postgres_url}}), seed=False)
     try:
         snap = store.load()
-        assert snap.tasks == () and snap.agencies == () and store.schema_version() == 1
+        assert snap.tasks == () and snap.agencies == () and store.schema_version() == LATEST
     finally:
         store.close()
 
@@ -189,3 +193,37 @@ def test_bulk_rows_go_through_copy_and_read_back_like_sqlite(postgres_url, tmp_p
         assert len(store.history()) == len(history)
     finally:
         store.close()
+
+
+def test_a_database_of_the_first_schema_is_upgraded_keeping_its_rows(postgres_url, tmp_path):
+    """A deployment made before the follow-up cycle (0001 only) starts this code: 0002 adds the
+    cycle's columns and the requests table; every task and history row is kept, and the cycle
+    works on the upgraded database."""
+    first = tmp_path / "first"
+    first.mkdir()
+    shutil.copy(MIGRATIONS_DIR / "0001_initial.sql", first)
+    PostgresStore(postgres_url, tz=TZ, migrations_dir=first).close()
+    sql(  # rows as the code of that schema wrote them
+        postgres_url,
+        "INSERT INTO agencies (code, name) VALUES ('SNV', 'Sở Nội vụ');"
+        "INSERT INTO users VALUES ('snv@tinh.gov.vn', 'Sở Nội vụ', 'SNV', 'agency');"
+        "INSERT INTO tasks (id, lead, status, result, deadline, seq) VALUES "
+        "('NV-0003', 'SNV', 'Đang thực hiện', 'trước nâng cấp', '2026-12-31', 1);"
+        "INSERT INTO history (at, change_id, task_id, field, old, new) VALUES "
+        "(now(), 'c1', 'NV-0003', 'Kết quả', '', 'trước nâng cấp')",
+    )
+    upgraded = PostgresStore(postgres_url, tz=TZ)
+    try:
+        assert upgraded.applied == KNOWN[1:]
+        snap = upgraded.load()
+        task = snap.task("NV-0003")
+        assert len(snap.tasks) == 1 and task.result == "trước nâng cấp" and len(snap.history) == 1
+        assert (task.extensions, task.returns, task.withdrawn) == (0, 0, "")
+        assert [u.active for u in snap.users] == [True] and snap.requests == ()
+        from services.domain.model import EXTENSION, Request
+
+        request = Request("", "NV-0003", EXTENSION, "Cần thêm thời gian", NOW.date())
+        made = upgraded.add_request(request, SNV, NOW)
+        assert upgraded.load().requests == (made,)
+    finally:
+        upgraded.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+import zipfile
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from openpyxl import load_workbook
 from services.dashboard.metrics import AGENCY_COLUMNS, agency_metrics, kpis, tasks_frame
 from services.domain.agencies import AgencyIndex
 from services.domain.model import (
+    AWAITING,
     CATEGORIES,
     DONE,
     DONE_LATE,
@@ -231,6 +233,22 @@ def count(text: str) -> int:
     return int(text.replace(".", ""))
 
 
+def closing_table(doc):
+    """The borderless "Nơi nhận: | signature" table."""
+    return next(t for t in doc.tables if t.rows[0].cells[0].paragraphs[0].text == "Nơi nhận:")
+
+
+def body_and_appendix(doc) -> tuple[str, str]:
+    """The document's text before and after its page break (the Phụ lục), tables included."""
+    body, appendix, after = [], [], False
+    for block in doc.element.body.iterchildren():
+        text = "".join(t.text or "" for t in block.iter(qn("w:t")))
+        (appendix if after else body).append(text)
+        if any(b.get(qn("w:type")) == "page" for b in block.iter(qn("w:br"))):
+            after = True
+    return "\n".join(body), "\n".join(appendix)
+
+
 # --- the numbers -------------------------------------------------------------------------------
 
 
@@ -245,6 +263,7 @@ def test_numbers_are_the_metrics_of_the_same_date():
         "total": 9,
         DONE_ON_TIME: 2,
         DONE_LATE: 1,
+        AWAITING: 0,
         OPEN_ON_TIME: 2,
         OVERDUE: 2,
         ONGOING: 2,
@@ -276,7 +295,8 @@ def test_numbers_are_the_metrics_of_the_same_date():
         "open": 2,
         "update_rate": 0.0,
     }
-    assert (rows["SNV"]["done_late"], rows["SNV"]["update_rate"]) == (1, 0.5)
+    # tasks completed within the 30 days count as reported (metrics.update_window)
+    assert (rows["SNV"]["done_late"], rows["SNV"]["update_rate"]) == (1, 0.75)
     for row in rows.values():  # the category split adds up to the total
         assert row["assigned"] == (
             row["done_on_time"]
@@ -350,14 +370,26 @@ def test_words_and_dates_as_the_decree_writes_them():
     assert reports.format_rate(None) == "-" and reports.format_count(10000) == "10.000"
 
 
-def test_file_names_have_no_diacritics():
+def test_file_names_say_scope_and_date_without_diacritics():
     day = date(2026, 11, 25)
-    assert reports.file_name("report", day) == "bao-cao-tinh-hinh-thuc-hien-25-11-2026.docx"
-    assert reports.file_name("reminder", day) == "cong-van-don-doc-25-11-2026.docx"
-    assert reports.file_name("xlsx", day) == "danh-sach-nhiem-vu-25-11-2026.xlsx"
-    assert reports.file_name("csv", day) == "danh-sach-nhiem-vu-25-11-2026.csv"
+    everything = reports.prepare(mixed_snapshot(), reports.Scope(day), tz=TZ)
+    assert reports.file_name("report", everything) == "bao-cao-tat-ca-van-ban-25-11-2026.docx"
+    assert (
+        reports.file_name("xlsx", everything) == "danh-sach-nhiem-vu-tat-ca-van-ban-25-11-2026.xlsx"
+    )
+    assert (
+        reports.file_name("reminder", everything, "SNV")
+        == "cong-van-don-doc-tat-ca-van-ban-snv-25-11-2026.docx"
+    )
+    one = reports.prepare(mixed_snapshot(), reports.Scope(day, "VB-0001", agency="SNV"), tz=TZ)
+    assert reports.file_name("report", one) == "bao-cao-12-kh-ubnd-snv-25-11-2026.docx"
+    assert reports.file_name("csv", one) == "danh-sach-nhiem-vu-12-kh-ubnd-snv-25-11-2026.csv"
+    group = reports.prepare(mixed_snapshot(), reports.Scope(day, group=SBN), tz=TZ)
+    assert (
+        reports.file_name("report", group) == "bao-cao-tat-ca-van-ban-so-ban-nganh-25-11-2026.docx"
+    )
     for kind in reports.FILE_STEMS:
-        assert reports.file_name(kind, day).isascii()
+        assert reports.file_name(kind, one).isascii()
 
 
 # --- Excel -------------------------------------------------------------------------------------
@@ -431,12 +463,21 @@ def test_workbook_sheets_numbers_and_format():
     assert wb[TASK_SHEET][f"{header_cells['Hạn hoàn thành']}2"].number_format == "DD/MM/YYYY"
     assert wb[TASK_SHEET][f"{header_cells['Cập nhật lúc']}2"].number_format == "DD/MM/YYYY HH:MM"
 
-    # formula-looking text is neutralised, Vietnamese text intact
-    assert by_id["NV-0004"]["Nội dung nhiệm vụ"] == "'=1+1 Tổ chức hội nghị quán triệt"
-    assert by_id["NV-0005"]["Nội dung nhiệm vụ"] == "'+Bảo đảm an ninh mạng"
-    assert by_id["NV-0008"]["Nội dung nhiệm vụ"] == "'\tHướng dẫn nghiệp vụ báo chí"
-    assert by_id["NV-0003"]["Kết quả thực hiện"] == "'@SUM(A1) đã trình"
-    assert by_id["NV-0003"]["Minh chứng"] == "'-5/BC-SNV"
+    # formula-looking text shows as typed (no apostrophe: that guard is for CSV only), and
+    # every such cell is a string cell, never a formula
+    assert by_id["NV-0004"]["Nội dung nhiệm vụ"] == "=1+1 Tổ chức hội nghị quán triệt"
+    assert by_id["NV-0005"]["Nội dung nhiệm vụ"] == "+Bảo đảm an ninh mạng"
+    assert by_id["NV-0008"]["Nội dung nhiệm vụ"] == "\tHướng dẫn nghiệp vụ báo chí"
+    assert by_id["NV-0003"]["Kết quả thực hiện"] == "@SUM(A1) đã trình"
+    assert by_id["NV-0003"]["Minh chứng"] == "-5/BC-SNV"
+    typed = [
+        c
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=")
+    ]
+    assert typed and all(c.data_type == "s" for c in typed)
     assert by_id["NV-0001"]["Nội dung nhiệm vụ"] == "Rà soát thủ tục hành chính"
     assert not any(
         c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row
@@ -553,13 +594,16 @@ def test_no_exported_cell_starts_with_a_trigger(
     )
     data = reports.prepare(Snapshot(directives, agencies, tasks), reports.Scope(AS_OF), tz=TZ)
 
-    wb = load_workbook(io.BytesIO(workbook_bytes(data)))
+    raw = workbook_bytes(data)
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:  # no formula anywhere in the file itself
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in z.read(name) and b"<f " not in z.read(name)
+    wb = load_workbook(io.BytesIO(raw))
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f"
-                if isinstance(cell.value, str):
-                    assert not cell.value.startswith(TRIGGERS), (ws.title, cell.value)
     text = reports.csv_bytes(data).decode("utf-8-sig")
     for row in csv.reader(io.StringIO(text, newline="")):
         for value in row:
@@ -622,7 +666,8 @@ def test_report_layout_follows_the_decree():
     assert "BÁO CÁO" in texts
     assert "Tình hình thực hiện nhiệm vụ theo các văn bản chỉ đạo của UBND tỉnh" in texts
     assert "(Tính đến ngày 10/03/2025)" in texts
-    closing = doc.tables[-1]
+    assert doc.core_properties.author == "UBND tỉnh Hưng Yên"  # the issuing body, not python-docx
+    closing = closing_table(doc)
     assert closing.style.name == "Normal Table"
     nơi_nhận, signature = closing.rows[0].cells
     assert nơi_nhận.paragraphs[0].text == "Nơi nhận:"
@@ -638,7 +683,11 @@ def test_report_numbers_are_the_metrics():
     snapshot = mixed_snapshot()
     data = reports.prepare(snapshot, reports.Scope(AS_OF), tz=TZ)
     doc = Document(io.BytesIO(report_docx(data)))
-    summary, agencies, overdue = doc.tables[1], doc.tables[2], doc.tables[3]
+    summary, agencies, overdue = doc.tables[1], doc.tables[2], doc.tables[-1]
+    body, appendix = body_and_appendix(doc)
+    assert "Chỉ đạo các trang thông tin điện tử" not in body  # tasks are in the appendix
+    assert appendix.startswith("Phụ lục") and "Chỉ đạo các trang thông tin điện tử" in appendix
+    assert "Có 2 nhiệm vụ quá hạn" in body and "Danh sách chi tiết tại Phụ lục" in body
     totals = kpis(rolled_frame(snapshot))
 
     rows = cell_texts(summary)
@@ -704,6 +753,7 @@ def test_seed_directive_report():
     assert {r[1]: count(r[2]) for r in cell_texts(summary)[1:-1]} == {
         DONE_ON_TIME: 0,
         DONE_LATE: 0,
+        AWAITING: 0,
         OPEN_ON_TIME: 0,
         OVERDUE: 0,
         ONGOING: 29,
@@ -746,14 +796,18 @@ def test_reminder_goes_to_overdue_and_silent_agencies():
     )
     assert "2. Sở Nội vụ: 1 nhiệm vụ quá hạn." in text
     assert "trước ngày 20/03/2025" in text
-    skhcn, snv = doc.tables[1], doc.tables[2]
+    body, appendix = body_and_appendix(doc)
+    assert "Chỉ đạo các trang thông tin điện tử" not in body and "Tình trạng" not in body
+    assert "(danh sách nhiệm vụ tại Phụ lục kèm theo)" in body
+    assert "DANH SÁCH NHIỆM VỤ CẦN ĐÔN ĐỐC" in appendix
+    skhcn, snv = doc.tables[2], doc.tables[3]
     assert [r[1:] for r in cell_texts(skhcn)[1:]] == [
         ["NV-0007", "Chỉ đạo các trang thông tin điện tử", "31/01/2025", "Quá hạn 38 ngày"],
         ["NV-0008", "\tHướng dẫn nghiệp vụ báo chí", "Thường xuyên", "Tiến độ 0%"],
     ]
     assert [r[1] for r in cell_texts(snv)[1:]] == ["NV-0003", "NV-0004"]
     assert cell_texts(snv)[1][4] == "Quá hạn 9 ngày"
-    nơi_nhận = doc.tables[-1].rows[0].cells[0]
+    nơi_nhận = closing_table(doc).rows[0].cells[0]
     assert [p.text for p in nơi_nhận.paragraphs][:2] == ["Nơi nhận:", "- Như trên;"]
 
 
@@ -765,7 +819,7 @@ def test_seed_reminder_goes_to_every_agency_that_never_reported():
     assert all(t.stale and t.overdue == 0 and t.last_update is None for t in targets)
     doc = Document(io.BytesIO(reminder_docx(data, date(2025, 3, 20))))
     assert "chưa cập nhật lần nào" in doc_text(doc)
-    assert sum(len(t.rows) - 1 for t in doc.tables[1:-1]) == 29
+    assert sum(len(t.rows) - 1 for t in doc.tables[2:]) == 29
 
 
 def test_no_reminder_when_everyone_is_on_track():
@@ -782,7 +836,7 @@ def test_kinh_gui_names_one_agency_or_points_to_the_list():
     texts = [p.text for p in doc.paragraphs]
     assert "Kính gửi: Sở Nội vụ." in texts
     assert any(
-        t.startswith("Qua theo dõi") and ", Sở Nội vụ còn nhiệm vụ quá hạn" in t for t in texts
+        t.startswith("Qua theo dõi") and ", Sở Nội vụ còn 1 nhiệm vụ đã quá hạn" in t for t in texts
     )
 
     agencies = tuple(Agency(f"CQ{i:02d}", f"Cơ quan số {i}") for i in range(25))
@@ -795,9 +849,24 @@ def test_kinh_gui_names_one_agency_or_points_to_the_list():
     )
     doc = Document(io.BytesIO(reminder_docx(many, date(2025, 3, 20))))
     texts = [p.text for p in doc.paragraphs]
-    assert "Kính gửi: Các cơ quan có tên tại danh sách dưới đây." in texts
+    assert "Kính gửi: Các cơ quan có tên tại Phụ lục kèm theo." in texts
     assert "Kính gửi:" not in texts
-    assert len(doc.tables) == 2 + 25  # header, one table per agency, closing
+    assert len(doc.tables) == 2 + 25  # header, closing, one table per agency
+    body, _ = body_and_appendix(doc)
+    assert "25 nhiệm vụ đã quá hạn nhưng chưa hoàn thành (tại 25 cơ quan)" in body
+    assert "Cơ quan số 7" not in body  # 25 agencies: named in the appendix only
+
+
+def test_one_letter_per_agency_on_request():
+    data = reports.prepare(mixed_snapshot(), reports.Scope(AS_OF), tz=TZ)
+    doc = Document(io.BytesIO(reminder_docx(data, date(2025, 3, 20), agency="SNV")))
+    texts = [p.text for p in doc.paragraphs]
+    assert "Kính gửi: Sở Nội vụ." in texts
+    assert "Sở Khoa học và Công nghệ" not in doc_text(doc)
+    assert [r[1] for r in cell_texts(doc.tables[-1])[1:]] == ["NV-0003", "NV-0004"]
+    assert doc.core_properties.author == "UBND tỉnh Hưng Yên"
+    with pytest.raises(NothingToRemind):
+        reminder_docx(data, date(2025, 3, 20), agency="CAT")  # nothing late, updated lately
 
 
 def test_a_report_as_of_a_past_day_counts_what_stood_then():
@@ -847,3 +916,23 @@ def test_a_report_as_of_a_past_day_counts_what_stood_then():
         snap, reports.Scope(as_of=date(2025, 6, 1)), now=datetime(2025, 6, 1, tzinfo=ZONE)
     )
     assert today.totals["total"] == 2 and today.totals[DONE_LATE] == 1
+
+
+def test_a_report_on_many_agencies_keeps_a_short_body():
+    """Over MAX_BODY_AGENCY_ROWS agencies the per-agency table moves to Phụ lục I; the overdue
+    list is Phụ lục II; the body names where to look."""
+    agencies = tuple(Agency(f"CQ{i:02d}", f"Cơ quan số {i}") for i in range(25))
+    tasks = tuple(
+        Task(f"NV-{i:04d}", "VB-1", "1", f"Việc số {i}", a.code, deadline=date(2025, 1, 1))
+        for i, a in enumerate(agencies)
+    )
+    data = reports.prepare(
+        Snapshot((Directive("VB-1", "1/KH-UBND"),), agencies, tasks), reports.Scope(AS_OF), tz=TZ
+    )
+    doc = Document(io.BytesIO(report_docx(data)))
+    body, appendix = body_and_appendix(doc)
+    assert "Số liệu của từng cơ quan tại Phụ lục I kèm theo" in body
+    assert "Danh sách chi tiết tại Phụ lục II kèm theo" in body
+    assert "Việc số 3" not in body and "Cơ quan số 24" not in body
+    assert "Phụ lục I\nTÌNH HÌNH THỰC HIỆN NHIỆM VỤ THEO CƠ QUAN" in appendix
+    assert "Phụ lục II\nDANH SÁCH NHIỆM VỤ QUÁ HẠN" in appendix and "Việc số 3" in appendix

@@ -8,7 +8,15 @@ import pytest
 
 from services.domain.agencies import AgencyIndex
 from services.domain.errors import ConflictError, PermissionDenied, ValidationError
-from services.domain.model import DONE, IN_PROGRESS, NOT_STARTED, ROLE_AGENCY, ROLE_LEADER, User
+from services.domain.model import (
+    DONE,
+    IN_PROGRESS,
+    NOT_STARTED,
+    PENDING,
+    ROLE_AGENCY,
+    ROLE_LEADER,
+    User,
+)
 from services.tasks.updates import UpdateInput, save_many, save_update, validate
 from tests.conftest import ADMIN, LEADER, NOW, SNV
 
@@ -86,7 +94,7 @@ def test_two_sessions_of_one_agency_conflict(store):
     assert "dongnghiep@snv.gov.vn" in str(caught.value)
     assert mine.result == "Kết quả của tôi"  # the input is kept for the retry
     save_update(store, SNV, caught.value.current, mine, NOW, registry(store))  # reload, re-apply
-    assert store.load().task("NV-0024").status == DONE
+    assert store.load().task("NV-0024").status == PENDING  # an agency's done waits for the office
 
 
 def test_hostile_and_odd_text_is_stored_as_text(store):
@@ -113,7 +121,13 @@ def test_hostile_and_odd_text_is_stored_as_text(store):
         ({"progress": None}, "progress"),
         ({"status": "Xong"}, "status"),
         ({"progress": 100}, "progress"),  # 100% but not done, not confirmed
-        ({"status": DONE, "completed_on": TODAY + timedelta(days=1)}, "completed_on"),
+        (
+            {"status": DONE, "progress": 100, "completed_on": TODAY + timedelta(days=1)},
+            "completed_on",
+        ),
+        ({"status": DONE, "progress": 80}, "progress"),  # said, not silently made 100
+        ({"status": NOT_STARTED, "progress": 50}, "progress"),  # said, not silently accepted
+        ({"status": IN_PROGRESS, "progress": 33.5}, "progress"),  # said, not rounded to 33
         ({"evidence": "javascript:alert(1)"}, "evidence"),
         ({"evidence": "ftp://files/x"}, "evidence"),
     ],
@@ -127,10 +141,22 @@ def test_validation_matrix_refuses_with_a_message_per_field(store, typed, field)
     assert_unchanged(store, before)
 
 
-def test_done_sets_progress_and_defaults_completion_to_today():
-    changes = validate(UpdateInput(DONE, 40), TODAY)
+def test_typed_values_are_never_silently_changed():
+    with pytest.raises(ValidationError) as caught:
+        validate(UpdateInput(DONE, 80), TODAY)
+    assert "tiến độ 100%, nhưng bạn nhập 80%" in caught.value.errors["progress"]
+    with pytest.raises(ValidationError) as caught:
+        validate(UpdateInput(NOT_STARTED, 50), TODAY)
+    assert "tiến độ 0%, nhưng bạn nhập 50%" in caught.value.errors["progress"]
+    with pytest.raises(ValidationError) as caught:
+        validate(UpdateInput(IN_PROGRESS, 33.5), TODAY)
+    assert "bạn nhập 33,5" in caught.value.errors["progress"]
+
+
+def test_done_defaults_completion_to_today():
+    changes = validate(UpdateInput(DONE, 100), TODAY)
     assert (changes["progress"], changes["completed_on"]) == (100, TODAY)
-    changes = validate(UpdateInput(DONE, 40, completed_on=date(2025, 3, 1)), TODAY)
+    changes = validate(UpdateInput(DONE, 100, completed_on=date(2025, 3, 1)), TODAY)
     assert changes["completed_on"] == date(2025, 3, 1)
     assert (
         validate(UpdateInput(IN_PROGRESS, 100, confirm_full_progress=True), TODAY)["progress"]

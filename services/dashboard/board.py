@@ -9,8 +9,9 @@ The state 7 days ago (`DELTA_DAYS`) is rebuilt per task from what the snapshot k
   value of the earliest later change);
 - a task still "done" whose completion date (else its last update) is after that day was not
   done then (this covers rows edited by hand in the sheet, which leave no history);
-- a task did not exist then if its directive was issued after that day, or if it has no history
-  and its `updated_at` -- then the moment it was added -- is after that day. Every other current
+- a task did not exist then if its directive was issued after that day, if its "Tạo nhiệm vụ"
+  history row (written when it is imported or added) is after that day, or if it has no history
+  at all and its `updated_at` -- then the moment it was added -- is after that day. Every other current
   task is counted (a task deleted since is not: the snapshot no longer has it).
 So the deltas compare today's cards with the cards as they would have read 7 days ago.
 """
@@ -26,11 +27,20 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from services.dashboard.metrics import AGENCY_COLUMNS, agency_metrics, kpis
+from services.dashboard.metrics import (
+    AGENCY_COLUMNS,
+    UPDATE_WINDOW_DAYS,
+    agency_metrics,
+    kpis,
+    update_window,
+)
 from services.domain.agencies import AgencyIndex
 from services.domain.dates import DateError, format_date, parse_date
+from services.domain.limits import CELL_PREVIEW
 from services.domain.model import (
+    AWAITING,
     CATEGORIES,
+    CREATED,
     DEFAULT_TIMEZONE,
     DONE,
     DONE_LATE,
@@ -47,16 +57,17 @@ from services.domain.model import (
     fold,
     is_due_soon,
 )
-from services.reports.export import neutralise
+from services.domain.text import format_change, format_count, format_points, format_rate, shorten
+from services.reports import export
 
 DELTA_DAYS = 7
-STALE_DAYS = 30
+STALE_DAYS = UPDATE_WINDOW_DAYS  # silent agencies: the update rate's window
 AGE_BANDS = ((120, "> 120 ngày"), (60, "> 60 ngày"), (30, "> 30 ngày"))
 AGE_RECENT = "≤ 30 ngày"
 # the category filter also offers the due-soon flag
 FILTER_CATEGORIES = (*CATEGORIES, DUE_SOON)
 # worst first, wherever categories are listed or stacked (charts use the same order)
-SEVERITY = (OVERDUE, OPEN_ON_TIME, ONGOING, DONE_LATE, DONE_ON_TIME)
+SEVERITY = (OVERDUE, OPEN_ON_TIME, ONGOING, AWAITING, DONE_LATE, DONE_ON_TIME)
 
 
 # --- the board: computed once per snapshot and day -----------------------------------------------
@@ -134,9 +145,13 @@ def state_on(
     zone = ZoneInfo(tz)
     end = datetime.combine(day + timedelta(days=1), time.min, zone)
     touched: set[str] = set()
+    created: dict[str, datetime] = {}  # the history row written when the task was added
     reverts: dict[str, dict[str, tuple[datetime, str]]] = {}
     for c in snapshot.history:
         touched.add(c.task_id)
+        if c.field == CREATED and c.at is not None:
+            at = c.at if c.at.tzinfo else c.at.replace(tzinfo=zone)
+            created[c.task_id] = min(at, created.get(c.task_id, at))
         name = _REVERTIBLE.get(c.field)
         if name is None or c.at is None:
             continue
@@ -149,7 +164,10 @@ def state_on(
     rows = []
     for t in snapshot.tasks:
         opened = issued.get(t.directive_id)
-        added = _local_day(t.updated_at, zone) if t.id not in touched else None
+        if t.id in created:
+            added = created[t.id].astimezone(zone).date()
+        else:
+            added = _local_day(t.updated_at, zone) if t.id not in touched else None
         if (opened and opened > day) or (added and added > day):
             rows.append((False, None, False, False))
             continue
@@ -403,6 +421,20 @@ def parse_flag(raw) -> bool:
     return bool(raw) and fold(str(raw[-1])) in TRUE_WORDS
 
 
+def search_rows(frame: pd.DataFrame, query: str, columns: Iterable[str]) -> pd.DataFrame:
+    """The rows of `frame` whose `columns` match `query` the way every search box of the app
+    matches (search_mask): Tổng quan, Nhiệm vụ của tôi, the history of Quản trị."""
+    if not fold(query or ""):
+        return frame
+    columns = list(columns)
+    texts = pd.Series(
+        fold_many(" | ".join(map(str, row)) for row in frame[columns].itertuples(index=False)),
+        index=frame.index,
+        dtype="str",
+    )
+    return frame[search_mask(texts, query)]
+
+
 def search_mask(texts: pd.Series, query: str) -> pd.Series:
     """Rows whose folded text has the folded query at the start of a word: case and diacritics
     do not matter ("so noi vu" finds "Sở Nội vụ", "đài" and "dai" find the Đài)."""
@@ -450,18 +482,6 @@ def apply(board: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 # --- KPI cards -----------------------------------------------------------------------------------
 
 
-def format_count(n: int) -> str:
-    """10000 -> "10.000" (Vietnamese thousands separator)."""
-    return f"{int(n):,}".replace(",", ".")
-
-
-def format_rate(rate: float | None) -> str | None:
-    """0.625 -> "62,5%"; None (nothing to divide) stays None."""
-    if rate is None or pd.isna(rate):
-        return None
-    return f"{rate * 100:.1f}".replace(".", ",").removesuffix(",0") + "%"
-
-
 @dataclass(frozen=True)
 class Card:
     key: str
@@ -484,20 +504,6 @@ def then_frame(view: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _count_delta(now: int, then: int) -> str | int:
-    diff = int(now) - int(then)
-    return 0 if diff == 0 else f"{diff:+,}".replace(",", ".")
-
-
-def _rate_delta(now: float | None, then: float | None) -> str | int | None:
-    if now is None or then is None:
-        return None
-    points = round((now - then) * 100, 1)
-    if points == 0:
-        return 0
-    return f"{points:+.1f}".replace(".", ",").removesuffix(",0") + " điểm %"
-
-
 def kpi_cards(view: pd.DataFrame, due_soon_days: int = 7) -> list[Card]:
     """The KPI cards for the filtered tasks, each with its change against DELTA_DAYS ago."""
     now = kpis(view)
@@ -505,11 +511,11 @@ def kpi_cards(view: pd.DataFrame, due_soon_days: int = 7) -> list[Card]:
     has_then = then["total"] > 0
 
     def count(key, label, color, help_text):
-        delta = _count_delta(now[key], then[key]) if has_then else None
+        delta = format_change(now[key], then[key]) if has_then else None
         return Card(key, label, format_count(now[key]), delta, color, help_text)
 
     def rate(key, label, help_text):
-        delta = _rate_delta(now[key], then[key]) if has_then else None
+        delta = format_points(now[key], then[key]) if has_then else None
         return Card(key, label, format_rate(now[key]), delta, "normal", help_text)
 
     return [
@@ -664,32 +670,36 @@ def due_within(view: pd.DataFrame, as_of: date, days: int) -> pd.DataFrame:
     return due.sort_values(["deadline", "id"], kind="stable")
 
 
-def stale_agencies(
-    view: pd.DataFrame, as_of: date, days: int = STALE_DAYS, tz: str = DEFAULT_TIMEZONE
-) -> pd.DataFrame:
-    """Agencies with open tasks and no task updated in the last `days` days (never updated
+def stale_agencies(view: pd.DataFrame, as_of: date, tz: str = DEFAULT_TIMEZONE) -> pd.DataFrame:
+    """Agencies whose update rate (metrics.update_window) is 0: open tasks and no task reported
+    in the last UPDATE_WINDOW_DAYS days (never updated
     first, then the longest silent). Columns: agency, agency_name, agency_group, open,
     last_update (date or None), days_silent (None when never)."""
     columns = ["agency", "agency_name", "agency_group", "open", "last_update", "days_silent"]
     if view.empty:
         return pd.DataFrame(columns=columns)
     zone = ZoneInfo(tz)
+    updated, is_open, due, recent = update_window(view, as_of, tz)
     work = pd.DataFrame(
         {
             "agency": view["agency"],
             "agency_name": view["agency_name"],
             "agency_group": view["agency_group"],
-            "open": (view["status"] != DONE).astype(int),
-            "updated": pd.to_datetime(view["agency_updated_at"], utc=True).dt.tz_convert(zone),
+            "open": is_open.astype(int),
+            "due": due.astype(int),
+            "recent": recent.astype(int),
+            "updated": updated.dt.tz_convert(zone),
         }
     )
     grouped = work.groupby(
         ["agency", "agency_name", "agency_group"], as_index=False, dropna=False
-    ).agg(open=("open", "sum"), updated=("updated", "max"))
-    since = datetime.combine(as_of - timedelta(days=days), time.min, zone)
-    silent = grouped[
-        (grouped["open"] > 0) & (grouped["updated"].isna() | (grouped["updated"] < since))
-    ].copy()
+    ).agg(
+        open=("open", "sum"),
+        due=("due", "sum"),
+        recent=("recent", "sum"),
+        updated=("updated", "max"),
+    )
+    silent = grouped[(grouped["due"] > 0) & (grouped["recent"] == 0)].copy()
     silent["last_update"] = silent["updated"].map(lambda t: None if pd.isna(t) else t.date())
     silent["days_silent"] = pd.array(
         [None if d is None else (as_of - d).days for d in silent["last_update"]], dtype="Int64"
@@ -792,15 +802,63 @@ def lead_tasks(view: pd.DataFrame, code: str) -> pd.DataFrame:
     return _by_severity(view[view["agency"] == code])
 
 
+CHANGE_HEADERS = {
+    "at": "Thời gian",
+    "task_id": "Mã NV",
+    "field": "Trường",
+    "old": "Giá trị cũ",
+    "new": "Giá trị mới",
+    "actor_name": "Người cập nhật",
+    "actor_agency": "Cơ quan",
+    "actor": "Email",
+}
+
+
+def change_table(
+    snapshot: Snapshot, changes, limit: int | None = None, cut: bool = True
+) -> pd.DataFrame:
+    """History rows, newest first, with who made each as a person reads it: the user's name
+    (their e-mail when they have no user row) and the agency's name. Long values are cut
+    (preview) unless `cut` is False (a download). Columns: CHANGE_HEADERS' keys; `at` stays a datetime."""
+    names = {u.email: u.name for u in snapshot.users}
+    index = AgencyIndex(snapshot.agencies)
+    rows = sorted((c for c in changes if c.at is not None), key=lambda c: c.at, reverse=True)[
+        :limit
+    ]
+    frame = pd.DataFrame(
+        [
+            (
+                c.at,
+                c.task_id,
+                c.field,
+                c.old,
+                c.new,
+                names.get(c.actor) or c.actor,
+                index.name(c.actor_agency) if c.actor_agency else "",
+                c.actor,
+            )
+            for c in rows
+        ],
+        columns=list(CHANGE_HEADERS),
+    )
+    return preview(frame, ("old", "new")) if cut else frame
+
+
 def recent_changes(snapshot: Snapshot, task_ids, limit: int = 20) -> pd.DataFrame:
-    """The latest history rows of these tasks, newest first. Columns: at, task_id, field, old,
-    new, actor."""
+    """The latest history rows of these tasks (change_table)."""
     wanted = set(task_ids)
-    rows = [c for c in snapshot.history if c.task_id in wanted and c.at is not None]
-    rows.sort(key=lambda c: c.at, reverse=True)
-    return pd.DataFrame(
-        [(c.at, c.task_id, c.field, c.old, c.new, c.actor) for c in rows[:limit]],
-        columns=["at", "task_id", "field", "old", "new", "actor"],
+    return change_table(snapshot, (c for c in snapshot.history if c.task_id in wanted), limit)
+
+
+def preview(frame: pd.DataFrame, columns=("content", "result", "evidence")) -> pd.DataFrame:
+    """Long text cut for a table on screen (CELL_PREVIEW characters, "…"): a 1 MB cell must
+    not take a minute to draw. The full text is behind "Xem đầy đủ" or in the CSV."""
+    present = [c for c in columns if c in frame.columns]
+    return frame.assign(
+        **{
+            c: frame[c].map(lambda v: shorten(v, CELL_PREVIEW) if isinstance(v, str) else v)
+            for c in present
+        }
     )
 
 
@@ -834,8 +892,5 @@ def _cell_text(value):
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV for Excel: UTF-8 with a byte-order mark, CRLF, and every text cell (headers too)
-    neutralised against formula injection (services.exports.neutralise)."""
-    safe = frame.map(neutralise)
-    safe.columns = [neutralise(str(c)) for c in safe.columns]
-    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    """A table as CSV for Excel: services.reports.export.csv_bytes, the one CSV writer."""
+    return export.csv_bytes(frame)

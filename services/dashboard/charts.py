@@ -13,7 +13,16 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from services.dashboard.board import SEVERITY
-from services.domain.model import DONE_LATE, DONE_ON_TIME, DUE_SOON, ONGOING, OPEN_ON_TIME, OVERDUE
+from services.domain.model import (
+    AWAITING,
+    DONE_LATE,
+    DONE_ON_TIME,
+    DUE_SOON,
+    ONGOING,
+    OPEN_ON_TIME,
+    OVERDUE,
+)
+from services.domain.text import PLOTLY_PERCENT
 
 # Okabe-Ito based, readable by colour-blind people: red = late, blue = in progress on time,
 # green = done on time, pale green = done late, grey = ongoing; amber for the due-soon flag.
@@ -23,6 +32,7 @@ CATEGORY_COLORS = {
     ONGOING: "#8C8C8C",
     DONE_LATE: "#86C5A3",
     DONE_ON_TIME: "#009E73",
+    AWAITING: "#CC79A7",  # reported done, waiting for the office: not counted as done yet
     DUE_SOON: "#E69F00",
 }
 STACK_ORDER = SEVERITY  # worst first, in stacks and legends, as in the tables
@@ -69,7 +79,7 @@ def category_bars(
     # names come from the data: plotly reads its text as HTML-like markup, so escape it
     custom = [[str(k), html.escape(str(n))] for k, n in zip(table[key], table[hover_name])]
     labels = [html.escape(str(v)) for v in table[label]]
-    unit = "%{x:.0f}%" if percent else "%{x}"
+    unit = f"%{{x:{PLOTLY_PERCENT}}}%" if percent else "%{x}"
     traces = [
         go.Bar(
             name=c,
@@ -90,8 +100,11 @@ def category_bars(
         barmode="stack",
         barnorm="percent" if percent else "",
         bargap=0.25,
+        showlegend=True,  # also with one category (all grey): the colour must be named
         xaxis=dict(
-            title_text="Tỷ lệ (%)" if percent else "Số nhiệm vụ", ticksuffix="%" if percent else ""
+            title_text="Tỷ lệ (%)" if percent else "Số nhiệm vụ",
+            ticksuffix="%" if percent else "",
+            **({"range": [0, 100], "dtick": 25} if percent else {}),  # the axis ends at 100 %
         ),
         yaxis=dict(autorange="reversed", automargin=True),
     )
@@ -119,8 +132,8 @@ def category_donut(share: pd.DataFrame) -> go.Figure:
         sort=False,
         direction="clockwise",
         marker=dict(colors=[CATEGORY_COLORS[c] for c in categories]),
-        textinfo="percent",
-        hovertemplate="%{label}: %{value} (%{percent})<extra></extra>",
+        texttemplate=f"%{{percent:{PLOTLY_PERCENT[:-1]}%}}",  # rounded as format_rate
+        hovertemplate=f"%{{label}}: %{{value}} (%{{percent:{PLOTLY_PERCENT[:-1]}%}})<extra></extra>",
     )
     total_text = f"{total:,}".replace(",", ".")
     return _figure(

@@ -24,6 +24,15 @@ from services.domain.model import (
 )
 
 UPDATE_WINDOW_DAYS = 30
+# The one definition of the update rate, used by Tổng quan (silent agencies), Cơ quan
+# (scorecard), Báo cáo and the reminder letter, and shown as their help text.
+UPDATE_RATE_LABEL = f"Tỷ lệ cập nhật {UPDATE_WINDOW_DAYS} ngày"
+UPDATE_RATE_HELP = (
+    f"Nhiệm vụ được báo cáo tiến độ trong {UPDATE_WINDOW_DAYS} ngày qua / nhiệm vụ cần báo "
+    f"cáo (chưa hoàn thành, hoặc hoàn thành trong {UPDATE_WINDOW_DAYS} ngày qua). Hoàn thành "
+    "một nhiệm vụ cũng là một lần cập nhật. 0% nghĩa là cơ quan không cập nhật nhiệm vụ nào "
+    f"trong {UPDATE_WINDOW_DAYS} ngày (danh sách «Cơ quan chưa cập nhật» trên Tổng quan)."
+)
 
 TASK_COLUMNS = [
     "id",
@@ -139,15 +148,26 @@ def kpis(frame: pd.DataFrame) -> dict:
     }
 
 
-def agency_metrics(frame: pd.DataFrame, as_of: date, tz: str = "Asia/Ho_Chi_Minh") -> pd.DataFrame:
-    """Per lead agency: assigned, done, done on time, overdue, completion rate, on-time rate
-    (done on time / done), update rate (open tasks whose progress was reported in the last 30
-    days / open tasks) and last update (the last report: see agency_updates)."""
-    if frame.empty:
-        return pd.DataFrame(columns=AGENCY_COLUMNS)
+def update_window(frame: pd.DataFrame, as_of: date, tz: str = "Asia/Ho_Chi_Minh"):
+    """Per task: its last progress report (local time), whether it is open, whether it needs a
+    report in the window (open, or reported -- e.g. completed -- within it) and whether it got
+    one. The update rate is recent / due per agency (UPDATE_RATE_HELP); an agency is silent when
+    it has tasks due a report and none got one."""
     since = datetime.combine(as_of - timedelta(days=UPDATE_WINDOW_DAYS), time.min, ZoneInfo(tz))
     updated = pd.to_datetime(frame["agency_updated_at"], utc=True).dt.tz_convert(tz)
     is_open = frame["status"] != DONE
+    recent = (updated >= since).fillna(False).astype(bool)
+    due = is_open | recent
+    return updated, is_open, due, recent & due
+
+
+def agency_metrics(frame: pd.DataFrame, as_of: date, tz: str = "Asia/Ho_Chi_Minh") -> pd.DataFrame:
+    """Per lead agency: assigned, done, done on time, overdue, completion rate, on-time rate
+    (done on time / done), update rate (see update_window and UPDATE_RATE_HELP) and last update
+    (the last report: see agency_updates)."""
+    if frame.empty:
+        return pd.DataFrame(columns=AGENCY_COLUMNS)
+    updated, is_open, due, recent = update_window(frame, as_of, tz)
     work = pd.DataFrame(
         {
             "lead": frame["lead"],
@@ -157,8 +177,8 @@ def agency_metrics(frame: pd.DataFrame, as_of: date, tz: str = "Asia/Ho_Chi_Minh
             "done": (~is_open).astype(int),
             "done_on_time": (frame["category"] == DONE_ON_TIME).astype(int),
             "overdue": (frame["category"] == OVERDUE).astype(int),
-            "open": is_open.astype(int),
-            "open_recent": (is_open & (updated >= since)).astype(int),
+            "due": due.astype(int),
+            "recent": recent.astype(int),
             "last_update": updated,
         }
     )
@@ -167,15 +187,15 @@ def agency_metrics(frame: pd.DataFrame, as_of: date, tz: str = "Asia/Ho_Chi_Minh
         done=("done", "sum"),
         done_on_time=("done_on_time", "sum"),
         overdue=("overdue", "sum"),
-        open=("open", "sum"),
-        open_recent=("open_recent", "sum"),
+        due=("due", "sum"),
+        recent=("recent", "sum"),
         last_update=("last_update", "max"),
     )
     grouped["completion_rate"] = grouped["done"] / grouped["assigned"]
     grouped["on_time_rate"] = [
         _rate(a, b) for a, b in zip(grouped["done_on_time"], grouped["done"])
     ]
-    grouped["update_rate"] = [_rate(a, b) for a, b in zip(grouped["open_recent"], grouped["open"])]
+    grouped["update_rate"] = [_rate(a, b) for a, b in zip(grouped["recent"], grouped["due"])]
     grouped = grouped.sort_values(
         ["overdue", "completion_rate", "lead_name"], ascending=[False, True, True], kind="stable"
     )

@@ -4,7 +4,7 @@ Vietnamese message. A refusal of authority (`PermissionDenied`) and bad input
 
 from __future__ import annotations
 
-from services.domain.model import FIELD_LABELS, Task
+from services.domain.model import FIELD_LABELS, REQUEST_STATES, Request, Task
 
 
 class AppError(Exception):
@@ -45,3 +45,16 @@ class TaskNotFound(StoreError):
     def __init__(self, task_id: str):
         self.task_id = task_id
         super().__init__(f"Không tìm thấy nhiệm vụ {task_id}: có thể đã bị xoá hoặc đổi mã.")
+
+
+class RequestDecided(StoreError):
+    """The request was decided (or changed) by someone else after the user loaded it."""
+
+    def __init__(self, current: Request):
+        self.current = current
+        if current.decided_by:
+            at = f" lúc {current.decided_at:%H:%M %d/%m/%Y}" if current.decided_at else ""
+            what = f"đã được {current.decided_by} quyết định{at} ({REQUEST_STATES[current.state]})"
+        else:
+            what = "vừa được thay đổi"
+        super().__init__(f"Đề xuất {current.id} {what}. Chưa lưu gì.")

@@ -6,7 +6,7 @@ Plain Python (no streamlit, no storage). Everything a user reads is Vietnamese; 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
@@ -17,7 +17,11 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 NOT_STARTED = "Chưa thực hiện"
 IN_PROGRESS = "Đang thực hiện"
 DONE = "Hoàn thành"
-STATUSES = (NOT_STARTED, IN_PROGRESS, DONE)
+# An agency's "Hoàn thành" waits here until the office confirms it (or returns it), when
+# [app] require_confirmation is on (the default): the follow-up cycle, services/tasks/cycle.py.
+PENDING = "Chờ xác nhận"
+STATUSES = (NOT_STARTED, IN_PROGRESS, PENDING, DONE)
+AGENCY_STATUSES = (NOT_STARTED, IN_PROGRESS, DONE)  # what an agency picks in its form
 
 # Reporting categories, computed as of a date (Government Office's split).
 DONE_ON_TIME = "Hoàn thành đúng hạn"
@@ -25,7 +29,8 @@ DONE_LATE = "Hoàn thành quá hạn"
 OPEN_ON_TIME = "Đang thực hiện trong hạn"
 OVERDUE = "Quá hạn"
 ONGOING = "Thường xuyên"
-CATEGORIES = (DONE_ON_TIME, DONE_LATE, OPEN_ON_TIME, OVERDUE, ONGOING)
+AWAITING = PENDING  # category of a completion the office has not confirmed yet
+CATEGORIES = (DONE_ON_TIME, DONE_LATE, AWAITING, OPEN_ON_TIME, OVERDUE, ONGOING)
 DUE_SOON = "Sắp đến hạn"  # a flag on open tasks, not a category
 
 ROLE_LEADER, ROLE_AGENCY, ROLE_ADMIN = "leader", "agency", "admin"
@@ -70,10 +75,22 @@ class Task:
     completed_on: date | None = None
     updated_at: datetime | None = None
     updated_by: str = ""
+    # the follow-up cycle (all optional in an existing sheet or database)
+    original_deadline: date | None = None  # the deadline first given, kept when extended
+    extensions: int = 0  # approved extensions
+    returns: int = 0  # completions the office returned as not done
+    return_reason: str = ""  # the office's reason, shown to the agency until it reports again
+    withdrawn: str = ""  # the reason it was withdrawn (thu hồi); "" = active
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return bool(self.withdrawn)
 
 
 # Fields an agency may change on its own task (the rest belong to the office).
 EDITABLE_FIELDS = ("status", "progress", "result", "evidence", "completed_on")
+# Fields only the follow-up cycle's decisions change (services/tasks/cycle.py).
+CYCLE_FIELDS = ("original_deadline", "extensions", "returns", "return_reason", "withdrawn")
 TASK_FIELDS = tuple(f.name for f in fields(Task))
 CREATED = "Tạo nhiệm vụ"  # the history row (Trường) written when a task is added
 
@@ -92,6 +109,11 @@ FIELD_LABELS = {
     "completed_on": "Ngày hoàn thành",
     "updated_at": "Cập nhật lúc",
     "updated_by": "Người cập nhật",
+    "original_deadline": "Hạn ban đầu",
+    "extensions": "Số lần gia hạn",
+    "returns": "Số lần trả lại",
+    "return_reason": "Lý do trả lại",
+    "withdrawn": "Lý do thu hồi",
 }
 
 
@@ -113,6 +135,31 @@ class User:
     name: str = ""
     agency: str = ""
     role: str = ROLE_AGENCY
+    active: bool = True  # a deactivated user keeps their history but loses access at once
+
+
+# Requests (đề xuất) an agency makes about a task, decided by the office or a leader.
+EXTENSION, REASSIGN = "extension", "reassign"
+REQUEST_KINDS = {EXTENSION: "Gia hạn", REASSIGN: "Giao lại"}
+WAITING, APPROVED, REFUSED = "waiting", "approved", "refused"
+REQUEST_STATES = {WAITING: "Chờ quyết định", APPROVED: "Đã chấp thuận", REFUSED: "Không chấp thuận"}
+
+
+@dataclass(frozen=True)
+class Request:
+    id: str  # "DX-0001"
+    task_id: str
+    kind: str  # EXTENSION or REASSIGN
+    reason: str
+    proposed_deadline: date | None = None  # EXTENSION
+    proposed_agency: str = ""  # REASSIGN: the agency suggested (code, or the name typed)
+    agency: str = ""  # the requesting agency (code)
+    state: str = WAITING
+    requested_by: str = ""
+    requested_at: datetime | None = None
+    decided_by: str = ""
+    decided_at: datetime | None = None
+    note: str = ""  # the decision's reason (required when refused)
 
 
 @dataclass(frozen=True)
@@ -124,6 +171,7 @@ class Snapshot:
     tasks: tuple[Task, ...] = ()
     users: tuple[User, ...] = ()
     history: tuple[Change, ...] = ()
+    requests: tuple[Request, ...] = ()
     loaded_at: datetime | None = None
     problems: tuple = field(default=(), compare=False)  # schema.Finding, found while reading
     duplicate_ids: frozenset = field(default=frozenset(), compare=False)  # read-only tasks
@@ -135,6 +183,21 @@ class Snapshot:
     @cached_property
     def _agencies_by_code(self) -> dict[str, Agency]:
         return {a.code: a for a in reversed(self.agencies)}
+
+    @cached_property
+    def _active(self) -> Snapshot:
+        if not any(t.is_withdrawn for t in self.tasks):
+            return self
+        return replace(self, tasks=tuple(t for t in self.tasks if not t.is_withdrawn))
+
+    def active(self) -> Snapshot:
+        """The snapshot without withdrawn tasks: what every count, list and report uses
+        (withdrawn tasks stay in the store and the history, and can be restored)."""
+        return self._active
+
+    @property
+    def withdrawn(self) -> tuple[Task, ...]:
+        return tuple(t for t in self.tasks if t.is_withdrawn)
 
     def task(self, task_id: str) -> Task | None:
         return self._tasks_by_id.get(task_id)
@@ -168,7 +231,10 @@ def today_local(tz: str = DEFAULT_TIMEZONE, now: datetime | None = None) -> date
 
 
 def category(task: Task, as_of: date) -> str:
-    """The reporting category of a task as of a date."""
+    """The reporting category of a task as of a date. Only a confirmed completion counts as done;
+    on-time is judged against the approved deadline (extensions included)."""
+    if task.status == PENDING:
+        return AWAITING
     if task.status == DONE:
         if task.deadline is None:
             return DONE_ON_TIME  # done tasks without a deadline count as on time
@@ -181,14 +247,14 @@ def category(task: Task, as_of: date) -> str:
 
 def is_due_soon(task: Task, as_of: date, days: int = 7) -> bool:
     """Open, with a deadline from today to `days` days ahead (due today included)."""
-    if task.status == DONE or task.deadline is None:
+    if task.status in (DONE, PENDING) or task.deadline is None:
         return False
     return as_of <= task.deadline <= as_of + timedelta(days=days)
 
 
 def days_late(task: Task, as_of: date) -> int:
-    """Days past the deadline for an open task (0 when not late)."""
-    if task.status == DONE or task.deadline is None:
+    """Days past the deadline for an open task (0 when not late, or reported done)."""
+    if task.status in (DONE, PENDING) or task.deadline is None:
         return 0
     return max(0, (as_of - task.deadline).days)
 

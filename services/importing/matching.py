@@ -76,13 +76,21 @@ class AgencyRef:
         return self.how == "group"
 
     @property
+    def is_generic(self) -> bool:
+        """A group kept as one lead ("các Bộ, ngành liên quan"): no registry group stands for it."""
+        return self.how == "generic"
+
+    @property
     def is_unknown(self) -> bool:
         return self.how == "unknown"
 
 
 # Groups whose usual wording differs from the registry's group name (folded regex -> group).
 _GROUP_WORDING = (
-    (r"(?:cac\s+)?so,?\s+(?:ban,?\s+)?nganh(?:\s+(?:cua\s+)?tinh)?", "Sở, ban, ngành"),
+    (
+        r"(?:cac\s+)?so,?\s+(?:ban,?\s+)?nganh(?:\s+(?:cua\s+)?(?:tinh|thanh pho))?",
+        "Sở, ban, ngành",
+    ),
     (
         r"cac\s+co\s+quan\s+chuyen\s+mon(?:\s+thuoc\s+(?:ubnd|uy ban nhan dan)\s+tinh)?",
         "Sở, ban, ngành",
@@ -98,12 +106,45 @@ _GROUP_WORDING = (
 _RELATED = r"(?:\s+(?:co\s+)?lien\s+quan)?"  # "các sở, ngành liên quan"
 # A person's title in front of an agency ("Giám đốc Sở Y tế", "Chủ tịch UBND các huyện").
 _TITLE = re.compile(
-    r"(?:(?:pho\s+)?(?:giam doc|chu tich|chanh|tong bien tap|chi huy truong|truong)"
-    r"|thu truong)\s+"
+    r"(?:cac\s+)?(?:dong chi\s+)?"
+    r"(?:(?:pho\s+)?(?:giam doc|chu tich(?:\s+kiem\s+tong giam doc)?|chanh|tong bien tap"
+    r"|chi huy truong|truong|tong giam doc|thu tuong)|thu truong|bo truong)\s+"
+)
+_HONORIFIC = re.compile(r"(?:cac\s+)?dong chi\s+")
+# An office-holder named without a body ("Bộ trưởng, Thủ trưởng cơ quan ngang Bộ, ..."): a lead
+# kept as written, when a list separator or the end follows.
+_HOLDER = re.compile(
+    r"(?:cac\s+)?(?:dong chi\s+)?(?:pho\s+)?(?:bo truong|thu truong|chu tich|tong giam doc"
+    r"|giam doc|thu tuong(?:\s+chinh phu)?)(?=\s*(?:[,;:]|\s(?:va|cung)\s|$))"
 )
 # Words that start an agency's name; `True` = the next word must be capitalised ("Sở Ngoại vụ").
 _KEYWORDS = (
     ("bo chi huy quan su", False),
+    ("bo chi huy bo doi bien phong", False),
+    ("dai truyen hinh", False),
+    ("dai tieng noi", False),
+    ("dai phat thanh", False),
+    ("thong tan xa", False),
+    ("ngan hang nha nuoc", False),
+    ("cuc thue", False),
+    ("hoi dong nhan dan", False),
+    ("hoi dong thanh vien", False),
+    ("uy ban mat tran", False),
+    ("uy ban nhan dan tinh", True),
+    ("uy ban nhan dan xa", True),
+    ("uy ban nhan dan phuong", True),
+    ("ubnd tinh", True),
+    ("ubnd xa", True),
+    ("ubnd phuong", True),
+    ("tong cuc", True),
+    ("tong cong ty", True),
+    ("tap doan", True),
+    ("tap chi", True),
+    ("cong ty", True),
+    ("hoi dong", True),
+    ("ban quan ly", False),
+    ("bo", True),
+    ("vu", True),
     ("bao hiem xa hoi", False),
     ("lien doan lao dong", False),
     ("mat tran to quoc", False),
@@ -130,19 +171,51 @@ _KEYWORDS = (
     ("truong", True),
     ("vien", True),
 )
+# A generic group, kept as one lead written as printed: "các Bộ, ngành liên quan", "UBND các xã,
+# phường", "các sở, ban, ngành, đoàn thể tỉnh", "Ủy ban nhân dân các tỉnh, thành phố trực thuộc
+# Trung ương". Optionally under an office-holder ("Thủ trưởng các sở, ...", "Chủ tịch UBND các ...").
+_UNIT = (
+    r"(?:bo|so|ban|nganh|co quan(?:\s+chuyen mon)?(?!\s+(?:ngang bo|thuoc chinh phu))|don vi|dia phuong"
+    r"|doan the|to chuc|tinh|thanh pho|huyen|thi xa|xa|phuong|thi tran|dac khu|cap|hoi"
+    r"|doanh nghiep|tap doan|tong cong ty|truong hoc|co so giao duc|co so|ca nhan|hop tac xa"
+    r"|chu (?:rung|dau tu|so huu|cong trinh|du an)|nha (?:dau tu|thau|cung cap)|ho gia dinh)"
+)
+_GENERIC_GROUP = re.compile(
+    r"(?:(?:thu truong|chu tich|giam doc|nguoi dung dau|lanh dao)\s+)?"
+    r"(?:(?:cac\s+)?co quan (?:ngang bo|thuoc chinh phu)(?!\w)"
+    r"|(?:ubnd|uy ban nhan dan)\s+(?:cap\s+(?:tinh|huyen|xa)"  # "UBND cấp xã", "UBND phường, xã"
+    r"|(?:xa|phuong|huyen|thi tran|dac khu)(?:\s*,\s*(?:xa|phuong|huyen|thi tran|dac khu))+)(?!\w)"
+    r"|(?:(?:ubnd|uy ban nhan dan)\s+)?cac\s+"
+    + _UNIT
+    + r"(?:(?:\s*,\s*|\s+va\s+|\s+)"
+    + _UNIT
+    + r"(?!\w))*)"
+    r"(?:\s+(?:co\s+)?lien\s+quan|\s+khac|\s+truc thuoc(?:\s+trung uong)?"
+    r"|\s+(?:cua\s+)?(?:tinh|thanh pho)|\s+tren dia ban(?:\s+(?:tinh|thanh pho))?)*"
+    r"(?!\w)"
+)
 _KEYWORD = re.compile("|".join(rf"{k}(?!\w)" for k, _ in _KEYWORDS))
 _NEEDS_CAPITAL = {k for k, cap in _KEYWORDS if cap}
 # Where an unknown agency's name stops: the verb of the sentence, a preposition, a date.
+# Where an unknown agency's name stops: the verb of the sentence, a preposition, a date. Matched
+# on the lower-case text WITH its accents: "khí hậu" is part of a name, "khi" (when) is not.
 _NAME_STOP = re.compile(
-    r"(?:chu tri|phoi hop|thuc hien|tham muu|khan truong|co trach nhiem|chiu trach nhiem|to chuc"
-    r"|trien khai|huong dan|bao cao|theo doi|kiem tra|ra soat|xay dung|chi dao|tiep tuc|nghien cuu"
-    r"|de xuat|hoan thanh|quan ly|bo tri|dam bao|tap trung|chu dong|can cu|tong hop|thong bao"
-    r"|du thao|la|lam|tai|theo|ve|trong|truoc|cung|voi|de|nham|gui|cap|lap|giup|co|duoc|se|can"
-    r"|phai|sau|khi|neu|nay|do|cac|nhung|mot|va)(?!\w)"
+    r"(?:chủ trì|phối hợp|thực hiện|tham mưu|khẩn trương|có trách nhiệm|chịu trách nhiệm|tổ chức"
+    r"|triển khai|hướng dẫn|báo cáo|theo dõi|kiểm tra|rà soát|xây dựng|chỉ đạo|tiếp tục"
+    r"|nghiên cứu|đề xuất|hoàn thành|quản lý|bố trí|đảm bảo|bảo đảm|tập trung|chủ động|căn cứ"
+    r"|tổng hợp|thông báo|dự thảo|ban hành|đôn đốc|tăng cường|đẩy mạnh|phát huy|nâng cao|rà soát"
+    r"|là|làm|tại|theo|về|trong|trước|cùng|với|để|nhằm|gửi|cấp|lập|giúp|có|được|sẽ|cần|phải"
+    r"|sau|khi|nếu|này|do|các|những|một|và|đã|đang|chưa|không|trên|từ|đến|cho|thì|mà|của)(?!\w)"
+)
+_AREA = re.compile(r"\s+tren dia ban(?:\s+(?:tinh|thanh pho|xa|phuong))?(?!\w)")
+# verbs that end a generic group's description even when no stop word does ("bảo đảm")
+ROLE_WORD = re.compile(
+    r"(?:bao dam|dam bao|chu dong|tuan thu|phoi hop|thuc hien|trien khai|to chuc|xay dung"
+    r"|nghien cuu|huong dan|tham gia|chap hanh|khan truong|tiep tuc|tang cuong|ho tro)(?!\w)"
 )
 _PROVINCE_TAIL = re.compile(r"\s+tinh(?!\w)")
 _SEPARATOR = re.compile(r"\s*(?:,|;|\s(?:va|cung)(?=\s))\s*")
-_MAX_NAME_WORDS = 8
+_MAX_NAME_WORDS = 12  # "Viện Khoa học Khí tượng thủy văn và Biến đổi khí hậu"
 
 
 def _max_edits(length: int) -> int:
@@ -221,6 +294,10 @@ class AgencyMatcher:
         )
         if not found:
             return None
+        kind = query.split(" ", 1)[0]  # "Bộ X" is never "Sở X": the kind of body must agree
+        found = [f for f in found if f[0].split(" ", 1)[0] == kind]
+        if not found:
+            return None
         best = min(d for _, d, _ in found)
         codes = {self._folded[k] for k, d, _ in found if d == best}
         if len(codes) != 1:  # as close to two agencies: do not guess
@@ -245,6 +322,9 @@ class AgencyMatcher:
             ref, after = self._read_one(ft, _skip_spaces(ft.folded, start), strict)
             if ref is None:
                 break
+            if refs and ref.is_generic and (shared := _shared_title(refs[-1], ref)):
+                # "Thủ trưởng cơ quan ngang Bộ, cơ quan thuộc Chính phủ": the title is shared
+                ref = AgencyRef(f"{shared} {ref.written}", None, "generic")
             refs.append(ref)
             end = after
         return refs, end
@@ -255,14 +335,41 @@ class AgencyMatcher:
             for read in (self._read_group, self._read_registered, self._read_unknown):
                 ref, end = read(ft, start, strict)
                 if ref is not None:
+                    if start != pos and ref.is_generic:  # "Thủ trưởng các sở, ban, ngành"
+                        return AgencyRef(ft.text[pos:end], None, "generic"), end
+                    if start != pos and ref.is_group:  # the holders of a registry group
+                        return AgencyRef(ft.text[pos:end], None, "group", ref.group), end
                     return ref, end
+        if holder := _HOLDER.match(ft.folded, pos):
+            start = _HONORIFIC.match(ft.folded, pos)  # "Các đồng chí Bộ trưởng" -> "Bộ trưởng"
+            begin = start.end() if start else pos
+            return AgencyRef(ft.text[begin : holder.end()], None, "generic"), holder.end()
         return None, pos
 
     def _read_group(self, ft: Folded, pos: int, _strict: bool):
+        generic = _GENERIC_GROUP.match(ft.folded, pos)
         for pattern, group in self._groups:
             if m := pattern.match(ft.folded, pos):
-                return AgencyRef(ft.text[pos : m.end()], None, "group", group), m.end()
+                # "các sở, ban, ngành, đoàn thể tỉnh": the registry's group, as written in full
+                end = max(m.end(), generic.end() if generic else 0)
+                return AgencyRef(ft.text[pos:end], None, "group", group), end
+        if generic:
+            end = self._described(ft, generic.end())
+            return AgencyRef(ft.text[pos:end], None, "generic"), end
         return None, pos
+
+    def _described(self, ft: Folded, end: int) -> int:
+        """A generic group with the words that describe it ("Các doanh nghiệp viễn thông trên
+        địa bàn Thành phố"): lower-case words up to the verb, a few at most."""
+        for _ in range(5):
+            m = re.match(r" ([^\W\d_]+)(?=[\s,;:.]|$)", ft.text[end : end + 40])
+            stop = _NAME_STOP.match(ft.text[end + 1 : end + 41].lower())
+            if not m or stop or ROLE_WORD.match(ft.folded, end + 1):
+                break
+            end += m.end()
+        if tail := _AREA.match(ft.folded, end):
+            end = tail.end()
+        return end
 
     def _read_registered(self, ft: Folded, pos: int, _strict: bool):
         m = self._key_re.match(ft.folded, pos)
@@ -292,9 +399,10 @@ class AgencyMatcher:
                 break  # punctuation or a double space between the words: the name ended
             word_pos = m.end() + w.start()
             folded_word = ft.folded[word_pos : word_pos + 40]
+            lower_word = ft.text[word_pos : word_pos + 40].lower()
             # a verb is written in lower case: "Sở Tài chính", "UBND huyện Văn Lâm" go on
             checked = (i > 0 or m.group() not in _NEEDS_CAPITAL) and not w.group()[0].isupper()
-            if checked and strict and _NAME_STOP.match(folded_word):
+            if checked and strict and _NAME_STOP.match(lower_word):
                 if not (folded_word.startswith("va ") and self._continues_name(ft, word_pos)):
                     break
             if w.group()[0].isdigit():
@@ -307,7 +415,10 @@ class AgencyMatcher:
         """Whether "và" inside an unknown name joins two words of it ("Tài nguyên và Môi trường")
         rather than two agencies ("Sở A và Sở B")."""
         nxt = and_pos + 3
-        return nxt < len(ft.text) and ft.text[nxt].isupper() and not _KEYWORD.match(ft.folded, nxt)
+        if nxt >= len(ft.text) or _KEYWORD.match(ft.folded, nxt):
+            return False
+        # "Trung tâm Truyền thông tài nguyên và môi trường": a lower-case word that is no verb
+        return ft.text[nxt].isupper() or not _NAME_STOP.match(ft.text[nxt : nxt + 40].lower())
 
     # --- groups and mergers -------------------------------------------------------------------
 
@@ -326,6 +437,23 @@ class AgencyMatcher:
             return [a for a in same if a.code not in self._formed_by_merger]
         return [a for a in same if a.active]
 
+    def is_home(self, issuer: str) -> bool:
+        """Whether a document comes from the registry's own province: the place in its issuer
+        ("UBND tỉnh Hưng Yên") is named in the registry ("Báo Hưng Yên"). A group such as "các
+        sở, ban, ngành tỉnh" means the registry's members only then. No issuer read: assumed."""
+        folded = fold_same_length(issuer or "")
+        if not folded.strip():
+            return True
+        m = re.search(r"(?:tinh|thanh pho)\s+(\w.*)", folded)
+        if not m:
+            return False
+        place = " ".join(m.group(1).split())
+        return any(
+            place in fold_same_length(a.name)
+            or any(place in fold_same_length(x) for x in a.aliases)
+            for a in self.agencies.values()
+        )
+
     def merged_into(self, code: str) -> Agency | None:
         """The agency a dissolved agency was merged into (following chains), or None."""
         agency, seen = self.agencies.get(code), set()
@@ -337,6 +465,16 @@ class AgencyMatcher:
     def name(self, code: str) -> str:
         agency = self.agencies.get(code)
         return agency.name if agency else code
+
+
+def _shared_title(previous: AgencyRef, ref: AgencyRef) -> str:
+    """The office-holder title of `previous` that a bare generic body after it shares."""
+    if not previous.is_generic or _TITLE.match(fold_same_length(ref.written)):
+        return ""
+    title = _TITLE.match(fold_same_length(previous.written))
+    if not title or fold_same_length(ref.written).startswith("cac "):
+        return ""
+    return previous.written[: title.end()].strip()
 
 
 def _skip_spaces(folded: str, pos: int) -> int:

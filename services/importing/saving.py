@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import pandas as pd
+from rapidfuzz import fuzz
 
 from services.domain.agencies import AgencyIndex
 from services.domain.dates import DateError, format_issue_date, parse_date, parse_issue_date
@@ -48,6 +49,7 @@ GRID_FIELDS = (
     "lead",
     "partners",
     "deadline",
+    "deadline_note",
     "recurring",
     "content",
     "confidence",
@@ -98,12 +100,25 @@ def find_existing(snapshot: Snapshot, directive: Directive) -> Directive | None:
     return None
 
 
+_END_MARK = re.compile(r"\s*\./\.\s*$")  # the end-of-document mark
+_NUMBERING = re.compile(r"^\s*(?:[IVXL]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s+|^\s*[-–—+•]\s*")
+NEAR_DUPLICATE = 90  # rapidfuzz ratio (0-100) of two task texts for the same lead
+
+
+def task_text_key(content: str) -> str:
+    """A task's text compared as the same task: accents, case, whitespace, a leading numbering
+    label ("2.", "a)", "-"), trailing punctuation and the end mark "./." ignored."""
+    text = _NUMBERING.sub("", _END_MARK.sub("", content or ""))
+    return " ".join(re.findall(r"\w+", fold(text)))
+
+
 def _task_key(task: Task) -> tuple[str, str]:
-    return fold(task.lead), fold(task.content)
+    return fold(task.lead), task_text_key(task.content)
 
 
 def new_tasks_only(snapshot: Snapshot, directive_id: str, tasks: list[Task]) -> list[Task]:
-    """The tasks whose (lead, content) is not already under that directive (nor repeated)."""
+    """The tasks whose (lead, text) is not already under that directive (nor repeated); the
+    text compared by task_text_key, so a re-import never makes silent copies."""
     seen = {_task_key(t) for t in snapshot.tasks if t.directive_id == directive_id}
     fresh = []
     for t in tasks:
@@ -111,6 +126,31 @@ def new_tasks_only(snapshot: Snapshot, directive_id: str, tasks: list[Task]) -> 
             seen.add(_task_key(t))
             fresh.append(t)
     return fresh
+
+
+def near_duplicates(snapshot: Snapshot, directive_id: str, tasks: list[Task]) -> dict[int, Task]:
+    """Index of a task in `tasks` -> the stored task of the same lead under that directive whose
+    text is nearly the same (a word changed, a date corrected): for the admin to decide, never
+    added or dropped silently. Exact matches (new_tasks_only) are not listed."""
+    stored = [t for t in snapshot.tasks if t.directive_id == directive_id]
+    exact = {_task_key(t) for t in stored}
+    found = {}
+    for i, task in enumerate(tasks):
+        if _task_key(task) in exact:
+            continue
+        key = task_text_key(task.content)
+        best = max(
+            (
+                (fuzz.ratio(key, task_text_key(t.content)), t)
+                for t in stored
+                if fold(t.lead) == fold(task.lead)
+            ),
+            default=(0, None),
+            key=lambda pair: pair[0],
+        )
+        if best[0] >= NEAR_DUPLICATE:
+            found[i] = best[1]
+    return found
 
 
 # --- the preview grid ------------------------------------------------------------------------
@@ -136,6 +176,8 @@ def preview_rows(
                 "lead": lead,
                 "partners": LIST_SEPARATOR.join(registry.name(p) for p in t.partners),
                 "deadline": t.deadline,
+                "deadline_note": deadline_note(t.deadline_text, t.suggested_deadline),
+                "suggested": t.suggested_deadline,
                 "recurring": t.recurring,
                 "content": t.content,
                 "confidence": _CONFIDENCE_SHOWN.get(t.confidence, t.confidence),
@@ -144,6 +186,24 @@ def preview_rows(
             }
         )
     return rows
+
+
+def deadline_note(written: str, suggested: date | None) -> str:
+    """What the grid shows beside an empty deadline: the period or relative deadline as the
+    document writes it, and the date a relative one would give (to confirm, never saved alone)."""
+    if suggested:
+        return f"{written} → gợi ý {suggested:%d/%m/%Y} (cần xác nhận)".strip()
+    return written or ""
+
+
+def use_suggested_deadlines(rows: list[dict]) -> list[dict]:
+    """The admin confirms the suggested dates: rows without a deadline take their suggestion."""
+    return [
+        {**row, "deadline": row["suggested"]}
+        if _blank(row.get("deadline")) and not _blank(row.get("suggested"))
+        else row
+        for row in rows
+    ]
 
 
 def is_low_confidence(row: dict) -> bool:
@@ -255,23 +315,62 @@ def check_rows(tasks: list[Task], registry: AgencyIndex, issued_on: str = "") ->
 
 def agency_code(name: str, taken) -> str:
     """A code from the name's initials, as the registry writes them ("Sở Văn hóa, Thể thao và Du
-    lịch" -> SVHTTDL; an upper-case word is kept whole: "UBND huyện Văn Lâm" -> UBNDHVL), made
-    unique with a number (SNV2) among `taken` (case ignored)."""
+    lịch" -> SVHTTDL; an upper-case word is kept whole: "UBND huyện Văn Lâm" -> UBNDHVL). When
+    those are taken (case ignored), a readable longer code from the words themselves ("Sở Ngoại
+    vụ" beside "Sở Nội vụ" -> SNGOAIVU), a number only as the last resort."""
     taken = {c.upper() for c in taken}
-    parts = []
-    for word in re.findall(r"\w+", clean_text(name)):
-        folded = fold(word)
-        if folded in ("va", "cua"):
-            continue
-        parts.append(folded.upper() if word.isupper() and len(word) > 1 else folded[0].upper())
+    words = [w for w in re.findall(r"\w+", clean_text(name)) if fold(w) not in ("va", "cua")]
+    parts = [fold(w).upper() if w.isupper() and len(w) > 1 else fold(w)[0].upper() for w in words]
     base = re.sub(r"[^A-Z0-9]", "", "".join(parts))[:12]
     if len(base) < 2:  # a one-word name: its letters ("Hội" -> HOI)
         base = re.sub(r"[^A-Z0-9]", "", fold(name).upper())[:6]
         base = base if len(base) >= 2 else base + "CQ"
+    # the kind of body's initial, then the other words spelled out: SNGOAIVU
+    spelled = parts[:1] + [fold(w).upper() for w in words[1:]]
+    for code in (base, re.sub(r"[^A-Z0-9]", "", "".join(spelled))[:16]):
+        if code not in taken:
+            return code
     code, n = base, 2
     while code in taken:
         code, n = f"{base}{n}", n + 1
     return code
+
+
+def similar_agencies(name: str, registry: AgencyIndex, limit: int = 3) -> list[Agency]:
+    """Registry agencies whose name looks like `name` (best first), to offer "map to an existing
+    agency" for a name the registry does not know ("Sở Văn hoá và Thể thao" -> "Sở Văn hóa, Thể
+    thao và Du lịch"). The kind of body must agree (a "Bộ" is never a "Sở") and the words after
+    it are compared, so that "Sở" alone never makes two names alike."""
+    kind, _, rest = fold(name).partition(" ")
+    scored = []
+    for a in registry.agencies.values():
+        other_kind, _, other_rest = fold(a.name).partition(" ")
+        if other_kind != kind or (not a.active and a.successor):
+            continue
+        score = (fuzz.token_set_ratio(rest, other_rest) + fuzz.ratio(rest, other_rest)) / 2
+        if score >= 70:
+            scored.append((score, a))
+    scored.sort(key=lambda pair: -pair[0])
+    return [a for _, a in scored[:limit]]
+
+
+def map_agencies(rows: list[dict], mapping: dict[str, str]) -> list[dict]:
+    """Grid rows with names the admin mapped to an existing agency (printed name -> registry
+    name) replaced, as lead and among the partners."""
+    if not mapping:
+        return rows
+    out = []
+    for row in rows:
+        lead = _text(row.get("lead"))
+        partners = split_list(_text(row.get("partners")))
+        out.append(
+            {
+                **row,
+                "lead": mapping.get(lead, row.get("lead")),
+                "partners": LIST_SEPARATOR.join(mapping.get(p, p) for p in partners),
+            }
+        )
+    return out
 
 
 _GROUP_GUESS = (

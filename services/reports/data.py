@@ -35,7 +35,8 @@ from services.domain.model import (
     Snapshot,
     fold,
 )
-from services.reports.export import neutralise
+from services.domain.text import format_count, format_rate  # noqa: F401  (re-exported)
+from services.reports.export import csv_rows
 
 DEFAULT_ISSUER = "UBND tỉnh Hưng Yên"
 
@@ -227,18 +228,6 @@ def reminder_targets(data: ReportData) -> list[ReminderTarget]:
 # --- words and numbers as a report writes them ---------------------------------------------------
 
 
-def format_count(n) -> str:
-    """10000 -> "10.000" (Vietnamese thousands separator)."""
-    return f"{int(n):,}".replace(",", ".")
-
-
-def format_rate(rate) -> str:
-    """0.625 -> "62,5%"; 1 -> "100%"; nothing to divide -> "-"."""
-    if rate is None or pd.isna(rate):
-        return "-"
-    return f"{rate * 100:.1f}".replace(".", ",").removesuffix(",0") + "%"
-
-
 def date_line(place: str, day: date) -> str:
     """ "Hưng Yên, ngày 05 tháng 02 năm 2026" as Nghị định 30/2020/NĐ-CP writes it: a day below
     10 and the months 1 and 2 take a leading zero, other months do not."""
@@ -361,11 +350,6 @@ def clean(text) -> str:
     return _NOT_XML.sub("", str(text))
 
 
-def safe_text(value) -> str:
-    """A text cell for a spreadsheet: cleaned, then neutralised against formula injection."""
-    return neutralise(clean(value))
-
-
 def local_datetime(value, tz: str) -> datetime | None:
     """A timestamp as a naive local datetime (spreadsheets have no time zones), or None."""
     if value is None or pd.isna(value):  # NaT is a datetime too
@@ -383,8 +367,8 @@ def as_date(value) -> date | None:
 
 
 def csv_bytes(data: ReportData) -> bytes:
-    """The task list in scope as CSV for Excel: UTF-8 with a byte-order mark, CRLF, dates
-    dd/mm/yyyy, and every text cell (headers too) neutralised against formula injection."""
+    """The task list in scope as CSV for Excel (services.reports.export.csv_rows), dates
+    dd/mm/yyyy."""
     columns = {}
     for key, header, kind in TASK_EXPORT_COLUMNS:
         values = data.tasks[key]
@@ -403,10 +387,9 @@ def csv_bytes(data: ReportData) -> bytes:
         elif kind == "count":
             values = values.map(lambda v: int(v) or "")
         else:
-            values = values.map(lambda v: "" if v is None else safe_text(v))
-        columns[safe_text(header)] = values
-    frame = pd.DataFrame(columns, columns=list(columns))
-    return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+            values = values.map(lambda v: "" if v is None else clean(v))
+        columns[header] = values.tolist()
+    return csv_rows(list(columns), zip(*columns.values()))
 
 
 # --- file names ----------------------------------------------------------------------------------
@@ -414,15 +397,39 @@ def csv_bytes(data: ReportData) -> bytes:
 FILE_STEMS = {
     "xlsx": "danh-sach-nhiem-vu",
     "csv": "danh-sach-nhiem-vu",
-    "report": "bao-cao-tinh-hinh-thuc-hien",
+    "report": "bao-cao",
     "reminder": "cong-van-don-doc",
 }
+ALL_DIRECTIVES_SLUG = "tat-ca-van-ban"
 
 
-def file_name(kind: str, as_of: date) -> str:
-    """Vietnamese file names without diacritics: bao-cao-tinh-hinh-thuc-hien-25-11-2026.docx."""
+def slug(text: str) -> str:
+    """ "375-KH/TU" -> "375-kh-tu": lower case, no diacritics, words joined by "-"."""
+    return "-".join(re.findall(r"[0-9a-z]+", fold(text)))
+
+
+def scope_slug(data: ReportData, agency: str = "") -> str:
+    """What a file covers, for its name: the directive's number (or "tat-ca-van-ban"), then the
+    agency (a letter to one agency, or a report narrowed to one) or the group."""
+    scope = data.scope
+    parts = []
+    if scope.directive_id and data.directives:
+        d = data.directives[0]
+        parts.append(slug(d.number) or slug(d.id))
+    else:
+        parts.append(ALL_DIRECTIVES_SLUG)
+    if agency or scope.agency:
+        parts.append(slug(agency or scope.agency))
+    elif scope.group:
+        parts.append(slug(scope.group))
+    return "-".join(p for p in parts if p)
+
+
+def file_name(kind: str, data: ReportData, agency: str = "") -> str:
+    """Vietnamese file names without diacritics, by scope and date:
+    bao-cao-375-kh-tu-25-11-2026.docx, cong-van-don-doc-tat-ca-van-ban-snv-25-11-2026.docx."""
     extension = {"xlsx": "xlsx", "csv": "csv"}.get(kind, "docx")
-    return f"{FILE_STEMS[kind]}-{as_of:%d-%m-%Y}.{extension}"
+    return f"{FILE_STEMS[kind]}-{scope_slug(data, agency)}-{data.scope.as_of:%d-%m-%Y}.{extension}"
 
 
 def overdue_tasks(data: ReportData) -> pd.DataFrame:

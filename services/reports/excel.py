@@ -3,8 +3,9 @@
 Sheets: "Tổng hợp chung" (scope, date and the KPI numbers), "Tổng hợp theo cơ quan"
 (services.metrics.agency_metrics with the category split), "Danh sách nhiệm vụ", and one sheet
 per directive when the report covers several. Every sheet: bold frozen header row, autofilter,
-column widths, dates as real dates shown dd/mm/yyyy, every text cell neutralised against formula
-injection (services.exports.neutralise), printed landscape on A4 with the header on every page.
+column widths, dates as real dates shown dd/mm/yyyy, text exactly as typed (every text cell is
+typed as a string, so "=1+1" or "-5 ngày" shows as written and is never a formula: the
+apostrophe guard belongs to CSV only), printed landscape on A4 with the header on every page.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from services.reports.data import (
     as_date,
     clean,
     local_datetime,
-    safe_text,
     scope_label,
     scope_phrase,
 )
@@ -152,17 +152,30 @@ def _setup(
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
+def _as_text(cell):
+    """A cell whose value is a string is typed as one: openpyxl would store "=…" as a formula."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def text_value(value) -> str:
+    """A text cell's value: as typed, without the characters XML cannot hold, cut to Excel's
+    limit."""
+    return clean(value)[:EXCEL_CELL_LIMIT]
+
+
 def _header_row(ws, headers: list[str]) -> list:
     cells = []
     for text in headers:
-        cell = WriteOnlyCell(ws, safe_text(text))
+        cell = _as_text(WriteOnlyCell(ws, text_value(text)))
         cell.font, cell.fill, cell.alignment = _BOLD, _HEADER_FILL, _HEADER_ALIGN
         cells.append(cell)
     return cells
 
 
 def _styled(ws, value, number_format=None, alignment=None, bold=False):
-    cell = WriteOnlyCell(ws, value)
+    cell = _as_text(WriteOnlyCell(ws, value))
     if number_format:
         cell.number_format = number_format
     if alignment is not None:
@@ -192,7 +205,7 @@ def _task_values(data: ReportData) -> list[list]:
             texts = [
                 None
                 if v is None or (not isinstance(v, str) and pd.isna(v)) or v == ""
-                else safe_text(v)[:EXCEL_CELL_LIMIT]
+                else text_value(v)
                 for v in values
             ]
             cells = texts if kind == "text" else [t and (t, "wrap") for t in texts]
@@ -264,12 +277,15 @@ def _task_sheet(
     ws.append(_header_row(ws, headers))
     styles = _style_arrays(ws)
     for row in values:
-        ws.append(
-            [
-                Cell(ws, 1, 1, cell[0], styles[cell[1]]) if isinstance(cell, tuple) else cell
-                for cell in row
-            ]
-        )
+        ws.append([_task_cell(ws, cell, styles) for cell in row])
+
+
+def _task_cell(ws, cell, styles):
+    if isinstance(cell, tuple):
+        return _as_text(Cell(ws, 1, 1, cell[0], styles[cell[1]]))
+    if isinstance(cell, str) and cell.startswith("="):  # plain strings are strings, but "=…"
+        return _as_text(Cell(ws, 1, 1, cell))
+    return cell
 
 
 def _agency_sheet(wb, data: ReportData, title: str) -> None:
@@ -319,7 +335,7 @@ def _agency_cell(ws, data: ReportData, kind: str, value, bold: bool = False):
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if kind == "text":
-        return _styled(ws, safe_text(value), bold=bold) if value != "" else None
+        return _styled(ws, text_value(value), bold=bold) if value != "" else None
     if kind == "rate":
         return _styled(ws, float(value), RATE_FORMAT, bold=bold)
     if kind == "datetime":
@@ -332,8 +348,8 @@ def _summary_sheet(wb, data: ReportData, title: str) -> None:
     ws = wb.create_sheet(title)
     totals = data.totals
     rows = [
-        ("Báo cáo", safe_text("Tình hình thực hiện nhiệm vụ " + scope_phrase(data)), None),
-        ("Phạm vi", safe_text(scope_label(data)), None),
+        ("Báo cáo", text_value("Tình hình thực hiện nhiệm vụ " + scope_phrase(data)), None),
+        ("Phạm vi", text_value(scope_label(data)), None),
         ("Tính đến ngày", data.scope.as_of, DATE_FORMAT),
         ("Lập lúc", local_datetime(data.generated_at, data.tz), DATETIME_FORMAT),
         ("Tổng số nhiệm vụ", totals["total"], COUNT_FORMAT),
@@ -355,4 +371,4 @@ def _summary_sheet(wb, data: ReportData, title: str) -> None:
                 Alignment(horizontal="left", wrap_text=True, vertical="top"),
             )
         )
-        ws.append([_styled(ws, safe_text(label), alignment=_TOP), cell])
+        ws.append([_styled(ws, text_value(label), alignment=_TOP), cell])

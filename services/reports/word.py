@@ -13,9 +13,13 @@
   (TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH, bold 14 pt, the signer's name left blank
   for the office to fill in).
 
-Two documents: the report "Báo cáo tình hình thực hiện nhiệm vụ" (report_docx) and the draft
-reminder letter "công văn đôn đốc" (reminder_docx). Their numbers come from services.reports
-(services.metrics underneath), never computed here.
+Two documents, each a short body an office can sign as it is, with the detail in a Phụ lục after
+the signature: the report "Báo cáo tình hình thực hiện nhiệm vụ" (report_docx: the totals and
+the per-agency table in the body, the overdue tasks in the appendix) and the draft reminder letter
+"công văn đôn đốc" (reminder_docx: who, how many, what is asked and by when in the body, each
+agency's tasks in the appendix; one letter to one agency on request). The document's author is
+the issuing body. Their numbers come from services.reports (services.metrics underneath), never
+computed here.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from datetime import date
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -42,14 +46,13 @@ from services.domain.model import (
     OPEN_ON_TIME,
     OVERDUE,
 )
+from services.domain.text import format_count, format_rate
 from services.reports.data import (
     ReportData,
     as_date,
     clean,
     date_line,
     directive_reference,
-    format_count,
-    format_rate,
     issuer_parts,
     overdue_tasks,
     reminder_targets,
@@ -80,6 +83,10 @@ LETTER_SYMBOL = "UBND-TH"
 REPORT_TITLE = "BÁO CÁO"
 REMINDER_SUBJECT = "V/v đôn đốc thực hiện nhiệm vụ"
 MAX_LISTED_RECIPIENTS = 20  # "Kính gửi:" lists up to this many agencies by name
+MAX_BODY_AGENCIES = 12  # the letter's body names each agency's figures up to this many
+MAX_BODY_AGENCY_ROWS = 20  # more agencies: their table moves to an appendix
+_ROMAN = ("I", "II", "III")
+WORST_LISTED = 5  # the report's body names the agencies with the most overdue tasks
 SIGNER_TITLES = ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
 BLANK_NUMBER = " " * 9  # the number is given when the document is registered
 
@@ -121,10 +128,10 @@ def report_docx(
     data: ReportData, *, day: date | None = None, number: str = "", signer: str = ""
 ) -> bytes:
     """ "Báo cáo tình hình thực hiện nhiệm vụ" as of data.scope.as_of, dated `day` (default: the
-    as-of date)."""
+    as-of date): totals and the per-agency table in the body, overdue tasks in the Phụ lục."""
     as_of = data.scope.as_of
     issuer = issuer_parts(data.issuer)
-    doc = _document()
+    doc = _document(data.issuer, f"Báo cáo tình hình thực hiện nhiệm vụ {format_date(as_of)}")
     _letterhead(doc, issuer, f"Số: {number or BLANK_NUMBER}/{REPORT_SYMBOL}", day or as_of)
     _paragraph(doc, REPORT_TITLE, bold=True, align="center", before=18)
     _paragraph(
@@ -181,39 +188,49 @@ def report_docx(
     _table(doc, SUMMARY_HEADERS, rows, SUMMARY_WIDTHS_MM, "cLcc", bold_last=True)
 
     _heading(doc, "II. TÌNH HÌNH THỰC HIỆN THEO CƠ QUAN")
+    agencies_in_appendix = len(data.agencies) > MAX_BODY_AGENCY_ROWS
+    late = overdue_tasks(data)
+    appendices = [
+        *(["agencies"] if agencies_in_appendix else []),
+        *(["overdue"] if not late.empty else []),
+    ]
+
+    def appendix(kind: str) -> str:
+        return "Phụ lục" + (f" {_ROMAN[appendices.index(kind)]}" if len(appendices) > 1 else "")
+
     if data.agencies.empty:
         _body(doc, "Không có nhiệm vụ nào trong phạm vi báo cáo.")
+    elif agencies_in_appendix:
+        lowest = data.agencies.sort_values(
+            ["completion_rate", "overdue"], ascending=[True, False], kind="stable"
+        ).head(WORST_LISTED)
+        _body(
+            doc,
+            f"{format_count(len(data.agencies))} cơ quan được giao chủ trì nhiệm vụ. Các cơ "
+            "quan có tỷ lệ hoàn thành thấp nhất: "
+            + "; ".join(
+                f"{a.lead_name} ({format_rate(a.completion_rate)})" for a in lowest.itertuples()
+            )
+            + f". Số liệu của từng cơ quan tại {appendix('agencies')} kèm theo.",
+        )
     else:
         _table(
             doc, AGENCY_HEADERS, _agency_rows(data), AGENCY_WIDTHS_MM, "cLccccccc", bold_last=True
         )
 
     _heading(doc, "III. NHIỆM VỤ QUÁ HẠN")
-    late = overdue_tasks(data)
     if late.empty:
         _body(doc, "Không có nhiệm vụ quá hạn.")
     else:
+        worst = data.agencies[data.agencies["overdue"] > 0].head(WORST_LISTED)
+        named = "; ".join(f"{a.lead_name} ({format_count(a.overdue)})" for a in worst.itertuples())
+        more = len(data.agencies[data.agencies["overdue"] > 0]) - len(worst)
         _body(
             doc,
-            f"Có {format_count(len(late))} nhiệm vụ quá hạn (sắp xếp theo số ngày quá "
-            "hạn, nhiều nhất trước):",
-        )
-        _table(
-            doc,
-            OVERDUE_HEADERS,
-            [
-                (
-                    str(i),
-                    t.id,
-                    t.content,
-                    t.lead_name,
-                    format_date(as_date(t.deadline)),
-                    format_count(t.days_late),
-                )
-                for i, t in enumerate(late.itertuples(index=False), start=1)
-            ],
-            OVERDUE_WIDTHS_MM,
-            "ccLLcc",
+            f"Có {format_count(len(late))} nhiệm vụ quá hạn, nhiều nhất tại: {named}"
+            + (f" và {format_count(more)} cơ quan khác" if more > 0 else "")
+            + f"; nhiệm vụ quá hạn lâu nhất đã quá {format_count(int(late['days_late'].max()))}"
+            f" ngày. Danh sách chi tiết tại {appendix('overdue')} kèm theo.",
         )
 
     _body(
@@ -235,6 +252,36 @@ def report_docx(
         ],
         signer,
     )
+    attached = (
+        f"(Kèm theo Báo cáo số {number or BLANK_NUMBER}/{REPORT_SYMBOL} "
+        f"{date_line('', day or as_of).lower()} của {issuer.short})"
+    )
+    if agencies_in_appendix:
+        _appendix_title(
+            doc, "TÌNH HÌNH THỰC HIỆN NHIỆM VỤ THEO CƠ QUAN", attached, appendix("agencies")
+        )
+        _table(
+            doc, AGENCY_HEADERS, _agency_rows(data), AGENCY_WIDTHS_MM, "cLccccccc", bold_last=True
+        )
+    if not late.empty:
+        _appendix_title(doc, "DANH SÁCH NHIỆM VỤ QUÁ HẠN", attached, appendix("overdue"))
+        _table(
+            doc,
+            OVERDUE_HEADERS,
+            [
+                (
+                    str(i),
+                    t.id,
+                    t.content,
+                    t.lead_name,
+                    format_date(as_date(t.deadline)),
+                    format_count(t.days_late),
+                )
+                for i, t in enumerate(late.itertuples(index=False), start=1)
+            ],
+            OVERDUE_WIDTHS_MM,
+            "ccLLcc",
+        )
     return _bytes(doc)
 
 
@@ -245,11 +292,15 @@ def reminder_docx(
     day: date | None = None,
     number: str = "",
     signer: str = "",
+    agency: str = "",
 ) -> bytes:
-    """Draft công văn đôn đốc to the agencies with overdue tasks or no update of their open tasks
-    in UPDATE_WINDOW_DAYS days (services.reports.reminder_targets), listing each one's open tasks
-    (overdue ones with days late) and asking for a report by `report_by`."""
+    """Draft công văn đôn đốc to the agencies with overdue tasks or no update in
+    UPDATE_WINDOW_DAYS days (services.reports.reminder_targets) -- or to the one `agency` of
+    them: a body of one or two pages (who, how many, what is asked, by when) and a Phụ lục with
+    each agency's open tasks (overdue ones with days late)."""
     targets = reminder_targets(data)
+    if agency:
+        targets = [t for t in targets if t.code == agency]
     if not targets:
         raise NothingToRemind(
             "Không có cơ quan nào có nhiệm vụ quá hạn hoặc chưa cập nhật "
@@ -257,46 +308,86 @@ def reminder_docx(
         )
     as_of = data.scope.as_of
     issuer = issuer_parts(data.issuer)
-    doc = _document()
-    _letterhead(
-        doc,
-        issuer,
-        f"Số: {number or BLANK_NUMBER}/{LETTER_SYMBOL}",
-        day or as_of,
-        subject=REMINDER_SUBJECT,
-    )
+    doc = _document(data.issuer, f"{REMINDER_SUBJECT} {format_date(as_of)}")
+    number_line = f"{number or BLANK_NUMBER}/{LETTER_SYMBOL}"
+    _letterhead(doc, issuer, f"Số: {number_line}", day or as_of, subject=REMINDER_SUBJECT)
     _recipients(doc, [t.name for t in targets])
-    if len(targets) == 1:
+    single = len(targets) == 1
+    if single:
         who, heads = targets[0].name, f"Thủ trưởng {targets[0].name}"
     else:
         listed = len(targets) <= MAX_LISTED_RECIPIENTS
-        who = "các cơ quan nêu trên" if listed else "các cơ quan sau đây"
-        heads = "Thủ trưởng các cơ quan nêu trên"
+        who = "các cơ quan nêu trên" if listed else "các cơ quan có tên tại Phụ lục"
+        heads = "Thủ trưởng các cơ quan nêu trên" if listed else "Thủ trưởng các cơ quan"
 
+    overdue = sum(t.overdue for t in targets)
+    late_agencies = sum(1 for t in targets if t.overdue)
+    stale = [t for t in targets if t.stale]
+    facts = []
+    if overdue:
+        facts.append(
+            f"{format_count(overdue)} nhiệm vụ đã quá hạn nhưng chưa hoàn thành"
+            + ("" if single else f" (tại {format_count(late_agencies)} cơ quan)")
+        )
+    if stale:
+        facts.append(
+            (
+                "không cập nhật tình hình thực hiện nhiệm vụ nào"
+                if single
+                else f"{format_count(len(stale))} cơ quan không cập nhật tình hình thực hiện"
+                " nhiệm vụ nào"
+            )
+            + f" trong {UPDATE_WINDOW_DAYS} ngày qua"
+            + (_last_update(stale[0]) if single else "")
+        )
     _body(
         doc,
         f"Qua theo dõi tình hình thực hiện các nhiệm vụ {_tasks_of(data)}, tính đến ngày "
-        f"{format_date(as_of)}, {who} còn nhiệm vụ quá hạn hoặc chưa cập nhật tình hình "
-        f"thực hiện nhiệm vụ trong {UPDATE_WINDOW_DAYS} ngày qua, cụ thể như sau:",
+        f"{format_date(as_of)}, {who} còn " + "; ".join(facts) + " (danh sách nhiệm vụ tại "
+        "Phụ lục kèm theo).",
         before=12,
     )
-    for number_, target in enumerate(targets, start=1):
-        facts = []
-        if target.overdue:
-            facts.append(f"{format_count(target.overdue)} nhiệm vụ quá hạn")
-        if target.stale:
-            last = (
-                f"lần cập nhật gần nhất ngày {format_date(target.last_update)}"
-                if target.last_update
-                else "chưa cập nhật lần nào"
-            )
-            facts.append(
-                f"{format_count(target.open)} nhiệm vụ chưa hoàn thành không được cập "
-                f"nhật trong {UPDATE_WINDOW_DAYS} ngày qua ({last})"
-            )
-        _body(
+    if not single and len(targets) <= MAX_BODY_AGENCIES:
+        for n, target in enumerate(targets, start=1):
+            _body(doc, [(f"{n}. {target.name}: ", True), (_facts(target) + ".", False)])
+    via = " (qua Văn phòng UBND tỉnh)" if issuer.short == "Ủy ban nhân dân tỉnh" else ""
+    _body(
+        doc,
+        f"Để bảo đảm tiến độ thực hiện nhiệm vụ, {issuer.short} yêu cầu {heads}:",
+        before=6,
+        keep_with_next=True,
+    )
+    _body(
+        doc,
+        "1. Khẩn trương chỉ đạo thực hiện dứt điểm các nhiệm vụ quá hạn; với nhiệm vụ không "
+        "thể hoàn thành, báo cáo rõ nguyên nhân, khó khăn và đề xuất thời hạn hoàn thành.",
+    )
+    _body(
+        doc,
+        "2. Cập nhật đầy đủ kết quả, tiến độ thực hiện từng nhiệm vụ trên hệ thống theo dõi "
+        "nhiệm vụ.",
+    )
+    _body(
+        doc,
+        f"3. Báo cáo kết quả về {issuer.short}{via} trước ngày {format_date(report_by)} để "
+        f"tổng hợp, báo cáo Chủ tịch {issuer.short}./.",
+        keep_with_next=True,
+    )
+    _closing(doc, issuer, ["Như trên", "Chủ tịch, các PCT UBND tỉnh", "Lưu: VT, TH"], signer)
+
+    _appendix_title(
+        doc,
+        "DANH SÁCH NHIỆM VỤ CẦN ĐÔN ĐỐC",
+        f"(Kèm theo Công văn số {number_line} {date_line('', day or as_of).lower()} "
+        f"của {issuer.short})",
+    )
+    for n, target in enumerate(targets, start=1):
+        _paragraph(
             doc,
-            [(f"{number_}. {target.name}: ", True), ("; ".join(facts) + ".", False)],
+            [(f"{n}. {target.name}: ", True), (_facts(target) + ".", False)],
+            align="justify",
+            before=6,
+            after=6,
             keep_with_next=True,
         )
         _table(
@@ -315,20 +406,36 @@ def reminder_docx(
             REMINDER_WIDTHS_MM,
             "ccLcL",
         )
-
-    via = " (qua Văn phòng UBND tỉnh)" if issuer.short == "Ủy ban nhân dân tỉnh" else ""
-    _body(
-        doc,
-        f"Để bảo đảm tiến độ thực hiện nhiệm vụ, {issuer.short} yêu cầu {heads} "
-        "khẩn trương chỉ đạo thực hiện các nhiệm vụ còn tồn đọng; cập "
-        "nhật đầy đủ kết quả, tiến độ thực hiện trên hệ thống theo dõi nhiệm vụ và báo cáo "
-        f"kết quả về {issuer.short}{via} trước ngày {format_date(report_by)} để tổng hợp, "
-        f"báo cáo Chủ tịch {issuer.short}./.",
-        before=12,
-        keep_with_next=True,
-    )
-    _closing(doc, issuer, ["Như trên", "Chủ tịch, các PCT UBND tỉnh", "Lưu: VT, TH"], signer)
     return _bytes(doc)
+
+
+def _last_update(target) -> str:
+    if target.last_update:
+        return f" (lần cập nhật gần nhất ngày {format_date(target.last_update)})"
+    return " (chưa cập nhật lần nào)"
+
+
+def _facts(target) -> str:
+    """ "3 nhiệm vụ quá hạn; 5 nhiệm vụ chưa hoàn thành không được cập nhật trong 30 ngày qua
+    (…)" """
+    facts = []
+    if target.overdue:
+        facts.append(f"{format_count(target.overdue)} nhiệm vụ quá hạn")
+    if target.stale:
+        facts.append(
+            f"{format_count(target.open)} nhiệm vụ chưa hoàn thành không được cập nhật trong "
+            f"{UPDATE_WINDOW_DAYS} ngày qua{_last_update(target)}"
+        )
+    return "; ".join(facts)
+
+
+def _appendix_title(doc, title: str, attached_to: str, label: str = "Phụ lục") -> None:
+    """A new page: "Phụ lục", what it lists, and the document it is attached to."""
+    _paragraph(doc, "").add_run().add_break(WD_BREAK.PAGE)
+    _paragraph(doc, label, bold=True, align="center", keep_with_next=True)
+    _paragraph(doc, title, bold=True, align="center", keep_with_next=True)
+    _paragraph(doc, attached_to, italic=True, align="center", after=6, keep_with_next=True)
+    _rule(doc, TITLE_RULE_MM, TEXT_WIDTH_MM, after=6)
 
 
 def _tasks_of(data: ReportData) -> str:
@@ -400,8 +507,11 @@ def _state(task) -> str:
 # --- layout --------------------------------------------------------------------------------------
 
 
-def _document():
+def _document(author: str, title: str):
     doc = Document()
+    doc.core_properties.author = doc.core_properties.last_modified_by = clean(author)
+    doc.core_properties.title = clean(title)
+    doc.core_properties.comments = ""
     section = doc.sections[0]
     section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
     section.top_margin, section.bottom_margin = MARGINS["top"], MARGINS["bottom"]
@@ -619,7 +729,7 @@ def _recipients(doc, names: list[str]) -> None:
     """ "Kính gửi: X." on one line; one line per recipient ("- X;", the last "- Y.") up to
     MAX_LISTED_RECIPIENTS; beyond that the letter points to its numbered list instead."""
     if len(names) == 1 or len(names) > MAX_LISTED_RECIPIENTS:
-        whom = names[0] if len(names) == 1 else "Các cơ quan có tên tại danh sách dưới đây"
+        whom = names[0] if len(names) == 1 else "Các cơ quan có tên tại Phụ lục kèm theo"
         _paragraph(doc, f"Kính gửi: {whom}.", align="center", before=18, after=6)
         return
     label = _paragraph(doc, "Kính gửi:", before=18, keep_with_next=True)

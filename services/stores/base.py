@@ -12,15 +12,22 @@ from abc import ABC, abstractmethod
 from dataclasses import replace
 from datetime import datetime
 
-from services.domain.errors import ConflictError, StoreError
+from services.domain.dates import format_date
+from services.domain.errors import ConflictError, PermissionDenied, RequestDecided, StoreError
 from services.domain.model import (
     CREATED,
+    CYCLE_FIELDS,
     EDITABLE_FIELDS,
+    EXTENSION,
     FIELD_LABELS,
+    REQUEST_KINDS,
+    REQUEST_STATES,
     TASK_FIELDS,
+    WAITING,
     Agency,
     Change,
     Directive,
+    Request,
     Snapshot,
     Task,
     User,
@@ -66,6 +73,32 @@ class Store(ABC):
     def save_user(self, user: User) -> None:
         """Insert or replace a user, by email."""
 
+    # -- the follow-up cycle's requests (services/tasks/cycle.py decides who may do what) -------
+
+    @abstractmethod
+    def add_request(self, request: Request, actor: User, now: datetime, authorize=None) -> Request:
+        """Store a new request (its id DX-0001 ... assigned) and its history row.
+        `authorize(fresh_task, requests_of_that_task)` is called on the task as read now and may
+        raise PermissionDenied or ValidationError; nothing is written then."""
+
+    @abstractmethod
+    def decide_request(
+        self,
+        seen: Request,
+        decision: dict,
+        actor: User,
+        now: datetime,
+        task_seen: Task | None = None,
+        task_changes: dict | None = None,
+        authorize=None,
+    ) -> Request:
+        """Record a decision (`decision`: state, note) on the request the decider saw.
+
+        The request is read again: one decided meanwhile raises RequestDecided (one officer wins,
+        the other is told). `task_changes` (a new deadline, a new lead) are applied to the task
+        the decider saw with update_task's rules (conflict check included), with the decision,
+        in one transaction where the backend has them. `authorize(fresh_task)` may refuse."""
+
     def history(self, task_id: str | None = None) -> list[Change]:
         changes = self.load().history
         return [c for c in changes if task_id is None or c.task_id == task_id]
@@ -93,6 +126,7 @@ def plan_update(
     unknown = (
         set(changes)
         - set(EDITABLE_FIELDS)
+        - set(CYCLE_FIELDS)
         - {"lead", "partners", "deadline", "content", "section", "directive_id"}
     )
     if unknown:
@@ -116,6 +150,75 @@ def plan_update(
         for f in changed
     ]
     return new, changed, rows
+
+
+def request_change(request: Request, actor: User, now: datetime, label: str, text: str) -> Change:
+    """The history row of a request or a decision (the task's own changes have their rows)."""
+    return Change(
+        at=now.replace(microsecond=0),
+        change_id=uuid.uuid4().hex,
+        task_id=request.task_id,
+        field=label,
+        old="",
+        new=f"{request.id}: {text}",
+        actor=actor.email,
+        actor_agency=actor.agency,
+    )
+
+
+def plan_request(
+    fresh_task: Task,
+    requests: list[Request],
+    request: Request,
+    existing_ids: list[str],
+    actor: User,
+    now: datetime,
+    authorize=None,
+) -> tuple[Request, Change]:
+    """(the request with its id and time, its history row); raises what `authorize` raises."""
+    if authorize is not None:
+        authorize(fresh_task, requests)
+    now = now.replace(microsecond=0)
+    request = replace(
+        request,
+        id=request.id or next_ids(existing_ids, "DX", 1)[0],
+        state=WAITING,
+        requested_by=actor.email,
+        requested_at=now,
+    )
+    label = f"Đề xuất {REQUEST_KINDS[request.kind].lower()}"
+    what = (
+        format_date(request.proposed_deadline)
+        if request.kind == EXTENSION
+        else request.proposed_agency
+    )
+    return request, request_change(request, actor, now, label, f"{what} — {request.reason}")
+
+
+def plan_decision(
+    fresh: Request, seen: Request, decision: dict, actor: User, now: datetime
+) -> tuple[Request, Change]:
+    """(the decided request, its history row); RequestDecided when it is no longer waiting."""
+    if fresh.state != WAITING or fresh != seen:
+        raise RequestDecided(fresh)
+    now = now.replace(microsecond=0)
+    decided = replace(fresh, **decision, decided_by=actor.email, decided_at=now)
+    text = REQUEST_STATES[decided.state] + (f" — {decided.note}" if decided.note else "")
+    return decided, request_change(decided, actor, now, "Quyết định đề xuất", text)
+
+
+def check_fresh_user(actor: User, fresh: User | None) -> None:
+    """Authorise against the user row read with the task row, not the cached one: a user removed
+    from NguoiDung, or whose role or agency changed, is refused at once."""
+    if fresh is None:
+        raise PermissionDenied(
+            f"Tài khoản {actor.email} không còn trong danh sách người dùng (trang NguoiDung); "
+            "không lưu được. Hãy liên hệ Văn phòng nếu đây là nhầm lẫn."
+        )
+    if (fresh.role, fresh.agency) != (actor.role, actor.agency):
+        raise PermissionDenied(
+            f"Quyền của tài khoản {actor.email} vừa được thay đổi; hãy tải lại trang rồi thử lại."
+        )
 
 
 def creation_changes(tasks: list[Task], actor: User, names=lambda code: code) -> list[Change]:

@@ -8,9 +8,13 @@ found by comparing the FORMULA and the UNFORMATTED reading of the same cells: te
 
 from __future__ import annotations
 
+from services.domain.agencies import AgencyIndex
 from services.domain.dates import format_datetime
-from services.domain.model import Snapshot
-from services.stores.layout import COLUMNS, TASKS, Finding, HeaderMap, SchemaError
+from services.domain.model import FIELD_LABELS, Snapshot
+from services.stores.layout import COLUMNS, TASKS, Finding, HeaderMap, SchemaError, task_cell
+
+CELL_LIMIT = 10_000_000  # Google's limit per spreadsheet
+CELL_WARNING = 0.8
 
 
 def formula_findings(unformatted: dict, formulas: dict) -> list[Finding]:
@@ -96,6 +100,55 @@ def history_findings(snapshot: Snapshot) -> list[Finding]:
     ]
 
 
+def last_change_findings(snapshot: Snapshot) -> list[Finding]:
+    """A cell that disagrees with the last history row about it: a write that landed late over
+    a newer one, or a hand edit made after the last save (hand edits leave no history)."""
+    fields = {label: f for f, label in FIELD_LABELS.items()}
+    names = AgencyIndex(snapshot.agencies).name
+    last: dict[tuple[str, str], object] = {}
+    for c in snapshot.history:  # in sheet order: the later row wins
+        if c.field in fields:
+            last[(c.task_id, fields[c.field])] = c
+    found = []
+    for (task_id, f), c in last.items():
+        task = snapshot.task(task_id)
+        if task is None:
+            continue
+        now = str(task_cell(task, f, names))
+        if now != c.new:
+            found.append(
+                Finding(
+                    "warning",
+                    TASKS,
+                    None,
+                    f"{task_id}: {c.field} đang là «{now[:60]}» nhưng lần thay đổi cuối trong "
+                    f"LichSu ({format_datetime(c.at)}, {c.actor}) ghi «{c.new[:60]}»: có thể một "
+                    "lần ghi đến muộn đã đè lên, hoặc ô được sửa tay sau đó.",
+                )
+            )
+    return found
+
+
+def cell_usage(count: int) -> str:
+    share = count / CELL_LIMIT
+    return f"{count:,} / {CELL_LIMIT:,} ô ({share:.0%} giới hạn của Google)".replace(",", ".")
+
+
+def cell_findings(count: int) -> list[Finding]:
+    """A warning from 80 % of Google's 10 million cells per spreadsheet."""
+    if count < CELL_WARNING * CELL_LIMIT:
+        return []
+    return [
+        Finding(
+            "warning",
+            "Google Sheet",
+            None,
+            f"sổ tính đã dùng {cell_usage(count)}; hãy chuyển lịch sử cũ sang trang lưu trữ "
+            "theo năm: python -m services.cli archive-history",
+        )
+    ]
+
+
 def run_checks(store) -> list[Finding]:
     """Every finding for this store, errors first."""
     formulas = []
@@ -114,6 +167,9 @@ def run_checks(store) -> list[Finding]:
         *snapshot.problems,
         *reference_findings(snapshot),
         *history_findings(snapshot),
+        *last_change_findings(snapshot),
         *formulas,
     ]
+    if hasattr(store, "cell_count"):
+        found += cell_findings(store.cell_count())
     return sorted(found, key=lambda f: f.level != "error")

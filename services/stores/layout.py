@@ -22,12 +22,16 @@ from services.domain.dates import (
 from services.domain.errors import AppError
 from services.domain.model import (
     NOT_STARTED,
+    REQUEST_KINDS,
+    REQUEST_STATES,
     ROLE_LABELS,
     ROLES,
     STATUSES,
+    WAITING,
     Agency,
     Change,
     Directive,
+    Request,
     Task,
     User,
     clean_text,
@@ -35,6 +39,7 @@ from services.domain.model import (
 )
 
 TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY = "NhiemVu", "VanBan", "CoQuan", "NguoiDung", "LichSu"
+REQUESTS = "DeXuat"  # the follow-up cycle's requests (gia hạn, giao lại); optional worksheet
 
 # worksheet -> ((field, header), ...) in the order a new sheet gets them.
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -53,6 +58,12 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("completed_on", "Ngày hoàn thành"),
         ("updated_at", "Cập nhật lúc"),
         ("updated_by", "Người cập nhật"),
+        ("original_deadline", "Hạn ban đầu"),
+        ("extensions", "Số lần gia hạn"),
+        ("returns", "Số lần trả lại"),
+        ("return_reason", "Lý do trả lại"),
+        ("withdrawn", "Lý do thu hồi"),
+        ("version", "Phiên bản"),  # written by the app on every save (stores/sheets.py)
     ),
     DIRECTIVES: (
         ("id", "Mã VB"),
@@ -71,7 +82,28 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("successor", "Cơ quan kế thừa"),
         ("active", "Đang hoạt động"),
     ),
-    USERS: (("email", "Email"), ("name", "Họ tên"), ("agency", "Mã CQ"), ("role", "Vai trò")),
+    USERS: (
+        ("email", "Email"),
+        ("name", "Họ tên"),
+        ("agency", "Mã CQ"),
+        ("role", "Vai trò"),
+        ("active", "Đang hoạt động"),
+    ),
+    REQUESTS: (
+        ("id", "Mã ĐX"),
+        ("task_id", "Mã NV"),
+        ("kind", "Loại"),
+        ("reason", "Nội dung"),
+        ("proposed_deadline", "Hạn đề xuất"),
+        ("proposed_agency", "Cơ quan đề xuất giao"),
+        ("agency", "Cơ quan đề xuất"),
+        ("state", "Trạng thái"),
+        ("requested_by", "Người đề xuất"),
+        ("requested_at", "Lúc"),
+        ("decided_by", "Người quyết định"),
+        ("decided_at", "Lúc quyết định"),
+        ("note", "Ý kiến"),
+    ),
     HISTORY: (
         ("at", "Thời gian"),
         ("change_id", "Mã thay đổi"),
@@ -84,7 +116,17 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 # Columns a sheet may lack without being broken (filled with defaults).
-OPTIONAL = {AGENCIES: {"aliases", "group", "successor", "active"}, DIRECTIVES: {"link", "signer"}}
+# The follow-up cycle's columns are optional: a sheet made before it keeps working (init-sheet adds
+# them; a save that needs a missing one says so instead of dropping the value).
+OPTIONAL = {
+    AGENCIES: {"aliases", "group", "successor", "active"},
+    DIRECTIVES: {"link", "signer"},
+    TASKS: {"original_deadline", "extensions", "returns", "return_reason", "withdrawn", "version"},
+    USERS: {"active"},
+    REQUESTS: {"proposed_agency", "decided_by", "decided_at", "note"},
+}
+# Columns the app keeps for itself: not a field of the domain object.
+BOOKKEEPING = {TASKS: {"version"}}
 
 LIST_SEPARATOR = "; "  # agency names contain commas ("Sở Văn hóa, Thể thao và Du lịch")
 
@@ -248,7 +290,67 @@ def user_from_row(get) -> User:
         name=text(get("name")),
         agency=text(get("agency")),
         role=parse_role(get("role")),
+        active=parse_bool(get("active")) if get("active") != "" else True,
     )
+
+
+def parse_count(cell) -> int:
+    raw = text(cell)
+    if not raw:
+        return 0
+    if not raw.isdigit():
+        raise ValueError(f"Số lần không hợp lệ: «{raw}» (nhập số nguyên)")
+    return int(raw)
+
+
+_KIND_BY_KEY = {fold(k): k for k in REQUEST_KINDS} | {fold(v): k for k, v in REQUEST_KINDS.items()}
+_STATE_BY_KEY = {fold(k): k for k in REQUEST_STATES} | {
+    fold(v): k for k, v in REQUEST_STATES.items()
+}
+
+
+def request_from_row(get, tz: str) -> Request:
+    kind = _KIND_BY_KEY.get(fold(text(get("kind"))))
+    if kind is None:
+        raise ValueError(
+            f"Loại đề xuất không hợp lệ: «{text(get('kind'))}» (Gia hạn hoặc Giao lại)"
+        )
+    state = _STATE_BY_KEY.get(fold(text(get("state"))) or WAITING)
+    if state is None:
+        raise ValueError(f"Trạng thái đề xuất không hợp lệ: «{text(get('state'))}»")
+    return Request(
+        id=text(get("id")),
+        task_id=text(get("task_id")),
+        kind=kind,
+        reason=text(get("reason")),
+        proposed_deadline=parse_date(get("proposed_deadline")),
+        proposed_agency=text(get("proposed_agency")),
+        agency=text(get("agency")),
+        state=state,
+        requested_by=text(get("requested_by")),
+        requested_at=parse_datetime(get("requested_at"), tz),
+        decided_by=text(get("decided_by")),
+        decided_at=parse_datetime(get("decided_at"), tz),
+        note=text(get("note")),
+    )
+
+
+def request_cells(r: Request) -> dict:
+    return {
+        "id": r.id,
+        "task_id": r.task_id,
+        "kind": REQUEST_KINDS[r.kind],
+        "reason": r.reason,
+        "proposed_deadline": format_date(r.proposed_deadline),
+        "proposed_agency": r.proposed_agency,
+        "agency": r.agency,
+        "state": REQUEST_STATES[r.state],
+        "requested_by": r.requested_by,
+        "requested_at": format_datetime(r.requested_at),
+        "decided_by": r.decided_by,
+        "decided_at": format_datetime(r.decided_at),
+        "note": r.note,
+    }
 
 
 def task_from_row(get, index: AgencyIndex, tz: str) -> tuple[Task, list[str]]:
@@ -282,6 +384,11 @@ def task_from_row(get, index: AgencyIndex, tz: str) -> tuple[Task, list[str]]:
         completed_on=read("completed_on", parse_date, None),
         updated_at=read("updated_at", lambda c: parse_datetime(c, tz), None),
         updated_by=text(get("updated_by")),
+        original_deadline=read("original_deadline", parse_date, None),
+        extensions=read("extensions", parse_count, 0),
+        returns=read("returns", parse_count, 0),
+        return_reason=text(get("return_reason")),
+        withdrawn=text(get("withdrawn")),
     )
     return task, problems
 
@@ -309,17 +416,17 @@ def task_cell(task: Task, field: str, names=lambda code: code):
         return names(value)
     if field == "partners":
         return LIST_SEPARATOR.join(names(p) for p in value)
-    if field in ("deadline", "completed_on"):
+    if field in ("deadline", "completed_on", "original_deadline"):
         return format_date(value)
     if field == "updated_at":
         return format_datetime(value)
-    if field == "progress":
+    if field in ("progress", "extensions", "returns"):
         return int(value)
     return value
 
 
 def task_cells(task: Task, names=lambda code: code) -> dict:
-    return {f: task_cell(task, f, names) for f, _ in COLUMNS[TASKS]}
+    return {f: task_cell(task, f, names) for f, _ in COLUMNS[TASKS] if f not in BOOKKEEPING[TASKS]}
 
 
 def directive_cells(d: Directive) -> dict:
@@ -340,7 +447,13 @@ def agency_cells(a: Agency) -> dict:
 
 
 def user_cells(u: User) -> dict:
-    return {"email": u.email, "name": u.name, "agency": u.agency, "role": u.role}
+    return {
+        "email": u.email,
+        "name": u.name,
+        "agency": u.agency,
+        "role": u.role,
+        "active": u.active,
+    }
 
 
 def change_cells(c: Change) -> dict:
@@ -407,6 +520,26 @@ def snapshot_parts(tables: dict[str, list[list]], tz: str) -> dict:
         "tasks": tuple(tasks),
         "users": tuple(each(USERS, user_from_row)),
         "history": tuple(each(HISTORY, lambda get: change_from_row(get, tz))),
+        # a workbook made before the follow-up cycle has no DeXuat worksheet: no requests yet
+        "requests": tuple(each(REQUESTS, lambda get: request_from_row(get, tz)))
+        if tables.get(REQUESTS)
+        else (),
         "problems": tuple(findings),
         "duplicate_ids": frozenset(i for i, n in rows_by_id.items() if len(n) > 1),
     }
+
+
+def history_from_rows(
+    hmap: HeaderMap, rows: list[list], first_number: int, tz: str
+) -> tuple[list[Change], list[Finding]]:
+    """History rows read from anywhere in LichSu (or an archive), `first_number` being the sheet
+    row of rows[0]; blank rows are skipped, unreadable ones reported."""
+    changes, findings = [], []
+    for number, row in enumerate(rows, start=first_number):
+        if not any(text(c) for c in row):
+            continue
+        try:
+            changes.append(change_from_row(lambda f, row=row: hmap.get(row, f), tz))
+        except (ValueError, DateError) as e:
+            findings.append(Finding("error", hmap.sheet, number, str(e)))
+    return changes, findings

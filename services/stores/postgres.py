@@ -30,13 +30,13 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from services.domain.errors import StoreError
-from services.domain.model import Agency, Change, Task
-from services.stores.sql import CHANGE_COLUMNS, TASK_COLUMNS, SQLStore
+from services.domain.model import Agency, Change, Request, Task
+from services.stores.sql import CHANGE_COLUMNS, REQUEST_COLUMNS, TASK_COLUMNS, SQLStore
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 7_464_001  # advisory lock keys (any constants unique to this app)
 IDS_LOCK = 7_464_002
-OUR_TABLES = ("tasks", "directives", "agencies", "users", "history", "data_version")
+OUR_TABLES = ("tasks", "directives", "agencies", "users", "history", "requests", "data_version")
 BULK = 200  # from this many rows, COPY instead of one INSERT per row
 TASK_TYPES = [
     *["text"] * 5,  # id, directive_id, section, content, lead
@@ -48,7 +48,12 @@ TASK_TYPES = [
     "text",
     "date",  # completed_on
     "timestamptz",
-    "text",
+    "text",  # updated_by
+    "date",  # original_deadline
+    "int4",  # extensions
+    "int4",  # returns
+    "text",  # return_reason
+    "text",  # withdrawn
     "int8",  # seq
 ]
 _PLACEHOLDER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
@@ -307,3 +312,9 @@ class PostgresStore(SQLStore):
             "successor": a.successor,
             "active": a.active,
         }
+
+    def _decode_request(self, row) -> Request:
+        return Request(**{c: row[c] for c in REQUEST_COLUMNS})
+
+    def _encode_request(self, r: Request) -> dict:
+        return {c: getattr(r, c) for c in REQUEST_COLUMNS}

@@ -6,7 +6,15 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from services.stores.layout import AGENCIES, DIRECTIVES, HISTORY, TASKS, USERS, snapshot_parts
+from services.stores.layout import (
+    AGENCIES,
+    DIRECTIVES,
+    HISTORY,
+    REQUESTS,
+    TASKS,
+    USERS,
+    snapshot_parts,
+)
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "data" / "seed"
 DIRECTIVE_TEXT = SEED_DIR / "000_ac7ca4a3ea92d992.txt"
@@ -14,7 +22,7 @@ DIRECTIVE_TEXT = SEED_DIR / "000_ac7ca4a3ea92d992.txt"
 
 def read_tables(folder: Path = SEED_DIR) -> dict[str, list[list]]:
     tables = {}
-    for sheet in (TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY):
+    for sheet in (TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY, REQUESTS):
         path = folder / f"{sheet}.csv"
         if path.exists():
             with path.open(encoding="utf-8-sig", newline="") as f:

@@ -1,6 +1,6 @@
 """The Google Sheets backend, over gspread's HTTP client.
 
-Rules (DESIGN §4) and where they are kept:
+Rules (docs/ARCHITECTURE.md, "Storage rules") and where they are kept:
 - one values:batchGet per load (`load`), read UNFORMATTED so date cells arrive as serials;
 - columns by header name, rows by Mã NV at write time (`_locate`), never a cached row number;
 - a save re-reads the sheet, checks for a conflict (store.plan_update), writes only the changed
@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import replace
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import gspread
 import requests
 from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
+from gspread.urls import SPREADSHEETS_API_V4_BASE_URL
 from gspread.utils import absolute_range_name, rowcol_to_a1
 from requests.adapters import HTTPAdapter
 from tenacity import (
@@ -35,14 +38,25 @@ from tenacity import (
 
 from services.config import GOOGLE_SHEETS_ENDPOINT, Settings
 from services.domain.agencies import AgencyIndex
-from services.domain.errors import StoreError, TaskNotFound
-from services.domain.model import Snapshot, Task, now_local
-from services.stores.base import Store, assign_ids, creation_changes, next_ids, plan_update
+from services.domain.dates import DateError
+from services.domain.errors import AppError, StoreError, TaskNotFound
+from services.domain.model import Change, Request, Snapshot, Task, User, fold, now_local
+from services.stores.base import (
+    Store,
+    assign_ids,
+    check_fresh_user,
+    creation_changes,
+    next_ids,
+    plan_decision,
+    plan_request,
+    plan_update,
+)
 from services.stores.layout import (
     AGENCIES,
     COLUMNS,
     DIRECTIVES,
     HISTORY,
+    REQUESTS,
     TASKS,
     USERS,
     HeaderMap,
@@ -50,20 +64,27 @@ from services.stores.layout import (
     agency_cells,
     change_cells,
     directive_cells,
+    header,
+    request_cells,
+    request_from_row,
     snapshot_parts,
     task_cells,
     task_from_row,
     text,
     user_cells,
+    user_from_row,
 )
 
-SHEETS = (TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY)
+SHEETS = (TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY, REQUESTS)
 READ_PARAMS = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
     "majorDimension": "ROWS",
 }
 TRANSIENT = {429, 500, 502, 503, 504}
+ANCHOR_KEY = "ma_nv"  # developer metadata key of a row's anchor
+DIRECTIVE_ANCHORS = 1_000_000_000  # VB-0007 -> 1000000007; NV-0042 -> 42
+MAX_ROUNDS = 8  # reads + writes one save may take when others write at the same moment
 GOOGLE_API_PREFIXES = ("https://sheets.googleapis.com/", "https://www.googleapis.com/")
 
 
@@ -97,9 +118,178 @@ def _transient(error: BaseException) -> bool:
     )
 
 
+def _missing_sheet(error: BaseException | None, sheet: str) -> bool:
+    """Google's answer to a range on a worksheet that does not exist."""
+    return (
+        isinstance(error, gspread.exceptions.APIError)
+        and error.code == 400
+        and "Unable to parse range" in error.error.get("message", "")
+        and sheet in error.error.get("message", "")
+    )
+
+
 def _ambiguous(error: BaseException) -> bool:
     """The request may have been applied even though it failed (a 429 never is)."""
     return _transient(error) and _status(error) != 429
+
+
+def anchor_id(record_id: str, prefix: str = "NV") -> int | None:
+    """The metadata id anchoring a row: derived from its id, so it is unique like the id."""
+    match = re.fullmatch(rf"{prefix}-(\d{{1,9}})", record_id or "")
+    if not match or int(match[1]) == 0:
+        return None
+    return int(match[1]) + (DIRECTIVE_ANCHORS if prefix == "VB" else 0)
+
+
+def _column(index: int) -> str:
+    return rowcol_to_a1(1, index + 1).rstrip("1")
+
+
+def _first_row(a1: str) -> int | None:
+    match = re.search(r"![A-Z]*(\d+)", a1)
+    return int(match[1]) if match else None
+
+
+def _version(cell) -> int:
+    try:
+        return max(0, int(float(text(cell) or 0)))
+    except ValueError:
+        return 0
+
+
+def _cell(value) -> dict:
+    """CellData for updateCells / appendCells; strings are stringValue, never parsed."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, bool):
+        return {"userEnteredValue": {"boolValue": value}}
+    if isinstance(value, (int, float)):
+        return {"userEnteredValue": {"numberValue": value}}
+    return {"userEnteredValue": {"stringValue": str(value)}}
+
+
+def _row_data(hmap: HeaderMap, records: list[dict]) -> list[dict]:
+    """RowData laid out by the sheet's own header (columns we do not know left empty)."""
+    width = max(hmap.positions.values()) + 1
+    rows = []
+    for record in records:
+        values = [{}] * width
+        for name, i in hmap.positions.items():
+            values[i] = _cell(record.get(name, ""))
+        rows.append({"values": values})
+    return rows
+
+
+def _row_location(sheet_id: int, number: int) -> dict:
+    return {
+        "dimensionRange": {
+            "sheetId": sheet_id,
+            "dimension": "ROWS",
+            "startIndex": number - 1,
+            "endIndex": number,
+        }
+    }
+
+
+def _create_anchor(sheet_id: int, anchor: int, number: int, value: str) -> dict:
+    return {
+        "createDeveloperMetadata": {
+            "developerMetadata": {
+                "metadataId": anchor,
+                "metadataKey": ANCHOR_KEY,
+                "metadataValue": value,
+                "location": _row_location(sheet_id, number),
+                "visibility": "DOCUMENT",
+            }
+        }
+    }
+
+
+def _delete_anchor_if(sheet_id: int, anchor: int, number: int, value: str) -> dict:
+    """Delete the anchor only if it is on that row with that value (else a no-op, and the
+    create that follows fails: the id is still in use)."""
+    return {
+        "deleteDeveloperMetadata": {
+            "dataFilter": {
+                "developerMetadataLookup": {
+                    "metadataId": anchor,
+                    "metadataValue": value,
+                    "metadataLocation": _row_location(sheet_id, number),
+                    "locationMatchingStrategy": "EXACT_LOCATION",
+                }
+            }
+        }
+    }
+
+
+def _update_cell(sheet_id: int, number: int, column: int, value) -> dict:
+    return {
+        "updateCells": {
+            "start": {"sheetId": sheet_id, "rowIndex": number - 1, "columnIndex": column},
+            "rows": [{"values": [_cell(value)]}],
+            "fields": "userEnteredValue",
+        }
+    }
+
+
+def _users_of(rows: list[list]) -> list[User]:
+    if not rows:
+        return []
+    hmap = HeaderMap.from_header_row(USERS, rows[0])
+    users = []
+    for row in rows[1:]:
+        try:
+            users.append(user_from_row(lambda f, row=row: hmap.get(row, f)))
+        except ValueError:
+            continue  # an unreadable role: that row cannot authorise anything
+    return users
+
+
+@dataclass(eq=False)
+class _Save:
+    """One save waiting in the group commit, and what its earlier attempts planned."""
+
+    seen: Task
+    changes: dict
+    actor: User
+    now: datetime
+    authorize: object
+    done: threading.Event = field(default_factory=threading.Event)
+    rows: list[Change] | None = None
+    error: BaseException | None = None
+    expect_row: int | None = None
+    expected: tuple | None = None  # (new task, version, history rows) of the last plan
+    change_id: str | None = None
+    anchor_value: str | None = None
+    cas_failures: int = 0
+
+    def finish(self, rows=None, error=None) -> None:
+        if not self.done.is_set():
+            self.rows, self.error = rows, error
+            self.done.set()
+
+
+@dataclass(eq=False)
+class _Plan:
+    save: _Save
+    number: int
+    anchor: int | None
+    needs_anchor: bool
+    old_value: str
+    version: int
+    cells: dict
+    fields: list[str]
+    rows: list[Change]
+
+
+@dataclass
+class _Read:
+    hmap: HeaderMap | None = None
+    hist: HeaderMap | None = None
+    users: dict = field(default_factory=dict)
+    ids: dict = field(default_factory=dict)  # sheet row -> Mã NV
+    rows: dict = field(default_factory=dict)  # sheet row -> cells
+    anchors: dict = field(default_factory=dict)  # anchor id -> sheet row
 
 
 class GSheetsStore(Store):
@@ -115,11 +305,17 @@ class GSheetsStore(Store):
         self.client, self.key, self.tz = client, key, tz
         self.deadline = deadline_seconds
         self.account_email = account_email
-        self._write_lock = (
-            threading.Lock()
-        )  # saves from all sessions of this process, one at a time
+        self._write_lock = threading.Lock()  # one writer at a time in this process
+        self._queue_lock = threading.Lock()
+        self._queue: list[_Save] = []  # saves waiting for the next group commit
+        self.group_seconds = 0.05  # how long a writer waits for saves arriving together
+        self.verify_users = False  # authorise against the fresh NguoiDung row (signed-in users)
         self._agencies = None  # the registry as last read, to resolve agency names in a row
-        self._pending_history = []  # (rows, header) whose append failed after the cells landed
+        self._requests_sheet: bool | None = None  # does the DeXuat worksheet exist (None: unknown)
+        self._decide_lock = threading.Lock()  # two officers' decisions on one request, in turn
+        self._properties: dict = {}  # worksheet title -> sheetId and grid size
+        self._hmap: HeaderMap | None = None  # NhiemVu's header as last read
+        self._rows: dict[str, int] = {}  # Mã NV -> sheet row, as the last load saw it
 
     @classmethod
     def from_settings(cls, settings: Settings, deadline_seconds: float = 30.0) -> GSheetsStore:
@@ -136,13 +332,15 @@ class GSheetsStore(Store):
             adapter = EndpointAdapter(settings.endpoint)
             for prefix in GOOGLE_API_PREFIXES:
                 client.http_client.session.mount(prefix, adapter)
-        return cls(
+        store = cls(
             client,
             spreadsheet_key(settings.spreadsheet),
             settings.timezone,
             deadline_seconds,
             info.get("client_email", ""),
         )
+        store.verify_users = settings.auth_configured
+        return store
 
     # -- HTTP with retries and clear messages ----------------------------------------------------
 
@@ -210,9 +408,19 @@ class GSheetsStore(Store):
     # -- reading ----------------------------------------------------------------------------------
 
     def read_tables(self, params=READ_PARAMS) -> dict[str, list[list]]:
-        """The five worksheets' cells, in ONE values:batchGet."""
-        values = self._batch_get(list(SHEETS), "đọc dữ liệu", params)
-        return dict(zip(SHEETS, values))
+        """The worksheets' cells, in ONE values:batchGet. A workbook made before the follow-up
+        cycle has no DeXuat worksheet: it is read without it (once found missing, not asked
+        for again until init-sheet adds it)."""
+        sheets = [s for s in SHEETS if s != REQUESTS or self._requests_sheet is not False]
+        try:
+            values = self._batch_get(sheets, "đọc dữ liệu", params)
+        except StoreError as e:
+            if REQUESTS in sheets and _missing_sheet(e.__cause__, REQUESTS):
+                self._requests_sheet = False
+                return self.read_tables(params)
+            raise
+        self._requests_sheet = REQUESTS in sheets
+        return dict(zip(sheets, values))
 
     def load(self) -> Snapshot:
         return self.snapshot_of(self.read_tables())
@@ -224,6 +432,16 @@ class GSheetsStore(Store):
         except SchemaError as e:
             raise StoreError(str(e)) from e
         self._agencies = parts["agencies"]
+        rows = tables.get(TASKS) or []
+        if rows:
+            try:
+                self._hmap = HeaderMap.from_header_row(TASKS, rows[0])
+                col = self._hmap.positions["id"]
+                self._rows = {
+                    text(r[col]): n for n, r in enumerate(rows[1:], start=2) if col < len(r)
+                }
+            except SchemaError:
+                pass
         return Snapshot(**parts, loaded_at=now_local(self.tz))
 
     def _registry(self) -> AgencyIndex:
@@ -232,162 +450,360 @@ class GSheetsStore(Store):
         return AgencyIndex(self._agencies)
 
     # -- saving a task ------------------------------------------------------------------------
+    #
+    # One save (or a group of saves arriving together) = one read + one write:
+    # - the read (values:batchGetByDataFilter) returns the NhiemVu header, its Mã NV column, the
+    #   NguoiDung sheet (to authorise against the fresh user row), the LichSu header, and each
+    #   task's row found by its anchor (developer metadata on the row, which moves with the row
+    #   whatever people do to the rows), or by the row number the last load saw;
+    # - the write is ONE spreadsheets.batchUpdate: per task, a compare-and-set on its anchor
+    #   (delete the anchor where and as we read it, then create it again with the next version:
+    #   metadata ids are unique, so the create fails, and with it the whole request, when the row
+    #   moved or another writer saved it meanwhile), updateCells for the changed cells and the
+    #   version cell, then one appendCells with every history row. All or nothing.
+    # Any failure is followed by a new read: a save that landed (its row holds its values and
+    # version) is acknowledged, never sent again; the others are planned again on the fresh rows.
 
-    def _locate(self, task_id: str):
-        """(header map, sheet row number, cells, history header) of a task, read now."""
-        tasks, history = self._batch_get([TASKS, f"{HISTORY}!1:1"], "đọc lại nhiệm vụ")
+    def waiting(self) -> int:
+        """Saves queued behind the one being written (for the "please wait" message)."""
+        with self._queue_lock:
+            return len(self._queue) + (1 if self._write_lock.locked() else 0)
+
+    def update_task(self, seen, changes, actor, now, authorize=None):
+        save = _Save(seen, changes, actor, now, authorize)
+        with self._queue_lock:
+            self._queue.append(save)
+        while not save.done.is_set():
+            if self._write_lock.acquire(timeout=0.02):
+                try:
+                    if not save.done.is_set():
+                        time.sleep(self.group_seconds)  # saves arriving together go together
+                        with self._queue_lock:
+                            batch, self._queue = self._queue, []
+                        self._commit(batch)
+                finally:
+                    self._write_lock.release()
+            else:
+                save.done.wait(0.05)
+        if save.error is not None:
+            raise save.error
+        return save.rows
+
+    def _commit(self, batch: list[_Save]) -> None:
         try:
-            hmap = HeaderMap.from_header_row(TASKS, tasks[0] if tasks else [])
-            hist = HeaderMap.from_header_row(HISTORY, history[0] if history else [])
+            self._call("lưu nhiệm vụ", self._rounds, batch)
+        except AppError as e:
+            for save in batch:
+                save.finish(error=e)
+        except Exception as e:  # never leave a waiting user hanging
+            for save in batch:
+                save.finish(error=StoreError(f"Lỗi không mong đợi khi lưu: {e!r}"))
+            raise
+        finally:
+            for save in batch:
+                save.finish(error=StoreError("Chưa lưu được; vui lòng thử lại."))
+
+    def _rounds(self, batch: list[_Save]) -> None:
+        for _ in range(MAX_ROUNDS):
+            pending = [s for s in batch if not s.done.is_set()]
+            if not pending:
+                return
+            read = self._read_rows(pending)
+            plans, again, planned = [], False, set()
+            for save in pending:
+                if save.seen.id in planned:
+                    continue  # one write per task per round: the next round sees this one's
+                try:
+                    plan = self._plan(save, read)
+                except AppError as e:
+                    save.finish(error=e)  # one refused save never blocks the others
+                    continue
+                if plan == "read again":
+                    again = True
+                elif plan is not None:
+                    plans.append(plan)
+                    planned.add(save.seen.id)
+            unanchored = [p for p in plans if p.needs_anchor]
+            if unanchored:
+                self._attach_anchors(unanchored, read)
+                continue
+            if again or not plans:
+                continue
+            try:
+                self._batch_update(self._write_requests(plans, read))
+            except gspread.exceptions.APIError as e:
+                message = e.error.get("message", "")
+                if _status(e) == 400 and "already in use" in message:
+                    self._note_cas_failure(plans, message)
+                    continue
+                raise  # transient ones are retried by _call; the retry reads first
+            for plan in plans:
+                plan.save.finish(rows=plan.rows)
+        raise StoreError(
+            "Google Sheets đang được nhiều nơi ghi cùng lúc; chưa lưu được sau nhiều lần thử. "
+            "Vui lòng bấm Làm mới rồi lưu lại."
+        )
+
+    def _note_cas_failure(self, plans: list[_Plan], message: str) -> None:
+        match = re.search(r"Metadata ID (\d+)", message)
+        failed = [p for p in plans if match and p.anchor == int(match[1])] or plans
+        for plan in failed:
+            plan.save.cas_failures += 1
+            if plan.save.cas_failures >= 2 and plan.anchor:
+                # nothing visible changed yet the anchor disagrees: learn its value from Google
+                meta = self._call(
+                    "đọc mốc dòng",
+                    self.http.request,
+                    "get",
+                    f"{SPREADSHEETS_API_V4_BASE_URL}/{self.key}/developerMetadata/{plan.anchor}",
+                ).json()
+                plan.save.anchor_value = meta.get("metadataValue")
+
+    def _batch_update(self, requests_: list[dict]) -> dict:
+        return self.http.batch_update(self.key, {"requests": requests_})
+
+    def _sheet_ids(self, refresh: bool = False) -> dict[str, dict]:
+        """title -> {"sheetId", "rowCount", "columnCount"} (spreadsheets.get, properties only)."""
+        if refresh or not self._properties:
+            reply = self._call(
+                "đọc cấu trúc sheet",
+                self.http.fetch_sheet_metadata,
+                self.key,
+                {"fields": "sheets.properties"},
+            )
+            self._properties = {
+                s["properties"]["title"]: {
+                    "sheetId": s["properties"]["sheetId"],
+                    **s["properties"].get("gridProperties", {}),
+                }
+                for s in reply.get("sheets", [])
+            }
+        return self._properties
+
+    def _sheet_id(self, title: str) -> int:
+        props = self._sheet_ids().get(title) or self._sheet_ids(refresh=True).get(title)
+        if props is None:
+            raise StoreError(
+                f"Google Sheet thiếu trang tính «{title}». Tạo trang này với dòng tiêu đề, "
+                "hoặc chạy: python -m services.cli init-sheet"
+            )
+        return props["sheetId"]
+
+    def _by_filter(self, filters: list[dict]) -> list[tuple[dict, str, list[list]]]:
+        """(filter, A1 range, values) per matched range, in ONE values:batchGetByDataFilter."""
+        reply = self.http.request(
+            "post",
+            f"{SPREADSHEETS_API_V4_BASE_URL}/{self.key}/values:batchGetByDataFilter",
+            json={"dataFilters": filters, **READ_PARAMS},
+        ).json()
+        return [
+            (
+                m["dataFilters"][0],
+                m["valueRange"].get("range", ""),
+                m["valueRange"].get("values", []),
+            )
+            for m in reply.get("valueRanges", [])
+        ]
+
+    def _task_header(self) -> HeaderMap:
+        if self._hmap is None:
+            self._hmap = self._headers([TASKS])[TASKS]
+        return self._hmap
+
+    def _read_rows(self, saves: list[_Save]) -> _Read:
+        hmap = self._task_header()
+        col = _column(hmap.positions["id"])
+        filters = [
+            {"a1Range": f"{TASKS}!1:1"},
+            {"a1Range": f"{TASKS}!{col}:{col}"},
+            {"a1Range": USERS},
+            {"a1Range": f"{HISTORY}!1:1"},
+        ]
+        for save in saves:
+            anchor = anchor_id(save.seen.id)
+            if anchor:
+                filters.append({"developerMetadataLookup": {"metadataId": anchor}})
+            expected = save.expect_row or self._rows.get(save.seen.id)
+            if expected and expected > 1:
+                filters.append({"a1Range": f"{TASKS}!{expected}:{expected}"})
+        matched = self._by_filter(filters)
+        read = _Read()
+        try:
+            header = next((v for f, _, v in matched if f is filters[0] or f == filters[0]), [])
+            read.hmap = HeaderMap.from_header_row(TASKS, header[0] if header else [])
+            hist = next((v for f, _, v in matched if f == filters[3]), [])
+            read.hist = HeaderMap.from_header_row(HISTORY, hist[0] if hist else [])
+            users = next((v for f, _, v in matched if f == filters[2]), [])
+            read.users = {u.email: u for u in _users_of(users)}
         except SchemaError as e:
             raise StoreError(str(e)) from e
-        id_col = hmap.positions["id"]
-        rows = [
-            n
-            for n, row in enumerate(tasks[1:], start=2)
-            if id_col < len(row) and text(row[id_col]) == task_id
-        ]
-        if not rows:
-            raise TaskNotFound(task_id)
-        if len(rows) > 1:
-            raise StoreError(
-                f"Mã NV {task_id} bị trùng ở các dòng {', '.join(map(str, rows))} "
-                "của trang NhiemVu: hãy sửa mã trong sheet trước khi cập nhật."
-            )
-        return hmap, rows[0], tasks[rows[0] - 1], hist
+        if read.hmap.positions["id"] != hmap.positions["id"]:  # the Mã NV column moved
+            self._hmap = read.hmap
+            return self._read_rows(saves)
+        self._hmap = read.hmap
+        ids = next((v for f, _, v in matched if f == filters[1]), [])
+        read.ids = {n: text(r[0]) for n, r in enumerate(ids, start=1) if n > 1 and r}
+        for data_filter, a1, values in matched[4:] if len(matched) > 4 else []:
+            number = _first_row(a1)
+            if number is None:
+                continue
+            read.rows[number] = values[0] if values else []
+            lookup = data_filter.get("developerMetadataLookup")
+            if lookup:
+                read.anchors[lookup["metadataId"]] = number
+        return read
 
     def _read_task(self, hmap: HeaderMap, row: list) -> Task:
         task, _ = task_from_row(lambda f: hmap.get(row, f), self._registry(), self.tz)
         return task
 
-    def update_task(self, seen, changes, actor, now, authorize=None):
-        with self._write_lock:
-            self._retry_pending_history()
-            hmap, number, row, hist = self._locate(seen.id)
-            registry = self._registry()
-            fresh = self._read_task(hmap, row)
-            new, changed, rows = plan_update(
-                fresh, seen, changes, actor, now, authorize, names=registry.name
+    def _plan(self, save: _Save, read: _Read):
+        """The plan for one save on the fresh read, None when it is done, "read again" when its
+        row was not in this read. Raises on conflict, refusal or a task gone."""
+        task_id = save.seen.id
+        numbers = sorted(n for n, i in read.ids.items() if i == task_id)
+        if len(numbers) > 1:
+            raise StoreError(
+                f"Mã NV {task_id} bị trùng ở các dòng {', '.join(map(str, numbers))} "
+                "của trang NhiemVu: hãy sửa mã trong sheet trước khi cập nhật."
             )
-            if not changed:
-                return []
-            cells = task_cells(new, registry.name)
-            fields = [*changed, "updated_at", "updated_by"]
-            where = {"hmap": hmap, "number": number, "tries": 0}
+        anchor = anchor_id(task_id)
+        anchored = read.anchors.get(anchor) if anchor else None
+        if anchored is not None and read.ids.get(anchored) != task_id:
+            anchored = None  # an anchor on a row that is not this task's: never trusted
+        if not numbers and anchored is None:
+            raise TaskNotFound(task_id)
+        number = anchored or numbers[0]
+        if number not in read.rows:
+            save.expect_row = number
+            return "read again"
+        row = read.rows[number]
+        hmap = read.hmap
+        fresh = self._read_task(hmap, row)
+        version = _version(hmap.get(row, "version"))
+        if self.verify_users:
+            check_fresh_user(save.actor, read.users.get(save.actor.email.lower()))
+        if save.expected is not None and fresh == save.expected[0]:
+            if version == save.expected[1] or "version" not in hmap.positions:
+                save.finish(rows=save.expected[2])  # an earlier attempt of this save landed
+                return None
+        registry = self._registry()
+        new, changed, rows = plan_update(
+            fresh, save.seen, save.changes, save.actor, save.now, save.authorize, registry.name
+        )
+        if not changed:
+            save.finish(rows=[])
+            return None
+        save.change_id = save.change_id or rows[0].change_id  # the same id on every retry
+        rows = [replace(r, change_id=save.change_id) for r in rows]
+        known = max(version, _version(save.anchor_value)) if save.anchor_value else version
+        save.expected = (new, known + 1, rows)
+        missing = [f for f in changed if f not in hmap.positions]
+        if missing:  # never drop a value silently: the sheet needs the column first
+            raise StoreError(
+                f"Trang {TASKS} chưa có cột {', '.join(header(TASKS, f) for f in missing)}. "
+                "Hãy chạy: python -m services.cli init-sheet (thêm cột, không đổi dữ liệu)."
+            )
+        return _Plan(
+            save=save,
+            number=number,
+            anchor=anchor,
+            needs_anchor=bool(anchor) and anchored is None,
+            old_value=save.anchor_value or str(version),
+            version=known + 1,
+            cells=task_cells(new, registry.name),
+            fields=[*changed, "updated_at", "updated_by"],
+            rows=rows,
+        )
 
-            def write():
-                if where["tries"]:  # a retry: rows may have moved meanwhile, find the task again
-                    if self._landed(seen.id, fresh, new, where):
-                        return
-                where["tries"] += 1
-                positions = where["hmap"].positions
-                data = [
-                    {
-                        "range": absolute_range_name(
-                            TASKS, rowcol_to_a1(where["number"], positions[f] + 1)
-                        ),
-                        "values": [[cells[f]]],
+    def _anchor_requests(self, sheet_id: int, anchor: int, number: int, value: str) -> list:
+        return [
+            {
+                "deleteDeveloperMetadata": {
+                    "dataFilter": {"developerMetadataLookup": {"metadataId": anchor}}
+                }
+            },
+            _create_anchor(sheet_id, anchor, number, value),
+        ]
+
+    def _attach_anchors(self, plans: list[_Plan], read: _Read) -> None:
+        """Anchor rows that have none (added by hand, or before anchors existed). Done on its own
+        (no cells written), so a row moved meanwhile costs a re-anchoring, never a wrong write;
+        the next read checks every anchor against the row's Mã NV."""
+        sheet_id = self._sheet_id(TASKS)
+        reqs = []
+        if "version" not in read.hmap.positions:
+            reqs += self._add_header_requests(TASKS, read.hmap, "version")
+        for plan in plans:
+            reqs += self._anchor_requests(sheet_id, plan.anchor, plan.number, plan.old_value)
+        try:
+            self._batch_update(reqs)
+        except gspread.exceptions.APIError as e:
+            if "already in use" not in e.error.get("message", ""):
+                raise  # transient ones are retried by _call; the retry reads first
+        self._hmap = None if "version" not in read.hmap.positions else self._hmap
+
+    def _add_header_requests(self, sheet: str, hmap: HeaderMap, field: str) -> list:
+        props = self._sheet_ids(refresh=True)[sheet]
+        reqs = []
+        if hmap.width >= props.get("columnCount", 26):
+            reqs.append(
+                {
+                    "appendDimension": {
+                        "sheetId": props["sheetId"],
+                        "dimension": "COLUMNS",
+                        "length": 1,
                     }
-                    for f in fields
-                    if f in positions
-                ]
-                self.http.values_batch_update(self.key, {"valueInputOption": "RAW", "data": data})
-
-            self._reconciled(
-                "ghi nhiệm vụ", write, lambda: self._landed(seen.id, fresh, new, where)
+                }
             )
-            try:
-                self._append_history(rows, hist)
-            except StoreError as e:
-                self._pending_history.append((rows, hist))
-                raise StoreError(
-                    f"Đã lưu nhiệm vụ {seen.id} nhưng chưa ghi được lịch sử thay đổi "
-                    f"(mã {rows[0].change_id}): {e} Ứng dụng sẽ thử ghi lại lịch sử "
-                    "ở lần lưu sau; nếu ứng dụng khởi động lại trước đó, hãy báo "
-                    "Văn phòng kiểm tra trang LichSu."
-                ) from e
-        return rows
-
-    def retry_pending_history(self) -> int:
-        """Append history rows whose append failed after their cells were written; every save
-        does this first. Returns how many changes are still waiting."""
-        with self._write_lock:
-            return self._retry_pending_history()
-
-    def _retry_pending_history(self) -> int:
-        waiting = []
-        for rows, hist in self._pending_history:
-            try:
-                self._append_history(rows, hist, check_first=True)
-            except StoreError:
-                waiting.append((rows, hist))
-        self._pending_history = waiting
-        return len(waiting)
-
-    def _reconciled(self, what: str, write, applied) -> None:
-        """write() retried on transient errors under the deadline. When an answer may have been
-        lost, applied() is asked first, so a write that landed is never sent again."""
-
-        def attempt():
-            try:
-                write()
-            except Exception as e:
-                if _ambiguous(e) and applied():
-                    return
-                raise
-
-        self._call(what, attempt)
-
-    def _landed(self, task_id: str, fresh: Task, new: Task, where: dict) -> bool:
-        """Read the task again (updating `where` to its row now): True if it holds our values,
-        False if it is as before; anything else is someone else's change, never written over."""
-        hmap, number, row, _ = self._locate(task_id)
-        where.update(hmap=hmap, number=number)
-        now = self._read_task(hmap, row)
-        if now == new:
-            return True
-        if now == fresh:
-            return False
-        raise StoreError(
-            f"Nhiệm vụ {task_id} vừa được người khác thay đổi trong lúc lưu "
-            "(Google không trả lời kịp). Hãy bấm Làm mới để xem dữ liệu hiện tại."
+        reqs.append(
+            {
+                "updateCells": {
+                    "start": {
+                        "sheetId": props["sheetId"],
+                        "rowIndex": 0,
+                        "columnIndex": hmap.width,
+                    },
+                    "rows": [{"values": [_cell(header(sheet, field))]}],
+                    "fields": "userEnteredValue",
+                }
+            }
         )
+        return reqs
 
-    def _append(self, sheet: str, hmap: HeaderMap, records: list[dict]) -> None:
-        """Append rows laid out by the sheet's own header (extra columns left empty)."""
-        width = max(hmap.positions.values()) + 1
-        values = []
-        for record in records:
-            row = [""] * width
-            for field, i in hmap.positions.items():
-                row[i] = record.get(field, "")
-            values.append(row)
-        self.http.values_append(
-            self.key,
-            f"{sheet}!A1",
-            {"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
-            {"values": values},
-        )
+    def _write_requests(self, plans: list[_Plan], read: _Read) -> list[dict]:
+        sheet_id = self._sheet_id(TASKS)
+        positions = read.hmap.positions
+        reqs = []
+        for plan in plans:
+            if plan.anchor:
+                reqs.append(_delete_anchor_if(sheet_id, plan.anchor, plan.number, plan.old_value))
+                reqs.append(_create_anchor(sheet_id, plan.anchor, plan.number, str(plan.version)))
+            cells = {**plan.cells, "version": plan.version}
+            for f in [*plan.fields, "version"]:
+                if f in positions:
+                    reqs.append(_update_cell(sheet_id, plan.number, positions[f], cells[f]))
+        history = [row for plan in plans for row in plan.rows]
+        reqs.append(self._append_request(HISTORY, read.hist, [change_cells(c) for c in history]))
+        return reqs
 
-    def _append_history(self, changes, hist: HeaderMap, check_first: bool = False) -> None:
-        """Append history rows. After an answer that may have been lost (and, with check_first,
-        before anything), look for the change id first, so the rows are never written twice."""
-        change_id = changes[0].change_id
-        col = rowcol_to_a1(1, hist.positions["change_id"] + 1).rstrip("1")
-
-        def applied():
-            (ids,) = self._batch_get([f"{HISTORY}!{col}:{col}"], "kiểm tra lịch sử")
-            return any(r and text(r[0]) == change_id for r in ids)
-
-        if check_first and applied():
-            return
-        self._reconciled(
-            "ghi lịch sử",
-            lambda: self._append(HISTORY, hist, [change_cells(c) for c in changes]),
-            applied,
-        )
+    def _append_request(self, sheet: str, hmap: HeaderMap, records: list[dict]) -> dict:
+        rows = _row_data(hmap, records)
+        return {
+            "appendCells": {
+                "sheetId": self._sheet_id(sheet),
+                "rows": rows,
+                "fields": "userEnteredValue",
+            }
+        }
 
     # -- adding -------------------------------------------------------------------------------
+    #
+    # Adds are one read and one batchUpdate too: blank rows are inserted after the last Mã NV
+    # (an insert never overwrites anything, whoever appended meanwhile), the cells written into
+    # them, each row anchored with an id derived from its Mã NV (NV-0042 -> 42). Metadata ids are
+    # unique: two processes adding NV-0101 at once cannot both succeed; the loser reads the ids
+    # again and renumbers only the rows it numbered itself.
 
     def _headers(self, sheets: list[str]) -> dict[str, HeaderMap]:
         rows = self._batch_get([f"{s}!1:1" for s in sheets], "đọc tiêu đề")
@@ -398,59 +814,210 @@ class GSheetsStore(Store):
         except SchemaError as e:
             raise StoreError(str(e)) from e
 
-    def _ids(self, sheet: str, hmap: HeaderMap) -> list[str]:
-        col = rowcol_to_a1(1, hmap.positions["id"] + 1).rstrip("1")
-        (values,) = self._batch_get([f"{sheet}!{col}2:{col}"], "đọc mã")
-        return [text(r[0]) for r in values if r]
+    def _add(self, directive, tasks, actor, now):
+        with self._write_lock:
+            return self._call("thêm nhiệm vụ", self._add_rounds, directive, tasks, actor, now)
 
-    def _add_tasks(self, tasks, actor, now, maps, directive_id=None) -> list[Task]:
-        registry = self._registry()
-        tasks = [
-            replace(t, updated_at=now.replace(microsecond=0), updated_by=actor.email)
-            for t in assign_ids(tasks, self._ids(TASKS, maps[TASKS]), directive_id)
-        ]
-        if not tasks:
-            return tasks
-        self._call(
-            "thêm nhiệm vụ",
-            self._append,
-            TASKS,
-            maps[TASKS],
-            [task_cells(t, registry.name) for t in tasks],
-            retry_if=lambda e: _status(e) == 429,
-        )  # an append is not idempotent
-        rows = creation_changes(tasks, actor, registry.name)
-        try:
-            self._append_history(rows, maps[HISTORY])
-        except StoreError as e:
-            self._pending_history.append((rows, maps[HISTORY]))
+    def _add_rounds(self, directive, tasks, actor, now):
+        now = now.replace(microsecond=0)
+        check = None  # (anchor id, cells) of our first row after an answer that may be lost
+        for _ in range(MAX_ROUNDS):
+            hmap = self._task_header()
+            col = _column(hmap.positions["id"])
+            ranges = [f"{TASKS}!1:1", f"{TASKS}!{col}:{col}", DIRECTIVES, f"{HISTORY}!1:1"]
+            head, ids, dirs, hist = self._batch_get(ranges, "đọc mã")
+            try:
+                maps = {
+                    TASKS: HeaderMap.from_header_row(TASKS, head[0] if head else []),
+                    DIRECTIVES: HeaderMap.from_header_row(DIRECTIVES, dirs[0] if dirs else []),
+                    HISTORY: HeaderMap.from_header_row(HISTORY, hist[0] if hist else []),
+                }
+            except SchemaError as e:
+                raise StoreError(str(e)) from e
+            self._hmap = maps[TASKS]
+            if maps[TASKS].positions["id"] != hmap.positions["id"]:
+                continue
+            if check is not None and self._landed_add(*check):
+                return check[2]
+            registry = self._registry()
+            existing = [text(r[0]) for r in ids[1:] if r]
+            dcol = maps[DIRECTIVES].positions["id"]
+            directive_ids = [text(r[dcol]) for r in dirs[1:] if dcol < len(r)]
+            new_directive = directive
+            if directive is not None:
+                if not directive.id:
+                    new_directive = replace(directive, id=next_ids(directive_ids, "VB", 1)[0])
+                elif directive.id in directive_ids:
+                    raise StoreError(f"Mã văn bản {directive.id} đã tồn tại.")
+            added = [
+                replace(t, updated_at=now, updated_by=actor.email)
+                for t in assign_ids(
+                    tasks, existing, new_directive.id if new_directive is not None else None
+                )
+            ]
+            if not added and new_directive is None:
+                return None, []
+            reqs = []
+            if new_directive is not None:
+                reqs += self._insert_rows(
+                    DIRECTIVES,
+                    maps[DIRECTIVES],
+                    len(dirs),
+                    [directive_cells(new_directive)],
+                    [anchor_id(new_directive.id, "VB")],
+                )
+            reqs += self._insert_rows(
+                TASKS,
+                maps[TASKS],
+                len(ids),
+                [{**task_cells(t, registry.name), "version": 1} for t in added],
+                [anchor_id(t.id) for t in added],
+            )
+            history = creation_changes(added, actor, registry.name)
+            if history:
+                reqs.append(
+                    self._append_request(HISTORY, maps[HISTORY], [change_cells(c) for c in history])
+                )
+            result = (new_directive, added)
+            try:
+                self._batch_update(reqs)
+            except gspread.exceptions.APIError as e:
+                if _status(e) == 400 and "already in use" in e.error.get("message", ""):
+                    continue  # an id taken meanwhile by another writer: number again
+                if not _ambiguous(e):
+                    raise
+                check = self._add_check(added, registry, result)
+                continue
+            except (requests.exceptions.Timeout, requests.exceptions.ConnectionError):
+                check = self._add_check(added, registry, result)
+                continue
+            return result
+        raise StoreError("Chưa thêm được nhiệm vụ sau nhiều lần thử; vui lòng thử lại.")
+
+    def _add_check(self, added, registry, result):
+        first = next((t for t in added if anchor_id(t.id)), None)
+        if first is None:
             raise StoreError(
-                f"Đã thêm {len(tasks)} nhiệm vụ nhưng chưa ghi được lịch sử: {e} "
-                "Ứng dụng sẽ thử ghi lại ở lần lưu sau."
-            ) from e
-        return tasks
+                "Google không trả lời khi thêm nhiệm vụ; không rõ đã thêm hay chưa. Hãy bấm "
+                "Làm mới để kiểm tra trước khi thêm lại."
+            )
+        return anchor_id(first.id), task_cells(first, registry.name), result
+
+    def _landed_add(self, anchor: int, cells: dict, result) -> bool:
+        matched = self._by_filter([{"developerMetadataLookup": {"metadataId": anchor}}])
+        if not matched:
+            return False
+        row = matched[0][2][0] if matched[0][2] else []
+        hmap = self._task_header()
+        return all(
+            text(hmap.get(row, f)) == text(cells[f]) for f in ("id", "content", "updated_by")
+        )
+
+    def _insert_rows(self, sheet, hmap, after: int, records: list[dict], anchors: list) -> list:
+        """Insert blank rows after sheet row `after`, fill them, and anchor them."""
+        if not records:
+            return []
+        sheet_id = self._sheet_id(sheet)
+        rows = _row_data(hmap, records)
+        reqs = [
+            {
+                "insertDimension": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "dimension": "ROWS",
+                        "startIndex": after,
+                        "endIndex": after + len(records),
+                    },
+                    "inheritFromBefore": after > 0,
+                }
+            },
+            {
+                "updateCells": {
+                    "start": {"sheetId": sheet_id, "rowIndex": after, "columnIndex": 0},
+                    "rows": rows,
+                    "fields": "userEnteredValue",
+                }
+            },
+        ]
+        for i, anchor in enumerate(anchors):
+            if anchor:
+                reqs.append(_create_anchor(sheet_id, anchor, after + i + 1, "1"))
+        return reqs
 
     def add_tasks(self, tasks, actor, now):
-        with self._write_lock:
-            return self._add_tasks(tasks, actor, now, self._headers([TASKS, HISTORY]))
+        return self._add(None, tasks, actor, now)[1]
 
     def add_directive(self, directive, tasks, actor, now):
+        return self._add(directive, tasks, actor, now)
+
+    def _append(self, sheet: str, hmap: HeaderMap, records: list[dict]) -> None:
+        """values.append of rows laid out by the sheet's own header (admin upserts, init)."""
+        width = max(hmap.positions.values()) + 1
+        values = []
+        for record in records:
+            row = [""] * width
+            for name, i in hmap.positions.items():
+                row[i] = record.get(name, "")
+            values.append(row)
+        self.http.values_append(
+            self.key,
+            f"{sheet}!A1",
+            {"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
+            {"values": values},
+        )
+
+    def cell_count(self, refresh: bool = True) -> int:
+        """Cells in the workbook (every worksheet's grid), against Google's 10 million."""
+        return sum(
+            p.get("rowCount", 0) * p.get("columnCount", 0)
+            for p in self._sheet_ids(refresh=refresh).values()
+        )
+
+    def anchor_rows(self) -> int:
+        """Anchor every NhiemVu row that has none (or whose anchor sits on another row), in one
+        developerMetadata:search + one read + one batchUpdate. Saves do this for their own row
+        when needed; init-sheet does it for all. Returns how many rows were anchored."""
         with self._write_lock:
-            maps = self._headers([TASKS, DIRECTIVES, HISTORY])
-            existing = self._ids(DIRECTIVES, maps[DIRECTIVES])
-            if not directive.id:
-                directive = replace(directive, id=next_ids(existing, "VB", 1)[0])
-            elif directive.id in existing:
-                raise StoreError(f"Mã văn bản {directive.id} đã tồn tại.")
-            self._call(
-                "thêm văn bản",
-                self._append,
-                DIRECTIVES,
-                maps[DIRECTIVES],
-                [directive_cells(directive)],
-                retry_if=lambda e: _status(e) == 429,
+            found = self._call(
+                "đọc mốc dòng",
+                lambda: self.http.request(
+                    "post",
+                    f"{SPREADSHEETS_API_V4_BASE_URL}/{self.key}/developerMetadata:search",
+                    json={
+                        "dataFilters": [{"developerMetadataLookup": {"metadataKey": ANCHOR_KEY}}]
+                    },
+                ).json(),
             )
-            return directive, self._add_tasks(tasks, actor, now, maps, directive.id)
+            where = {}
+            for m in found.get("matchedDeveloperMetadata", []):
+                meta = m["developerMetadata"]
+                rng = meta.get("location", {}).get("dimensionRange", {})
+                where[meta["metadataId"]] = rng.get("startIndex", -1) + 1
+            hmap = self._task_header()
+            col = _column(hmap.positions["id"])
+            (ids,) = self._batch_get([f"{TASKS}!{col}:{col}"], "đọc mã")
+            seen, reqs = set(), []
+            sheet_id = self._sheet_id(TASKS)
+            counts = {}
+            for r in ids[1:]:
+                if r:
+                    counts[text(r[0])] = counts.get(text(r[0]), 0) + 1
+            for number, r in enumerate(ids[1:], start=2):
+                task_id = text(r[0]) if r else ""
+                anchor = anchor_id(task_id)
+                if not anchor or counts[task_id] > 1 or anchor in seen:
+                    continue  # no anchor for duplicated ids: those rows are read-only
+                seen.add(anchor)
+                if anchor not in where:
+                    reqs.append(_create_anchor(sheet_id, anchor, number, "0"))
+                elif where[anchor] != number:  # on another row: moved here
+                    reqs += self._anchor_requests(sheet_id, anchor, number, "0")
+            if "version" not in hmap.positions:
+                reqs = self._add_header_requests(TASKS, hmap, "version") + reqs
+                self._hmap = None
+            if reqs:
+                self._call("gắn mốc dòng", self._batch_update, reqs)
+            return sum(1 for r in reqs if "createDeveloperMetadata" in r)
 
     def _upsert(self, sheet: str, key_field: str, key: str, cells: dict) -> None:
         """Replace the row whose key matches (case-insensitively), or append one. Each attempt
@@ -483,6 +1050,87 @@ class GSheetsStore(Store):
         with self._write_lock:
             # an append whose answer was lost is found by its key on the next attempt
             self._call("lưu dòng", attempt)
+
+    # -- the follow-up cycle's requests ----------------------------------------------------------
+
+    def _requests(self) -> tuple[HeaderMap, list[tuple[int, Request]]]:
+        """The DeXuat worksheet read now: its header and (row number, request) pairs."""
+        try:
+            (rows,) = self._batch_get([REQUESTS], "đọc đề xuất")
+        except StoreError as e:
+            if _missing_sheet(e.__cause__, REQUESTS):
+                raise StoreError(
+                    f"Google Sheet chưa có trang {REQUESTS} (đề xuất gia hạn, giao lại). Hãy chạy: "
+                    "python -m services.cli init-sheet"
+                ) from e
+            raise
+        try:
+            hmap = HeaderMap.from_header_row(REQUESTS, rows[0] if rows else [])
+        except SchemaError as e:
+            raise StoreError(str(e)) from e
+        found = []
+        for number, row in enumerate(rows[1:], start=2):
+            if any(text(c) for c in row):
+                try:
+                    found.append(
+                        (number, request_from_row(lambda f, r=row: hmap.get(r, f), self.tz))
+                    )
+                except (ValueError, DateError):
+                    continue  # reported by check; never written over
+        return hmap, found
+
+    def add_request(self, request, actor, now, authorize=None):
+        # requests are rare: the task is checked on a fresh load (not the cached snapshot)
+        with self._write_lock:
+            hmap, found = self._requests()
+            task = self.load().task(request.task_id)
+            if task is None:
+                raise TaskNotFound(request.task_id)
+            others = [r for _, r in found if r.task_id == request.task_id]
+            request, change = plan_request(
+                task, others, request, [r.id for _, r in found], actor, now, authorize
+            )
+            self._call(
+                "ghi đề xuất",
+                self._append,
+                REQUESTS,
+                hmap,
+                [request_cells(request)],
+                retry_if=lambda e: _status(e) == 429,
+            )  # an append is not idempotent
+            self._append_change(change)
+        return request
+
+    def _append_change(self, change: Change) -> None:
+        """One history row of the cycle's requests (the task's own rows go with its cells)."""
+        hist = self._headers([HISTORY])[HISTORY]
+        self._call(
+            "ghi lịch sử",
+            self._append,
+            HISTORY,
+            hist,
+            [change_cells(change)],
+            retry_if=lambda e: _status(e) == 429,
+        )
+
+    def decide_request(
+        self, seen, decision, actor, now, task_seen=None, task_changes=None, authorize=None
+    ):
+        # Sheets has no transactions: the request is checked first, then the task is saved with
+        # update_task's own conflict check, then the decision is written. Within this process the
+        # decide lock makes two officers' decisions on one request one-after-the-other.
+        with self._decide_lock:
+            _, found = self._requests()
+            fresh = next((r for _, r in found if r.id == seen.id), None)
+            if fresh is None:
+                raise StoreError(f"Không tìm thấy đề xuất {seen.id} trong trang {REQUESTS}.")
+            decided, change = plan_decision(fresh, seen, decision, actor, now)
+            if task_changes:
+                self.update_task(task_seen, task_changes, actor, now, authorize)
+            self._upsert(REQUESTS, "id", decided.id, request_cells(decided))
+            with self._write_lock:
+                self._append_change(change)
+        return decided
 
     def save_agency(self, agency):
         self._upsert(AGENCIES, "code", agency.code, agency_cells(agency))
@@ -518,6 +1166,8 @@ class GSheetsStore(Store):
                 )
                 done.append(f"Đã ghi dòng tiêu đề cho {sheet}.")
                 rows = [headers]
+            else:
+                done += self._add_missing_columns(sheet, existing.get(sheet), rows[0])
             if copy_from is not None and len(rows) <= 1:
                 records = _records_of(sheet, copy_from)
                 if records:
@@ -533,6 +1183,30 @@ class GSheetsStore(Store):
                     done.append(f"Đã chép {len(records)} dòng vào {sheet}.")
         return done
 
+    def _add_missing_columns(self, sheet: str, worksheet, header_row: list) -> list[str]:
+        """Headers this version knows and the sheet lacks (e.g. the follow-up cycle's columns),
+        added after the last header cell; rows and other columns are not touched."""
+        present = {fold(c) for c in header_row if text(c)}
+        missing = [h for _, h in COLUMNS[sheet] if fold(h) not in present]
+        if not missing:
+            return []
+        if worksheet is None:  # just created: ask for its size
+            spreadsheet = self._call("mở Google Sheet", self.client.open_by_key, self.key)
+            worksheet = spreadsheet.worksheet(sheet)
+        start = len(header_row) + 1
+        short = start - 1 + len(missing) - worksheet.col_count
+        if short > 0:
+            self._call("thêm cột", worksheet.add_cols, short)
+        self._call(
+            "ghi tiêu đề",
+            self.http.values_update,
+            self.key,
+            absolute_range_name(sheet, rowcol_to_a1(1, start)),
+            {"valueInputOption": "RAW"},
+            {"values": [missing]},
+        )
+        return [f"Đã thêm cột {', '.join(missing)} vào {sheet}."]
+
 
 def _records_of(sheet: str, snap: Snapshot) -> list[dict]:
     names = AgencyIndex(snap.agencies).name
@@ -542,4 +1216,5 @@ def _records_of(sheet: str, snap: Snapshot) -> list[dict]:
         AGENCIES: lambda: [agency_cells(a) for a in snap.agencies],
         USERS: lambda: [user_cells(u) for u in snap.users],
         HISTORY: lambda: [change_cells(c) for c in snap.history],
+        REQUESTS: lambda: [request_cells(r) for r in snap.requests],
     }[sheet]()

@@ -19,17 +19,27 @@ from services.domain.model import (
     Agency,
     Change,
     Directive,
+    Request,
     Snapshot,
     Task,
     User,
     now_local,
 )
-from services.stores.base import Store, assign_ids, creation_changes, next_ids, plan_update
+from services.stores.base import (
+    Store,
+    assign_ids,
+    creation_changes,
+    next_ids,
+    plan_decision,
+    plan_request,
+    plan_update,
+)
 
 TASK_COLUMNS = TASK_FIELDS  # the tasks table has one column per Task field, same names (+ seq)
 CHANGE_COLUMNS = tuple(f.name for f in fields(Change))
 AGENCY_COLUMNS = ("code", "name", "aliases", "grp", "successor", "active")
-USER_COLUMNS = ("email", "name", "agency", "role")
+USER_COLUMNS = ("email", "name", "agency", "role", "active")
+REQUEST_COLUMNS = tuple(f.name for f in fields(Request))
 DIRECTIVE_COLUMNS = ("id", "number", "issued_on", "issuer", "title", "signer", "link")
 
 
@@ -83,6 +93,12 @@ class SQLStore(Store):
     def _encode_agency(self, a: Agency) -> dict: ...
 
     @abstractmethod
+    def _encode_request(self, r: Request) -> dict: ...
+
+    @abstractmethod
+    def _decode_request(self, row) -> Request: ...
+
+    @abstractmethod
     def _decode_agency(self, row) -> Agency: ...
 
     def _exec(self, conn, text: str, params=None):
@@ -102,7 +118,13 @@ class SQLStore(Store):
         self._exec(conn, _upsert("agencies", AGENCY_COLUMNS, "code"), self._encode_agency(a))
 
     def _put_user(self, conn, u: User) -> None:
-        params = {"email": u.email.lower(), "name": u.name, "agency": u.agency, "role": u.role}
+        params = {
+            "email": u.email.lower(),
+            "name": u.name,
+            "agency": u.agency,
+            "role": u.role,
+            "active": self._encode_bool(u.active),
+        }
         self._exec(conn, _upsert("users", USER_COLUMNS, "email"), params)
 
     def _put_changes(self, conn, changes: list[Change]) -> None:
@@ -110,7 +132,13 @@ class SQLStore(Store):
         sql = _insert("history", CHANGE_COLUMNS, " ON CONFLICT (change_id, field) DO NOTHING")
         self._many(conn, sql, [self._encode_change(c) for c in changes])
 
-    def _put_all(self, conn, directives, agencies, tasks, history, users) -> None:
+    def _put_request(self, conn, r: Request) -> None:
+        self._exec(conn, _upsert("requests", REQUEST_COLUMNS, "id"), self._encode_request(r))
+
+    def _encode_bool(self, value: bool):
+        return value
+
+    def _put_all(self, conn, directives, agencies, tasks, history, users, requests=()) -> None:
         self._lock_ids(conn)
         for a in agencies:
             self._put_agency(conn, a)
@@ -118,6 +146,9 @@ class SQLStore(Store):
             self._put_user(conn, u)
         self._many(conn, _insert("directives", DIRECTIVE_COLUMNS), [vars(d) for d in directives])
         self._insert_tasks(conn, list(tasks))
+        self._many(
+            conn, _insert("requests", REQUEST_COLUMNS), [self._encode_request(r) for r in requests]
+        )
         self._put_changes(conn, list(history))
 
     # -- Store -----------------------------------------------------------------------------------
@@ -139,30 +170,86 @@ class SQLStore(Store):
                 self._decode_task(r) for r in self._rows(conn, "SELECT * FROM tasks ORDER BY seq")
             )
             users = tuple(
-                User(**{c: r[c] for c in USER_COLUMNS})
+                User(**{**{c: r[c] for c in USER_COLUMNS}, "active": bool(r["active"])})
                 for r in self._rows(conn, "SELECT * FROM users ORDER BY email")
+            )
+            requests = tuple(
+                self._decode_request(r)
+                for r in self._rows(conn, "SELECT * FROM requests ORDER BY id")
             )
             history = tuple(
                 self._decode_change(r)
                 for r in self._rows(conn, "SELECT * FROM history ORDER BY seq")
             )
-        return Snapshot(directives, agencies, tasks, users, history, loaded_at=now_local(self.tz))
+        return Snapshot(
+            directives, agencies, tasks, users, history, requests, loaded_at=now_local(self.tz)
+        )
+
+    def _fresh_task(self, conn, task_id: str) -> Task:
+        """The task as it is now, locked until the commit where the dialect needs it."""
+        row = self._exec(
+            conn, "SELECT * FROM tasks WHERE id = :id" + self.for_update, {"id": task_id}
+        ).fetchone()
+        if row is None:
+            raise TaskNotFound(task_id)
+        return self._decode_task(row)
 
     def update_task(self, seen, changes, actor, now, authorize=None):
         with self._tx() as conn:
+            rows = self._update(conn, seen, changes, actor, now, authorize)
+            self._put_changes(conn, rows)
+        return rows
+
+    def _update(self, conn, seen, changes, actor, now, authorize) -> list[Change]:
+        """The task's new cells inside the caller's transaction; its history rows returned."""
+        fresh = self._fresh_task(conn, seen.id)
+        names = self._agency_names(conn)
+        new, changed, rows = plan_update(
+            fresh, seen, changes, actor, now, authorize, names=lambda c: names.get(c, c)
+        )  # history shows agency names, as on the sheet
+        if changed:
+            params = self._encode_task(new)
+            sets = ", ".join(f"{f} = :{f}" for f in [*changed, "updated_at", "updated_by"])
+            self._exec(conn, f"UPDATE tasks SET {sets} WHERE id = :id", params)
+        return rows
+
+    def _agency_names(self, conn) -> dict[str, str]:
+        return {r["code"]: r["name"] for r in self._exec(conn, "SELECT code, name FROM agencies")}
+
+    # -- requests (đề xuất) ----------------------------------------------------------------------
+
+    def add_request(self, request, actor, now, authorize=None):
+        with self._tx() as conn:
+            task = self._fresh_task(conn, request.task_id)  # locked: one waiting request per task
+            self._lock_ids(conn)
+            others = [
+                self._decode_request(r)
+                for r in self._exec(
+                    conn, "SELECT * FROM requests WHERE task_id = :t", {"t": request.task_id}
+                )
+            ]
+            ids = [r["id"] for r in self._exec(conn, "SELECT id FROM requests")]
+            request, change = plan_request(task, others, request, ids, actor, now, authorize)
+            self._put_request(conn, request)
+            self._put_changes(conn, [change])
+        return request
+
+    def decide_request(
+        self, seen, decision, actor, now, task_seen=None, task_changes=None, authorize=None
+    ):
+        with self._tx() as conn:
             row = self._exec(
-                conn, "SELECT * FROM tasks WHERE id = :id" + self.for_update, {"id": seen.id}
+                conn, "SELECT * FROM requests WHERE id = :id" + self.for_update, {"id": seen.id}
             ).fetchone()
             if row is None:
-                raise TaskNotFound(seen.id)
-            fresh = self._decode_task(row)
-            new, changed, rows = plan_update(fresh, seen, changes, actor, now, authorize)
-            if changed:
-                params = self._encode_task(new)
-                sets = ", ".join(f"{f} = :{f}" for f in [*changed, "updated_at", "updated_by"])
-                self._exec(conn, f"UPDATE tasks SET {sets} WHERE id = :id", params)
-                self._put_changes(conn, rows)
-        return rows
+                raise StoreError(f"Không tìm thấy đề xuất {seen.id}.")
+            decided, change = plan_decision(self._decode_request(row), seen, decision, actor, now)
+            rows = []
+            if task_changes:
+                rows = self._update(conn, task_seen, task_changes, actor, now, authorize)
+            self._put_request(conn, decided)
+            self._put_changes(conn, [*rows, change])
+        return decided
 
     def add_directive(self, directive, tasks, actor, now):
         with self._tx() as conn:
@@ -190,17 +277,17 @@ class SQLStore(Store):
             for t in assign_ids(tasks, existing, directive_id)
         ]
         self._insert_tasks(conn, tasks)
-        names = {r["code"]: r["name"] for r in self._exec(conn, "SELECT code, name FROM agencies")}
+        names = self._agency_names(conn)
         self._put_changes(conn, creation_changes(tasks, actor, lambda c: names.get(c, c)))
         return tasks
 
-    def bulk_load(self, directives, agencies, tasks, history=(), users=()) -> None:
+    def bulk_load(self, directives, agencies, tasks, history=(), users=(), requests=()) -> None:
         """Rows written as they are (ids, history and all) in one transaction: for copying or
         generating whole data sets (demo data), where a save per change would take minutes."""
         with self._tx() as conn:
-            self._put_all(conn, directives, agencies, tasks, history, users)
+            self._put_all(conn, directives, agencies, tasks, history, users, requests)
 
-    def overwrite(self, directives, agencies, tasks, users) -> None:
+    def overwrite(self, directives, agencies, tasks, users, requests=()) -> None:
         """Rows replaced by key with the given ones, as they are (a copy with --overwrite); a
         task keeps its place in the order."""
         sets = ", ".join(f"{c} = :{c}" for c in TASK_COLUMNS if c != "id")
@@ -217,6 +304,8 @@ class SQLStore(Store):
                 f"UPDATE tasks SET {sets} WHERE id = :id",
                 [self._encode_task(t) for t in tasks],
             )
+            for r in requests:
+                self._put_request(conn, r)
 
     def save_agency(self, agency):
         with self._tx() as conn:

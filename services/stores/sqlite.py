@@ -14,10 +14,10 @@ from contextlib import contextmanager
 from datetime import date, datetime
 
 from services.domain.errors import StoreError
-from services.domain.model import Agency, Change, Task
-from services.stores.sql import CHANGE_COLUMNS, TASK_COLUMNS, SQLStore
+from services.domain.model import Agency, Change, Request, Task
+from services.stores.sql import CHANGE_COLUMNS, REQUEST_COLUMNS, TASK_COLUMNS, SQLStore
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE directives (id TEXT PRIMARY KEY, number TEXT, issued_on TEXT, issuer TEXT,
     title TEXT, signer TEXT, link TEXT);
@@ -32,6 +32,25 @@ CREATE TABLE history (seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT, change_id 
     UNIQUE (change_id, field));
 CREATE INDEX history_task ON history (task_id);
 """
+# Versioned migrations, applied in place in one transaction each (a file is never reset).
+MIGRATIONS = {
+    2: """
+ALTER TABLE tasks ADD COLUMN original_deadline TEXT;
+ALTER TABLE tasks ADD COLUMN extensions INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN returns INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN return_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE tasks ADD COLUMN withdrawn TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE requests (id TEXT PRIMARY KEY, task_id TEXT NOT NULL, kind TEXT NOT NULL,
+    reason TEXT, proposed_deadline TEXT, proposed_agency TEXT, agency TEXT, state TEXT NOT NULL,
+    requested_by TEXT, requested_at TEXT, decided_by TEXT, decided_at TEXT, note TEXT);
+CREATE INDEX requests_task ON requests (task_id);
+""",
+}
+
+
+def _statements(sql: str):
+    return [s for s in sql.strip().split(";") if s.strip()]
 
 
 def _d(value: str | None) -> date | None:
@@ -112,14 +131,27 @@ class SQLiteStore(SQLStore):
             conn.close()
         if version == SCHEMA_VERSION:
             return
+        if version and version < SCHEMA_VERSION:
+            self._migrate()
+            return
         if tables or version:
             raise StoreError(
                 f"Cơ sở dữ liệu «{self.path}» có cấu trúc lạ (phiên bản {version}); "
                 "ứng dụng không sửa nó. Hãy đổi [store] sqlite_path sang tệp mới."
             )
         with self._tx() as conn:  # brand new: create and seed in one transaction
-            for statement in SCHEMA.strip().split(";"):
-                if statement.strip():
+            # checked again under the write lock: another process may have created it meanwhile
+            if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                return
+            if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                raise StoreError(
+                    f"Cơ sở dữ liệu «{self.path}» có cấu trúc lạ; ứng dụng không sửa nó. "
+                    "Hãy đổi [store] sqlite_path sang tệp mới."
+                )
+            for statement in _statements(SCHEMA):
+                conn.execute(statement)
+            for version in sorted(MIGRATIONS):
+                for statement in _statements(MIGRATIONS[version]):
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             if seed is not None:
@@ -130,6 +162,16 @@ class SQLiteStore(SQLStore):
                 conn.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
         except StoreError:
             pass  # WAL is a speed-up, not a requirement (some network file systems refuse it)
+
+    def _migrate(self) -> None:
+        """Bring an older file up to SCHEMA_VERSION, keeping every row. The version is read again
+        inside the write transaction, so two processes opening the file at once migrate once."""
+        with self._tx() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            for target in sorted(v for v in MIGRATIONS if v > version):
+                for statement in _statements(MIGRATIONS[target]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {target}")
 
     @contextmanager
     def _read(self):
@@ -161,6 +203,11 @@ class SQLiteStore(SQLStore):
             completed_on=_d(row["completed_on"]),
             updated_at=_t(row["updated_at"]),
             updated_by=row["updated_by"] or "",
+            original_deadline=_d(row["original_deadline"]),
+            extensions=row["extensions"] or 0,
+            returns=row["returns"] or 0,
+            return_reason=row["return_reason"] or "",
+            withdrawn=row["withdrawn"] or "",
         )
 
     def _encode_task(self, t: Task) -> dict:
@@ -170,6 +217,7 @@ class SQLiteStore(SQLStore):
             "deadline": _iso(t.deadline),
             "completed_on": _iso(t.completed_on),
             "updated_at": _iso(t.updated_at),
+            "original_deadline": _iso(t.original_deadline),
         }
 
     def _decode_change(self, row) -> Change:
@@ -205,4 +253,25 @@ class SQLiteStore(SQLStore):
             "grp": a.group,
             "successor": a.successor,
             "active": int(a.active),
+        }
+
+    def _encode_bool(self, value: bool):
+        return int(value)
+
+    def _decode_request(self, row) -> Request:
+        return Request(
+            **{
+                **{c: row[c] or "" for c in REQUEST_COLUMNS},
+                "proposed_deadline": _d(row["proposed_deadline"]),
+                "requested_at": _t(row["requested_at"]),
+                "decided_at": _t(row["decided_at"]),
+            }
+        )
+
+    def _encode_request(self, r: Request) -> dict:
+        return {
+            **{c: getattr(r, c) for c in REQUEST_COLUMNS},
+            "proposed_deadline": _iso(r.proposed_deadline),
+            "requested_at": _iso(r.requested_at),
+            "decided_at": _iso(r.decided_at),
         }

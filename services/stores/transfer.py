@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC
 
 from services.domain.errors import StoreError
@@ -20,12 +20,13 @@ from services.domain.model import Change, Snapshot, Task
 from services.stores.base import Store
 from services.stores.sql import SQLStore
 
-TABLES = ("directives", "agencies", "tasks", "users", "history")
+TABLES = ("directives", "agencies", "tasks", "users", "requests", "history")
 LABELS = {
     "directives": "văn bản",
     "agencies": "cơ quan",
     "tasks": "nhiệm vụ",
     "users": "người dùng",
+    "requests": "đề xuất",
     "history": "dòng lịch sử",
 }
 
@@ -43,6 +44,7 @@ def task_checksum(t: Task) -> str:
         "deadline": t.deadline.isoformat() if t.deadline else None,
         "completed_on": t.completed_on.isoformat() if t.completed_on else None,
         "updated_at": _moment(t.updated_at),
+        "original_deadline": t.original_deadline.isoformat() if t.original_deadline else None,
         "progress": int(t.progress),
     }
     text = json.dumps(canonical, ensure_ascii=False, sort_keys=True)
@@ -58,6 +60,10 @@ def _canonical(table: str, row):
         return task_checksum(row)
     if table == "history":
         return (_moment(row.at), *(getattr(row, k) for k in vars(row) if k != "at"))
+    if table == "requests":
+        return replace(
+            row, requested_at=_moment(row.requested_at), decided_at=_moment(row.decided_at)
+        )
     return row
 
 
@@ -66,6 +72,7 @@ KEYS = {
     "agencies": lambda a: a.code,
     "tasks": lambda t: t.id,
     "users": lambda u: u.email.lower(),
+    "requests": lambda r: r.id,
     "history": _change_key,
 }
 
@@ -141,7 +148,9 @@ def apply_copy(source: Snapshot, target: Store, plan: Plan, overwrite: bool = Fa
     that have no data rows yet are filled (so an interrupted copy resumes where it stopped)."""
     if isinstance(target, SQLStore):
         m = plan.missing
-        target.bulk_load(m["directives"], m["agencies"], m["tasks"], m["history"], m["users"])
+        target.bulk_load(
+            m["directives"], m["agencies"], m["tasks"], m["history"], m["users"], m["requests"]
+        )
         if overwrite and any(plan.differing.values()):
             wanted = {t: rows_by_key(source, t) for t in TABLES}
             target.overwrite(
@@ -149,6 +158,7 @@ def apply_copy(source: Snapshot, target: Store, plan: Plan, overwrite: bool = Fa
                 [wanted["agencies"][k] for k in plan.differing["agencies"]],
                 [wanted["tasks"][k] for k in plan.differing["tasks"]],
                 [wanted["users"][k] for k in plan.differing["users"]],
+                [wanted["requests"][k] for k in plan.differing["requests"]],
             )
         return
     if overwrite:

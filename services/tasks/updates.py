@@ -14,11 +14,14 @@ from datetime import date, datetime
 
 from services.domain.agencies import AgencyIndex
 from services.domain.errors import AppError, PermissionDenied, ValidationError
+from services.domain.limits import MAX_EVIDENCE, MAX_RESULT
 from services.domain.model import (
+    AGENCY_STATUSES,
     DONE,
+    NOT_STARTED,
+    PENDING,
     ROLE_ADMIN,
     ROLE_AGENCY,
-    STATUSES,
     Change,
     Task,
     User,
@@ -26,8 +29,6 @@ from services.domain.model import (
 )
 from services.stores.base import Store
 
-MAX_RESULT = 5000
-MAX_EVIDENCE = 1000
 _SCHEME = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*):(//)?")
 
 
@@ -53,16 +54,45 @@ def _progress(value) -> int | None:
     return int(number) if number.is_integer() else None
 
 
+def _typed_number(value) -> str:
+    """What the user typed, as they would write it ("33,5"), or "" when it is not a number."""
+    try:
+        number = float(str(value).replace(",", ".").rstrip("%"))
+    except (TypeError, ValueError):
+        return ""
+    return f"{number:g}".replace(".", ",")
+
+
+def reapply(typed: dict, seen: Task, current: Task) -> dict:
+    """After a conflict: the user's input on top of the row as it is now. A field the user did
+    not touch (still what they saw) takes the colleague's new value; a field they changed keeps
+    what they typed."""
+    return {
+        name: getattr(current, name) if value == getattr(seen, name) else value
+        for name, value in typed.items()
+    }
+
+
 def validate(data: UpdateInput, today: date) -> dict:
     """The changes to apply, or ValidationError with a message per field. Input is never altered
-    except for cleaning: NFC, trimmed, zero-width characters removed."""
+    except for cleaning (NFC, trimmed, zero-width characters removed): a progress of 33.5, a
+    "Hoàn thành" at 80 % or a "Chưa thực hiện" at 50 % is refused with a message saying why,
+    never silently changed."""
     errors: dict[str, str] = {}
-    status = data.status if data.status in STATUSES else None
+    # a completion waiting for the office shows as the agency's own "Hoàn thành" in its form
+    status = DONE if data.status == PENDING else data.status
+    status = status if status in AGENCY_STATUSES else None
     if status is None:
-        errors["status"] = f"Chọn trạng thái: {', '.join(STATUSES)}."
+        errors["status"] = f"Chọn trạng thái: {', '.join(AGENCY_STATUSES)}."
     progress = _progress(data.progress)
     if progress is None or not 0 <= progress <= 100:
-        errors["progress"] = "Tiến độ là số nguyên từ 0 đến 100."
+        typed = _typed_number(data.progress)
+        errors["progress"] = (
+            f"Tiến độ là số nguyên từ 0 đến 100; bạn nhập {typed}: nhập số nguyên (ứng dụng "
+            "không tự làm tròn)."
+            if typed and "," in typed and 0 <= float(typed.replace(",", ".")) <= 100
+            else "Tiến độ là số nguyên từ 0 đến 100."
+        )
     result = clean_text(data.result or "")
     if len(result) > MAX_RESULT:
         errors["result"] = (
@@ -85,10 +115,19 @@ def validate(data: UpdateInput, today: date) -> dict:
         completed_on = completed_on or today
         if completed_on > today:
             errors["completed_on"] = "Ngày hoàn thành không được sau ngày hôm nay."
-        progress = 100 if "progress" not in errors else progress
+        if "progress" not in errors and progress != 100:
+            errors["progress"] = (
+                f"Trạng thái «{DONE}» nghĩa là tiến độ 100%, nhưng bạn nhập {progress}%: sửa "
+                "tiến độ thành 100, hoặc chọn «Đang thực hiện»."
+            )
     else:
         completed_on = None  # only a finished task has a completion date
-        if progress == 100 and not data.confirm_full_progress:
+        if status == NOT_STARTED and progress and "progress" not in errors:
+            errors["progress"] = (
+                f"Trạng thái «{NOT_STARTED}» nghĩa là tiến độ 0%, nhưng bạn nhập {progress}%: "
+                "chọn «Đang thực hiện», hoặc sửa tiến độ về 0."
+            )
+        elif progress == 100 and not data.confirm_full_progress:
             errors["progress"] = (
                 "Tiến độ 100% nhưng trạng thái chưa là «Hoàn thành»: chọn "
                 "«Hoàn thành», hoặc đánh dấu xác nhận để lưu như vậy."
@@ -117,19 +156,40 @@ def can_update(user: User, task: Task, registry: AgencyIndex) -> bool:
 
 
 def save_update(
-    store: Store, user: User, seen: Task, data: UpdateInput, now: datetime, registry: AgencyIndex
+    store: Store,
+    user: User,
+    seen: Task,
+    data: UpdateInput,
+    now: datetime,
+    registry: AgencyIndex,
+    require_confirmation: bool = True,
 ) -> list[Change]:
     """Validate, then save against the row as it is now. Raises ValidationError,
-    PermissionDenied, ConflictError or StoreError; writes nothing in those cases."""
+    PermissionDenied, ConflictError or StoreError; writes nothing in those cases.
+
+    With `require_confirmation`, an agency's "Hoàn thành" is stored as "Chờ xác nhận" until the
+    office confirms it (services.tasks.cycle); the office's own "Hoàn thành" is final."""
     if not user.email:
         raise PermissionDenied("Cần đăng nhập để cập nhật nhiệm vụ.")
     changes = validate(data, now.date())
+    confirming = require_confirmation and user.role != ROLE_ADMIN
+    if confirming and changes["status"] == DONE:
+        changes.update(status=PENDING, return_reason="")  # reported again: the reason is answered
 
     def authorize(fresh: Task) -> None:
         if not can_update(user, fresh, registry):
             who = registry.name(fresh.lead)
             raise PermissionDenied(
                 f"Bạn không có quyền cập nhật nhiệm vụ {fresh.id} (cơ quan chủ trì: {who})."
+            )
+        if fresh.is_withdrawn:
+            raise PermissionDenied(
+                f"Nhiệm vụ {fresh.id} đã được thu hồi ({fresh.withdrawn}); không cập nhật được."
+            )
+        if confirming and fresh.status == DONE:
+            raise PermissionDenied(
+                f"Nhiệm vụ {fresh.id} đã được Văn phòng xác nhận hoàn thành; liên hệ Văn phòng "
+                "nếu cần sửa kết quả."
             )
 
     return store.update_task(seen, changes, user, now, authorize=authorize)

@@ -4,6 +4,7 @@ role guard every page starts with, and the sidebar that says who you are."""
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from services.domain.model import ROLE_ADMIN, ROLE_AGENCY, ROLE_LABELS, ROLE_LEADER, ROLES, User
 from services.ui import session
@@ -30,6 +31,12 @@ PAGES = {
         ":material/task_alt:",
         (ROLE_AGENCY, ROLE_ADMIN),
     ),
+    "queue": (
+        "pages/queue.py",
+        "Chờ xử lý",
+        ":material/pending_actions:",
+        (ROLE_LEADER, ROLE_ADMIN),
+    ),
     "reports": ("pages/reports.py", "Báo cáo", ":material/summarize:", (ROLE_LEADER, ROLE_ADMIN)),
     "import": (
         "pages/import_directive.py",
@@ -41,6 +48,39 @@ PAGES = {
 }
 
 PUBLIC_EMAIL = "khach@cong-khai"  # the read-only identity of public_read mode
+DEMO_PARAM = "thu-nghiem"  # demo mode only: the chosen role (and agency) in the URL, so F5 keeps it
+
+
+def _role_from_url() -> None:
+    """Demo mode: the role chosen before a reload, from ?thu-nghiem=agency:SNV. Read only when
+    the session has no role yet: a link never changes the role of a running session. (Demo
+    mode has no security to bypass: anyone may pick any role in the sidebar.)"""
+    raw = str(st.query_params.get(DEMO_PARAM, ""))
+    role, _, agency = raw.partition(":")
+    if role in ROLES:
+        st.session_state["demo_role"] = role
+        if role == ROLE_AGENCY and agency:
+            st.session_state["demo_agency"] = agency
+
+
+def identity_params() -> dict[str, list[str]]:
+    """The query-string values that carry who you are (demo mode only), for pages that rewrite
+    the URL: they keep these so a reload keeps the role."""
+    if not session.settings().demo_mode or "demo_role" not in st.session_state:
+        return {}
+    role = st.session_state["demo_role"]
+    agency = st.session_state.get("demo_agency", "") if role == ROLE_AGENCY else ""
+    return {DEMO_PARAM: [f"{role}:{agency}" if agency else role]}
+
+
+def page_params() -> dict[str, list[str]]:
+    """The URL's query values that belong to the page (identity_params left out)."""
+    return {k: st.query_params.get_all(k) for k in st.query_params if k != DEMO_PARAM}
+
+
+def set_page_params(values: dict) -> None:
+    """Replace the page's query values, keeping who you are."""
+    st.query_params.from_dict({**values, **identity_params()})
 
 
 def _signed_in() -> bool:
@@ -48,14 +88,17 @@ def _signed_in() -> bool:
 
 
 def current_user() -> User | None:
-    """Who is using the app, or None when nobody may see data (see DESIGN §6)."""
+    """Who is using the app, or None when nobody may see data (see docs/ARCHITECTURE.md, "Security")."""
     s = session.settings()
     if s.auth_configured:
         if not _signed_in() or st.user.get("email_verified") is False:
             return None
         email = str(st.user.get("email") or "").lower()  # some providers send no email
-        return next((u for u in session.snapshot().users if u.email == email), None)
+        # a deactivated user loses access at once (the cache is cleared by the save)
+        return next((u for u in session.snapshot().users if u.email == email and u.active), None)
     if s.demo_mode:
+        if "demo_role" not in st.session_state:  # a new session (F5, a link): the URL says
+            _role_from_url()
         role = st.session_state.get("demo_role", ROLE_LEADER)
         role = role if role in ROLES else ROLE_LEADER
         agency = st.session_state.get("demo_agency", "") if role == ROLE_AGENCY else ""
@@ -72,6 +115,15 @@ def current_user() -> User | None:
     return None
 
 
+def reads_data() -> bool:
+    """Whether this visitor would be shown data (so the store must be readable): signed in,
+    demo mode or public read. Otherwise the sign-in or set-up page needs no store."""
+    s = session.settings()
+    if s.auth_configured:
+        return _signed_in()
+    return s.demo_mode or s.public_read
+
+
 def require_role(page_key: str) -> User:
     """The role guard every page starts with: stops the page unless the current user may see it."""
     user = current_user()
@@ -80,6 +132,13 @@ def require_role(page_key: str) -> User:
         st.stop()
     if user.role not in PAGES[page_key][3]:
         st.error("Bạn không có quyền xem trang này.")
+        if session.settings().demo_mode:
+            st.caption("Chế độ thử nghiệm: chọn vai trò khác ở thanh bên để xem trang này.")
+        try:  # a way forward: the first page this role may open
+            home = next(k for k, p in PAGES.items() if user.role in p[3])
+            st.page_link(PAGES[home][0], label=f"Về trang {PAGES[home][1]}", icon=":material/home:")
+        except StreamlitAPIException:  # a page run on its own: no page table to link to
+            pass
         st.stop()
     return user
 
@@ -119,6 +178,10 @@ def identity_sidebar(user: User) -> None:
             if user.role == ROLE_AGENCY:
                 agencies = {a.code: a.name for a in session.snapshot().agencies if a.active}
                 persistent_select("Cơ quan", "demo_agency", list(agencies), agencies.get)
+            wanted = identity_params().get(DEMO_PARAM, [""])[0]
+            if wanted and st.session_state.get("_demo_in_url") != wanted:
+                st.session_state["_demo_in_url"] = wanted  # once per change of role
+                st.query_params[DEMO_PARAM] = wanted
         elif user.email == PUBLIC_EMAIL:
             st.info(
                 "Chế độ công khai: chỉ xem, không ai cập nhật được.", icon=":material/visibility:"

@@ -67,12 +67,25 @@ def store() -> Store:
     return _resources()[0]
 
 
-def snapshot() -> Snapshot:
+def load() -> Snapshot:
+    """The snapshot; raises StoreError when the store cannot be read (services.ui.unavailable)."""
+    s = settings()
+    store, cache = _shared(_settings_key(s), s)
+    return cache.get()
+
+
+def full_snapshot() -> Snapshot:
+    """Everything, withdrawn tasks included (the office's queue and its withdrawn list)."""
     try:
         return _resources()[1].get()
     except StoreError as e:
         st.error(str(e))
         st.stop()
+
+
+def snapshot() -> Snapshot:
+    """What the pages count and list: withdrawn tasks left out (Snapshot.active)."""
+    return full_snapshot().active()
 
 
 def today() -> date:
@@ -93,7 +106,8 @@ def task_table(as_of: date | None = None) -> pd.DataFrame:
     s = settings()
     as_of = as_of or today_local(s.timezone)
     return _resources()[1].derived(
-        ("tasks", as_of, s.due_soon_days), lambda snap: tasks_frame(snap, as_of, s.due_soon_days)
+        ("tasks", as_of, s.due_soon_days),
+        lambda snap: tasks_frame(snap.active(), as_of, s.due_soon_days),
     )
 
 
@@ -105,14 +119,17 @@ def board_table(as_of: date | None = None) -> pd.DataFrame:
     return _resources()[1].derived(
         ("board", as_of, s.due_soon_days),
         lambda snap: dashboard.build_board(
-            snap, task_table(as_of), as_of, s.due_soon_days, s.timezone
+            snap.active(), task_table(as_of), as_of, s.due_soon_days, s.timezone
         ),
     )
 
 
 def refresh() -> None:
     """Drop the shared snapshot (after a write, or when the user asks)."""
-    _resources()[1].clear()
+    try:
+        _resources()[1].clear()
+    except StoreError:  # nothing cached: the store could not even be opened
+        pass
 
 
 def registry() -> AgencyIndex:

@@ -11,12 +11,32 @@ import streamlit as st
 
 from services.dashboard import board as dashboard
 from services.dashboard import charts
+from services.domain.limits import TEXT_PREVIEW
+from services.domain.text import format_count, shorten
 
 
 def md(text) -> str:
     """Text from the data (agency names, ids, numbers, emails) made inert inside markdown:
-    a name such as "[x](http://...)", "**x**" or ":red[...]" shows as typed, never as markup."""
-    return re.sub(r"([\\`*_\[\]<>$~|])", r"\\\1", str(text))
+    a name such as "[x](http://...)", "**x**", ":red[...]" or a bare http://host shows as typed,
+    never as markup or a live link."""
+    escaped = re.sub(r"([\\`*_\[\]<>$~|])", r"\\\1", str(text))
+    # bare URLs ("http://…", "www.…") become live links even when escaped: an invisible word
+    # joiner (U+2060) breaks the pattern, the text reads the same. (An e-mail may become a
+    # mailto: link, which fetches nothing; it stays searchable and copyable as typed.)
+    return re.sub(r"(?i)(://|\bwww\.)", lambda m: m[1][0] + "\u2060" + m[1][1:], escaped)
+
+
+def long_text(text: str, key: str, limit: int = TEXT_PREVIEW) -> None:
+    """A task's text as plain text; a long one cut, with a "Xem đầy đủ" control that shows the
+    rest only when asked (a 1 MB cell would otherwise take a minute to draw)."""
+    text = "" if text is None else str(text)
+    if len(text) <= limit:
+        st.text(text)
+        return
+    if st.toggle(f"Xem đầy đủ ({format_count(len(text))} ký tự)", key=key):
+        st.text(text)
+    else:
+        st.text(shorten(text, limit))
 
 
 def weekly_chart(view: pd.DataFrame, today: date) -> None:
@@ -42,3 +62,17 @@ def persistent_select(label: str, key: str, options: list, format_func) -> None:
         key=widget_key,
         on_change=lambda: st.session_state.update({key: st.session_state[widget_key]}),
     )
+
+
+def unreadable_cells_banner(snapshot) -> None:
+    """ "N ô không đọc được" when cells of NhiemVu could not be read (31/02/2025, "Xong rồi"...):
+    those tasks are shown with defaults, so the page says so instead of hiding it."""
+    from services.stores.layout import TASKS
+
+    count = sum(1 for f in snapshot.problems if f.sheet == TASKS and f.level == "error")
+    if count:
+        st.warning(
+            f"{count} ô không đọc được — xem Kiểm tra dữ liệu (Quản trị → Kiểm tra dữ liệu, "
+            "hoặc python -m services.cli check).",
+            icon="⚠️",
+        )

@@ -67,6 +67,12 @@ def save_task(seen: Task, data: UpdateInput) -> list[Change]:
     """An agency's update of one task (tasks.updates.save_update)."""
     return write(
         lambda user: save_update(
-            session.store(), user, seen, data, session.now(), session.registry()
+            session.store(),
+            user,
+            seen,
+            data,
+            session.now(),
+            session.registry(),
+            session.settings().require_confirmation,
         )
     )

@@ -47,6 +47,15 @@ def expected_rows(expected: dict) -> list[dict]:
     return rows
 
 
+def without_end_mark(value):
+    """The seed sheet kept the end-of-document mark "./." in item 6; no task text holds it."""
+    return (
+        value.removesuffix("./.") + "."
+        if isinstance(value, str) and value.endswith("./.")
+        else value
+    )
+
+
 def seed_case() -> Case:
     directives, agencies, tasks, _ = seed_records()
     d = directives[0]
@@ -65,7 +74,7 @@ def seed_case() -> Case:
                 "lead": t.lead,
                 "partners": list(t.partners),
                 "deadline": t.deadline.isoformat() if t.deadline else None,
-                "content": t.content,
+                "content": without_end_mark(t.content),
             }
             for t in tasks
         ],
@@ -187,3 +196,80 @@ def build_table_docx() -> bytes:
 
 
 BUILDERS = {"05_bang.docx": build_table_docx}
+
+
+# --- PDF fixtures, written by hand: a text layer (a Type0 font whose codes are the Unicode code
+# points, with a ToUnicode map, as a signed directive's PDF carries) and a "scanned" page that is
+# only an image -------------------------------------------------------------------------------
+
+
+def _pdf(objects: list[bytes]) -> bytes:
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _stream(data: bytes, extra: bytes = b"") -> bytes:
+    return b"<< /Length %d %s>>\nstream\n" % (len(data), extra) + data + b"\nendstream"
+
+
+def text_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF whose text layer holds `lines` (one text line each)."""
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+        b"/CMapName /Identity-Unicode def /CMapType 2 def\n"
+        b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
+        b"256 beginbfrange\n"
+        + b"".join(b"<%02X00> <%02XFF> <%02X00>\n" % (h, h, h) for h in range(256))
+        + b"endbfrange\nendcmap CMapName currentdict /CMap defineresource pop end end"
+    )
+    shown = b"".join(
+        b"<" + "".join(f"{ord(c):04X}" for c in line).encode() + b"> Tj T*\n" for line in lines
+    )
+    content = b"BT /F1 10 Tf 14 TL 40 800 Td\n" + shown + b"ET"
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+            b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+            b"<< /Type /Font /Subtype /Type0 /BaseFont /DejaVuSans /Encoding /Identity-H "
+            b"/DescendantFonts [6 0 R] /ToUnicode 7 0 R >>",
+            _stream(content),
+            b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /DejaVuSans /DW 500 "
+            b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
+            b"/FontDescriptor 8 0 R >>",
+            _stream(cmap),
+            b"<< /Type /FontDescriptor /FontName /DejaVuSans /Flags 32 /FontBBox [0 -200 1000 900]"
+            b" /ItalicAngle 0 /Ascent 900 /Descent -200 /CapHeight 700 /StemV 80 >>",
+        ]
+    )
+
+
+def scanned_pdf() -> bytes:
+    """A one-page PDF that is only a picture (a grey 1x1 image scaled to the page): no text."""
+    content = b"q 595 0 0 842 0 0 cm /Im1 Do Q"
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+            b"/Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>",
+            _stream(content),
+            _stream(
+                b"\x80",
+                b"/Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray "
+                b"/BitsPerComponent 8 ",
+            ),
+        ]
+    )

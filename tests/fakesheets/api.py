@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 from gspread.utils import rowcol_to_a1
 
-from . import cells
+from . import cells, metadata
 from .a1 import RangeRef, format_cells, format_range, parse_range, quote_sheet_name
 from .errors import ApiError, invalid
 from .model import Sheet, Spreadsheet, new_spreadsheet_id, spreadsheet_from_spec
@@ -35,6 +35,10 @@ class SheetsApi:
         range_text = None
         if len(parts) == 3 and parts[2].startswith("values:"):
             action = parts[2]
+        elif len(parts) == 3 and parts[2] == "developerMetadata:search":
+            action = parts[2]
+        elif len(parts) == 4 and parts[2] == "developerMetadata":
+            range_text, action = unquote(parts[3]), "developerMetadata/"
         elif len(parts) == 4 and parts[2] == "values":
             range_text, action = _split_range_action(unquote(parts[3]))
         elif len(parts) != 2:
@@ -81,7 +85,66 @@ class SheetsApi:
             replies = [apply_request(book, r, i) for i, r in enumerate(requests)]
         return {"spreadsheetId": book.spreadsheet_id, "replies": replies}
 
+    def _developer_metadata_get(self, book: Spreadsheet, metadata_id: str, query, body) -> dict:
+        meta = metadata.find_metadata(book, int(metadata_id)) if metadata_id.isdigit() else None
+        if meta is None:
+            raise ApiError(404, f"No developer metadata with ID: {metadata_id}")
+        return meta.json()
+
+    def _developer_metadata_search(self, book: Spreadsheet, query: dict, body: dict) -> dict:
+        filters = body.get("dataFilters")
+        if not isinstance(filters, list) or not filters:
+            raise invalid("Must specify at least one data filter.")
+        out = []
+        for data_filter in filters:
+            for meta in metadata.lookup_metadata(book, data_filter):
+                out.append({"developerMetadata": meta.json(), "dataFilters": [data_filter]})
+        return {"matchedDeveloperMetadata": out} if out else {}
+
     # --- values -------------------------------------------------------------
+
+    def _values_batch_get_by_data_filter(self, book: Spreadsheet, query: dict, body: dict) -> dict:
+        """Each filter's matched ranges, as MatchedValueRange; unmatched filters are left out."""
+        filters = body.get("dataFilters")
+        if not isinstance(filters, list) or not filters:
+            raise invalid("Must specify at least one data filter.")
+        out = []
+        for data_filter in filters:
+            for sheet, box in self._filter_boxes(book, data_filter):
+                value_range = _value_range(
+                    sheet,
+                    box,
+                    _option(body, "majorDimension", (ROWS, COLUMNS), ROWS),
+                    _option(body, "valueRenderOption", cells.RENDER_OPTIONS, cells.FORMATTED),
+                )
+                out.append({"valueRange": value_range, "dataFilters": [data_filter]})
+        return {"spreadsheetId": book.spreadsheet_id, "valueRanges": out}
+
+    def _filter_boxes(self, book: Spreadsheet, data_filter: dict):
+        if not isinstance(data_filter, dict) or len(data_filter) != 1:
+            raise invalid(
+                "A DataFilter sets exactly one of a1Range, gridRange, developerMetadataLookup."
+            )
+        if "a1Range" in data_filter:
+            sheet, ref = _resolve(book, data_filter["a1Range"])
+            return [(sheet, _clamped_box(sheet, ref))]
+        if "gridRange" in data_filter:
+            grid = data_filter["gridRange"] or {}
+            sheet = book.sheet_by_id(grid.get("sheetId", 0))
+            if sheet is None:
+                raise invalid(f"No grid with id: {grid.get('sheetId')}")
+            box = (
+                grid.get("startRowIndex", 0) + 1,
+                grid.get("startColumnIndex", 0) + 1,
+                min(grid.get("endRowIndex", sheet.row_count), sheet.row_count),
+                min(grid.get("endColumnIndex", sheet.column_count), sheet.column_count),
+            )
+            return [(sheet, box)]
+        boxes = []
+        for meta in metadata.lookup_metadata(book, data_filter):
+            sheet = book.sheet_by_id(meta.sheet_id)
+            boxes.append((sheet, (meta.start + 1, 1, meta.end, sheet.column_count)))
+        return boxes
 
     def _values_get(self, book: Spreadsheet, range_text: str, query: dict, body) -> dict:
         return self._read(book, range_text, query)
@@ -161,6 +224,9 @@ _ROUTES = {
     ("GET", ""): SheetsApi._get,
     ("POST", "batchUpdate"): SheetsApi._batch_update,
     ("GET", "values:batchGet"): SheetsApi._values_batch_get,
+    ("POST", "values:batchGetByDataFilter"): SheetsApi._values_batch_get_by_data_filter,
+    ("GET", "developerMetadata/"): SheetsApi._developer_metadata_get,
+    ("POST", "developerMetadata:search"): SheetsApi._developer_metadata_search,
     ("POST", "values:batchUpdate"): SheetsApi._values_batch_update,
     ("POST", "values:batchClear"): SheetsApi._values_batch_clear,
     ("GET", "values/"): SheetsApi._values_get,

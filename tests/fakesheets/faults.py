@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from .errors import ApiError, invalid
 
 QUOTA_WINDOW_SECONDS = 60
+# POST requests that Google counts as reads
+READ_POSTS = (":batchGetByDataFilter", ":getByDataFilter", "developerMetadata:search")
 
 
 @dataclass
@@ -78,8 +80,8 @@ class Quota:
         self._limits = {"Read": read_per_minute, "Write": write_per_minute}
         self._hits = {"Read": deque(), "Write": deque()}
 
-    def check(self, method: str) -> None:
-        kind = "Read" if method == "GET" else "Write"
+    def check(self, method: str, path: str = "") -> None:
+        kind = "Read" if method == "GET" or path.endswith(READ_POSTS) else "Write"
         limit, hits = self._limits[kind], self._hits[kind]
         if limit is None:
             return

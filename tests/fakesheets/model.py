@@ -19,6 +19,8 @@ class Sheet:
     column_count: int = DEFAULT_COLUMNS
     # rows[r - 1][c - 1] is cell (r, c); rows and rows' lists may stop early.
     rows: list[list] = field(default_factory=list)
+    # developer metadata on rows of this sheet, by metadataId (see metadata.py)
+    metadata: dict = field(default_factory=dict)
 
     def get(self, row: int, col: int):
         if row > len(self.rows) or col > len(self.rows[row - 1]):
@@ -71,11 +73,24 @@ class Sheet:
         if start < len(self.rows):
             self.rows[start:start] = [[] for _ in range(count)]
         self.row_count += count
+        for meta in self.metadata.values():  # metadata moves with its row
+            if meta.start >= start:
+                meta.start += count
+                meta.end += count
 
     def delete_rows(self, start: int, end: int) -> None:
         """Delete 0-based rows [start, end)."""
         del self.rows[start:end]
         self.row_count -= end - start
+        for metadata_id, meta in list(self.metadata.items()):
+            if start <= meta.start and meta.end <= end:
+                del self.metadata[metadata_id]  # deleted with its row
+            elif meta.start >= end:
+                meta.start -= end - start
+                meta.end -= end - start
+            elif meta.end > start:  # partly deleted: it keeps the rows that remain
+                meta.end -= min(end, meta.end) - max(start, meta.start)
+                meta.start = min(meta.start, start)
 
     def insert_columns(self, start: int, count: int) -> None:
         for cells_of_row in self.rows:
@@ -118,6 +133,7 @@ class Sheet:
             "rowCount": self.row_count,
             "columnCount": self.column_count,
             "values": values,
+            "developerMetadata": [m.json() for m in self.metadata.values()],
         }
 
 

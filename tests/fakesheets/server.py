@@ -92,7 +92,7 @@ class FakeSheetsApp:
                 raise ApiError(404)
             return self.tokens.exchange(raw_body)
         caller = self.tokens.caller(headers.get("Authorization"))
-        self.quota.check(method)
+        self.quota.check(method, path)
         return 200, self.api.handle(method, path[len(API_PREFIX) :], query, body, caller)
 
     def _hook(self, method: str, path: str, body) -> object:

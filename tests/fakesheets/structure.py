@@ -1,5 +1,6 @@
 """spreadsheets:batchUpdate requests that change the structure of a spreadsheet."""
 
+from . import metadata
 from .errors import invalid
 from .model import DEFAULT_COLUMNS, DEFAULT_ROWS, Sheet, Spreadsheet
 
@@ -156,4 +157,5 @@ _HANDLERS = {
     "deleteDimension": _delete_dimension,
     "appendDimension": _append_dimension,
     "updateSheetProperties": _update_sheet_properties,
+    **metadata.HANDLERS,
 }

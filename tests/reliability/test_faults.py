@@ -4,6 +4,7 @@ and the sheet otherwise unchanged."""
 import threading
 import time
 
+import gspread
 import pytest
 
 from services.domain.errors import StoreError
@@ -19,36 +20,46 @@ def api_calls(fake):
     return [r for r in fake.requests() if r["path"].startswith("/v4/")]
 
 
-def test_history_append_failing_after_the_cell_write_is_flagged_then_reconciled(
-    gsheets_store, fake_sheets
-):
+def test_a_write_that_fails_as_a_whole_is_never_half_applied(gsheets_store, fake_sheets):
+    gsheets_store.anchor_rows()
     snap = gsheets_store.load()
-    fake_sheets.add_fault(method="POST", path_regex=":append", status=503, times=1000)
-    with pytest.raises(StoreError) as caught:
+    before = fake_sheets.dump("sheet-test")
+    fake_sheets.add_fault(method="POST", path_regex="sheet-test:batchUpdate", status=503, times=99)
+    with pytest.raises(StoreError, match="không phản hồi"):
         gsheets_store.update_task(snap.task("NV-0001"), {"progress": 40}, SNV, NOW)
-    message = str(caught.value)
-    assert "Đã lưu nhiệm vụ NV-0001 nhưng chưa ghi được lịch sử" in message
-    assert "sẽ thử ghi lại lịch sử ở lần lưu sau" in message
-    assert sheet(fake_sheets, TASKS)[1][8] == 40 and len(sheet(fake_sheets, HISTORY)) == 1
+    assert fake_sheets.dump("sheet-test") == before  # cells, history and anchors as they were
     fake_sheets.clear_faults()
-    # the next save (any task) appends the waiting history first, once
-    gsheets_store.update_task(snap.task("NV-0002"), {"progress": 10}, SNV, NOW)
-    history = sheet(fake_sheets, HISTORY)[1:]
-    assert [(r[2], r[5]) for r in history] == [("NV-0001", "40"), ("NV-0002", "10")]
-    assert gsheets_store.retry_pending_history() == 0
-    assert len(sheet(fake_sheets, HISTORY)) == 3
+    # the same request, applied but its answer lost: acknowledged once, never sent twice
+    fake_sheets.add_fault(
+        method="POST", path_regex="sheet-test:batchUpdate", status=500, times=1, apply=True
+    )
+    rows = gsheets_store.update_task(snap.task("NV-0001"), {"progress": 40}, SNV, NOW)
+    assert sheet(fake_sheets, TASKS)[1][8] == 40
+    assert [r[1] for r in sheet(fake_sheets, HISTORY)[1:]] == [rows[0].change_id]
 
 
-def test_waiting_history_whose_retry_loses_its_answer_is_not_doubled(gsheets_store, fake_sheets):
-    snap = gsheets_store.load()
-    fake_sheets.add_fault(method="POST", path_regex=":append", status=503, times=1000)
-    with pytest.raises(StoreError):
-        gsheets_store.update_task(snap.task("NV-0001"), {"progress": 40}, SNV, NOW)
-    fake_sheets.clear_faults()
-    fake_sheets.add_fault(method="POST", path_regex=":append", status=500, times=1, apply=True)
-    assert gsheets_store.retry_pending_history() == 0  # landed; the lost answer is reconciled
-    assert gsheets_store.retry_pending_history() == 0
-    assert len(sheet(fake_sheets, HISTORY)) == 2  # header + the one row, not twice
+def test_a_batch_refused_by_a_rule_in_it_leaves_everything_as_it_was(gsheets_store, fake_sheets):
+    """Google applies a batchUpdate all or nothing: a bad request in it undoes the others."""
+    sheet_id = 0
+    before = fake_sheets.dump("sheet-test")
+    with pytest.raises(gspread.exceptions.APIError):
+        gsheets_store.http.batch_update(
+            "sheet-test",
+            {
+                "requests": [
+                    {
+                        "updateCells": {
+                            "start": {"sheetId": sheet_id, "rowIndex": 1, "columnIndex": 8},
+                            "rows": [{"values": [{"userEnteredValue": {"numberValue": 99}}]}],
+                            "fields": "userEnteredValue",
+                        }
+                    },
+                    {"appendCells": {"sheetId": 4, "rows": [], "fields": "userEnteredValue"}},
+                    {"deleteSheet": {"sheetId": 12345}},
+                ]
+            },
+        )
+    assert fake_sheets.dump("sheet-test") == before
 
 
 @pytest.mark.parametrize("status", [401, 403])
@@ -68,8 +79,9 @@ def test_a_lost_answer_with_microseconds_in_the_clock_is_still_reconciled(
 ):
     """The sheet keeps seconds; a save at 09:30:00.123456 must still recognise its own write."""
     snap = gsheets_store.load()
+    gsheets_store.anchor_rows()
     fake_sheets.add_fault(
-        method="POST", path_regex="values:batchUpdate", status=503, times=1, apply=True
+        method="POST", path_regex="sheet-test:batchUpdate", status=503, times=1, apply=True
     )
     rows = gsheets_store.update_task(
         snap.task("NV-0001"), {"progress": 40}, SNV, NOW.replace(microsecond=123456)
@@ -83,7 +95,7 @@ def test_a_retry_after_rows_moved_writes_to_the_task_not_to_its_old_row(gsheets_
     # the first write is held for a second and then refused (quota); meanwhile, 0.3 s in,
     # someone inserts a row at the top: the retry must find NV-0001 on its new row
     fake_sheets.add_fault(
-        method="POST", path_regex="values:batchUpdate", status=429, times=1, delay_seconds=1.0
+        method="POST", path_regex="sheet-test:batchUpdate", status=429, times=1, delay_seconds=1.0
     )
 
     def insert_row():

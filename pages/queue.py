@@ -1,0 +1,194 @@
+"""Chờ xử lý: the office's queue (completions to confirm or return, requests to decide,
+withdrawing and restoring tasks); leaders see the extension requests they may decide."""
+
+import streamlit as st
+
+from services.domain.dates import format_date, format_datetime
+from services.domain.model import EXTENSION, REQUEST_KINDS, ROLE_ADMIN
+from services.tasks import cycle
+from services.ui import identity, session, writes
+
+user = identity.require_role("queue")
+
+SHOWN = 50  # items drawn per list; the rest follow once these are handled
+snapshot, registry = session.full_snapshot(), session.registry()
+state = st.session_state
+st.title("Chờ xử lý")
+if message := state.pop("queue_done", None):
+    st.success(message, icon=":material/check_circle:")
+
+
+def run(key: str, action, done: str) -> None:
+    """A decision through the one write path; its refusal is shown next to the item."""
+    outcome = writes.attempt(action)
+    if outcome.ok:
+        state.pop(f"err_{key}", None)
+        state["queue_done"] = done
+    else:
+        state[f"err_{key}"] = outcome.errors or {"form": str(outcome.conflict)}
+    st.rerun()
+
+
+def errors_of(key: str) -> None:
+    for message in state.get(f"err_{key}", {}).values():
+        st.error(message, icon=":material/error:")
+
+
+def summary(task) -> str:
+    return f"{task.id} · {registry.name(task.lead)} · hạn {format_date(task.deadline) or 'thường xuyên'}"
+
+
+awaiting = cycle.awaiting_confirmation(snapshot) if user.role == ROLE_ADMIN else []
+requests = cycle.waiting_requests(snapshot, user)
+titles = [f"Kết quả chờ xác nhận ({len(awaiting)})"] if user.role == ROLE_ADMIN else []
+titles.append(f"Đề xuất chờ quyết định ({len(requests)})")
+if user.role == ROLE_ADMIN:
+    titles.append(f"Thu hồi ({len(snapshot.withdrawn)} đã thu hồi)")
+office = user.role == ROLE_ADMIN
+keys = (["confirm"] if office else []) + ["requests"] + (["withdraw"] if office else [])
+tabs = dict(zip(keys, st.tabs(titles)))
+
+if "confirm" in tabs:
+    with tabs["confirm"]:
+        if not awaiting:
+            st.info("Không có kết quả nào chờ xác nhận.")
+        for task in awaiting[:SHOWN]:
+            with st.container(border=True):
+                st.markdown(f"**{summary(task)}**".replace("_", "\\_"))
+                st.text(task.content[:500] + ("…" if len(task.content) > 500 else ""))
+                st.text(
+                    f"Kết quả: {task.result or '(trống)'}\nMinh chứng: {task.evidence or '(trống)'}"
+                    f"\nNgày hoàn thành: {format_date(task.completed_on)}"
+                    + (f"\nĐã trả lại {task.returns} lần" if task.returns else "")
+                )
+                errors_of(task.id)
+                left, right = st.columns([1, 3], vertical_alignment="bottom")
+                if left.button("Xác nhận", key=f"ok_{task.id}", type="primary"):
+                    run(
+                        task.id,
+                        lambda actor, t=task: cycle.confirm(
+                            session.store(), actor, t, session.now()
+                        ),
+                        f"Đã xác nhận hoàn thành {task.id}.",
+                    )
+                reason = right.text_input("Lý do trả lại", key=f"why_{task.id}")
+                if st.button("Trả lại", key=f"back_{task.id}"):
+                    run(
+                        task.id,
+                        lambda actor, t=task, why=reason: cycle.return_task(
+                            session.store(), actor, t, why, session.now()
+                        ),
+                        f"Đã trả lại {task.id}.",
+                    )
+        if len(awaiting) > SHOWN:
+            st.caption(f"… và {len(awaiting) - SHOWN} kết quả khác.")
+
+with tabs["requests"]:
+    if not requests:
+        st.info("Không có đề xuất nào chờ quyết định.")
+    for request in requests[:SHOWN]:
+        task = snapshot.task(request.task_id)
+        with st.container(border=True):
+            kind = REQUEST_KINDS[request.kind]
+            st.markdown(f"**{request.id} · {kind} · {summary(task)}**".replace("_", "\\_"))
+            asked = (
+                f"Hạn đề xuất: {format_date(request.proposed_deadline)} "
+                f"(hạn hiện tại {format_date(task.deadline) or 'thường xuyên'}"
+                + (f", {cycle.extension_text(task)}" if task.extensions else "")
+                + ")"
+                if request.kind == EXTENSION
+                else f"Đề nghị giao cho: {registry.name(request.proposed_agency)}"
+            )
+            st.text(
+                f"{asked}\nLý do: {request.reason}\n"
+                f"Người đề xuất: {request.requested_by}, {format_datetime(request.requested_at)}"
+            )
+            errors_of(request.id)
+            agency = ""
+            if request.kind != EXTENSION:
+                codes = [a.code for a in snapshot.agencies if a.active]
+                chosen = registry.resolve(request.proposed_agency)
+                agency = (
+                    st.selectbox(
+                        "Giao cho",
+                        codes,
+                        index=codes.index(chosen) if chosen in codes else None,
+                        format_func=registry.name,
+                        placeholder="Chọn cơ quan",
+                        key=f"to_{request.id}",
+                    )
+                    or ""
+                )
+            note = st.text_input("Ý kiến (bắt buộc khi không chấp thuận)", key=f"note_{request.id}")
+            left, right = st.columns(2)
+            for approve, label, column in (
+                (True, "Chấp thuận", left),
+                (False, "Không chấp thuận", right),
+            ):
+                if column.button(
+                    label, key=f"{approve}_{request.id}", type="primary" if approve else "secondary"
+                ):
+                    run(
+                        request.id,
+                        lambda actor, r=request, t=task, a=approve, n=note, g=agency: cycle.decide(
+                            session.store(), actor, r, t, a, n, session.now(), registry, g
+                        ),
+                        f"Đã {'chấp thuận' if approve else 'không chấp thuận'} đề xuất {request.id}.",
+                    )
+
+if "withdraw" in tabs:
+    with tabs["withdraw"]:
+        st.caption(
+            "Nhiệm vụ thu hồi không còn được tính trong số liệu, danh sách và báo cáo; vẫn giữ "
+            "trong lịch sử và khôi phục được."
+        )
+        active = [t for t in snapshot.tasks if not t.is_withdrawn]
+        labels = {t.id: f"{summary(t)} · {t.content[:60]}" for t in active}
+        picked = st.selectbox(
+            "Nhiệm vụ",
+            list(labels),
+            index=None,
+            format_func=labels.get,
+            key="wd_task",
+            placeholder="Chọn nhiệm vụ cần thu hồi",
+        )
+        directives = {d.id: f"{d.number} – {d.title[:70]}" for d in snapshot.directives}
+        directive = st.selectbox(
+            "hoặc cả văn bản",
+            list(directives),
+            index=None,
+            format_func=directives.get,
+            key="wd_directive",
+            placeholder="Chọn văn bản cần thu hồi",
+        )
+        reason = st.text_input("Lý do thu hồi", key="wd_reason")
+        errors_of("withdraw")
+        if st.button("Thu hồi", type="primary", disabled=not (picked or directive)):
+            if picked:
+                run(
+                    "withdraw",
+                    lambda actor: cycle.withdraw(
+                        session.store(), actor, snapshot.task(picked), reason, session.now()
+                    ),
+                    f"Đã thu hồi {picked}.",
+                )
+            else:
+                run(
+                    "withdraw",
+                    lambda actor: cycle.withdraw_directive(
+                        session.store(), actor, snapshot, directive, reason, session.now()
+                    ),
+                    f"Đã thu hồi các nhiệm vụ của văn bản {directives[directive]}.",
+                )
+        if st.toggle("Hiện nhiệm vụ đã thu hồi", key="wd_show"):
+            for task in snapshot.withdrawn[:SHOWN]:
+                left, right = st.columns([4, 1], vertical_alignment="center")
+                left.text(f"{summary(task)} — lý do: {task.withdrawn}")
+                if right.button("Khôi phục", key=f"restore_{task.id}"):
+                    run(
+                        "withdraw",
+                        lambda actor, t=task: cycle.restore(
+                            session.store(), actor, t, session.now()
+                        ),
+                        f"Đã khôi phục {task.id}.",
+                    )
