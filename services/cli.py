@@ -1,4 +1,5 @@
-"""Command line: `python -m services.cli [--secrets PATH] check | init-sheet | export | demo-data | import`.
+"""Command line: `python -m services.cli [--secrets PATH] check | init-sheet | export | demo-data | import
+| migrate | copy --from A --to B`.
 
 It reads the same secrets file as the app, so it checks and exports exactly what the app sees.
 """
@@ -13,11 +14,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from services import demo_data
-from services.config import load_settings, read_secrets_file
+from services.config import ConfigError, load_settings, read_secrets_file
 from services.dashboard.metrics import tasks_frame
 from services.domain.dates import format_date
 from services.domain.errors import AppError
-from services.domain.model import ROLE_ADMIN, User, now_local
+from services.domain.model import ROLE_ADMIN, Snapshot, User, now_local
 from services.importing.parser import parse_file, to_json, to_tasks
 from services.importing.saving import (
     ImportRefused,
@@ -114,6 +115,99 @@ def _export(settings, args) -> int:
             ]
         )
     return 0
+
+
+def _migrate(settings, args) -> int:
+    """Apply the pending schema migrations of the PostgreSQL store (the app does it on start)."""
+    if settings.backend != "postgres":
+        print("Chưa cấu hình [postgres] url: chỉ kho PostgreSQL có migration.", file=sys.stderr)
+        return 2
+    from services.stores.postgres import PostgresStore
+
+    seed = None if args.empty else (lambda: seed_records(settings.timezone))
+    # migrates on open; a brand-new database is seeded as the app would, unless --empty
+    store = PostgresStore(settings.postgres_url, seed=seed, tz=settings.timezone)
+    try:
+        done = ", ".join(store.applied) or "không có gì mới"
+        print(f"Lược đồ PostgreSQL {store.where}: phiên bản {store.schema_version()} ({done}).")
+    finally:
+        store.close()
+    return 0
+
+
+def _where(settings) -> str:
+    if settings.backend == "postgres":
+        from services.stores.postgres import describe
+
+        return f"PostgreSQL {describe(settings.postgres_url)}"
+    if settings.backend == "gsheets":
+        return f"Google Sheet {settings.spreadsheet}"
+    return f"SQLite {settings.sqlite_path}"
+
+
+def _copy(settings, args) -> int:
+    """Copy every row from the store of --from into the store of --to; exit 1 unless the target
+    then matches the source (counts, and the checksum of every task)."""
+    from services.stores import transfer
+
+    source_settings = load_settings(read_secrets_file(_existing(args.source)))
+    target_settings = load_settings(read_secrets_file(_existing(args.target)))
+    if source_settings.backend == "sqlite" and not Path(source_settings.sqlite_path).exists():
+        print(f"Lỗi: không có tệp nguồn «{source_settings.sqlite_path}».", file=sys.stderr)
+        return 2
+    if _where(source_settings) == _where(target_settings):
+        print("Lỗi: nguồn và đích là cùng một kho.", file=sys.stderr)
+        return 2
+    print(f"Nguồn: {_where(source_settings)}\nĐích: {_where(target_settings)}")
+    source_store = open_store(source_settings, seed=False)
+    try:
+        source = source_store.load()
+    finally:
+        _close(source_store)
+    transfer.check_source(source)
+    target = open_store(target_settings, seed=False)
+    try:
+        return _copy_into(target, target_settings.backend, source, args)
+    finally:
+        _close(target)
+
+
+def _copy_into(target, backend: str, source, args) -> int:
+    from services.stores import transfer
+
+    if backend == "gsheets" and not args.dry_run:
+        target.init_sheet()  # missing worksheets and header rows first
+    try:
+        current = target.load()
+    except AppError:
+        if not args.dry_run or backend != "gsheets":
+            raise
+        current = Snapshot()  # a sheet without its worksheets yet: they will be made
+    plan = transfer.plan_copy(source, current)
+    for line in transfer.describe_plan(plan, args.overwrite):
+        print(line)
+    if args.dry_run:
+        print("Chạy thử: chưa ghi gì.")
+        return 0
+    if not plan.nothing_to_do:
+        transfer.apply_copy(source, target, plan, args.overwrite)
+    ok, lines = transfer.verify(source, target.load())
+    for line in lines:
+        print(line)
+    print("Đã chép xong, đích khớp nguồn." if ok else "Đích CHƯA khớp nguồn (xem các dòng trên).")
+    return 0 if ok else 1
+
+
+def _close(store) -> None:
+    close = getattr(store, "close", None)  # PostgreSQL: its connection pool
+    if close is not None:
+        close()
+
+
+def _existing(path: str) -> str:
+    if not Path(path).exists():
+        raise ConfigError(f"Không tìm thấy tệp secrets «{path}».")
+    return path
 
 
 CLI_ACTOR = User(email="cli@may-chu", name="Dòng lệnh", role=ROLE_ADMIN)
@@ -243,6 +337,28 @@ def main(argv=None) -> int:
     imp.add_argument("--dry-run", action="store_true", help="chỉ đọc và kiểm tra, không lưu")
     imp.add_argument("--format", choices=["json"], default="json")
     imp.set_defaults(run=_import)
+    migrate = sub.add_parser(
+        "migrate", help="áp dụng các bản nâng cấp lược đồ còn thiếu (kho PostgreSQL)"
+    )
+    migrate.add_argument(
+        "--empty",
+        action="store_true",
+        help="cơ sở dữ liệu mới thì để trống (không nạp dữ liệu mẫu), ví dụ trước khi copy",
+    )
+    migrate.set_defaults(run=_migrate)
+    copy = sub.add_parser(
+        "copy",
+        help="chép toàn bộ dữ liệu từ kho này sang kho khác, rồi kiểm tra (số dòng, tổng kiểm)",
+    )
+    copy.add_argument("--from", dest="source", required=True, help="tệp secrets của kho nguồn")
+    copy.add_argument("--to", dest="target", required=True, help="tệp secrets của kho đích")
+    copy.add_argument("--dry-run", action="store_true", help="chỉ cho biết sẽ chép gì")
+    copy.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="ghi đè các dòng ở đích khác nguồn (chỉ khi đích là SQLite/PostgreSQL)",
+    )
+    copy.set_defaults(run=_copy)
     sub.add_parser(
         "demo-data",
         add_help=False,

@@ -34,6 +34,7 @@ class Settings:
     endpoint: str = GOOGLE_SHEETS_ENDPOINT
     service_account: dict = field(default_factory=dict, compare=False, repr=False)
     auth_configured: bool = False
+    postgres_url: str = field(default="", repr=False)  # set => PostgreSQL is the store
 
     @property
     def urgency(self) -> Thresholds:
@@ -41,6 +42,8 @@ class Settings:
 
     @property
     def backend(self) -> str:
+        if self.postgres_url:
+            return "postgres"
         return "gsheets" if self.spreadsheet else "sqlite"
 
     @property
@@ -75,10 +78,11 @@ def _bool(table: dict, key: str, default: bool) -> bool:
 def load_settings(mapping: dict | None) -> Settings:
     """Settings from a secrets mapping; missing keys take their defaults."""
     mapping = mapping or {}
-    app, store, sheets = (
+    app, store, sheets, postgres = (
         _table(mapping, "app"),
         _table(mapping, "store"),
         _table(mapping, "gsheets"),
+        _table(mapping, "postgres"),
     )
     tz = str(app.get("timezone", DEFAULT_TIMEZONE))
     try:
@@ -93,6 +97,13 @@ def load_settings(mapping: dict | None) -> Settings:
             "Thiếu [gsheets.service_account] (client_email, private_key, ...): "
             "dán nội dung tệp khoá JSON của tài khoản dịch vụ."
         )
+    postgres_url = _postgres_url(postgres)
+    if postgres_url and spreadsheet:
+        raise ConfigError(
+            "Cấu hình có cả [gsheets] và [postgres]: ứng dụng chỉ dùng một kho dữ liệu. Hãy bỏ "
+            "một trong hai (để chép dữ liệu giữa hai kho, dùng `python -m services.cli copy` "
+            "với hai tệp secrets)."
+        )
     return Settings(
         due_soon_days=_int(app, "due_soon_days", DEFAULT_SOON_DAYS, 0, 365),
         serious_overdue_days=_int(app, "serious_overdue_days", DEFAULT_SERIOUS_DAYS, 1, 3650),
@@ -105,7 +116,21 @@ def load_settings(mapping: dict | None) -> Settings:
         endpoint=str(sheets.get("endpoint", GOOGLE_SHEETS_ENDPOINT)).rstrip("/"),
         service_account=account,
         auth_configured=bool(mapping.get("auth")),
+        postgres_url=postgres_url,
     )
+
+
+def _postgres_url(section: dict) -> str:
+    url = section.get("url", "")
+    if not isinstance(url, str):
+        raise ConfigError("Cấu hình «[postgres] url» phải là một chuỗi postgresql://…")
+    url = url.strip()
+    if url and not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            "Cấu hình «[postgres] url» phải bắt đầu bằng postgresql:// (ví dụ "
+            '"postgresql://nguoi_dung:mat_khau@may-chu:5432/theo_doi?sslmode=require").'
+        )
+    return url
 
 
 def read_secrets_file(path: str | Path) -> dict:

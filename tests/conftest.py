@@ -123,9 +123,53 @@ def gsheets_store(fake_sheets, seeded_sheet, service_account_info):
     )
 
 
-@pytest.fixture(params=["sqlite", "gsheets"])
+# --- PostgreSQL backend: TEST_POSTGRES_URL (CI), else a throwaway cluster per test process ----
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """The URL of a PostgreSQL server the tests may create schemas in."""
+    from tests import pgcluster
+
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    bindir = pgcluster.binaries()
+    if bindir is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(
+                "CI=true but no PostgreSQL: set TEST_POSTGRES_URL or install it "
+                "(apt-get install postgresql)."
+            )
+        pytest.skip("no PostgreSQL (set TEST_POSTGRES_URL or apt-get install postgresql)")
+    cluster = pgcluster.Cluster(bindir)
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A URL on an empty schema of its own, dropped after the test."""
+    from tests import pgcluster
+
+    schema, url = pgcluster.new_schema(postgres_server)
+    yield url
+    pgcluster.drop_schema(postgres_server, schema)
+
+
+@pytest.fixture
+def postgres_store(postgres_url):
+    from services.stores.postgres import PostgresStore
+
+    store = PostgresStore(postgres_url, seed=lambda: seed_records(TZ), tz=TZ)
+    yield store
+    store.close()
+
+
+@pytest.fixture(params=["sqlite", "gsheets", "postgres"])
 def store(request):
-    """The same tests against both backends, seeded alike."""
-    if request.param == "sqlite":
-        return request.getfixturevalue("sqlite_store")
-    return request.getfixturevalue("gsheets_store")
+    """The same tests against every backend, seeded alike."""
+    return request.getfixturevalue(f"{request.param}_store")

@@ -27,10 +27,14 @@ def test_example_secrets_file_is_safe_to_copy_whole_and_documents_google_sheets(
     s = load_settings(read_secrets_file(".streamlit/secrets.toml.example"))
     assert s.backend == "sqlite" and not s.auth_configured and s.demo_mode
     text = open(".streamlit/secrets.toml.example", encoding="utf-8").read()
-    uncommented = re.sub(r"(?m)^# (?=\[|[a-z_]+ = )", "", text)
+    postgres = re.search(r"(?m)^# \[postgres\]\n(# [a-z_]+ = .*\n)+", text).group(0)
+    uncommented = re.sub(r"(?m)^# (?=\[|[a-z_]+ = )", "", text.replace(postgres, ""))
     s = load_settings(tomllib.loads(uncommented))
     assert s.backend == "gsheets" and s.auth_configured and not s.demo_mode
     assert s.service_account["type"] == "service_account"
+    only_postgres = text.replace(postgres, re.sub(r"(?m)^# ", "", postgres))
+    s = load_settings(tomllib.loads(only_postgres))  # either store, never both
+    assert s.backend == "postgres" and s.postgres_url.startswith("postgresql://")
 
 
 def test_every_key_is_read():

@@ -12,20 +12,40 @@ import time
 
 
 class SnapshotCache:
-    def __init__(self, loader, ttl_seconds: float, clock=time.monotonic):
+    def __init__(
+        self, loader, ttl_seconds: float, clock=time.monotonic, version=None, check_seconds=1.0
+    ):
+        """`version()`, when given, is a cheap change counter of the store (PostgreSQL's
+        data_version): checked at most every `check_seconds`, a new number reloads before the
+        TTL, so a save made by another app replica is seen at the next rerun."""
         self._loader, self._ttl, self._clock = loader, ttl_seconds, clock
+        self._version, self._check_every = version, check_seconds
         self._lock = threading.Lock()
         self._value = None
-        self._loaded = float("-inf")
+        self._loaded = self._checked = float("-inf")
+        self._seen_version = None
         self._derived: dict = {}
 
+    def _stale(self) -> bool:
+        if self._value is None or self._clock() - self._loaded >= self._ttl:
+            return True
+        if self._version is None or self._clock() - self._checked < self._check_every:
+            return False
+        self._checked = self._clock()
+        return self._version() != self._seen_version
+
     def get(self):
-        """The cached snapshot, loaded again when older than the TTL. Concurrent callers wait
-        for one load instead of each reading the store (a burst of sessions costs one read)."""
+        """The cached snapshot, loaded again when older than the TTL (or when the store's change
+        counter moved). Concurrent callers wait for one load instead of each reading the store
+        (a burst of sessions costs one read)."""
         with self._lock:
-            if self._value is None or self._clock() - self._loaded >= self._ttl:
+            if self._stale():
+                # the counter is read before the data: a write landing between the two makes the
+                # next check reload again, never hides behind a stale snapshot
+                version = self._version() if self._version is not None else None
                 value = self._loader()  # an exception leaves the old state, and propagates
                 self._value, self._loaded, self._derived = value, self._clock(), {}
+                self._seen_version, self._checked = version, self._loaded
             return self._value
 
     def derived(self, key, compute):
@@ -43,3 +63,4 @@ class SnapshotCache:
     def clear(self) -> None:
         with self._lock:
             self._value, self._loaded, self._derived = None, float("-inf"), {}
+            self._checked = float("-inf")

@@ -11,29 +11,11 @@ import json
 import os
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import date, datetime
 
-from services.domain.errors import StoreError, TaskNotFound
-from services.domain.model import (
-    Agency,
-    Change,
-    Directive,
-    Request,
-    Snapshot,
-    Task,
-    User,
-    now_local,
-)
-from services.stores.base import (
-    Store,
-    assign_ids,
-    creation_changes,
-    next_ids,
-    plan_decision,
-    plan_request,
-    plan_update,
-)
+from services.domain.errors import StoreError
+from services.domain.model import Agency, Change, Request, Task
+from services.stores.sql import CHANGE_COLUMNS, REQUEST_COLUMNS, TASK_COLUMNS, SQLStore
 
 SCHEMA_VERSION = 2
 SCHEMA = """
@@ -83,7 +65,9 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLStore):
+    agency_order = "rowid"
+
     def __init__(self, path: str, seed=None, tz: str = "Asia/Ho_Chi_Minh"):
         """`seed()` returns (directives, agencies, tasks, users) for a brand-new database."""
         self.path, self.tz = path, tz
@@ -189,10 +173,21 @@ class SQLiteStore(Store):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {target}")
 
+    @contextmanager
+    def _read(self):
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN")  # one consistent read
+            yield conn
+            conn.execute("COMMIT")
+        except sqlite3.DatabaseError as e:
+            raise StoreError(self._explain(e)) from e
+        finally:
+            conn.close()
+
     # -- rows ----------------------------------------------------------------------------------
 
-    @staticmethod
-    def _task(row) -> Task:
+    def _decode_task(self, row) -> Task:
         return Task(
             id=row["id"],
             directive_id=row["directive_id"] or "",
@@ -215,8 +210,17 @@ class SQLiteStore(Store):
             withdrawn=row["withdrawn"] or "",
         )
 
-    @staticmethod
-    def _change(row) -> Change:
+    def _encode_task(self, t: Task) -> dict:
+        return {
+            **{c: getattr(t, c) for c in TASK_COLUMNS},
+            "partners": json.dumps(list(t.partners), ensure_ascii=False),
+            "deadline": _iso(t.deadline),
+            "completed_on": _iso(t.completed_on),
+            "updated_at": _iso(t.updated_at),
+            "original_deadline": _iso(t.original_deadline),
+        }
+
+    def _decode_change(self, row) -> Change:
         return Change(
             at=_t(row["at"]),
             change_id=row["change_id"],
@@ -228,287 +232,46 @@ class SQLiteStore(Store):
             actor_agency=row["actor_agency"] or "",
         )
 
-    @staticmethod
-    def _task_params(t: Task) -> dict:
+    def _encode_change(self, c: Change) -> dict:
+        return {**{k: getattr(c, k) for k in CHANGE_COLUMNS}, "at": c.at.isoformat()}
+
+    def _decode_agency(self, row) -> Agency:
+        return Agency(
+            code=row["code"],
+            name=row["name"],
+            aliases=tuple(json.loads(row["aliases"] or "[]")),
+            group=row["grp"] or "",
+            successor=row["successor"] or "",
+            active=bool(row["active"]),
+        )
+
+    def _encode_agency(self, a: Agency) -> dict:
         return {
-            "id": t.id,
-            "directive_id": t.directive_id,
-            "section": t.section,
-            "content": t.content,
-            "lead": t.lead,
-            "partners": json.dumps(list(t.partners), ensure_ascii=False),
-            "deadline": _iso(t.deadline),
-            "status": t.status,
-            "progress": t.progress,
-            "result": t.result,
-            "evidence": t.evidence,
-            "completed_on": _iso(t.completed_on),
-            "updated_at": _iso(t.updated_at),
-            "updated_by": t.updated_by,
-            "original_deadline": _iso(t.original_deadline),
-            "extensions": t.extensions,
-            "returns": t.returns,
-            "return_reason": t.return_reason,
-            "withdrawn": t.withdrawn,
+            "code": a.code,
+            "name": a.name,
+            "aliases": json.dumps(list(a.aliases), ensure_ascii=False),
+            "grp": a.group,
+            "successor": a.successor,
+            "active": int(a.active),
         }
 
-    def _insert_task(self, conn, t: Task) -> None:
-        p = self._task_params(t)
-        cols = ", ".join(p)
-        conn.execute(
-            f"INSERT INTO tasks ({cols}, seq) VALUES ({', '.join(':' + k for k in p)}, "
-            "(SELECT coalesce(max(seq), 0) + 1 FROM tasks))",
-            p,
-        )
+    def _encode_bool(self, value: bool):
+        return int(value)
 
-    @staticmethod
-    def _put_agency(conn, a: Agency) -> None:
-        conn.execute(
-            "INSERT OR REPLACE INTO agencies VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                a.code,
-                a.name,
-                json.dumps(list(a.aliases), ensure_ascii=False),
-                a.group,
-                a.successor,
-                int(a.active),
-            ),
-        )
-
-    @staticmethod
-    def _put_user(conn, u: User) -> None:
-        conn.execute(
-            "INSERT OR REPLACE INTO users (email, name, agency, role, active) VALUES (?, ?, ?, ?, ?)",
-            (u.email.lower(), u.name, u.agency, u.role, int(u.active)),
-        )
-
-    @staticmethod
-    def _put_directive(conn, d: Directive) -> None:
-        conn.execute(
-            "INSERT INTO directives VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (d.id, d.number, d.issued_on, d.issuer, d.title, d.signer, d.link),
-        )
-
-    @staticmethod
-    def _put_changes(conn, changes: list[Change]) -> None:
-        conn.executemany(
-            "INSERT OR IGNORE INTO history (at, change_id, task_id, field, old, new, actor, "
-            "actor_agency) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    c.at.isoformat(),
-                    c.change_id,
-                    c.task_id,
-                    c.field,
-                    c.old,
-                    c.new,
-                    c.actor,
-                    c.actor_agency,
-                )
-                for c in changes
-            ],
-        )
-
-    # -- Store ---------------------------------------------------------------------------------
-
-    def load(self) -> Snapshot:
-        conn = self._connect()
-        try:
-            conn.execute("BEGIN")  # one consistent read
-            directives = tuple(
-                Directive(**dict(r)) for r in conn.execute("SELECT * FROM directives ORDER BY id")
-            )
-            agencies = tuple(
-                Agency(
-                    code=r["code"],
-                    name=r["name"],
-                    aliases=tuple(json.loads(r["aliases"] or "[]")),
-                    group=r["grp"] or "",
-                    successor=r["successor"] or "",
-                    active=bool(r["active"]),
-                )
-                for r in conn.execute("SELECT * FROM agencies ORDER BY rowid")
-            )
-            tasks = tuple(self._task(r) for r in conn.execute("SELECT * FROM tasks ORDER BY seq"))
-            users = tuple(
-                User(**{**dict(r), "active": bool(r["active"])})
-                for r in conn.execute("SELECT * FROM users ORDER BY email")
-            )
-            requests = tuple(
-                self._request(r) for r in conn.execute("SELECT * FROM requests ORDER BY id")
-            )
-            history = tuple(
-                self._change(r) for r in conn.execute("SELECT * FROM history ORDER BY seq")
-            )
-            conn.execute("COMMIT")
-        except sqlite3.DatabaseError as e:
-            raise StoreError(self._explain(e)) from e
-        finally:
-            conn.close()
-        return Snapshot(
-            directives, agencies, tasks, users, history, requests, loaded_at=now_local(self.tz)
-        )
-
-    def update_task(self, seen, changes, actor, now, authorize=None):
-        with self._tx() as conn:
-            rows = self._update(conn, seen, changes, actor, now, authorize)
-            self._put_changes(conn, rows)
-        return rows
-
-    def _update(self, conn, seen, changes, actor, now, authorize) -> list[Change]:
-        """The task's new cells inside the caller's transaction; its history rows returned."""
-        row = conn.execute("SELECT * FROM tasks WHERE id = ?", (seen.id,)).fetchone()
-        if row is None:
-            raise TaskNotFound(seen.id)
-        names = dict(conn.execute("SELECT code, name FROM agencies").fetchall())
-        new, changed, rows = plan_update(
-            self._task(row), seen, changes, actor, now, authorize, names=lambda c: names.get(c, c)
-        )  # history shows agency names, as on the sheet
-        if changed:
-            params = self._task_params(new)
-            sets = ", ".join(f"{f} = :{f}" for f in [*changed, "updated_at", "updated_by"])
-            conn.execute(f"UPDATE tasks SET {sets} WHERE id = :id", params)
-        return rows
-
-    def add_directive(self, directive, tasks, actor, now):
-        with self._tx() as conn:
-            if not directive.id:
-                ids = [r[0] for r in conn.execute("SELECT id FROM directives")]
-                directive = replace(directive, id=next_ids(ids, "VB", 1)[0])
-            elif conn.execute("SELECT 1 FROM directives WHERE id = ?", (directive.id,)).fetchone():
-                raise StoreError(f"Mã văn bản {directive.id} đã tồn tại.")
-            self._put_directive(conn, directive)
-            tasks = self._add(conn, tasks, actor, now, directive.id)
-        return directive, tasks
-
-    def add_tasks(self, tasks, actor, now):
-        with self._tx() as conn:
-            return self._add(conn, tasks, actor, now)
-
-    def _add(self, conn, tasks, actor, now, directive_id=None):
-        existing = [r[0] for r in conn.execute("SELECT id FROM tasks")]
-        tasks = [
-            replace(t, updated_at=now.replace(microsecond=0), updated_by=actor.email)
-            for t in assign_ids(tasks, existing, directive_id)
-        ]
-        for t in tasks:
-            self._insert_task(conn, t)
-        names = dict(conn.execute("SELECT code, name FROM agencies").fetchall())
-        self._put_changes(conn, creation_changes(tasks, actor, lambda c: names.get(c, c)))
-        return tasks
-
-    def bulk_load(self, directives, agencies, tasks, history=(), users=()) -> None:
-        """Rows written as they are (ids, history and all) in one transaction: for copying or
-        generating whole data sets (demo data), where a save per change would take minutes."""
-        with self._tx() as conn:
-            self._put_all(conn, directives, agencies, tasks, history, users)
-
-    def _put_all(self, conn, directives, agencies, tasks, history, users) -> None:
-        for a in agencies:
-            self._put_agency(conn, a)
-        for u in users:
-            self._put_user(conn, u)
-        for d in directives:
-            self._put_directive(conn, d)
-        start = conn.execute("SELECT coalesce(max(seq), 0) FROM tasks").fetchone()[0]
-        rows = [{**self._task_params(t), "seq": start + i} for i, t in enumerate(tasks, 1)]
-        if rows:
-            columns = list(rows[0])
-            conn.executemany(
-                f"INSERT INTO tasks ({', '.join(columns)}) VALUES "
-                f"({', '.join(':' + c for c in columns)})",
-                rows,
-            )
-        self._put_changes(conn, list(history))
-
-    # -- requests ------------------------------------------------------------------------------
-
-    @staticmethod
-    def _request(row) -> Request:
+    def _decode_request(self, row) -> Request:
         return Request(
             **{
-                **dict(row),
+                **{c: row[c] or "" for c in REQUEST_COLUMNS},
                 "proposed_deadline": _d(row["proposed_deadline"]),
                 "requested_at": _t(row["requested_at"]),
                 "decided_at": _t(row["decided_at"]),
-                "proposed_agency": row["proposed_agency"] or "",
-                "agency": row["agency"] or "",
-                "decided_by": row["decided_by"] or "",
-                "note": row["note"] or "",
-                "reason": row["reason"] or "",
-                "requested_by": row["requested_by"] or "",
             }
         )
 
-    @staticmethod
-    def _put_request(conn, r: Request) -> None:
-        conn.execute(
-            "INSERT OR REPLACE INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                r.id,
-                r.task_id,
-                r.kind,
-                r.reason,
-                _iso(r.proposed_deadline),
-                r.proposed_agency,
-                r.agency,
-                r.state,
-                r.requested_by,
-                _iso(r.requested_at),
-                r.decided_by,
-                _iso(r.decided_at),
-                r.note,
-            ),
-        )
-
-    def add_request(self, request, actor, now, authorize=None):
-        with self._tx() as conn:
-            row = conn.execute("SELECT * FROM tasks WHERE id = ?", (request.task_id,)).fetchone()
-            if row is None:
-                raise TaskNotFound(request.task_id)
-            others = [
-                self._request(r)
-                for r in conn.execute(
-                    "SELECT * FROM requests WHERE task_id = ?", (request.task_id,)
-                )
-            ]
-            ids = [r[0] for r in conn.execute("SELECT id FROM requests")]
-            request, change = plan_request(
-                self._task(row), others, request, ids, actor, now, authorize
-            )
-            self._put_request(conn, request)
-            self._put_changes(conn, [change])
-        return request
-
-    def decide_request(
-        self, seen, decision, actor, now, task_seen=None, task_changes=None, authorize=None
-    ):
-        with self._tx() as conn:
-            row = conn.execute("SELECT * FROM requests WHERE id = ?", (seen.id,)).fetchone()
-            if row is None:
-                raise StoreError(f"Không tìm thấy đề xuất {seen.id}.")
-            decided, change = plan_decision(self._request(row), seen, decision, actor, now)
-            rows = []
-            if task_changes:
-                rows = self._update(conn, task_seen, task_changes, actor, now, authorize)
-            self._put_request(conn, decided)
-            self._put_changes(conn, [*rows, change])
-        return decided
-
-    def save_agency(self, agency):
-        with self._tx() as conn:
-            self._put_agency(conn, agency)
-
-    def save_user(self, user):
-        with self._tx() as conn:
-            self._put_user(conn, user)
-
-    def history(self, task_id=None):
-        conn = self._connect()
-        try:
-            sql, args = "SELECT * FROM history", ()
-            if task_id is not None:
-                sql, args = sql + " WHERE task_id = ?", (task_id,)
-            return [self._change(r) for r in conn.execute(sql + " ORDER BY seq", args)]
-        finally:
-            conn.close()
+    def _encode_request(self, r: Request) -> dict:
+        return {
+            **{c: getattr(r, c) for c in REQUEST_COLUMNS},
+            "proposed_deadline": _iso(r.proposed_deadline),
+            "requested_at": _iso(r.requested_at),
+            "decided_at": _iso(r.decided_at),
+        }

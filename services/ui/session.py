@@ -36,7 +36,9 @@ def settings() -> Settings:
 @st.cache_resource(show_spinner=False)
 def _shared(settings_key: tuple, _settings: Settings) -> tuple[Store, SnapshotCache]:
     store = open_store(_settings)
-    return store, SnapshotCache(store.load, _settings.cache_ttl_seconds)
+    # a store with a change counter (PostgreSQL) lets every replica see another's save at once
+    version = getattr(store, "data_version", None)
+    return store, SnapshotCache(store.load, _settings.cache_ttl_seconds, version=version)
 
 
 def _settings_key(s: Settings) -> tuple:
@@ -48,6 +50,7 @@ def _settings_key(s: Settings) -> tuple:
         s.cache_ttl_seconds,
         s.timezone,
         s.service_account.get("client_email"),
+        s.postgres_url,
     )
 
 
