@@ -104,7 +104,7 @@ COLUMNS = {
 }
 CONFIG = {
     "content": st.column_config.TextColumn(COLUMNS["content"], width="medium"),
-    "deadline": st.column_config.DateColumn(COLUMNS["deadline"], format="DD/MM/YYYY"),
+    "deadline": st.column_config.TextColumn(COLUMNS["deadline"], width=90),  # or Thường xuyên
     "progress": st.column_config.ProgressColumn(
         COLUMNS["progress"], format="%d%%", min_value=0, max_value=100
     ),

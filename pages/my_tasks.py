@@ -58,7 +58,7 @@ COLUMNS = {
     "section": "Mục",
     "content": st.column_config.TextColumn("Nội dung nhiệm vụ", width="large"),
     "lead_name": "Chủ trì",
-    "deadline": st.column_config.DateColumn("Hạn", format="DD/MM/YYYY"),
+    "deadline": st.column_config.TextColumn("Hạn", width=90),  # dd/mm/yyyy or Thường xuyên
     "status": "Trạng thái",
     "progress": st.column_config.ProgressColumn(
         "Tiến độ", format="%d%%", min_value=0, max_value=100

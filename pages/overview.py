@@ -255,7 +255,7 @@ NARROW = {  # sized so Mã NV, days late, agency and the start of the content fi
 }
 KINDS = {
     "content": lambda label: st.column_config.TextColumn(label, width="medium"),
-    "deadline": lambda label: st.column_config.DateColumn(label, format="DD/MM/YYYY"),
+    "deadline": lambda label: st.column_config.TextColumn(label, width=90),  # board.preview
     "progress": lambda label: st.column_config.ProgressColumn(
         label, format="%d%%", min_value=0, max_value=100
     ),

@@ -1,6 +1,8 @@
 """AppTest flows of "Nhiệm vụ của tôi": save, field messages that keep the input, conflicts."""
 
-from services.domain.model import DONE, IN_PROGRESS, ROLE_ADMIN, ROLE_AGENCY
+from datetime import date
+
+from services.domain.model import DONE, IN_PROGRESS, ROLE_ADMIN, ROLE_AGENCY, ROLE_LEADER
 from services.stores.seed import seed_records
 from services.stores.sqlite import SQLiteStore
 from tests.conftest import ADMIN, NOW, open_app
@@ -274,3 +276,16 @@ def test_admin_stays_on_the_section_it_saved_in_and_sees_the_message_there(tmp_p
     assert at.segmented_control(key="admin_section").value == "Cơ quan"
     assert at.success[0].value == "Đã lưu cơ quan SMOI – Sở Mới."
     assert any(t.label == "Tên cơ quan" for t in at.text_input)  # the agency form, not users'
+
+
+def test_task_lists_say_thuong_xuyen_rather_than_an_empty_date(tmp_path):
+    """The seed directive's tasks have no deadline: the lists say so in words (never "None"),
+    and a dated task shows dd/mm/yyyy."""
+    from services.dashboard.board import deadline_text
+
+    at = open_app(tmp_path, ROLE_AGENCY, "SNV", page="pages/my_tasks.py")
+    shown = at.dataframe[0].value
+    assert set(shown["deadline"]) == {"Thường xuyên"}
+    agency = open_app(tmp_path, ROLE_LEADER, page="pages/agency.py")
+    assert not agency.exception
+    assert deadline_text(date(2026, 3, 9)) == "09/03/2026" and deadline_text(None) == "Thường xuyên"

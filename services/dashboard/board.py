@@ -210,7 +210,7 @@ def build_board(
     current = codes.map(successor).astype(object)  # object even when empty
     known = set(codes) | set(successor.values())  # per agency, not per task
     short = {c: labels(c) for c in known}
-    board["directive_title"] = board["directive_id"].map(titles).fillna("")
+    board["directive_title"] = board["directive_id"].map(lambda d: titles.get(d, ""))
     board["lead_short"] = codes.map(short)
     board["current"] = current
     board["current_name"] = current.map({c: index.name(c) for c in known})
@@ -854,12 +854,20 @@ def preview(frame: pd.DataFrame, columns=("content", "result", "evidence")) -> p
     """Long text cut for a table on screen (CELL_PREVIEW characters, "…"): a 1 MB cell must
     not take a minute to draw. The full text is behind "Xem đầy đủ" or in the CSV."""
     present = [c for c in columns if c in frame.columns]
-    return frame.assign(
-        **{
-            c: frame[c].map(lambda v: shorten(v, CELL_PREVIEW) if isinstance(v, str) else v)
-            for c in present
-        }
-    )
+    texts = {
+        c: frame[c].map(lambda v: shorten(v, CELL_PREVIEW) if isinstance(v, str) else v)
+        for c in present
+    }
+    if "deadline" in frame.columns:  # dd/mm/yyyy, and "Thường xuyên" rather than an empty cell
+        texts["deadline"] = frame["deadline"].map(deadline_text)
+    return frame.assign(**texts)
+
+
+def deadline_text(value) -> str:
+    """A deadline as a table shows it: dd/mm/yyyy, or Thường xuyên when there is none."""
+    if value is None or (not isinstance(value, date) and pd.isna(value)):
+        return ONGOING
+    return format_date(value)
 
 
 def badges(view: pd.DataFrame) -> pd.Series:
