@@ -31,6 +31,7 @@ from services.reports.export import neutralise
 from services.stores.checks import cell_usage, run_checks
 from services.stores.factory import open_store
 from services.stores.seed import seed_records
+from services.stores.sheets import GSheetsStore
 from services.stores.sqlite import SQLiteStore
 
 
@@ -59,7 +60,9 @@ def _init_sheet(settings, args) -> int:
         source = SQLiteStore(
             settings.sqlite_path, seed=lambda: seed_records(settings.timezone), tz=settings.timezone
         ).load()
-    for line in open_store(settings).init_sheet(source) or ["Sheet đã đủ trang và tiêu đề."]:
+    store = open_store(settings)
+    assert isinstance(store, GSheetsStore)  # the backend is gsheets
+    for line in store.init_sheet(source) or ["Sheet đã đủ trang và tiêu đề."]:
         print(line)
     return 0
 

@@ -492,7 +492,8 @@ def _fill_through_api(store, directives, agencies, tasks, history, tz) -> None:
     by_directive = defaultdict(list)
     for t in tasks:
         by_directive[t.directive_id].append(t)
-    state, zone = {}, ZoneInfo(tz)
+    state: dict[str, Task] = {}
+    zone = ZoneInfo(tz)
     for d in directives:
         first = [_initial(t, by_task[t.id]) for t in by_directive[d.id]]
         _, written = store.add_directive(d, first, OFFICE, registered(d, zone))

@@ -161,9 +161,10 @@ def state_on(
             if name not in seen or at < seen[name][0]:
                 seen[name] = (at, c.old)
     issued = {d.id: _issue_day(d.issued_on) for d in snapshot.directives}
-    rows = []
+    rows: list[tuple[bool, str | None, bool, bool]] = []
     for t in snapshot.tasks:
         opened = issued.get(t.directive_id)
+        added: date | None
         if t.id in created:
             added = created[t.id].astimezone(zone).date()
         else:

@@ -111,7 +111,8 @@ def parse_issue_date(value) -> str:
             return f"{year:04d}-{month:02d}"
         if re.fullmatch(r"\d{4}-\d{2}", text):
             return text
-    return parse_date(value).isoformat()
+    day = parse_date(value)
+    return day.isoformat() if day else ""
 
 
 def format_issue_date(iso: str) -> str:

@@ -19,7 +19,8 @@ def docx_content(document) -> tuple[list[str], list[TaskTable]]:
 
     lines: list[str] = []
     tables = []
-    formats, counters = _numbering_formats(document), {}
+    formats = _numbering_formats(document)
+    counters: dict = {}
     styles = _numbered_styles(document)
     for block in document.iter_inner_content():
         if isinstance(block, Table):

@@ -111,6 +111,7 @@ def read_header(lines: list[str], matcher: AgencyMatcher) -> Header:
     number_at = next((i for i, f in enumerate(folded) if _NUMBER.match(f)), None)
     if number_at is not None:
         m = _NUMBER.match(folded[number_at])
+        assert m is not None  # number_at is the line it matched
         h.number = lines[number_at][m.start("num") : m.end("num")] + (
             lines[number_at][m.start("sym") : m.end("sym")] if m["sym"] else ""
         )
@@ -185,6 +186,7 @@ def _merge_header_breaks(lines: list[str]) -> list[str]:
 def _issue_date(line: str, folded: str) -> tuple[str, str, str]:
     """(ISO date or "2025-01" when the day is blank, place, problem)."""
     m = _ISSUE_DATE.search(folded)
+    assert m is not None  # called on a line where _ISSUE_DATE was found
     number = _NUMBER.match(folded)
     place = line[number.end() if number else 0 : m.start()].strip(" ,")
     year, month, day = int(m["y"]), m["m"], m["d"]

@@ -341,8 +341,8 @@ class AgencyMatcher:
                         return AgencyRef(ft.text[pos:end], None, "group", ref.group), end
                     return ref, end
         if holder := _HOLDER.match(ft.folded, pos):
-            start = _HONORIFIC.match(ft.folded, pos)  # "Các đồng chí Bộ trưởng" -> "Bộ trưởng"
-            begin = start.end() if start else pos
+            title = _HONORIFIC.match(ft.folded, pos)  # "Các đồng chí Bộ trưởng" -> "Bộ trưởng"
+            begin = title.end() if title else pos
             return AgencyRef(ft.text[begin : holder.end()], None, "generic"), holder.end()
         return None, pos
 

@@ -310,8 +310,9 @@ class _Reader:
         self._check_language("\n".join(lines))
         self.header = read_header(lines, self.matcher)
         refs = [self.matcher.resolve(name) for name in self.header.recipients]
-        if refs and all(ref and not ref.is_unknown for ref in refs):
-            self.recipients = refs
+        known = [ref for ref in refs if ref and not ref.is_unknown]
+        if refs and len(known) == len(refs):
+            self.recipients = known
         self.footer = read_footer(lines, self.header.body_start)
         root = self._tree(join_wrapped(lines[self.header.body_start : self.footer.body_end]))
         self._walk(root, Context())
@@ -336,7 +337,7 @@ class _Reader:
                 and (m := field_label(text))
                 and last is not root
             ):
-                last.labels.append((m.lastgroup, text[m.end() :].strip()))
+                last.labels.append((m.lastgroup or "", text[m.end() :].strip()))
                 last.lines.append(line)
                 continue
             if kind:
@@ -448,7 +449,8 @@ class _Reader:
         ft = Folded(sentences[-1])  # the sentence that introduces
         if len(sentences) > 1 and _LEAD_IN.fullmatch(_fold(sentences[-1])):
             ft = Folded(" ".join(sentences[-2:]))  # "... đề nghị X thực hiện ... Cụ thể:"
-        leads, notes = self._sentence_leads(ft), ()
+        leads = self._sentence_leads(ft)
+        notes: tuple[tuple[int, str], ...] = ()
         if not leads and (leads := self._your_agencies(ft)):
             notes = (FROM_RECIPIENTS,)
         when = deadline_in(ft, self.year, self.header.issued_on)
@@ -763,17 +765,18 @@ class _Reader:
                 "trị xác nhận"
             )
             return [(None, expand_abbreviations(ref.written), "", [(MISSING, note)])]
-        notes = self._merger_notes(ref.code)
+        code = ref.code or ""  # known here: neither a group nor an unknown name
+        notes = self._merger_notes(code)
         if ref.how == "fuzzy":
             notes = [
                 (
                     CHECK,
-                    f"«{ref.written}» được hiểu là «{self.matcher.name(ref.code)}» "
+                    f"«{ref.written}» được hiểu là «{self.matcher.name(code)}» "
                     "(tên gần đúng, cần kiểm tra)",
                 ),
                 *notes,
             ]
-        return [(ref.code, self.matcher.name(ref.code), "", notes)]
+        return [(code, self.matcher.name(code), "", notes)]
 
     def _merger_notes(self, code: str) -> list[tuple[int, str]]:
         successor = self.matcher.merged_into(code)
@@ -798,7 +801,7 @@ class _Reader:
                     (
                         CHECK,
                         f"cơ quan phối hợp «{ref.written}» được hiểu là "
-                        f"«{self.matcher.name(ref.code)}» (tên gần đúng)",
+                        f"«{self.matcher.name(ref.code or '')}» (tên gần đúng)",
                     )
                 )
             key = ref.code or ref.written

@@ -148,8 +148,9 @@ def near_duplicates(snapshot: Snapshot, directive_id: str, tasks: list[Task]) ->
             default=(0, None),
             key=lambda pair: pair[0],
         )
-        if best[0] >= NEAR_DUPLICATE:
-            found[i] = best[1]
+        score, near = best
+        if score >= NEAR_DUPLICATE and near is not None:
+            found[i] = near
     return found
 
 
@@ -166,6 +167,7 @@ def preview_rows(
     options = set(lead_options or ())
     rows = []
     for t in result.tasks:
+        lead: str | None
         if t.lead:
             lead = registry.name(t.lead)
         else:

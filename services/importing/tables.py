@@ -92,7 +92,10 @@ def table_rows_as_tabs(text: str) -> str:
 def _crawled_table(lines: list[str], start: int, out: list[str]) -> int:
     """From a "|" line: a task table in one-cell-per-line form, written to `out` as tab rows;
     otherwise the "|" line is a paragraph break. Returns the index to continue from."""
-    rows, row, cell, i = [], [], [], start + 1
+    rows: list[list[str]] = []
+    row: list[str] = []
+    cell: list[str] = []
+    i = start + 1
     while i < len(lines) and len(rows) < 10_000:
         line = lines[i]
         if _CELL_BREAK.fullmatch(line):

@@ -201,6 +201,7 @@ def _task_values(data: ReportData) -> list[list]:
     columns = []
     for key, _, kind in TASK_EXPORT_COLUMNS:
         values = tasks[key].tolist()
+        cells: list
         if kind in ("text", "long"):
             texts = [
                 None
@@ -265,7 +266,7 @@ def _task_sheet(
         positions = [i for i, _ in picked]
         values = [[row[i] for i in positions] for row in values]
     headers = [header for _, (_, header, _) in picked]
-    widths = []
+    widths: list[float] = []
     for _, (key, header, kind) in picked:
         if kind == "long":
             widths.append(_LONG_WIDTH)

@@ -463,7 +463,7 @@ def _tasks_of(data: ReportData) -> str:
 
 
 def _agency_rows(data: ReportData) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     frame = data.agencies
     for i, a in enumerate(frame.itertuples(index=False), start=1):
         rows.append(

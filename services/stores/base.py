@@ -226,7 +226,7 @@ def creation_changes(tasks: list[Task], actor: User, names=lambda code: code) ->
     "Cập nhật lúc" of a task has its row in the history (checks.history_findings relies on it)."""
     return [
         Change(
-            at=t.updated_at,
+            at=t.updated_at,  # type: ignore[arg-type]  # set by the store that adds the task
             change_id=uuid.uuid4().hex,
             task_id=t.id,
             field=CREATED,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from services.domain.agencies import AgencyIndex
 from services.domain.dates import format_datetime
-from services.domain.model import FIELD_LABELS, Snapshot
+from services.domain.model import FIELD_LABELS, Change, Snapshot
 from services.stores.layout import COLUMNS, TASKS, Finding, HeaderMap, SchemaError, task_cell
 
 CELL_LIMIT = 10_000_000  # Google's limit per spreadsheet
@@ -105,7 +105,7 @@ def last_change_findings(snapshot: Snapshot) -> list[Finding]:
     a newer one, or a hand edit made after the last save (hand edits leave no history)."""
     fields = {label: f for f, label in FIELD_LABELS.items()}
     names = AgencyIndex(snapshot.agencies).name
-    last: dict[tuple[str, str], object] = {}
+    last: dict[tuple[str, str], Change] = {}
     for c in snapshot.history:  # in sheet order: the later row wins
         if c.field in fields:
             last[(c.task_id, fields[c.field])] = c

@@ -395,7 +395,7 @@ def task_from_row(get, index: AgencyIndex, tz: str) -> tuple[Task, list[str]]:
 
 def change_from_row(get, tz: str) -> Change:
     return Change(
-        at=parse_datetime(get("at"), tz),
+        at=parse_datetime(get("at"), tz),  # type: ignore[arg-type]  # a blank cell stays None
         change_id=text(get("change_id")),
         task_id=text(get("task_id")),
         field=text(get("field")),
@@ -491,7 +491,8 @@ def snapshot_parts(tables: dict[str, list[list]], tz: str) -> dict:
 
     agencies = resolve_successors(each(AGENCIES, agency_from_row))
     index = AgencyIndex(agencies)
-    tasks, rows_by_id = [], {}
+    tasks: list[Task] = []
+    rows_by_id: dict[str, list[int]] = {}
     for number, get in _records(TASKS, tables.get(TASKS, [])):
         task, task_problems = task_from_row(get, index, tz)
         findings += [Finding("error", TASKS, number, p) for p in task_problems]

@@ -96,7 +96,7 @@ class EndpointAdapter(HTTPAdapter):
         super().__init__()
         self.endpoint = endpoint.rstrip("/")
 
-    def send(self, request, **kwargs):
+    def send(self, request, **kwargs):  # type: ignore[override]  # forwards every argument
         parts = urlsplit(request.url)
         request.url = self.endpoint + request.url[len(f"{parts.scheme}://{parts.netloc}") :]
         return super().send(request, **kwargs)
@@ -173,7 +173,7 @@ def _row_data(hmap: HeaderMap, records: list[dict]) -> list[dict]:
     width = max(hmap.positions.values()) + 1
     rows = []
     for record in records:
-        values = [{}] * width
+        values: list[dict] = [{}] * width
         for name, i in hmap.positions.items():
             values[i] = _cell(record.get(name, ""))
         rows.append({"values": values})
@@ -364,7 +364,7 @@ class GSheetsStore(Store):
 
     def _explain(self, error: BaseException, what: str) -> str:
         code = _status(error)
-        message = error.error.get("message", "") if code else str(error)
+        message = getattr(error, "error", {}).get("message", "") if code else str(error)
         if isinstance(error, RefreshError) or code == 401:
             return (
                 "Google từ chối khoá tài khoản dịch vụ (xác thực thất bại). Hãy kiểm tra "
@@ -613,7 +613,7 @@ class GSheetsStore(Store):
     def _read_rows(self, saves: list[_Save]) -> _Read:
         hmap = self._task_header()
         col = _column(hmap.positions["id"])
-        filters = [
+        filters: list[dict] = [
             {"a1Range": f"{TASKS}!1:1"},
             {"a1Range": f"{TASKS}!{col}:{col}"},
             {"a1Range": USERS},
@@ -679,6 +679,7 @@ class GSheetsStore(Store):
             return "read again"
         row = read.rows[number]
         hmap = read.hmap
+        assert hmap is not None  # _read raises when NhiemVu has no header
         fresh = self._read_task(hmap, row)
         version = _version(hmap.get(row, "version"))
         if self.verify_users:
@@ -731,17 +732,20 @@ class GSheetsStore(Store):
         (no cells written), so a row moved meanwhile costs a re-anchoring, never a wrong write;
         the next read checks every anchor against the row's Mã NV."""
         sheet_id = self._sheet_id(TASKS)
+        hmap = read.hmap
+        assert hmap is not None  # _read raises when NhiemVu has no header
         reqs = []
-        if "version" not in read.hmap.positions:
-            reqs += self._add_header_requests(TASKS, read.hmap, "version")
+        if "version" not in hmap.positions:
+            reqs += self._add_header_requests(TASKS, hmap, "version")
         for plan in plans:
+            assert plan.anchor is not None  # only plans that need an anchor come here
             reqs += self._anchor_requests(sheet_id, plan.anchor, plan.number, plan.old_value)
         try:
             self._batch_update(reqs)
         except gspread.exceptions.APIError as e:
             if "already in use" not in e.error.get("message", ""):
                 raise  # transient ones are retried by _call; the retry reads first
-        self._hmap = None if "version" not in read.hmap.positions else self._hmap
+        self._hmap = None if "version" not in hmap.positions else self._hmap
 
     def _add_header_requests(self, sheet: str, hmap: HeaderMap, field: str) -> list:
         props = self._sheet_ids(refresh=True)[sheet]
@@ -773,6 +777,7 @@ class GSheetsStore(Store):
 
     def _write_requests(self, plans: list[_Plan], read: _Read) -> list[dict]:
         sheet_id = self._sheet_id(TASKS)
+        assert read.hmap is not None and read.hist is not None  # both read, or _read raised
         positions = read.hmap.positions
         reqs = []
         for plan in plans:
@@ -998,7 +1003,7 @@ class GSheetsStore(Store):
             (ids,) = self._batch_get([f"{TASKS}!{col}:{col}"], "đọc mã")
             seen, reqs = set(), []
             sheet_id = self._sheet_id(TASKS)
-            counts = {}
+            counts: dict[str, int] = {}
             for r in ids[1:]:
                 if r:
                     counts[text(r[0])] = counts.get(text(r[0]), 0) + 1

@@ -222,7 +222,7 @@ class SQLiteStore(SQLStore):
 
     def _decode_change(self, row) -> Change:
         return Change(
-            at=_t(row["at"]),
+            at=datetime.fromisoformat(row["at"]),  # always written
             change_id=row["change_id"],
             task_id=row["task_id"],
             field=row["field"],
@@ -259,14 +259,11 @@ class SQLiteStore(SQLStore):
         return int(value)
 
     def _decode_request(self, row) -> Request:
-        return Request(
-            **{
-                **{c: row[c] or "" for c in REQUEST_COLUMNS},
-                "proposed_deadline": _d(row["proposed_deadline"]),
-                "requested_at": _t(row["requested_at"]),
-                "decided_at": _t(row["decided_at"]),
-            }
-        )
+        values: dict[str, object] = {c: row[c] or "" for c in REQUEST_COLUMNS}
+        values["proposed_deadline"] = _d(row["proposed_deadline"])
+        values["requested_at"] = _t(row["requested_at"])
+        values["decided_at"] = _t(row["decided_at"])
+        return Request(**values)  # type: ignore[arg-type]  # one value per field, typed above
 
     def _encode_request(self, r: Request) -> dict:
         return {

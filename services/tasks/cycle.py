@@ -210,6 +210,7 @@ def decide(
     if not approve:
         note = _reason(note, "note", "lý do không chấp thuận")
         return store.decide_request(request, {"state": REFUSED, "note": note}, actor, now)
+    changes: dict[str, object]
     if request.kind == EXTENSION:
         changes = {
             "deadline": request.proposed_deadline,

@@ -80,8 +80,8 @@ def validate(data: UpdateInput, today: date) -> dict:
     never silently changed."""
     errors: dict[str, str] = {}
     # a completion waiting for the office shows as the agency's own "Hoàn thành" in its form
-    status = DONE if data.status == PENDING else data.status
-    status = status if status in AGENCY_STATUSES else None
+    typed = DONE if data.status == PENDING else data.status
+    status: str | None = typed if typed in AGENCY_STATUSES else None
     if status is None:
         errors["status"] = f"Chọn trạng thái: {', '.join(AGENCY_STATUSES)}."
     progress = _progress(data.progress)

@@ -132,7 +132,7 @@ def request_forms(user: User, task: Task) -> None:
                 "Cơ quan đề nghị giao",
                 [c for c in agencies if c != user.agency],
                 index=None,
-                format_func=agencies.get,
+                format_func=lambda code: agencies.get(code, code),
                 placeholder="Chọn cơ quan",
                 key=f"re_agency_{task.id}",
             )
@@ -156,7 +156,7 @@ def request_forms(user: User, task: Task) -> None:
 
 def _send(key: str, action) -> None:
     outcome = writes.attempt(action)
-    if outcome.ok:
+    if outcome.ok and outcome.value is not None:
         st.session_state.pop(key, None)
         st.toast(f"Đã gửi đề xuất {outcome.value.id}.", icon=":material/check_circle:")
         st.rerun()
