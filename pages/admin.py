@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from services.dashboard import board as dashboard
-from services.domain.dates import format_datetime
+from services.domain.dates import format_date, format_datetime
 from services.domain.errors import StoreError
 from services.domain.limits import MAX_SEARCH
 from services.domain.model import ROLE_AGENCY, ROLE_LABELS, ROLES
@@ -218,7 +218,13 @@ if section == "Nhiệm vụ":
             )
 
 if section == "Lịch sử cập nhật":
-    history = dashboard.change_table(snapshot, snapshot.history, cut=False)
+    changes = list(snapshot.history)
+    since = snapshot.history_since
+    if since is not None and st.toggle(  # the load carries recent history only
+        f"Tải cả lịch sử trước ngày {format_date(since.date())} (đọc toàn bộ, có thể lâu)"
+    ):
+        changes = session.task_history(None)
+    history = dashboard.change_table(snapshot, changes, cut=False)
     if history.empty:
         st.info("Chưa có thay đổi nào được ghi lại.")
     else:

@@ -242,9 +242,15 @@ def update_form(task_id):
 
 
 def history_table(task_id):
-    changes = dashboard.change_table(
-        snapshot, (c for c in snapshot.history if c.task_id == task_id)
-    )
+    rows = [c for c in snapshot.history if c.task_id == task_id]
+    since = snapshot.history_since
+    if since is not None:  # the load carries recent history only: the rest on demand
+        whole = st.toggle(
+            f"Xem cả lịch sử trước ngày {format_date(since.date())}", key=f"whole_{task_id}"
+        )
+        if whole:
+            rows = session.task_history(task_id)
+    changes = dashboard.change_table(snapshot, rows)
     if changes.empty:
         st.caption("Chưa có cập nhật nào.")
         return

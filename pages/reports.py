@@ -65,6 +65,12 @@ original = st.toggle(
 )
 
 
+if snapshot.history_since is not None and as_of < snapshot.history_since.date():
+    # a day before the recent history the pages carry: the whole history is read, once
+    with st.spinner("Đang đọc toàn bộ lịch sử cập nhật để tính số liệu của ngày đã chọn…"):
+        snapshot = session.with_history_since(as_of).active()
+
+
 def prepare(group="", agency=""):
     scope = reports.Scope(as_of, directive_id or None, group, agency, original)
     return reports.prepare(

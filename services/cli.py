@@ -48,6 +48,22 @@ def _check(settings, args) -> int:
     return 1 if errors else 0
 
 
+def _archive_history(settings, args) -> int:
+    if settings.backend != "gsheets":
+        print(
+            "Lưu trữ lịch sử chỉ dùng cho Google Sheet (giới hạn 10 triệu ô); cơ sở dữ liệu "
+            "không cần.",
+            file=sys.stderr,
+        )
+        return 2
+    store = open_store(settings)
+    assert isinstance(store, GSheetsStore)
+    year = args.before_year or now_local(settings.timezone).year
+    for line in store.archive_history(year, dry_run=args.dry_run):
+        print(line)
+    return 0
+
+
 def _init_sheet(settings, args) -> int:
     if settings.backend != "gsheets":
         print(
@@ -328,6 +344,18 @@ def main(argv=None) -> int:
         help="chép dữ liệu của kho nhúng (SQLite) vào các trang còn trống",
     )
     init.set_defaults(run=_init_sheet)
+    archive = sub.add_parser(
+        "archive-history",
+        help="chuyển lịch sử các năm trước sang trang LichSu_<năm> (Google Sheet)",
+    )
+    archive.add_argument(
+        "--before-year",
+        type=int,
+        default=None,
+        help="chuyển các dòng trước ngày 01/01 của năm này (mặc định: năm nay)",
+    )
+    archive.add_argument("--dry-run", action="store_true", help="chỉ cho biết sẽ chuyển gì")
+    archive.set_defaults(run=_archive_history)
     export = sub.add_parser("export", help="in dữ liệu (nhiệm vụ kèm phân loại hôm nay)")
     export.add_argument("--format", choices=["json", "csv"], default="json")
     export.set_defaults(run=_export)

@@ -110,6 +110,7 @@ def test_admin_history_log_and_data_checks(tmp_path):
     other.update_task(other.load().task("NV-0001"), {"progress": 30}, ADMIN, NOW)
     at = open_admin(tmp_path)
     at.segmented_control(key="admin_section").set_value("Lịch sử cập nhật").run()
+    at.toggle[0].set_value(True).run()  # NOW (2025) is before the recent window: the whole log
     log = table_with(at, "Người thực hiện")
     assert list(log["Mã NV"]) == ["NV-0001"] and log.iloc[0]["Giá trị mới"] == "30"
     at.segmented_control(key="admin_section").set_value("Kiểm tra dữ liệu").run()
@@ -217,9 +218,22 @@ def test_history_names_the_person_and_the_agency(tmp_path):
     officer = User("canbo@snv.gov.vn", "Nguyễn Văn A", "SNV", ROLE_AGENCY)
     other.update_task(other.load().task("NV-0001"), {"result": "Đã làm"}, officer, NOW)
     at = open_my_tasks(tmp_path)
+    # NOW (2025) is older than the recent history a page load carries: read on demand
+    assert not any("Trường" in d.value.columns for d in at.dataframe)
+    at.toggle(key="whole_NV-0001").set_value(True).run()
     history = table_with(at, "Trường")
     assert list(history["Người cập nhật"]) == ["Nguyễn Văn A"]
     assert list(history["Cơ quan"]) == ["Sở Nội vụ"]
+
+
+def test_recent_history_is_shown_without_asking(tmp_path):
+    from services.domain.model import now_local
+
+    other = store_of(tmp_path)
+    other.update_task(other.load().task("NV-0001"), {"progress": 15}, ADMIN, now_local())
+    at = open_my_tasks(tmp_path)
+    history = table_with(at, "Trường")
+    assert list(history["Giá trị mới"]) == ["15"]
 
 
 def test_tampered_bulk_state_is_a_message_not_an_exception(tmp_path):

@@ -195,3 +195,26 @@ def test_agencies_and_users_are_saved_by_key(store):
     assert snap.agency("XA").name == "Ban Dân tộc tỉnh"
     assert [(u.email, u.role) for u in snap.users] == [("canbo@snv.gov.vn", "admin")]
     assert len(snap.tasks) == 29
+
+
+def test_a_recent_load_carries_the_recent_history_and_the_rest_is_read_on_demand(store):
+    """load(history_days=N) brings the history from local midnight N days ago only (the app's
+    loads); history(task_id) and a plain load() bring all of it."""
+    from services.domain.model import now_local
+
+    now = now_local(NOW.tzinfo.key).replace(microsecond=0)
+    old = now - timedelta(days=100)
+    first = store.update_task(task(store, "NV-0001"), {"progress": 10}, SNV, old)
+    second = store.update_task(task(store, "NV-0001"), {"progress": 20}, SNV, now)
+    recent = store.load(history_days=62)
+    cutoff = recent.history_since
+    assert cutoff is not None and cutoff.hour == 0 and (now - cutoff).days == 62
+    assert all(c.at >= cutoff for c in recent.history)
+    ids = [c.change_id for c in recent.history]
+    assert second[0].change_id in ids and first[0].change_id not in ids
+    assert len(recent.tasks) == 29 and recent.task("NV-0001").progress == 20
+    whole = [c.change_id for c in store.history("NV-0001")]
+    assert whole.index(first[0].change_id) < whole.index(second[0].change_id)
+    everything = store.load()
+    assert everything.history_since is None
+    assert first[0].change_id in [c.change_id for c in everything.history]

@@ -173,6 +173,8 @@ class Snapshot:
     history: tuple[Change, ...] = ()
     requests: tuple[Request, ...] = ()
     loaded_at: datetime | None = None
+    # None: the whole history; else only the rows from this moment on (Store.load(history_days))
+    history_since: datetime | None = field(default=None, compare=False)
     problems: tuple = field(default=(), compare=False)  # schema.Finding, found while reading
     duplicate_ids: frozenset = field(default=frozenset(), compare=False)  # read-only tasks
 

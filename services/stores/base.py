@@ -10,7 +10,8 @@ import re
 import uuid
 from abc import ABC, abstractmethod
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from services.domain.dates import format_date
 from services.domain.errors import ConflictError, PermissionDenied, RequestDecided, StoreError
@@ -31,6 +32,7 @@ from services.domain.model import (
     Snapshot,
     Task,
     User,
+    now_local,
 )
 from services.stores.layout import task_cell
 
@@ -40,8 +42,11 @@ class Store(ABC):
     same suite against both."""
 
     @abstractmethod
-    def load(self) -> Snapshot:
-        """Everything, read at once."""
+    def load(self, history_days: int | None = None) -> Snapshot:
+        """Everything, read at once. With `history_days`, the history of the last that many days
+        only (from local midnight; `Snapshot.history_since` says from when): what the app's
+        pages need (RECENT_HISTORY_DAYS), at a cost that does not grow with the age of the data.
+        A task's whole history is `history(task_id)`, read when asked."""
 
     @abstractmethod
     def update_task(
@@ -100,8 +105,23 @@ class Store(ABC):
         in one transaction where the backend has them. `authorize(fresh_task)` may refuse."""
 
     def history(self, task_id: str | None = None) -> list[Change]:
+        """The whole history (of one task), oldest first."""
         changes = self.load().history
         return [c for c in changes if task_id is None or c.task_id == task_id]
+
+
+# What the app's loads carry (services/ui/session): the dashboard's 7-day deltas and its 30-day
+# update window, with a margin. Older rows are read on demand (a task's history, the whole log, a
+# report as of an earlier day).
+RECENT_HISTORY_DAYS = 62
+
+
+def history_cutoff(tz: str, days: int | None, now: datetime | None = None) -> datetime | None:
+    """Local midnight `days` days ago (None: no cutoff, the whole history)."""
+    if days is None:
+        return None
+    today = now_local(tz, now).date()
+    return datetime.combine(today - timedelta(days=days), time.min, ZoneInfo(tz))
 
 
 # --- shared rules ---------------------------------------------------------------------------

@@ -465,24 +465,27 @@ def change_cells(c: Change) -> dict:
 # --- whole workbook -----------------------------------------------------------------------------
 
 
-def _records(sheet: str, rows: list[list]):
-    """(sheet row number, getter) for each non-blank row under the header row."""
+def _records(sheet: str, rows: list[list], first: int = 2):
+    """(sheet row number, getter) for each non-blank row under the header row; `first` is the
+    sheet row of rows[1] (a tail of LichSu read without the rows before it)."""
     if not rows:
         raise SchemaError(f"Trang «{sheet}» trống: thiếu dòng tiêu đề.")
     hmap = HeaderMap.from_header_row(sheet, rows[0])
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(rows[1:], start=first):
         if any(text(c) for c in row):
             yield number, (lambda field, row=row: hmap.get(row, field))
 
 
-def snapshot_parts(tables: dict[str, list[list]], tz: str) -> dict:
+def snapshot_parts(tables: dict[str, list[list]], tz: str, first_rows: dict | None = None) -> dict:
     """Domain objects from the five worksheets' cell rows (header first), plus the findings
-    (problems, each naming the worksheet and row). Raises SchemaError when a sheet is unusable."""
+    (problems, each naming the worksheet and row). Raises SchemaError when a sheet is unusable.
+    `first_rows`: sheet -> the sheet row of its first data row, when not 2 (a tail read)."""
     findings: list[Finding] = []
+    first_rows = first_rows or {}
 
     def each(sheet, build):
         out = []
-        for number, get in _records(sheet, tables.get(sheet, [])):
+        for number, get in _records(sheet, tables.get(sheet, []), first_rows.get(sheet, 2)):
             try:
                 out.append(build(get))
             except (ValueError, DateError) as e:

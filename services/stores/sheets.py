@@ -38,14 +38,16 @@ from tenacity import (
 
 from services.config import GOOGLE_SHEETS_ENDPOINT, Settings
 from services.domain.agencies import AgencyIndex
-from services.domain.dates import DateError
+from services.domain.dates import DateError, parse_datetime
 from services.domain.errors import AppError, StoreError, TaskNotFound
 from services.domain.model import Change, Request, Snapshot, Task, User, fold, now_local
+from services.domain.text import format_count
 from services.stores.base import (
     Store,
     assign_ids,
     check_fresh_user,
     creation_changes,
+    history_cutoff,
     next_ids,
     plan_decision,
     plan_request,
@@ -85,6 +87,7 @@ TRANSIENT = {429, 500, 502, 503, 504}
 ANCHOR_KEY = "ma_nv"  # developer metadata key of a row's anchor
 DIRECTIVE_ANCHORS = 1_000_000_000  # VB-0007 -> 1000000007; NV-0042 -> 42
 MAX_ROUNDS = 8  # reads + writes one save may take when others write at the same moment
+PROPERTIES_MAX_AGE = 600  # seconds a full read trusts the list of worksheets it has
 GOOGLE_API_PREFIXES = ("https://sheets.googleapis.com/", "https://www.googleapis.com/")
 
 
@@ -314,8 +317,11 @@ class GSheetsStore(Store):
         self._requests_sheet: bool | None = None  # does the DeXuat worksheet exist (None: unknown)
         self._decide_lock = threading.Lock()  # two officers' decisions on one request, in turn
         self._properties: dict = {}  # worksheet title -> sheetId and grid size
+        self._properties_at = float("-inf")  # when they were read (time.monotonic)
         self._hmap: HeaderMap | None = None  # NhiemVu's header as last read
         self._rows: dict[str, int] = {}  # Mã NV -> sheet row, as the last load saw it
+        self._history_start: int | None = None  # LichSu row where the last window started
+        self._history_first = 2  # the sheet row of the first history row last read
 
     @classmethod
     def from_settings(cls, settings: Settings, deadline_seconds: float = 30.0) -> GSheetsStore:
@@ -407,28 +413,213 @@ class GSheetsStore(Store):
 
     # -- reading ----------------------------------------------------------------------------------
 
-    def read_tables(self, params=READ_PARAMS) -> dict[str, list[list]]:
+    def read_tables(
+        self, params=READ_PARAMS, since: datetime | None = None
+    ) -> dict[str, list[list]]:
         """The worksheets' cells, in ONE values:batchGet. A workbook made before the follow-up
         cycle has no DeXuat worksheet: it is read without it (once found missing, not asked
-        for again until init-sheet adds it)."""
+        for again until init-sheet adds it). With `since`, LichSu is read from the row where
+        that moment starts (its header, then a tail: see _history_tail), not whole."""
         sheets = [s for s in SHEETS if s != REQUESTS or self._requests_sheet is not False]
+        ranges = list(sheets)
+        start = None
+        if since is not None:
+            start = self._tail_start()
+            at = sheets.index(HISTORY)
+            ranges[at : at + 1] = [f"{HISTORY}!1:1", self._tail_range(start)]
         try:
-            values = self._batch_get(sheets, "đọc dữ liệu", params)
+            values = self._batch_get(ranges, "đọc dữ liệu", params)
         except StoreError as e:
             if REQUESTS in sheets and _missing_sheet(e.__cause__, REQUESTS):
                 self._requests_sheet = False
-                return self.read_tables(params)
+                return self.read_tables(params, since)
+            if start is not None and "exceeds grid limits" in str(e.__cause__):
+                self._history_start, self._properties = None, {}  # rows deleted by hand
+                return self.read_tables(params, since)
             raise
         self._requests_sheet = REQUESTS in sheets
+        if start is None:
+            self._history_first = 2
+            tables = dict(zip(sheets, values))
+            archived = self._archived_rows(tables.get(HISTORY) or [], params)
+            if archived:  # yearly archives first (older), then LichSu, under LichSu's header
+                header, *rows = tables[HISTORY]
+                tables[HISTORY] = [header, *archived, *rows]
+                self._history_first = 2 - len(archived)  # row numbers stay LichSu's
+            return tables
+        at = sheets.index(HISTORY)
+        header, tail = values[at], values[at + 1]
+        values[at : at + 2] = [header + self._history_tail(header, start, tail, since, params)]
         return dict(zip(sheets, values))
 
-    def load(self) -> Snapshot:
-        return self.snapshot_of(self.read_tables())
+    # LichSu only grows (rows are appended in time order), so the history since a moment is a
+    # tail of it. Where that tail starts is remembered between loads (it only moves down); the
+    # first load of a process guesses it from the grid's row count and reads further up while
+    # the first row it got is not older than `since`. So a load reads about the rows of the
+    # window, however old the sheet is.
 
-    def snapshot_of(self, tables: dict[str, list[list]]) -> Snapshot:
+    TAIL_GUESS = 2_000  # rows read above the last one when the start is not known yet
+
+    def _tail_start(self) -> int:
+        if self._history_start:
+            return self._history_start
+        rows = self._sheet_ids().get(HISTORY, {}).get("rowCount", 2)
+        return max(2, rows - self.TAIL_GUESS)
+
+    def _tail_range(self, start: int, end: int | None = None) -> str:
+        columns = self._sheet_ids().get(HISTORY, {}).get("columnCount", len(COLUMNS[HISTORY]))
+        return f"{HISTORY}!A{start}:{_column(max(columns, 1) - 1)}{end or ''}"
+
+    def _history_tail(self, header, start, tail, since, params) -> list[list]:
+        """The rows from the first one at or after `since` (read further up when needed)."""
+        if not header:
+            return tail
+        try:
+            hmap = HeaderMap.from_header_row(HISTORY, header[0])
+        except SchemaError:
+            return tail  # reported by snapshot_parts
+        col = hmap.positions.get("at")
+
+        def moment(row):
+            if col is None or col >= len(row):
+                return None
+            try:
+                return parse_datetime(row[col], self.tz)
+            except DateError:
+                return None
+
+        span = max(self.TAIL_GUESS, len(tail))
+        while start > 2 and (not tail or (moment(tail[0]) or since) >= since):
+            above = max(2, start - span)  # the window starts higher up: read the rows above
+            (more,) = self._batch_get([self._tail_range(above, start - 1)], "đọc lịch sử", params)
+            more += [[] for _ in range(start - above - len(more))]  # trailing blank rows
+            tail, start, span = more + tail, above, span * 2
+        skip = next(
+            (i for i, row in enumerate(tail) if (m := moment(row)) is not None and m >= since),
+            len(tail),
+        )
+        # next time, start on the last row before the window: seeing it older than the cutoff
+        # tells the next load that nothing above it is wanted
+        self._history_start = start + max(0, skip - 1) if skip < len(tail) else None
+        self._history_first = start + skip
+        return tail[skip:]
+
+    # -- archived history (archive-history: LichSu_2025, ...) ----------------------------------
+
+    def archive_titles(self) -> list[str]:
+        """The yearly history archives, oldest first."""
+        fresh = time.monotonic() - self._properties_at > PROPERTIES_MAX_AGE
+        titles = self._sheet_ids(refresh=fresh)  # an archive made by another process shows up
+        return sorted(t for t in titles if re.fullmatch(re.escape(HISTORY) + r"_\d{4}", t))
+
+    def _archived_rows(self, history: list[list], params) -> list[list]:
+        """Every archived row, laid out under LichSu's header (a full read only)."""
+        titles = self.archive_titles()
+        if not titles or not history:
+            return []
+        try:
+            target = HeaderMap.from_header_row(HISTORY, history[0])
+        except SchemaError:
+            return []
+        out = []
+        for rows in self._batch_get(titles, "đọc lịch sử lưu trữ", params):
+            if not rows:
+                continue
+            source = HeaderMap.from_header_row(HISTORY, rows[0])
+            width = max(target.positions.values()) + 1
+            for row in rows[1:]:
+                cells = [""] * width
+                for name, i in target.positions.items():
+                    cells[i] = source.get(row, name)
+                out.append(cells)
+        return out
+
+    def archive_history(self, before_year: int, dry_run: bool = False) -> list[str]:
+        """Move the LichSu rows dated before 1 January `before_year` to yearly worksheets
+        (LichSu_2024, LichSu_2025, ...), in ONE batchUpdate: addSheet for a missing year, its
+        rows appended, and the rows deleted from LichSu -- all or nothing. Only the leading rows
+        move (LichSu is in time order; saves append at the end meanwhile and are not touched).
+        Reads stay correct: the app's loads read LichSu's recent tail, a full read (history,
+        check, copy) reads the archives too."""
+        (rows,) = self._batch_get([HISTORY], "đọc lịch sử")
+        if not rows:
+            raise StoreError("Trang «LichSu» trống: thiếu dòng tiêu đề.")
+        hmap = HeaderMap.from_header_row(HISTORY, rows[0])
+        years: dict[int, list[list]] = {}
+        for row in rows[1:]:
+            try:
+                at = parse_datetime(hmap.get(row, "at"), self.tz)
+            except DateError:
+                at = None
+            if at is None or at.year >= before_year:
+                break
+            years.setdefault(at.year, []).append(row)
+        moved = sum(len(r) for r in years.values())
+        if not moved:
+            return [f"Không có dòng lịch sử nào trước năm {before_year}: không cần lưu trữ."]
+        props = self._sheet_ids(refresh=True)
+        next_id = max(p["sheetId"] for p in props.values()) + 1
+        reqs: list[dict] = []
+        lines = []
+        for year, chunk in years.items():
+            title = f"{HISTORY}_{year}"
+            head = []
+            if title in props:
+                sheet_id = props[title]["sheetId"]
+            else:
+                sheet_id, next_id = next_id, next_id + 1
+                grid = {"rowCount": 1, "columnCount": len(rows[0])}
+                reqs.append(
+                    {
+                        "addSheet": {
+                            "properties": {
+                                "sheetId": sheet_id,
+                                "title": title,
+                                "gridProperties": grid,
+                            }
+                        }
+                    }
+                )
+                head = [rows[0]]
+            reqs.append(
+                {
+                    "appendCells": {
+                        "sheetId": sheet_id,
+                        "rows": [{"values": [_cell(v) for v in r]} for r in head + chunk],
+                        "fields": "userEnteredValue",
+                    }
+                }
+            )
+            lines.append(f"{format_count(len(chunk))} dòng của năm {year} -> trang {title}.")
+        reqs.append(
+            {
+                "deleteDimension": {
+                    "range": {
+                        "sheetId": self._sheet_id(HISTORY),
+                        "dimension": "ROWS",
+                        "startIndex": 1,
+                        "endIndex": 1 + moved,
+                    }
+                }
+            }
+        )
+        if dry_run:
+            return ["Chạy thử, chưa chuyển gì:", *lines]
+        # not idempotent: retried only when Google refused it before applying it (429)
+        self._call(
+            "lưu trữ lịch sử", self._batch_update, reqs, retry_if=lambda e: _status(e) == 429
+        )
+        self._properties, self._history_start = {}, None
+        return [*lines, f"Đã chuyển {format_count(moved)} dòng khỏi LichSu."]
+
+    def load(self, history_days: int | None = None) -> Snapshot:
+        since = history_cutoff(self.tz, history_days)
+        return self.snapshot_of(self.read_tables(since=since), since)
+
+    def snapshot_of(self, tables: dict[str, list[list]], since: datetime | None = None) -> Snapshot:
         """The snapshot of cells already read (read_tables), without reading them again."""
         try:
-            parts = snapshot_parts(tables, self.tz)
+            parts = snapshot_parts(tables, self.tz, {HISTORY: self._history_first})
         except SchemaError as e:
             raise StoreError(str(e)) from e
         self._agencies = parts["agencies"]
@@ -442,11 +633,11 @@ class GSheetsStore(Store):
                 }
             except SchemaError:
                 pass
-        return Snapshot(**parts, loaded_at=now_local(self.tz))
+        return Snapshot(**parts, loaded_at=now_local(self.tz), history_since=since)
 
     def _registry(self) -> AgencyIndex:
         if self._agencies is None:
-            self.load()
+            self.load(history_days=0)  # only the registry is wanted: no history to speak of
         return AgencyIndex(self._agencies)
 
     # -- saving a task ------------------------------------------------------------------------
@@ -571,6 +762,7 @@ class GSheetsStore(Store):
                 self.key,
                 {"fields": "sheets.properties"},
             )
+            self._properties_at = time.monotonic()
             self._properties = {
                 s["properties"]["title"]: {
                     "sheetId": s["properties"]["sheetId"],
@@ -971,8 +1163,11 @@ class GSheetsStore(Store):
             {"values": values},
         )
 
-    def cell_count(self, refresh: bool = True) -> int:
-        """Cells in the workbook (every worksheet's grid), against Google's 10 million."""
+    def cell_count(self, refresh: bool | None = None) -> int:
+        """Cells in the workbook (every worksheet's grid), against Google's 10 million; the grid
+        sizes are read again when asked, or when older than PROPERTIES_MAX_AGE (None)."""
+        if refresh is None:
+            refresh = time.monotonic() - self._properties_at > PROPERTIES_MAX_AGE
         return sum(
             p.get("rowCount", 0) * p.get("columnCount", 0)
             for p in self._sheet_ids(refresh=refresh).values()

@@ -29,6 +29,7 @@ from services.stores.base import (
     Store,
     assign_ids,
     creation_changes,
+    history_cutoff,
     next_ids,
     plan_decision,
     plan_request,
@@ -156,7 +157,10 @@ class SQLStore(Store):
     def _rows(self, conn, text: str, params=None) -> list:
         return self._exec(conn, text, params).fetchall()  # one call, not one per row
 
-    def load(self) -> Snapshot:
+    history_since_sql = "at >= :since"  # SQLite compares its ISO text as moments (julianday)
+
+    def load(self, history_days: int | None = None) -> Snapshot:
+        since = history_cutoff(self.tz, history_days)
         with self._read() as conn:
             directives = tuple(
                 Directive(**{c: r[c] for c in DIRECTIVE_COLUMNS})
@@ -177,13 +181,27 @@ class SQLStore(Store):
                 self._decode_request(r)
                 for r in self._rows(conn, "SELECT * FROM requests ORDER BY id")
             )
+            where, args = "", {}
+            if since is not None:
+                where, args = f" WHERE {self.history_since_sql}", {"since": self._moment(since)}
             history = tuple(
                 self._decode_change(r)
-                for r in self._rows(conn, "SELECT * FROM history ORDER BY seq")
+                for r in self._rows(conn, f"SELECT * FROM history{where} ORDER BY seq", args)
             )
         return Snapshot(
-            directives, agencies, tasks, users, history, requests, loaded_at=now_local(self.tz)
+            directives,
+            agencies,
+            tasks,
+            users,
+            history,
+            requests,
+            loaded_at=now_local(self.tz),
+            history_since=since,
         )
+
+    def _moment(self, value):
+        """A moment as a query parameter (SQLite: ISO text)."""
+        return value
 
     def _fresh_task(self, conn, task_id: str) -> Task:
         """The task as it is now, locked until the commit where the dialect needs it."""

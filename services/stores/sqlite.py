@@ -67,6 +67,7 @@ def _iso(value) -> str | None:
 
 class SQLiteStore(SQLStore):
     agency_order = "rowid"
+    history_since_sql = "julianday(at) >= julianday(:since)"  # offsets may differ between rows
 
     def __init__(self, path: str, seed=None, tz: str = "Asia/Ho_Chi_Minh"):
         """`seed()` returns (directives, agencies, tasks, users) for a brand-new database."""
@@ -257,6 +258,9 @@ class SQLiteStore(SQLStore):
 
     def _encode_bool(self, value: bool):
         return int(value)
+
+    def _moment(self, value):
+        return value.isoformat()
 
     def _decode_request(self, row) -> Request:
         values: dict[str, object] = {c: row[c] or "" for c in REQUEST_COLUMNS}

@@ -4,6 +4,7 @@ shared by all sessions, and the tables derived from one snapshot (computed once 
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -13,8 +14,8 @@ from services.dashboard import board as dashboard
 from services.dashboard.metrics import tasks_frame
 from services.domain.agencies import AgencyIndex
 from services.domain.errors import StoreError
-from services.domain.model import Snapshot, Task, now_local, today_local
-from services.stores.base import Store
+from services.domain.model import Change, Snapshot, Task, now_local, today_local
+from services.stores.base import RECENT_HISTORY_DAYS, Store
 from services.stores.cache import SnapshotCache
 from services.stores.factory import open_store
 from services.stores.layout import task_cell
@@ -38,7 +39,9 @@ def _shared(settings_key: tuple, _settings: Settings) -> tuple[Store, SnapshotCa
     store = open_store(_settings)
     # a store with a change counter (PostgreSQL) lets every replica see another's save at once
     version = getattr(store, "data_version", None)
-    return store, SnapshotCache(store.load, _settings.cache_ttl_seconds, version=version)
+    # the pages' loads carry the recent history only; older rows are read when asked (below)
+    loader = partial(store.load, history_days=RECENT_HISTORY_DAYS)
+    return store, SnapshotCache(loader, _settings.cache_ttl_seconds, version=version)
 
 
 def _settings_key(s: Settings) -> tuple:
@@ -122,6 +125,21 @@ def board_table(as_of: date | None = None) -> pd.DataFrame:
             snap.active(), task_table(as_of), as_of, s.due_soon_days, s.timezone
         ),
     )
+
+
+def with_history_since(day: date) -> Snapshot:
+    """The snapshot with the history back to `day` (a report as of an earlier day than the
+    recent window): the store read again in full, once per snapshot for all sessions."""
+    snap = full_snapshot()
+    since = snap.history_since
+    if since is None or since.date() <= day:
+        return snap
+    return _resources()[1].derived(("whole history",), lambda _: store().load())
+
+
+def task_history(task_id: str | None) -> list[Change]:
+    """One task's (None: every task's) whole history, read when asked, not with every load."""
+    return store().history(task_id)
 
 
 def refresh() -> None:

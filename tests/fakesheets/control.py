@@ -4,12 +4,15 @@ from requests import Session
 
 
 class FakeSheetsControl:
-    def __init__(self, url: str):
+    def __init__(self, url: str, timeout: float = 10):
         self.url = url.rstrip("/")
+        self.timeout = timeout  # a benchmark creating 300,000 rows needs longer
         self._session = Session()
 
     def _call(self, method: str, path: str, payload=None):
-        response = self._session.request(method, self.url + path, json=payload, timeout=10)
+        response = self._session.request(
+            method, self.url + path, json=payload, timeout=self.timeout
+        )
         if response.status_code >= 400:
             raise RuntimeError(f"{method} {path} -> {response.status_code}: {response.text}")
         return response.json()
