@@ -73,7 +73,7 @@ def measure(tasks: int, rows: int, recent: int) -> dict:
             store = GSheetsStore.from_settings(settings, deadline_seconds=600)
             received: list[int] = []
             store.http.session.hooks["response"].append(
-                lambda r, *a, **k: received.append(len(r.content))
+                lambda r, *a, received=received, **k: received.append(len(r.content))
             )
             fake.clear_requests()
             received.clear()
