@@ -303,3 +303,19 @@ def test_task_lists_say_thuong_xuyen_rather_than_an_empty_date(tmp_path):
     agency = open_app(tmp_path, ROLE_LEADER, page="pages/agency.py")
     assert not agency.exception
     assert deadline_text(date(2026, 3, 9)) == "09/03/2026" and deadline_text(None) == "Thường xuyên"
+
+
+def test_a_queued_save_says_it_waits_and_why():
+    from services.ui.writes import waiting_text
+
+    class Queue:
+        def __init__(self, n):
+            self.n = n
+
+        def waiting(self):
+            return self.n
+
+    assert waiting_text(object()) == "Đang lưu…"  # SQLite, PostgreSQL: no queue
+    assert waiting_text(Queue(0)) == "Đang lưu…"
+    text = waiting_text(Queue(3))
+    assert "3 lượt lưu khác" in text and "Google Sheets" in text and "vẫn được giữ" in text

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+import streamlit as st
+
 from services.domain.errors import (
     AppError,
     ConflictError,
@@ -32,12 +34,25 @@ def write(action: Callable[[User], T]) -> T:
             "Phiên làm việc đã hết hoặc tài khoản không còn quyền; vui lòng đăng nhập lại."
         )
     try:
-        result = action(user)
+        with st.spinner(waiting_text(session.store())):  # never a frozen page
+            result = action(user)
     except (StoreError, PermissionDenied):
         session.refresh()  # a conflict or a refusal: show the row as it is now
         raise
     session.refresh()
     return result
+
+
+def waiting_text(store) -> str:
+    """What a user whose save is queued reads while it waits, and why it waits."""
+    waiting = getattr(store, "waiting", None)  # Google Sheets: saves are written in turn
+    ahead = waiting() if waiting else 0
+    if not ahead:
+        return "Đang lưu…"
+    return (
+        f"Đang chờ lưu: {ahead} lượt lưu khác đang được ghi trước. Google Sheets nhận các lượt "
+        "ghi lần lượt (giới hạn số lần ghi mỗi phút); nội dung của bạn vẫn được giữ."
+    )
 
 
 @dataclass
