@@ -68,6 +68,10 @@ def clear_filters() -> None:
 
 if any(k not in st.session_state for k in FILTER_KEYS):
     params = url_params()
+    back = st.session_state.pop("overview_back", None)
+    if back and params.get("agency") == back["agency"]:  # Back from a drill-down
+        params = back["params"]
+        identity.set_page_params(params)
     start_options = dashboard.filter_options(board, dashboard.parse_flag(params.get("original")))
     start_from(dashboard.Filters.from_query(params, start_options))
 
@@ -187,27 +191,47 @@ def top_rows(table, noun: str, key: str):
     return table.head(TOP)
 
 
+# A drill-down is taken once, in a callback that also clears what was clicked: coming Back to
+# this page (the browser's button) shows it as it was, instead of jumping to the agency again.
+CHART_KEY = f"agency_chart_{st.session_state.setdefault('agency_chart_n', 0)}"
+
+
+def _drill_from_chart() -> None:
+    st.session_state.drill_to = charts.clicked_key(st.session_state.get(CHART_KEY))
+    st.session_state.agency_chart_n += 1  # a fresh chart, without the selection, next time
+
+
+def _drill_from_box() -> None:
+    st.session_state.drill_to, st.session_state.drill = st.session_state.drill, None
+
+
 st.subheader("Tình hình theo cơ quan")
 agencies = dashboard.agency_categories(view)
-event = st.plotly_chart(
+st.plotly_chart(
     charts.agency_bars(top_rows(agencies, "cơ quan", "all_agencies")),
-    key="agency_chart",
-    on_select="rerun",
+    key=CHART_KEY,
+    on_select=_drill_from_chart,
     selection_mode="points",
     config=charts.CONFIG,
     width="stretch",
 )
 names = dict(zip(agencies["agency"], agencies["agency_name"]))
-chosen = charts.clicked_key(event) or st.selectbox(
+st.selectbox(
     "Xem chi tiết một cơ quan",
     list(names),
     index=None,
     format_func=names.get,
     key="drill",
+    on_change=_drill_from_box,
     placeholder="Chọn cơ quan…",
     help="Hoặc bấm vào thanh của cơ quan đó trên biểu đồ.",
 )
+chosen = st.session_state.pop("drill_to", None)
 if chosen in names:
+    # Streamlit writes the Cơ quan page's ?agency= onto this page's history entry as well, so
+    # the browser's Back would open Tổng quan filtered to that agency: remember this view, and
+    # the first run after Back puts it back (see the filters above).
+    st.session_state.overview_back = {"agency": [chosen], "params": url_params()}
     try:
         st.switch_page(
             "pages/agency.py",

@@ -56,3 +56,11 @@ def test_overview_renders_and_a_bar_opens_its_agency(streamlit_server, browser_p
     code = page.url.split("agency=")[1].split("&")[0]
     assert code and page.get_by_role("heading", level=1).count() == 1
     screenshot(page, "/tmp/dashboard_agency_1400.png")
+
+    # the browser's Back: Tổng quan as it was (all agencies), not a jump back to the agency
+    page.go_back()
+    page.wait_for_url(lambda url: "/agency" not in url)
+    expect(page.get_by_test_id("stMetric").first).to_contain_text("2.000")
+    settle(page)
+    assert "/agency" not in page.url and "agency=" not in page.url
+    expect(page.get_by_test_id("stMetric").first).to_contain_text("Tổng số nhiệm vụ")

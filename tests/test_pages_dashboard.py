@@ -214,6 +214,9 @@ def test_drill_down_through_the_select_box(tmp_path):
     assert [list(b) for b in own["badges"]] == [[OVERDUE], ["Hoàn thành đúng hạn"]]
     assert list(partner["id"]) == ["NV-0003"]
     assert [list(b) for b in partner["badges"]] == [["Đang thực hiện trong hạn", "Sắp đến hạn"]]
+    at.switch_page("pages/overview.py").run()  # Back: Tổng quan as it was, no jump again
+    assert not at.exception and at.selectbox(key="drill").value is None
+    assert "Tổng số nhiệm vụ" in metrics(at) and query(at) == {}
 
 
 def test_agency_page_from_the_url_and_the_select_box(tmp_path):
