@@ -64,3 +64,35 @@ def test_overview_renders_and_a_bar_opens_its_agency(streamlit_server, browser_p
     settle(page)
     assert "/agency" not in page.url and "agency=" not in page.url
     expect(page.get_by_test_id("stMetric").first).to_contain_text("Tổng số nhiệm vụ")
+
+
+def test_on_a_phone_the_menu_closes_after_choosing_a_page(streamlit_server, browser_page):
+    """A phone (touch, mobile browser): the menu opened over the page closes when a page is
+    chosen, so the chosen page is what the user sees."""
+    from playwright.sync_api import expect
+
+    phone = {  # Playwright's "Pixel 7" descriptor
+        "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like "
+        "Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+        "viewport": {"width": 412, "height": 839},
+        "screen": {"width": 412, "height": 915},
+        "device_scale_factor": 2.625,
+        "is_mobile": True,
+        "has_touch": True,
+    }
+    context = browser_page.context.browser.new_context(**phone, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(streamlit_server.url + "/")
+        expect(page.get_by_test_id("stMetric").first).to_contain_text("Tổng số nhiệm vụ")
+        settle(page)
+        page.get_by_test_id("stExpandSidebarButton").click()
+        nav = page.get_by_test_id("stSidebarNav").get_by_role("link", name="Cơ quan")
+        expect(nav).to_be_in_viewport()
+        nav.click()
+        expect(page.get_by_test_id("stMetric").first).to_contain_text("Được giao chủ trì")
+        settle(page)
+        expect(nav).not_to_be_in_viewport()  # the menu slid away
+        expect(page.get_by_test_id("stMetric").first).to_be_in_viewport()
+    finally:
+        context.close()
