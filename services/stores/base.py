@@ -26,6 +26,7 @@ from services.domain.model import (
     WAITING,
     Agency,
     Change,
+    Delivery,
     Directive,
     Request,
     Snapshot,
@@ -98,6 +99,18 @@ class Store(ABC):
         the other is told). `task_changes` (a new deadline, a new lead) are applied to the task
         the decider saw with update_task's rules (conflict check included), with the decision,
         in one transaction where the backend has them. `authorize(fresh_task)` may refuse."""
+
+    # -- the reminder e-mails' ledger (services/reminders/run.py) --------------------------------
+
+    @abstractmethod
+    def record_deliveries(self, deliveries: list[Delivery]) -> None:
+        """Append ledger rows (one per recipient of a digest, per attempt) in one write; they
+        come back in `load().deliveries`."""
+
+    def can_record_deliveries(self) -> str:
+        """ "" when the ledger can be written; otherwise why not (Vietnamese), so that a run
+        sends nothing it could not record."""
+        return ""
 
     def history(self, task_id: str | None = None) -> list[Change]:
         changes = self.load().history

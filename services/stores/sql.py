@@ -18,6 +18,7 @@ from services.domain.model import (
     TASK_FIELDS,
     Agency,
     Change,
+    Delivery,
     Directive,
     Request,
     Snapshot,
@@ -37,8 +38,9 @@ from services.stores.base import (
 
 TASK_COLUMNS = TASK_FIELDS  # the tasks table has one column per Task field, same names (+ seq)
 CHANGE_COLUMNS = tuple(f.name for f in fields(Change))
-AGENCY_COLUMNS = ("code", "name", "aliases", "grp", "successor", "active")
-USER_COLUMNS = ("email", "name", "agency", "role", "active")
+AGENCY_COLUMNS = ("code", "name", "aliases", "grp", "successor", "active", "email")
+USER_COLUMNS = ("email", "name", "agency", "role", "active", "reminders")
+DELIVERY_COLUMNS = tuple(f.name for f in fields(Delivery))
 REQUEST_COLUMNS = tuple(f.name for f in fields(Request))
 DIRECTIVE_COLUMNS = ("id", "number", "issued_on", "issuer", "title", "signer", "link")
 
@@ -124,6 +126,7 @@ class SQLStore(Store):
             "agency": u.agency,
             "role": u.role,
             "active": self._encode_bool(u.active),
+            "reminders": self._encode_bool(u.reminders),
         }
         self._exec(conn, _upsert("users", USER_COLUMNS, "email"), params)
 
@@ -170,7 +173,13 @@ class SQLStore(Store):
                 self._decode_task(r) for r in self._rows(conn, "SELECT * FROM tasks ORDER BY seq")
             )
             users = tuple(
-                User(**{**{c: r[c] for c in USER_COLUMNS}, "active": bool(r["active"])})
+                User(
+                    **{
+                        **{c: r[c] for c in USER_COLUMNS},
+                        "active": bool(r["active"]),
+                        "reminders": bool(r["reminders"]),
+                    }
+                )
                 for r in self._rows(conn, "SELECT * FROM users ORDER BY email")
             )
             requests = tuple(
@@ -181,9 +190,34 @@ class SQLStore(Store):
                 self._decode_change(r)
                 for r in self._rows(conn, "SELECT * FROM history ORDER BY seq")
             )
+            deliveries = tuple(
+                self._decode_delivery(r)
+                for r in self._rows(conn, "SELECT * FROM reminders ORDER BY seq")
+            )
         return Snapshot(
-            directives, agencies, tasks, users, history, requests, loaded_at=now_local(self.tz)
+            directives,
+            agencies,
+            tasks,
+            users,
+            history,
+            requests,
+            deliveries,
+            loaded_at=now_local(self.tz),
         )
+
+    @abstractmethod
+    def _decode_delivery(self, row) -> Delivery: ...
+
+    def _encode_delivery(self, d: Delivery) -> dict:
+        return {c: getattr(d, c) for c in DELIVERY_COLUMNS}
+
+    def record_deliveries(self, deliveries):
+        with self._tx() as conn:
+            self._many(
+                conn,
+                _insert("reminders", DELIVERY_COLUMNS),
+                [self._encode_delivery(d) for d in deliveries],
+            )
 
     def _fresh_task(self, conn, task_id: str) -> Task:
         """The task as it is now, locked until the commit where the dialect needs it."""
