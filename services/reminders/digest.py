@@ -315,10 +315,12 @@ def _unique(addresses) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def agency_recipients(snap: Snapshot, code: str) -> tuple[str, ...]:
-    """Active users of the agency who did not opt out, then the agency's own mailbox."""
+def agency_recipients(snap: Snapshot, code: str, codes=()) -> tuple[str, ...]:
+    """Active users of the agency (and of agencies merged into it, `codes`) who did not opt out,
+    then the agency's own mailbox."""
     agency = snap.agency(code)
-    users = [u.email for u in snap.users if u.agency == code and u.active and u.reminders]
+    codes = set(codes) | {code}
+    users = [u.email for u in snap.users if u.agency in codes and u.active and u.reminders]
     return _unique([*users, agency.email if agency else ""])
 
 
@@ -385,7 +387,7 @@ def build_digests(
                 agency.name,
                 as_of,
                 sections,
-                agency_recipients(snap, agency.code),
+                agency_recipients(snap, agency.code, codes),
                 base_url=base_url,
             )
         )
