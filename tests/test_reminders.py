@@ -304,3 +304,55 @@ def test_only_admins_send_by_hand_and_a_manual_send_follows_the_ledger(sqlite_st
     report = send_one(sqlite_store, settings, "SNV", ADMIN)
     assert {k for k, _ in report.sent} == {"SNV"}
     assert "chutich@ubnd.gov.vn" not in mailbox.rcpts()
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def _secrets(tmp_path, server, **email) -> str:
+    import json
+
+    lines = [
+        "[app]",
+        f"base_url = {json.dumps(BASE)}",
+        "[store]",
+        f"sqlite_path = {json.dumps(str(tmp_path / 'test.db'))}",
+        "[email]",
+    ]
+    lines += [f"{k} = {json.dumps(v)}" for k, v in {**server.settings(), **email}.items()]
+    path = tmp_path / "secrets.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return str(path)
+
+
+def test_cli_remind_dry_run_then_send_then_rerun(sqlite_store, smtp, mailbox, tmp_path):
+    import subprocess
+    import sys
+
+    add_scenario(sqlite_store)
+    secrets = _secrets(tmp_path, smtp)
+
+    def cli(*args):
+        done = subprocess.run(
+            [sys.executable, "-m", "services.cli", "--secrets", secrets, "remind", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        return done.returncode, done.stdout + done.stderr
+
+    code, out = cli("--dry-run", "--date", "10/03/2025")
+    assert code == 0 and mailbox.messages == []
+    assert "===== [Nhắc việc] Sở Nội vụ: 5 mục cần chú ý ngày 10/03/2025 =====" in out
+    assert "Người nhận: a@snv.gov.vn, b@snv.gov.vn, sonoivu@hungyen.gov.vn" in out
+    code, out = cli("--date", "10/03/2025", "--to-agency", "SNV")
+    assert code == 1  # b@ refused: retried next run
+    assert "đã gửi 2/3" in out and "b@snv.gov.vn: Lỗi: 550" in out
+    assert sorted(mailbox.rcpts()) == ["a@snv.gov.vn", "sonoivu@hungyen.gov.vn"]
+    code, out = cli("--date", "10/03/2025")
+    assert "chutich@ubnd.gov.vn" in mailbox.rcpts()
+    assert mailbox.rcpts().count("a@snv.gov.vn") == 1
+    code, out = cli("--date", "31/02/2025")
+    assert code == 2 and "Lỗi" in out
+    code, out = cli("--to-agency", "KHONGCO")
+    assert code == 2 and "Không có cơ quan mã «KHONGCO»" in out
