@@ -24,7 +24,9 @@ from services.domain.model import (
     User,
 )
 from services.reminders import digest as dg
-from services.reminders.run import NOTHING, OUT_OF_TIME, plan, run, send_one
+from services.reminders.run import NO_RECIPIENT, NOTHING, OUT_OF_TIME, plan, run, send_one
+from services.stores.seed import seed_records
+from services.stores.sqlite import SQLiteStore
 from tests.conftest import ADMIN, TZ
 from tests.smtpserver import Mailbox, SmtpServer, self_signed
 
@@ -356,3 +358,53 @@ def test_cli_remind_dry_run_then_send_then_rerun(sqlite_store, smtp, mailbox, tm
     assert code == 2 and "Lỗi" in out
     code, out = cli("--to-agency", "KHONGCO")
     assert code == 2 and "Không có cơ quan mã «KHONGCO»" in out
+
+
+# --- Quản trị: preview and send by hand; a user's own opt-out -----------------------------------
+
+
+def test_admin_previews_todays_digests_and_sends_one_by_hand(tmp_path, smtp, mailbox):
+    from services.domain.model import ROLE_ADMIN
+    from tests.conftest import open_app
+
+    store = SQLiteStore(str(tmp_path / "app.db"), seed=lambda: seed_records(TZ), tz=TZ)
+    add_scenario(store)
+    secrets = {"app": {"base_url": BASE, "timezone": TZ}, "email": smtp.settings()}
+    at = open_app(tmp_path, ROLE_ADMIN, page="pages/admin.py", secrets=secrets)
+    at.segmented_control(key="admin_section").set_value("Nhắc việc").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    snv = table[table["Mã"] == "SNV"].iloc[0]
+    assert snv["Sẽ gửi tới"] == "a@snv.gov.vn, b@snv.gov.vn, sonoivu@hungyen.gov.vn"
+    # today STP's task is late too, but nobody of STP is a user yet
+    assert table[table["Mã"] == "STP"].iloc[0]["Ghi chú"] == NO_RECIPIENT
+    at.selectbox[0].select("SNV").run()
+    preview = at.code[0].value
+    assert preview.startswith("Kính gửi: Sở Nội vụ") and EVIL in preview  # shown as text
+    assert mailbox.messages == []
+    next(b for b in at.button if b.label == "Gửi thư này ngay").click().run()
+    assert not at.exception
+    assert sorted(mailbox.rcpts()) == ["a@snv.gov.vn", "sonoivu@hungyen.gov.vn"]
+    assert any("b@snv.gov.vn: Lỗi: 550" in t.value for t in at.text)
+    ledger = store.load().deliveries
+    assert {(d.recipient, d.ok) for d in ledger} == {
+        ("a@snv.gov.vn", True),
+        ("b@snv.gov.vn", False),
+        ("sonoivu@hungyen.gov.vn", True),
+    }
+
+
+def test_a_user_opts_out_of_their_own_reminders_only(sqlite_store):
+    from services.domain.errors import PermissionDenied
+    from services.reminders.prefs import set_reminders
+
+    add_scenario(sqlite_store)
+    me = User("a@snv.gov.vn", "", "SNV", ROLE_AGENCY)
+    assert set_reminders(sqlite_store, me, False).reminders is False
+    snap = sqlite_store.load()
+    assert "a@snv.gov.vn" not in dg.agency_recipients(snap, "SNV")
+    assert next(u for u in snap.users if u.email == "b@snv.gov.vn").reminders  # others untouched
+    with pytest.raises(PermissionDenied):
+        set_reminders(sqlite_store, User("nobody@x.vn", "", "SNV", ROLE_AGENCY), False)
+    set_reminders(sqlite_store, me, True)
+    assert "a@snv.gov.vn" in dg.agency_recipients(sqlite_store.load(), "SNV")
