@@ -408,3 +408,37 @@ def test_a_user_opts_out_of_their_own_reminders_only(sqlite_store):
         set_reminders(sqlite_store, User("nobody@x.vn", "", "SNV", ROLE_AGENCY), False)
     set_reminders(sqlite_store, me, True)
     assert "a@snv.gov.vn" in dg.agency_recipients(sqlite_store.load(), "SNV")
+
+
+# --- configuration and the schedule --------------------------------------------------------------
+
+
+def test_email_settings_defaults_and_refusals():
+    from services.config import ConfigError
+
+    s = load_settings({})
+    assert not s.email.configured and s.base_url == "" and s.email.security == "starttls"
+    assert load_settings({"email": {"security": "ssl"}}).email.port == 465
+    assert "password" not in repr(load_settings({"email": {"password": "bí-mật"}}).email)
+    for bad in ({"security": "tls"}, {"port": 0}, {"leaders": [1]}, {"send_empty": "yes"}):
+        with pytest.raises(ConfigError):
+            load_settings({"email": bad})
+    with pytest.raises(ConfigError, match="base_url"):
+        load_settings({"app": {"base_url": "theo-doi.streamlit.app"}})
+    example = open(".streamlit/secrets.toml.example", encoding="utf-8").read()
+    for key in ("host", "port", "username", "password", "from", "reply_to", "security"):
+        assert f"# {key} = " in example
+    assert "# base_url = " in example
+
+
+def test_the_workflow_runs_daily_at_0730_hanoi_time_with_repository_secrets():
+    import yaml
+
+    flow = yaml.safe_load(open(".github/workflows/remind.yml", encoding="utf-8"))
+    crons = [c["cron"] for c in flow[True]["schedule"]]  # YAML 1.1 reads `on:` as True
+    assert crons[0] == "30 0 * * *"  # 00:30 UTC = 07:30 Asia/Ho_Chi_Minh
+    assert flow["concurrency"]["group"] == "remind"
+    steps = flow["jobs"]["remind"]["steps"]
+    script = "\n".join(s.get("run", "") for s in steps)
+    assert "python -m services.cli remind" in script
+    assert any("secrets.REMIND_SECRETS_TOML" in str(s.get("env", {})) for s in steps)
