@@ -153,12 +153,16 @@ def test_answered_requests_are_those_decided_since_the_last_digest(sqlite_store)
     assert "answered" not in [s.key for s in snv.sections]
 
 
-def test_as_of_is_the_office_local_date_not_the_servers(sqlite_store, smtp):
+def test_the_day_is_the_office_local_date_not_the_servers(sqlite_store, smtp):
     add_scenario(sqlite_store)
-    settings = settings_for(smtp)
-    # 06:30 in Hà Nội on 11/03 is 23:30 UTC on 10/03: the digest is for 11/03
-    report = run(sqlite_store, settings, day=None, dry_run=True)
-    assert report.day == datetime.now(ZoneInfo(TZ)).date()
+    # 06:30 in Hà Nội on 11/03 is 23:30 UTC on 10/03: the digest is the one of 11/03
+    utc = datetime(2025, 3, 10, 23, 30, tzinfo=ZoneInfo("UTC"))
+    report = run(sqlite_store, settings_for(smtp), dry_run=True, now=utc)
+    assert report.day == date(2025, 3, 11)
+    snv = next(p for p in report.planned if p.digest.key == "SNV")
+    assert snv.digest.subject.endswith("ngày 11/03/2025")
+    soon = next(s for s in snv.digest.sections if s.key == "soon")
+    assert soon.items[0].detail == "Hạn 12/03/2025 · còn 1 ngày"
 
 
 # --- the messages, read back from the SMTP server --------------------------------------------

@@ -77,10 +77,6 @@ class Digest:
             return f"[Nhắc việc] Tổng hợp ngày {when}: {self.count} mục cần chỉ đạo"
         return f"[Nhắc việc] {self.name}: {self.count} mục cần chú ý ngày {when}"
 
-    @property
-    def app_link(self) -> str:
-        return self.base_url
-
 
 @dataclass(frozen=True)
 class Context:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from services.config import Settings
 from services.domain.dates import format_date
@@ -134,11 +134,13 @@ def run(
     only: str | None = None,
     sender=None,
     clock=time.monotonic,
+    now: datetime | None = None,
 ) -> Report:
-    """One run. `sender` (tests) defaults to an SmtpSender on [email]."""
+    """One run. `sender` (tests) defaults to an SmtpSender on [email]; `now` (tests) is the
+    current time, whose date in the office's time zone is the digest's day."""
     started = clock()
     snap = store.load()
-    day = day or now_local(settings.timezone).date()
+    day = day or now_local(settings.timezone, now).date()
     report = Report(day, plan(snap, settings, day, only), dry_run)
     todo = [p for p in report.planned if not p.skipped]
     if dry_run or not todo:
