@@ -9,6 +9,8 @@ from services.domain.errors import StoreError
 from services.domain.limits import MAX_SEARCH
 from services.domain.model import ROLE_AGENCY, ROLE_LABELS, ROLES
 from services.domain.text import format_count
+from services.reminders.mail import text_body
+from services.reminders.run import preview, send_one
 from services.stores.checks import run_checks
 from services.tasks import office
 from services.ui import identity, session, widgets, writes
@@ -20,7 +22,14 @@ registry = session.registry()
 st.title("Quản trị")
 # a control whose value lives in the session (not st.tabs): a save's rerun keeps the user on
 # the section they were in, and its message shows there, under the control
-SECTIONS = ("Người dùng", "Cơ quan", "Nhiệm vụ", "Lịch sử cập nhật", "Kiểm tra dữ liệu")
+SECTIONS = (
+    "Người dùng",
+    "Cơ quan",
+    "Nhiệm vụ",
+    "Nhắc việc",
+    "Lịch sử cập nhật",
+    "Kiểm tra dữ liệu",
+)
 if st.session_state.get("admin_section") not in SECTIONS:
     st.session_state["admin_section"] = st.session_state.get("_admin_last", SECTIONS[0])
 section = st.segmented_control(
@@ -54,6 +63,7 @@ if section == "Người dùng":
                         "Họ tên": u.name,
                         "Cơ quan": registry.name(u.agency) if u.agency else "",
                         "Vai trò": ROLE_LABELS.get(u.role, u.role),
+                        "Nhận thư nhắc việc": u.reminders,
                     }
                     for u in snapshot.users
                 ]
@@ -75,11 +85,12 @@ if section == "Người dùng":
         agency = right.selectbox(
             "Cơ quan", agencies, format_func=lambda c: registry.name(c) if c else "(không)"
         )
+        reminders = st.checkbox("Nhận thư nhắc việc hằng ngày", value=True)
         submitted = st.form_submit_button("Lưu người dùng", type="primary")
     if submitted:
         save(
             lambda actor: office.save_user(
-                session.store(), actor, email, name, agency, role, registry
+                session.store(), actor, email, name, agency, role, registry, reminders
             ),
             lambda saved: f"Đã lưu người dùng {saved.email}.",
         )
@@ -95,6 +106,7 @@ if section == "Cơ quan":
                     "Nhóm": a.group,
                     "Cơ quan kế thừa": registry.name(a.successor) if a.successor else "",
                     "Đang hoạt động": a.active,
+                    "Email cơ quan": a.email,
                 }
                 for a in snapshot.agencies
             ]
@@ -133,6 +145,10 @@ if section == "Cơ quan":
             index=([""] + codes).index(current.successor) if current else 0,
             format_func=lambda c: registry.name(c) if c else "(không)",
         )
+        mailbox = st.text_input(
+            "Email cơ quan (nhận thư nhắc việc cùng người dùng của cơ quan; có thể để trống)",
+            value=current.email if current else "",
+        )
         active = st.checkbox("Đang hoạt động", value=current.active if current else True)
         if st.form_submit_button("Lưu cơ quan", type="primary"):
             save(
@@ -146,6 +162,7 @@ if section == "Cơ quan":
                     successor,
                     active,
                     registry,
+                    mailbox,
                 ),
                 lambda a: f"Đã lưu cơ quan {a.code} – {a.name}.",
             )
@@ -216,6 +233,74 @@ if section == "Nhiệm vụ":
                 ),
                 lambda saved: f"Đã lưu nhiệm vụ {saved.id}.",
             )
+
+if section == "Nhắc việc":
+    settings = session.settings()
+    today = session.today()
+    st.caption(
+        f"Thư nhắc việc ngày {format_date(today)}: lệnh `python -m services.cli remind` chạy "
+        "theo lịch (xem README, mục Nhắc việc). Mỗi người nhận chỉ nhận một thư mỗi ngày."
+    )
+    if not settings.email.configured:
+        st.warning("Chưa cấu hình [email] (host, from) trong secrets: chỉ xem trước được.")
+    if not settings.base_url:
+        st.warning("Chưa cấu hình [app] base_url: thư sẽ không có đường dẫn tới nhiệm vụ.")
+    planned = preview(session.full_snapshot(), settings, today)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Mã": p.digest.key,
+                    "Thư gửi": p.digest.name,
+                    "Số mục": p.digest.count,
+                    "Sẽ gửi tới": ", ".join(p.pending) if not p.skipped else "",
+                    "Ghi chú": p.skipped or "Sẽ gửi",
+                }
+                for p in planned
+            ]
+        ),
+        hide_index=True,
+    )
+    labels = {p.digest.key: f"{p.digest.name} ({p.digest.count} mục)" for p in planned}
+    chosen = st.selectbox("Xem trước thư", list(labels), format_func=labels.get)
+    picked = next(p for p in planned if p.digest.key == chosen)
+    st.text(f"Tiêu đề: {picked.digest.subject}")
+    st.text(f"Người nhận: {', '.join(picked.digest.recipients) or '(chưa có)'}")
+    st.code(text_body(picked.digest), language=None, wrap_lines=True)
+    if st.button(
+        "Gửi thư này ngay",
+        type="primary",
+        disabled=bool(picked.skipped) or not settings.email.configured,
+        help="Chỉ gửi cho người nhận chưa nhận thư hôm nay.",
+    ):
+        outcome = writes.attempt(lambda actor: send_one(session.store(), settings, chosen, actor))
+        for message in outcome.errors.values():
+            st.error(widgets.md(message))
+        if outcome.ok:
+            report = outcome.value
+            if report.exit_code == 0:
+                st.success("Đã gửi xong.", icon=":material/check_circle:")
+            else:
+                st.warning("Có người nhận chưa gửi được (sẽ gửi lại ở lần chạy sau):")
+            st.text("\n".join(report.lines()))
+    sent_today = [d for d in snapshot.deliveries if d.day == today]
+    if sent_today:
+        st.subheader("Sổ nhắc việc hôm nay")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Thư": d.agency,
+                        "Người nhận": d.recipient,
+                        "Số mục": d.items,
+                        "Kết quả": d.result,
+                        "Lúc": format_datetime(d.at),
+                    }
+                    for d in sent_today
+                ]
+            ),
+            hide_index=True,
+        )
 
 if section == "Lịch sử cập nhật":
     changes = list(snapshot.history)

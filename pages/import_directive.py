@@ -182,7 +182,7 @@ def save(rows: list[dict], directive: Directive, add_to_existing: bool):
         saved_directive, saved = writes.write(
             lambda actor: importing.save_import(
                 store,
-                store.load(history_days=0),  # fresh tasks and agencies; no history needed
+                store.load(history=False),  # fresh tasks and agencies; no history needed
                 directive,
                 tasks,
                 actor,

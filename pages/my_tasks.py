@@ -17,6 +17,7 @@ from services.domain.model import (
     ROLE_ADMIN,
 )
 from services.domain.text import format_count, shorten
+from services.reminders.prefs import set_reminders
 from services.tasks.updates import UpdateInput, reapply, save_many
 from services.ui import followup, identity, session, widgets, writes
 
@@ -36,6 +37,21 @@ else:
     # an agency also carries the tasks of agencies merged into it (Sở TT&TT -> Sở KH&CN)
     own = view[view["agency"] == user.agency]
     partner = dashboard.partner_tasks(view, user.agency)
+
+row = next((u for u in snapshot.users if u.email == user.email.lower()), None)
+if row is not None and row.active:
+    with st.expander("Nhận thư nhắc việc"):
+        wanted = st.toggle(
+            "Nhận thư nhắc việc hằng ngày (nhiệm vụ sắp đến hạn, quá hạn, bị trả lại)",
+            value=row.reminders,
+            key="reminders_opt_in",
+        )
+        if wanted != row.reminders:
+            outcome = writes.attempt(lambda actor: set_reminders(session.store(), actor, wanted))
+            for message in outcome.errors.values():
+                st.error(widgets.md(message))
+            if outcome.ok:
+                st.success("Đã bật nhận thư." if wanted else "Đã tắt nhận thư nhắc việc.")
 
 search_col, category_col = st.columns([2, 1])
 query = search_col.text_input(
@@ -277,7 +293,14 @@ with one_tab:
             + shorten(row.content, 80)
             for row in own.itertuples()
         }
-        task_id = st.selectbox("Chọn nhiệm vụ để cập nhật", list(labels), format_func=labels.get)
+        ids = list(labels)
+        asked = st.query_params.get("task", "")  # a link from a reminder e-mail
+        task_id = st.selectbox(
+            "Chọn nhiệm vụ để cập nhật",
+            ids,
+            index=ids.index(asked) if asked in ids else 0,
+            format_func=labels.get,
+        )
         task = snapshot.task(task_id)
         st.markdown(
             f"**{widgets.md(task.id)}** · Hạn: {format_date(task.deadline) or 'Thường xuyên'} · "

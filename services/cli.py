@@ -1,5 +1,5 @@
 """Command line: `python -m services.cli [--secrets PATH] check | init-sheet | export | demo-data | import
-| migrate | copy --from A --to B`.
+| migrate | copy --from A --to B | remind [--dry-run] [--date dd/mm/yyyy] [--to-agency CODE]`.
 
 It reads the same secrets file as the app, so it checks and exports exactly what the app sees.
 """
@@ -232,6 +232,41 @@ def _existing(path: str) -> str:
 CLI_ACTOR = User(email="cli@may-chu", name="Dòng lệnh", role=ROLE_ADMIN)
 
 
+def _remind(settings, args) -> int:
+    """Today's reminder e-mails (services/reminders/run.py). Exit 0 when everything due was
+    sent, 1 when a recipient failed or time ran out (retried at the next run), 2 when nothing
+    could be sent or recorded."""
+    import signal
+
+    from services.reminders.mail import text_body
+    from services.reminders.run import parse_day, run
+
+    day = parse_day(args.date) if args.date else None
+
+    def stop(signum, frame):  # a cancelled job still records what it sent (run's finally)
+        raise SystemExit(2)
+
+    signal.signal(signal.SIGTERM, stop)
+    store = open_store(settings)
+    try:
+        report = run(store, settings, day=day, dry_run=args.dry_run, only=args.to_agency)
+    finally:
+        _close(store)
+    for line in report.lines():
+        print(line)
+    if args.dry_run:
+        for p in report.planned:
+            if not p.skipped:
+                print(f"\n===== {p.digest.subject} =====\nNgười nhận: {', '.join(p.pending)}\n")
+                print(text_body(p.digest))
+    if not settings.base_url:
+        print(
+            "[cảnh báo] Chưa cấu hình [app] base_url: thư không có đường dẫn tới nhiệm vụ.",
+            file=sys.stderr,
+        )
+    return report.exit_code
+
+
 def _import(settings, args) -> int:
     """Read a directive file, print what was read as JSON, and (without --dry-run) save it.
     Exit 1 when there is no task or a row cannot be saved; nothing is saved then."""
@@ -390,6 +425,18 @@ def main(argv=None) -> int:
         help="ghi đè các dòng ở đích khác nguồn (chỉ khi đích là SQLite/PostgreSQL)",
     )
     copy.set_defaults(run=_copy)
+    remind = sub.add_parser(
+        "remind",
+        help="gửi thư nhắc việc hôm nay cho các cơ quan và lãnh đạo (mỗi người một lần mỗi ngày)",
+    )
+    remind.add_argument(
+        "--dry-run", action="store_true", help="chỉ in thư sẽ gửi; không gửi, không ghi"
+    )
+    remind.add_argument("--date", help="ngày của thư, dd/mm/yyyy (mặc định: hôm nay, giờ VN)")
+    remind.add_argument(
+        "--to-agency", metavar="CODE", help="chỉ thư của cơ quan này (LANH_DAO: thư lãnh đạo)"
+    )
+    remind.set_defaults(run=_remind)
     sub.add_parser(
         "demo-data",
         add_help=False,

@@ -21,6 +21,31 @@ class ConfigError(AppError, ValueError):
     """A setting that cannot be used; the message is Vietnamese and names the key."""
 
 
+SECURITIES = ("starttls", "ssl", "none")
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """[email]: the SMTP server the reminder e-mails go through (services/reminders/mail.py)."""
+
+    host: str = ""
+    port: int = 587
+    username: str = ""
+    password: str = field(default="", repr=False)
+    sender: str = ""  # the `from` key: "Văn phòng UBND tỉnh <nhacviec@ubnd.gov.vn>"
+    reply_to: str = ""
+    security: str = "starttls"  # starttls (port 587), ssl (port 465) or none (internal relay)
+    timeout_seconds: int = 30  # per SMTP operation
+    run_seconds: int = 600  # a run starts no new message after this long
+    send_empty: bool = False  # mail agencies that have nothing to report too
+    leaders: tuple[str, ...] = ()  # extra addresses of the leaders' digest
+    cafile: str = ""  # a CA bundle for a server with a private certificate
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host and self.sender)
+
+
 @dataclass(frozen=True)
 class Settings:
     due_soon_days: int = DEFAULT_SOON_DAYS  # "Sắp đến hạn" window (services.domain.urgency)
@@ -35,6 +60,8 @@ class Settings:
     service_account: dict = field(default_factory=dict, compare=False, repr=False)
     auth_configured: bool = False
     postgres_url: str = field(default="", repr=False)  # set => PostgreSQL is the store
+    base_url: str = ""  # the app's address, for links in the reminder e-mails
+    email: EmailSettings = field(default_factory=EmailSettings)
 
     @property
     def urgency(self) -> Thresholds:
@@ -78,11 +105,12 @@ def _bool(table: dict, key: str, default: bool) -> bool:
 def load_settings(mapping: dict | None) -> Settings:
     """Settings from a secrets mapping; missing keys take their defaults."""
     mapping = mapping or {}
-    app, store, sheets, postgres = (
+    app, store, sheets, postgres, email = (
         _table(mapping, "app"),
         _table(mapping, "store"),
         _table(mapping, "gsheets"),
         _table(mapping, "postgres"),
+        _table(mapping, "email"),
     )
     tz = str(app.get("timezone", DEFAULT_TIMEZONE))
     try:
@@ -117,6 +145,46 @@ def load_settings(mapping: dict | None) -> Settings:
         service_account=account,
         auth_configured=bool(mapping.get("auth")),
         postgres_url=postgres_url,
+        base_url=_base_url(app),
+        email=_email(email),
+    )
+
+
+def _base_url(app: dict) -> str:
+    url = str(app.get("base_url", "")).strip().rstrip("/")
+    if url and not url.startswith(("https://", "http://")):
+        raise ConfigError(
+            "Cấu hình «[app] base_url» phải là địa chỉ http(s) của ứng dụng, ví dụ "
+            '"https://theo-doi.streamlit.app".'
+        )
+    return url
+
+
+def _email(section: dict) -> EmailSettings:
+    security = str(section.get("security", "starttls")).strip().lower()
+    if security not in SECURITIES:
+        raise ConfigError(
+            f"Cấu hình «[email] security» phải là starttls, ssl hoặc none (đang là {security!r})."
+        )
+    leaders = section.get("leaders", [])
+    if isinstance(leaders, str):
+        leaders = [leaders]
+    if not isinstance(leaders, list) or not all(isinstance(x, str) for x in leaders):
+        raise ConfigError("Cấu hình «[email] leaders» phải là danh sách địa chỉ e-mail.")
+    default_port = {"starttls": 587, "ssl": 465, "none": 25}[security]
+    return EmailSettings(
+        host=str(section.get("host", "")).strip(),
+        port=_int(section, "port", default_port, 1, 65535),
+        username=str(section.get("username", "")),
+        password=str(section.get("password", "")),
+        sender=str(section.get("from", "")).strip(),
+        reply_to=str(section.get("reply_to", "")).strip(),
+        security=security,
+        timeout_seconds=_int(section, "timeout_seconds", 30, 1, 600),
+        run_seconds=_int(section, "run_seconds", 600, 10, 86400),
+        send_empty=_bool(section, "send_empty", False),
+        leaders=tuple(x.strip().lower() for x in leaders if x.strip()),
+        cafile=str(section.get("cafile", "")),
     )
 
 

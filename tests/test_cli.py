@@ -63,7 +63,15 @@ def test_init_sheet_creates_headers_copies_and_is_idempotent(
     out = capsys.readouterr().out
     assert "Đã tạo trang tính LichSu." in out and "Đã chép 29 dòng vào NhiemVu." in out
     dump = {s["title"]: s["values"] for s in fake_sheets.dump("empty")["sheets"]}
-    assert set(dump) == {"NhiemVu", "VanBan", "CoQuan", "NguoiDung", "LichSu", "DeXuat"}
+    assert set(dump) == {
+        "NhiemVu",
+        "VanBan",
+        "CoQuan",
+        "NguoiDung",
+        "LichSu",
+        "DeXuat",
+        "NhacViec",
+    }
     assert dump["NhiemVu"][0] == [h for _, h in COLUMNS[TASKS]]
     assert len(dump["NhiemVu"]) == 30 and dump["NhiemVu"][1][4] == "Sở Nội vụ"
     assert dump[HISTORY] == [[h for _, h in COLUMNS[HISTORY]]]
@@ -172,7 +180,7 @@ def test_init_sheet_upgrades_a_sheet_made_before_the_follow_up_cycle(
     old_width = 14
     tables = {
         "NhiemVu": [r[:old_width] for r in tables["NhiemVu"]],
-        **{k: v for k, v in tables.items() if k not in ("NhiemVu", "DeXuat")},
+        **{k: v for k, v in tables.items() if k not in ("NhiemVu", "DeXuat", "NhacViec")},
     }
     tables["NguoiDung"] = [tables["NguoiDung"][0][:4]]
     fake_sheets.create(
@@ -188,9 +196,11 @@ def test_init_sheet_upgrades_a_sheet_made_before_the_follow_up_cycle(
     assert main(["--secrets", secrets, "init-sheet"]) == 0
     out = capsys.readouterr().out
     assert "Đã tạo trang tính DeXuat." in out and "Hạn ban đầu" in out
+    assert "Đã tạo trang tính NhacViec." in out  # the reminders' ledger
     after = {s["title"]: s["values"] for s in fake_sheets.dump("old")["sheets"]}
     assert after["NhiemVu"][0] == [h for _, h in COLUMNS[TASKS]]
     assert [r[:old_width] for r in after["NhiemVu"][1:]] == before["NhiemVu"][1:]
     assert all(len(r) <= old_width for r in after["NhiemVu"][1:])  # no row was written
-    assert after["NguoiDung"][0][-1] == "Đang hoạt động"
+    assert after["NguoiDung"][0][-2:] == ["Đang hoạt động", "Nhận thư nhắc việc"]
+    assert after["CoQuan"][0][-1] == "Email cơ quan"
     assert main(["--secrets", secrets, "check"]) == 0

@@ -218,3 +218,5 @@ def test_a_recent_load_carries_the_recent_history_and_the_rest_is_read_on_demand
     everything = store.load()
     assert everything.history_since is None
     assert first[0].change_id in [c.change_id for c in everything.history]
+    bare = store.load(history=False)  # a job that needs no history
+    assert bare.history == () and len(bare.tasks) == 29 and bare.task("NV-0001").progress == 20

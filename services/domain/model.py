@@ -57,6 +57,7 @@ class Agency:
     group: str = ""
     successor: str = ""  # code of the agency it was merged into
     active: bool = True
+    email: str = ""  # the agency's own mailbox, also sent the reminder e-mails (optional)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ class User:
     agency: str = ""
     role: str = ROLE_AGENCY
     active: bool = True  # a deactivated user keeps their history but loses access at once
+    reminders: bool = True  # receives the daily reminder e-mails (False: opted out)
 
 
 # Requests (đề xuất) an agency makes about a task, decided by the office or a leader.
@@ -162,6 +164,26 @@ class Request:
     note: str = ""  # the decision's reason (required when refused)
 
 
+# Reminder e-mails (services/reminders): one ledger row per recipient of a digest, per attempt.
+SENT = "Đã gửi"  # the result of a delivery the mail server accepted; anything else is a failure
+LEADERS_DIGEST = "LANH_DAO"  # the ledger's agency key of the leaders' digest
+
+
+@dataclass(frozen=True)
+class Delivery:
+    day: date  # the digest's day (the office's local date it was built for)
+    agency: str  # agency code, or LEADERS_DIGEST
+    recipient: str  # e-mail address
+    items: int  # number of items the digest listed
+    message_id: str  # the Message-ID header ("mã thư")
+    result: str  # SENT, or "Lỗi: <the server's answer>"
+    at: datetime | None = None  # when it was attempted
+
+    @property
+    def ok(self) -> bool:
+        return self.result == SENT
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """Everything the app reads, loaded at once and never mutated."""
@@ -172,6 +194,7 @@ class Snapshot:
     users: tuple[User, ...] = ()
     history: tuple[Change, ...] = ()
     requests: tuple[Request, ...] = ()
+    deliveries: tuple[Delivery, ...] = ()  # the reminder ledger (NhacViec / reminders)
     loaded_at: datetime | None = None
     # None: the whole history; else only the rows from this moment on (Store.load(history_days))
     history_since: datetime | None = field(default=None, compare=False)

@@ -27,6 +27,7 @@ from services.domain.model import (
     WAITING,
     Agency,
     Change,
+    Delivery,
     Directive,
     Request,
     Snapshot,
@@ -42,11 +43,12 @@ class Store(ABC):
     same suite against both."""
 
     @abstractmethod
-    def load(self, history_days: int | None = None) -> Snapshot:
+    def load(self, history_days: int | None = None, history: bool = True) -> Snapshot:
         """Everything, read at once. With `history_days`, the history of the last that many days
         only (from local midnight; `Snapshot.history_since` says from when): what the app's
         pages need (RECENT_HISTORY_DAYS), at a cost that does not grow with the age of the data.
-        A task's whole history is `history(task_id)`, read when asked."""
+        `history=False`: none at all (a job or a check that needs no history: one read less on a
+        Sheet). A task's whole history is `history(task_id)`, read when asked."""
 
     @abstractmethod
     def update_task(
@@ -103,6 +105,18 @@ class Store(ABC):
         the other is told). `task_changes` (a new deadline, a new lead) are applied to the task
         the decider saw with update_task's rules (conflict check included), with the decision,
         in one transaction where the backend has them. `authorize(fresh_task)` may refuse."""
+
+    # -- the reminder e-mails' ledger (services/reminders/run.py) --------------------------------
+
+    @abstractmethod
+    def record_deliveries(self, deliveries: list[Delivery]) -> None:
+        """Append ledger rows (one per recipient of a digest, per attempt) in one write; they
+        come back in `load().deliveries`."""
+
+    def can_record_deliveries(self) -> str:
+        """ "" when the ledger can be written; otherwise why not (Vietnamese), so that a run
+        sends nothing it could not record."""
+        return ""
 
     def history(self, task_id: str | None = None) -> list[Change]:
         """The whole history (of one task), oldest first."""

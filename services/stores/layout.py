@@ -30,6 +30,7 @@ from services.domain.model import (
     WAITING,
     Agency,
     Change,
+    Delivery,
     Directive,
     Request,
     Task,
@@ -40,6 +41,8 @@ from services.domain.model import (
 
 TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY = "NhiemVu", "VanBan", "CoQuan", "NguoiDung", "LichSu"
 REQUESTS = "DeXuat"  # the follow-up cycle's requests (gia hạn, giao lại); optional worksheet
+REMINDERS = "NhacViec"  # the reminder e-mails' ledger (services/reminders); optional worksheet
+OPTIONAL_SHEETS = (REQUESTS, REMINDERS)  # a workbook made before them keeps working
 
 # worksheet -> ((field, header), ...) in the order a new sheet gets them.
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -81,6 +84,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("group", "Nhóm"),
         ("successor", "Cơ quan kế thừa"),
         ("active", "Đang hoạt động"),
+        ("email", "Email cơ quan"),
     ),
     USERS: (
         ("email", "Email"),
@@ -88,6 +92,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("agency", "Mã CQ"),
         ("role", "Vai trò"),
         ("active", "Đang hoạt động"),
+        ("reminders", "Nhận thư nhắc việc"),
     ),
     REQUESTS: (
         ("id", "Mã ĐX"),
@@ -104,6 +109,15 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("decided_at", "Lúc quyết định"),
         ("note", "Ý kiến"),
     ),
+    REMINDERS: (
+        ("day", "Ngày"),
+        ("agency", "Cơ quan"),
+        ("recipient", "Người nhận"),
+        ("items", "Số mục"),
+        ("message_id", "Mã thư"),
+        ("result", "Kết quả"),
+        ("at", "Thời gian"),
+    ),
     HISTORY: (
         ("at", "Thời gian"),
         ("change_id", "Mã thay đổi"),
@@ -119,11 +133,12 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 # The follow-up cycle's columns are optional: a sheet made before it keeps working (init-sheet adds
 # them; a save that needs a missing one says so instead of dropping the value).
 OPTIONAL = {
-    AGENCIES: {"aliases", "group", "successor", "active"},
+    AGENCIES: {"aliases", "group", "successor", "active", "email"},
     DIRECTIVES: {"link", "signer"},
     TASKS: {"original_deadline", "extensions", "returns", "return_reason", "withdrawn", "version"},
-    USERS: {"active"},
+    USERS: {"active", "reminders"},
     REQUESTS: {"proposed_agency", "decided_by", "decided_at", "note"},
+    REMINDERS: {"items", "message_id", "at"},
 }
 # Columns the app keeps for itself: not a field of the domain object.
 BOOKKEEPING = {TASKS: {"version"}}
@@ -260,6 +275,7 @@ def agency_from_row(get) -> Agency:
         group=text(get("group")),
         successor=text(get("successor")),
         active=parse_bool(get("active")) if get("active") != "" else True,
+        email=text(get("email")).lower(),
     )
 
 
@@ -291,6 +307,7 @@ def user_from_row(get) -> User:
         agency=text(get("agency")),
         role=parse_role(get("role")),
         active=parse_bool(get("active")) if get("active") != "" else True,
+        reminders=parse_bool(get("reminders")) if get("reminders") != "" else True,
     )
 
 
@@ -350,6 +367,33 @@ def request_cells(r: Request) -> dict:
         "decided_by": r.decided_by,
         "decided_at": format_datetime(r.decided_at),
         "note": r.note,
+    }
+
+
+def delivery_from_row(get, tz: str) -> Delivery:
+    day = parse_date(get("day"))
+    if day is None:
+        raise ValueError("thiếu Ngày")
+    return Delivery(
+        day=day,
+        agency=text(get("agency")),
+        recipient=text(get("recipient")).lower(),
+        items=parse_count(get("items")),
+        message_id=text(get("message_id")),
+        result=text(get("result")),
+        at=parse_datetime(get("at"), tz),
+    )
+
+
+def delivery_cells(d: Delivery) -> dict:
+    return {
+        "day": format_date(d.day),
+        "agency": d.agency,
+        "recipient": d.recipient,
+        "items": d.items,
+        "message_id": d.message_id,
+        "result": d.result,
+        "at": format_datetime(d.at),
     }
 
 
@@ -443,6 +487,7 @@ def agency_cells(a: Agency) -> dict:
         "group": a.group,
         "successor": a.successor,
         "active": a.active,
+        "email": a.email,
     }
 
 
@@ -453,6 +498,7 @@ def user_cells(u: User) -> dict:
         "agency": u.agency,
         "role": u.role,
         "active": u.active,
+        "reminders": u.reminders,
     }
 
 
@@ -527,6 +573,9 @@ def snapshot_parts(tables: dict[str, list[list]], tz: str, first_rows: dict | No
         # a workbook made before the follow-up cycle has no DeXuat worksheet: no requests yet
         "requests": tuple(each(REQUESTS, lambda get: request_from_row(get, tz)))
         if tables.get(REQUESTS)
+        else (),
+        "deliveries": tuple(each(REMINDERS, lambda get: delivery_from_row(get, tz)))
+        if tables.get(REMINDERS)
         else (),
         "problems": tuple(findings),
         "duplicate_ids": frozenset(i for i, n in rows_by_id.items() if len(n) > 1),

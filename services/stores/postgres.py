@@ -30,13 +30,28 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from services.domain.errors import StoreError
-from services.domain.model import Agency, Change, Request, Task
-from services.stores.sql import CHANGE_COLUMNS, REQUEST_COLUMNS, TASK_COLUMNS, SQLStore
+from services.domain.model import Agency, Change, Delivery, Request, Task
+from services.stores.sql import (
+    CHANGE_COLUMNS,
+    DELIVERY_COLUMNS,
+    REQUEST_COLUMNS,
+    TASK_COLUMNS,
+    SQLStore,
+)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 7_464_001  # advisory lock keys (any constants unique to this app)
 IDS_LOCK = 7_464_002
-OUR_TABLES = ("tasks", "directives", "agencies", "users", "history", "requests", "data_version")
+OUR_TABLES = (
+    "tasks",
+    "directives",
+    "agencies",
+    "users",
+    "history",
+    "requests",
+    "reminders",
+    "data_version",
+)
 BULK = 200  # from this many rows, COPY instead of one INSERT per row
 TASK_TYPES = [
     *["text"] * 5,  # id, directive_id, section, content, lead
@@ -301,6 +316,7 @@ class PostgresStore(SQLStore):
             group=row["grp"],
             successor=row["successor"],
             active=row["active"],
+            email=row["email"],
         )
 
     def _encode_agency(self, a: Agency) -> dict:
@@ -311,7 +327,11 @@ class PostgresStore(SQLStore):
             "grp": a.group,
             "successor": a.successor,
             "active": a.active,
+            "email": a.email,
         }
+
+    def _decode_delivery(self, row) -> Delivery:
+        return Delivery(**{c: row[c] for c in DELIVERY_COLUMNS})
 
     def _decode_request(self, row) -> Request:
         return Request(**{c: row[c] for c in REQUEST_COLUMNS})

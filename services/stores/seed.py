@@ -10,6 +10,7 @@ from services.stores.layout import (
     AGENCIES,
     DIRECTIVES,
     HISTORY,
+    REMINDERS,
     REQUESTS,
     TASKS,
     USERS,
@@ -22,7 +23,7 @@ DIRECTIVE_TEXT = SEED_DIR / "000_ac7ca4a3ea92d992.txt"
 
 def read_tables(folder: Path = SEED_DIR) -> dict[str, list[list]]:
     tables = {}
-    for sheet in (TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY, REQUESTS):
+    for sheet in (TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY, REQUESTS, REMINDERS):
         path = folder / f"{sheet}.csv"
         if path.exists():
             with path.open(encoding="utf-8-sig", newline="") as f:

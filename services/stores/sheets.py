@@ -58,6 +58,8 @@ from services.stores.layout import (
     COLUMNS,
     DIRECTIVES,
     HISTORY,
+    OPTIONAL_SHEETS,
+    REMINDERS,
     REQUESTS,
     TASKS,
     USERS,
@@ -65,6 +67,7 @@ from services.stores.layout import (
     SchemaError,
     agency_cells,
     change_cells,
+    delivery_cells,
     directive_cells,
     header,
     request_cells,
@@ -77,7 +80,7 @@ from services.stores.layout import (
     user_from_row,
 )
 
-SHEETS = (TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY, REQUESTS)
+SHEETS = (TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY, REQUESTS, REMINDERS)
 READ_PARAMS = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -296,6 +299,8 @@ class _Read:
 
 
 class GSheetsStore(Store):
+    batch_deliveries = True  # a reminder run's ledger rows go in one write at its end
+
     def __init__(
         self,
         client: gspread.Client,
@@ -315,6 +320,9 @@ class GSheetsStore(Store):
         self.verify_users = False  # authorise against the fresh NguoiDung row (signed-in users)
         self._agencies = None  # the registry as last read, to resolve agency names in a row
         self._requests_sheet: bool | None = None  # does the DeXuat worksheet exist (None: unknown)
+        self._missing: set[str] = set()  # optional worksheets found missing (DeXuat, NhacViec)
+        self._ledger: HeaderMap | None = None  # NhacViec's header as last read
+        self._read_once = False
         self._decide_lock = threading.Lock()  # two officers' decisions on one request, in turn
         self._properties: dict = {}  # worksheet title -> sheetId and grid size
         self._properties_at = float("-inf")  # when they were read (time.monotonic)
@@ -414,31 +422,36 @@ class GSheetsStore(Store):
     # -- reading ----------------------------------------------------------------------------------
 
     def read_tables(
-        self, params=READ_PARAMS, since: datetime | None = None
+        self, params=READ_PARAMS, since: datetime | None = None, history: bool = True
     ) -> dict[str, list[list]]:
         """The worksheets' cells, in ONE values:batchGet. A workbook made before the follow-up
-        cycle has no DeXuat worksheet: it is read without it (once found missing, not asked
-        for again until init-sheet adds it). With `since`, LichSu is read from the row where
-        that moment starts (its header, then a tail: see _history_tail), not whole."""
-        sheets = [s for s in SHEETS if s != REQUESTS or self._requests_sheet is not False]
+        cycle or the reminders has no DeXuat or NhacViec worksheet: it is read without it (once
+        found missing, not asked for again until init-sheet adds it). With `since`, LichSu is
+        read from the row where that moment starts (its header, then a tail: see
+        _history_tail), not whole."""
+        sheets = [s for s in SHEETS if s not in self._missing and (history or s != HISTORY)]
         ranges = list(sheets)
         start = None
-        if since is not None:
+        if since is not None and history:
             start = self._tail_start()
             at = sheets.index(HISTORY)
             ranges[at : at + 1] = [f"{HISTORY}!1:1", self._tail_range(start)]
         try:
             values = self._batch_get(ranges, "đọc dữ liệu", params)
         except StoreError as e:
-            if REQUESTS in sheets and _missing_sheet(e.__cause__, REQUESTS):
-                self._requests_sheet = False
-                return self.read_tables(params, since)
+            gone = [s for s in OPTIONAL_SHEETS if s in sheets and _missing_sheet(e.__cause__, s)]
+            if gone:
+                self._missing.update(gone)
+                return self.read_tables(params, since, history)
             if start is not None and "exceeds grid limits" in str(e.__cause__):
                 self._history_start, self._properties = None, {}  # rows deleted by hand
-                return self.read_tables(params, since)
+                return self.read_tables(params, since, history)
             raise
         self._requests_sheet = REQUESTS in sheets
-        if start is None:
+        self._read_once = True
+        if not history:  # none asked for: an empty LichSu (its header only)
+            tables = {**dict(zip(sheets, values)), HISTORY: [[h for _, h in COLUMNS[HISTORY]]]}
+        elif start is None:
             self._history_first = 2
             tables = dict(zip(sheets, values))
             archived = self._archived_rows(tables.get(HISTORY) or [], params)
@@ -446,11 +459,18 @@ class GSheetsStore(Store):
                 header, *rows = tables[HISTORY]
                 tables[HISTORY] = [header, *archived, *rows]
                 self._history_first = 2 - len(archived)  # row numbers stay LichSu's
-            return tables
-        at = sheets.index(HISTORY)
-        header, tail = values[at], values[at + 1]
-        values[at : at + 2] = [header + self._history_tail(header, start, tail, since, params)]
-        return dict(zip(sheets, values))
+        else:
+            at = sheets.index(HISTORY)
+            header, tail = values[at], values[at + 1]
+            values[at : at + 2] = [header + self._history_tail(header, start, tail, since, params)]
+            tables = dict(zip(sheets, values))
+        self._ledger = None
+        if tables.get(REMINDERS):
+            try:
+                self._ledger = HeaderMap.from_header_row(REMINDERS, tables[REMINDERS][0])
+            except SchemaError:
+                pass  # reported by the load
+        return tables
 
     # LichSu only grows (rows are appended in time order), so the history since a moment is a
     # tail of it. Where that tail starts is remembered between loads (it only moves down); the
@@ -612,7 +632,10 @@ class GSheetsStore(Store):
         self._properties, self._history_start = {}, None
         return [*lines, f"Đã chuyển {format_count(moved)} dòng khỏi LichSu."]
 
-    def load(self, history_days: int | None = None) -> Snapshot:
+    def load(self, history_days: int | None = None, history: bool = True) -> Snapshot:
+        if not history:
+            now = now_local(self.tz)
+            return self.snapshot_of(self.read_tables(since=now, history=False), now)
         since = history_cutoff(self.tz, history_days)
         return self.snapshot_of(self.read_tables(since=since), since)
 
@@ -637,7 +660,7 @@ class GSheetsStore(Store):
 
     def _registry(self) -> AgencyIndex:
         if self._agencies is None:
-            self.load(history_days=0)  # only the registry is wanted: no history to speak of
+            self.load(history=False)  # only the registry is wanted
         return AgencyIndex(self._agencies)
 
     # -- saving a task ------------------------------------------------------------------------
@@ -1219,9 +1242,11 @@ class GSheetsStore(Store):
                 self._call("gắn mốc dòng", self._batch_update, reqs)
             return sum(1 for r in reqs if "createDeveloperMetadata" in r)
 
-    def _upsert(self, sheet: str, key_field: str, key: str, cells: dict) -> None:
+    def _upsert(self, sheet: str, key_field: str, key: str, cells: dict, needs=()) -> None:
         """Replace the row whose key matches (case-insensitively), or append one. Each attempt
-        reads the sheet and finds the row again, so a retry never writes to a row that moved."""
+        reads the sheet and finds the row again, so a retry never writes to a row that moved.
+        `needs`: optional columns whose value must not be dropped (a sheet without them is told
+        to run init-sheet)."""
 
         def attempt():
             (rows,) = self._batch_get([sheet], "đọc dữ liệu")
@@ -1229,6 +1254,12 @@ class GSheetsStore(Store):
                 hmap = HeaderMap.from_header_row(sheet, rows[0] if rows else [])
             except SchemaError as e:
                 raise StoreError(str(e)) from e
+            lacking = [header(sheet, f) for f in needs if f not in hmap.positions]
+            if lacking:
+                raise StoreError(
+                    f"Trang «{sheet}» chưa có cột {', '.join(lacking)}: không lưu được giá trị "
+                    "này. Hãy chạy: python -m services.cli init-sheet"
+                )
             col = hmap.positions[key_field]
             found = [
                 n
@@ -1333,12 +1364,48 @@ class GSheetsStore(Store):
         return decided
 
     def save_agency(self, agency):
-        self._upsert(AGENCIES, "code", agency.code, agency_cells(agency))
+        needs = ["email"] if agency.email else []
+        self._upsert(AGENCIES, "code", agency.code, agency_cells(agency), needs)
         self._agencies = None
 
     def save_user(self, user):
+        needs = [] if user.reminders else ["reminders"]
         self._upsert(
-            USERS, "email", user.email, user_cells(replace(user, email=user.email.lower()))
+            USERS, "email", user.email, user_cells(replace(user, email=user.email.lower())), needs
+        )
+
+    # -- the reminder ledger (NhacViec) -----------------------------------------------------------
+
+    def can_record_deliveries(self) -> str:
+        """ "" when the ledger can be written, else why not (Vietnamese). Known from the last load:
+        no extra request."""
+        if self._ledger is None:
+            if not self._read_once:
+                self.load()
+            if self._ledger is None:
+                return (
+                    f"Google Sheet chưa có trang {REMINDERS} (sổ nhắc việc) hoặc trang này thiếu "
+                    "dòng tiêu đề. Hãy chạy: python -m services.cli init-sheet"
+                )
+        return ""
+
+    def record_deliveries(self, deliveries) -> None:
+        """The ledger rows of a run, in ONE values.append laid out by the header the last load
+        read (no read before it). An append is not idempotent: only a 429 (never applied) is
+        retried; any other failure is the caller's to report."""
+        deliveries = list(deliveries)
+        if not deliveries:
+            return
+        problem = self.can_record_deliveries()
+        if problem:
+            raise StoreError(problem)
+        self._call(
+            "ghi sổ nhắc việc",
+            self._append,
+            REMINDERS,
+            self._ledger,
+            [delivery_cells(d) for d in deliveries],
+            retry_if=lambda e: _status(e) == 429,
         )
 
     # -- setting up a sheet ---------------------------------------------------------------------
@@ -1381,6 +1448,7 @@ class GSheetsStore(Store):
                         retry_if=lambda e: _status(e) == 429,
                     )  # an append is not idempotent
                     done.append(f"Đã chép {len(records)} dòng vào {sheet}.")
+        self._missing.clear()
         return done
 
     def _add_missing_columns(self, sheet: str, worksheet, header_row: list) -> list[str]:
@@ -1417,4 +1485,5 @@ def _records_of(sheet: str, snap: Snapshot) -> list[dict]:
         USERS: lambda: [user_cells(u) for u in snap.users],
         HISTORY: lambda: [change_cells(c) for c in snap.history],
         REQUESTS: lambda: [request_cells(r) for r in snap.requests],
+        REMINDERS: lambda: [delivery_cells(d) for d in snap.deliveries],
     }[sheet]()

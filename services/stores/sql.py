@@ -18,6 +18,7 @@ from services.domain.model import (
     TASK_FIELDS,
     Agency,
     Change,
+    Delivery,
     Directive,
     Request,
     Snapshot,
@@ -38,8 +39,9 @@ from services.stores.base import (
 
 TASK_COLUMNS = TASK_FIELDS  # the tasks table has one column per Task field, same names (+ seq)
 CHANGE_COLUMNS = tuple(f.name for f in fields(Change))
-AGENCY_COLUMNS = ("code", "name", "aliases", "grp", "successor", "active")
-USER_COLUMNS = ("email", "name", "agency", "role", "active")
+AGENCY_COLUMNS = ("code", "name", "aliases", "grp", "successor", "active", "email")
+USER_COLUMNS = ("email", "name", "agency", "role", "active", "reminders")
+DELIVERY_COLUMNS = tuple(f.name for f in fields(Delivery))
 REQUEST_COLUMNS = tuple(f.name for f in fields(Request))
 DIRECTIVE_COLUMNS = ("id", "number", "issued_on", "issuer", "title", "signer", "link")
 
@@ -125,6 +127,7 @@ class SQLStore(Store):
             "agency": u.agency,
             "role": u.role,
             "active": self._encode_bool(u.active),
+            "reminders": self._encode_bool(u.reminders),
         }
         self._exec(conn, _upsert("users", USER_COLUMNS, "email"), params)
 
@@ -159,8 +162,8 @@ class SQLStore(Store):
 
     history_since_sql = "at >= :since"  # SQLite compares its ISO text as moments (julianday)
 
-    def load(self, history_days: int | None = None) -> Snapshot:
-        since = history_cutoff(self.tz, history_days)
+    def load(self, history_days: int | None = None, history: bool = True) -> Snapshot:
+        since = history_cutoff(self.tz, history_days) if history else now_local(self.tz)
         with self._read() as conn:
             directives = tuple(
                 Directive(**{c: r[c] for c in DIRECTIVE_COLUMNS})
@@ -174,7 +177,13 @@ class SQLStore(Store):
                 self._decode_task(r) for r in self._rows(conn, "SELECT * FROM tasks ORDER BY seq")
             )
             users = tuple(
-                User(**{**{c: r[c] for c in USER_COLUMNS}, "active": bool(r["active"])})
+                User(
+                    **{
+                        **{c: r[c] for c in USER_COLUMNS},
+                        "active": bool(r["active"]),
+                        "reminders": bool(r["reminders"]),
+                    }
+                )
                 for r in self._rows(conn, "SELECT * FROM users ORDER BY email")
             )
             requests = tuple(
@@ -182,19 +191,26 @@ class SQLStore(Store):
                 for r in self._rows(conn, "SELECT * FROM requests ORDER BY id")
             )
             where, args = "", {}
-            if since is not None:
+            if not history:
+                where = " WHERE false"
+            elif since is not None:
                 where, args = f" WHERE {self.history_since_sql}", {"since": self._moment(since)}
-            history = tuple(
+            changes = tuple(
                 self._decode_change(r)
                 for r in self._rows(conn, f"SELECT * FROM history{where} ORDER BY seq", args)
+            )
+            deliveries = tuple(
+                self._decode_delivery(r)
+                for r in self._rows(conn, "SELECT * FROM reminders ORDER BY seq")
             )
         return Snapshot(
             directives,
             agencies,
             tasks,
             users,
-            history,
+            changes,
             requests,
+            deliveries,
             loaded_at=now_local(self.tz),
             history_since=since,
         )
@@ -202,6 +218,20 @@ class SQLStore(Store):
     def _moment(self, value):
         """A moment as a query parameter (SQLite: ISO text)."""
         return value
+
+    @abstractmethod
+    def _decode_delivery(self, row) -> Delivery: ...
+
+    def _encode_delivery(self, d: Delivery) -> dict:
+        return {c: getattr(d, c) for c in DELIVERY_COLUMNS}
+
+    def record_deliveries(self, deliveries):
+        with self._tx() as conn:
+            self._many(
+                conn,
+                _insert("reminders", DELIVERY_COLUMNS),
+                [self._encode_delivery(d) for d in deliveries],
+            )
 
     def _fresh_task(self, conn, task_id: str) -> Task:
         """The task as it is now, locked until the commit where the dialect needs it."""

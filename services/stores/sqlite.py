@@ -14,10 +14,10 @@ from contextlib import contextmanager
 from datetime import date, datetime
 
 from services.domain.errors import StoreError
-from services.domain.model import Agency, Change, Request, Task
+from services.domain.model import Agency, Change, Delivery, Request, Task
 from services.stores.sql import CHANGE_COLUMNS, REQUEST_COLUMNS, TASK_COLUMNS, SQLStore
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4  # 3 is the reporting periods' (issue 13); migrations apply in key order
 SCHEMA = """
 CREATE TABLE directives (id TEXT PRIMARY KEY, number TEXT, issued_on TEXT, issuer TEXT,
     title TEXT, signer TEXT, link TEXT);
@@ -45,6 +45,14 @@ CREATE TABLE requests (id TEXT PRIMARY KEY, task_id TEXT NOT NULL, kind TEXT NOT
     reason TEXT, proposed_deadline TEXT, proposed_agency TEXT, agency TEXT, state TEXT NOT NULL,
     requested_by TEXT, requested_at TEXT, decided_by TEXT, decided_at TEXT, note TEXT);
 CREATE INDEX requests_task ON requests (task_id);
+""",
+    4: """
+ALTER TABLE agencies ADD COLUMN email TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN reminders INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE reminders (seq INTEGER PRIMARY KEY AUTOINCREMENT, day TEXT NOT NULL,
+    agency TEXT NOT NULL, recipient TEXT NOT NULL, items INTEGER NOT NULL DEFAULT 0,
+    message_id TEXT NOT NULL DEFAULT '', result TEXT NOT NULL, at TEXT);
+CREATE INDEX reminders_day ON reminders (day);
 """,
 }
 
@@ -244,6 +252,7 @@ class SQLiteStore(SQLStore):
             group=row["grp"] or "",
             successor=row["successor"] or "",
             active=bool(row["active"]),
+            email=row["email"] or "",
         )
 
     def _encode_agency(self, a: Agency) -> dict:
@@ -254,7 +263,22 @@ class SQLiteStore(SQLStore):
             "grp": a.group,
             "successor": a.successor,
             "active": int(a.active),
+            "email": a.email,
         }
+
+    def _decode_delivery(self, row) -> Delivery:
+        return Delivery(
+            day=date.fromisoformat(row["day"]),
+            agency=row["agency"],
+            recipient=row["recipient"],
+            items=row["items"] or 0,
+            message_id=row["message_id"] or "",
+            result=row["result"],
+            at=_t(row["at"]),
+        )
+
+    def _encode_delivery(self, d: Delivery) -> dict:
+        return {**super()._encode_delivery(d), "day": d.day.isoformat(), "at": _iso(d.at)}
 
     def _encode_bool(self, value: bool):
         return int(value)

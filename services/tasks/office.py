@@ -29,7 +29,9 @@ from services.stores.layout import split_list
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def validate_user(email: str, name: str, agency: str, role: str, registry: AgencyIndex) -> User:
+def validate_user(
+    email: str, name: str, agency: str, role: str, registry: AgencyIndex, reminders: bool = True
+) -> User:
     """A user row to save, or ValidationError with a Vietnamese message per field."""
     errors = {}
     email = clean_text(email).lower()
@@ -46,6 +48,7 @@ def validate_user(email: str, name: str, agency: str, role: str, registry: Agenc
         name=clean_text(name),
         agency=agency if role == ROLE_AGENCY else agency or "",
         role=role,
+        reminders=reminders,
     )
 
 
@@ -147,10 +150,17 @@ def require_admin(actor: User, what: str) -> None:
 
 
 def save_user(
-    store: Store, actor: User, email: str, name: str, agency: str, role: str, registry: AgencyIndex
+    store: Store,
+    actor: User,
+    email: str,
+    name: str,
+    agency: str,
+    role: str,
+    registry: AgencyIndex,
+    reminders: bool = True,
 ) -> User:
     require_admin(actor, "quản lý người dùng")
-    user = validate_user(email, name, agency, role, registry)
+    user = validate_user(email, name, agency, role, registry, reminders)
     store.save_user(user)
     return user
 
@@ -165,9 +175,14 @@ def save_agency(
     successor: str,
     active: bool,
     registry: AgencyIndex,
+    email: str = "",
 ) -> Agency:
     require_admin(actor, "quản lý danh mục cơ quan")
     agency = validate_agency(code, name, aliases, group, successor, active, registry)
+    email = clean_text(email).lower()
+    if email and not _EMAIL.match(email):
+        raise ValidationError({"email": "Email cơ quan không hợp lệ (ví dụ snv@hungyen.gov.vn)."})
+    agency = replace(agency, email=email)
     store.save_agency(agency)
     return agency
 

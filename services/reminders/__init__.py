@@ -1,0 +1,1 @@
+"""Reminder e-mails: what each digest says, the e-mail itself, and the daily run with its ledger."""
