@@ -30,6 +30,7 @@ from services.domain.model import (
     DONE,
     FIELD_LABELS,
     IN_PROGRESS,
+    PENDING,
     ROLE_ADMIN,
     ROLE_AGENCY,
     Agency,
@@ -412,10 +413,12 @@ def _story(
                 result=rng.choice(_RESULTS),
             )
     if done:
+        # a completion of the last week is often still waiting for the office (Chờ xử lý)
+        waiting = end > last_day - timedelta(days=7) and rng.random() < 0.6
         save(
             end,
             user,
-            status=DONE,
+            status=PENDING if waiting else DONE,
             progress=100,
             completed_on=end,
             result=f"{rng.choice(_RESULTS)}; đã hoàn thành.",
