@@ -8,7 +8,7 @@ st.set_page_config(page_title="Theo dõi nhiệm vụ", page_icon=":material/fac
 
 if identity.reads_data() and (problem := unavailable.problem()) is not None:
     # the normal menu, every entry showing what is wrong and what to do (never a blank page
-    # under the raw file names of pages/)
+    # under raw file names)
     st.navigation(
         [
             st.Page(lambda: unavailable.page(problem), title=title, icon=icon, url_path=key)
@@ -19,7 +19,7 @@ if identity.reads_data() and (problem := unavailable.problem()) is not None:
 
 user = identity.current_user()
 if user is None:
-    # a navigation of one hidden page: without it Streamlit would list every file in pages/
+    # a navigation of one hidden page: no menu for someone who may see nothing
     st.navigation(
         [st.Page(identity.explain_no_access, title="Theo dõi nhiệm vụ")], position="hidden"
     ).run()

@@ -34,11 +34,11 @@ def replica(pipe, url: str, email: str = "", agency: str = "SNV") -> None:
             if command == "stop":
                 return
             if command == "metrics":
-                at.switch_page("pages/overview.py").run()
+                at.switch_page("views/overview.py").run()
                 pipe.send(("ok", {m.label: m.value for m in at.metric}))
             elif command == "complete":  # "Nhiệm vụ của tôi": mark one task done, by the form
                 (task_id,) = args
-                at.switch_page("pages/my_tasks.py").run()
+                at.switch_page("views/my_tasks.py").run()
                 chooser = next(s for s in at.selectbox if s.label == "Chọn nhiệm vụ để cập nhật")
                 chooser.select(task_id).run()
                 at.selectbox(key=f"status_{task_id}").select("Hoàn thành")

@@ -63,7 +63,7 @@ def test_task_fields(snapshot):
 
 
 def open_admin(tmp_path):
-    return open_app(tmp_path, ROLE_ADMIN, page="pages/admin.py")
+    return open_app(tmp_path, ROLE_ADMIN, page="views/admin.py")
 
 
 def store_of(tmp_path):

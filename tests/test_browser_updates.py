@@ -102,3 +102,19 @@ def test_the_follow_up_loop_in_a_browser(seeded_app, browser_page):
     expect(done_card).to_contain_text("1")
     assert page.get_by_test_id("stException").count() == 0
     page.screenshot(path="/tmp/update_overview.png", full_page=True)
+
+
+def test_a_deep_link_on_a_fresh_server_opens_inside_the_app(seeded_app, browser_page):
+    """The first request a freshly started server gets is a deep link (a reminder e-mail's link,
+    Streamlit Cloud waking up): the page opens inside the app, with the menu's Vietnamese titles
+    and the role picker, not as a bare file under raw file names."""
+    from playwright.sync_api import expect
+
+    url, _ = seeded_app
+    page = browser_page
+    page.goto(url + "/queue?thu-nghiem=admin")
+    expect(page.get_by_role("heading", name="Chờ xử lý")).to_be_visible()
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_role("link", name="Chờ xử lý")).to_be_visible()
+    expect(nav.get_by_role("link", name="queue")).to_have_count(0)
+    expect(page.get_by_text("Chế độ thử nghiệm")).to_be_visible()

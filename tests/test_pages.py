@@ -47,7 +47,8 @@ def test_forbidden_pages_are_hidden_and_refuse_when_opened(tmp_path, role):
 
 @pytest.mark.parametrize("key", list(PAGES))
 def test_page_files_guard_themselves_when_run_directly(tmp_path, key):
-    """Legacy multipage mode runs files in pages/ without app.py: the guard must hold there."""
+    """A page file run on its own, without app.py (as Streamlit's legacy multipage mode would
+    run a pages/ folder): the guard must hold there too."""
     path, _, _, roles = PAGES[key]
     for role in ROLES:
         at = make_app(tmp_path, role, script=path).run()
@@ -70,7 +71,7 @@ def test_demo_mode_shows_banner_and_picker(tmp_path):
 
 def test_agency_sees_its_own_tasks_and_those_of_agencies_merged_into_it(tmp_path):
     at = make_app(tmp_path, ROLE_AGENCY, agency="SKHCN").run()
-    at.switch_page("pages/my_tasks.py").run()
+    at.switch_page("views/my_tasks.py").run()
     assert at.title[0].value == "Nhiệm vụ của Sở Khoa học và Công nghệ"
     own = at.dataframe[0].value
     assert list(own["id"]) == ["NV-0010", "NV-0013", "NV-0019", "NV-0020", "NV-0021"]
@@ -133,7 +134,7 @@ def test_query_params_do_not_change_who_you_are(tmp_path):
         at.query_params[key] = value
     at.run()
     assert not at.exception
-    at.switch_page("pages/admin.py").run()
+    at.switch_page("views/admin.py").run()
     assert [e.value for e in at.error] == ["Bạn không có quyền xem trang này."]
 
 
@@ -147,7 +148,7 @@ def test_names_from_the_data_are_shown_as_typed_not_as_markdown(tmp_path):
         Agency("SNV", "[Đăng nhập lại](https://evil.example) :red[Sở]", (), "Sở, ban, ngành")
     )
     at = make_app(tmp_path, ROLE_AGENCY, agency="SNV").run()
-    at.switch_page("pages/my_tasks.py").run()
+    at.switch_page("views/my_tasks.py").run()
     title = at.title[0].value
     assert "\\[Đăng nhập lại\\](https:\u2060//evil.example)" in title and ":red\\[Sở\\]" in title
 
@@ -158,11 +159,11 @@ def test_demo_role_survives_a_reload_and_no_permission_offers_a_way_back(tmp_pat
     assert at.query_params["thu-nghiem"] == "admin"  # kept in the URL
     reloaded = make_app(tmp_path)  # F5: a new session, the same URL
     reloaded.query_params["thu-nghiem"] = "admin"
-    reloaded.switch_page("pages/admin.py").run()
+    reloaded.switch_page("views/admin.py").run()
     assert not reloaded.exception and reloaded.title[0].value == "Quản trị"
 
     leader = make_app(tmp_path, ROLE_LEADER).run()
-    leader.switch_page("pages/admin.py").run()
+    leader.switch_page("views/admin.py").run()
     assert [e.value for e in leader.error] == ["Bạn không có quyền xem trang này."]
     assert any("chọn vai trò khác" in c.value for c in leader.caption)
 

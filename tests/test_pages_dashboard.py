@@ -214,7 +214,7 @@ def test_drill_down_through_the_select_box(tmp_path):
     assert [list(b) for b in own["badges"]] == [[OVERDUE], ["Hoàn thành đúng hạn"]]
     assert list(partner["id"]) == ["NV-0003"]
     assert [list(b) for b in partner["badges"]] == [["Đang thực hiện trong hạn", "Sắp đến hạn"]]
-    at.switch_page("pages/overview.py").run()  # Back: Tổng quan as it was, no jump again
+    at.switch_page("views/overview.py").run()  # Back: Tổng quan as it was, no jump again
     assert not at.exception and at.selectbox(key="drill").value is None
     assert "Tổng số nhiệm vụ" in metrics(at) and query(at) == {}
 
@@ -222,7 +222,7 @@ def test_drill_down_through_the_select_box(tmp_path):
 def test_agency_page_from_the_url_and_the_select_box(tmp_path):
     make_store(tmp_path / "app.db")
     at = app(tmp_path)
-    at.switch_page("pages/agency.py")
+    at.switch_page("views/agency.py")
     at.query_params["agency"] = "STTTT"
     at.run()
     assert not at.exception
@@ -242,10 +242,10 @@ def test_agency_page_from_the_url_and_the_select_box(tmp_path):
 
 def test_agency_page_defaults_to_the_users_own_agency(tmp_path):
     at = app(tmp_path, role=ROLE_AGENCY, agency="DPTTH")
-    at.switch_page("pages/agency.py").run()
+    at.switch_page("views/agency.py").run()
     assert not at.exception and at.title[0].value == "Đài Phát thanh và Truyền hình tỉnh"
     at = app(tmp_path / "x", {"agency": "<script>"})
-    at.switch_page("pages/agency.py").run()
+    at.switch_page("views/agency.py").run()
     assert not at.exception and at.title[0].value == "Sở Khoa học và Công nghệ"  # worst first
     assert "<script>" not in texts(at)
 
@@ -269,7 +269,7 @@ def test_no_tasks_at_all(tmp_path):
     assert not at.exception
     assert "Chưa có nhiệm vụ nào" in texts(at)
     assert not at.metric and not charts(at)
-    at.switch_page("pages/agency.py").run()
+    at.switch_page("views/agency.py").run()
     assert not at.exception and metrics(at)["Được giao chủ trì"] == "0"
     assert "Cơ quan chưa được giao chủ trì nhiệm vụ nào" in texts(at)
 
@@ -277,7 +277,7 @@ def test_no_tasks_at_all(tmp_path):
 def test_no_agencies_at_all(tmp_path):
     make_store(tmp_path / "app.db", directives=(), agencies=(), tasks=())
     at = app(tmp_path)
-    at.switch_page("pages/agency.py").run()
+    at.switch_page("views/agency.py").run()
     assert not at.exception and at.title[0].value == "Cơ quan"
     assert "Chưa có cơ quan nào" in texts(at)
 

@@ -15,7 +15,7 @@ NO_EDITS = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
 
 
 def open_import(tmp_path):
-    at = open_app(tmp_path, ROLE_ADMIN, page="pages/import_directive.py")
+    at = open_app(tmp_path, ROLE_ADMIN, page="views/import_directive.py")
     assert at.title[0].value == "Nhập văn bản"
     return at
 

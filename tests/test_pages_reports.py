@@ -16,7 +16,7 @@ from services.domain.model import ROLE_ADMIN, ROLE_AGENCY, ROLE_LEADER, today_lo
 from services.reports.excel import AGENCY_SHEET, SUMMARY_SHEET
 from tests.test_pages import make_app
 
-PAGE = "pages/reports.py"
+PAGE = "views/reports.py"
 LABELS = ["Bảng Excel (.xlsx)", "Danh sách (.csv)", "Báo cáo (.docx)", "Công văn đôn đốc (.docx)"]
 
 

@@ -9,7 +9,7 @@ from tests.conftest import ADMIN, NOW, open_app
 
 
 def open_my_tasks(tmp_path, role=ROLE_AGENCY, agency="SNV"):
-    return open_app(tmp_path, role, agency, page="pages/my_tasks.py")
+    return open_app(tmp_path, role, agency, page="views/my_tasks.py")
 
 
 def table_with(at, column):
@@ -81,7 +81,7 @@ def test_admin_sees_every_task(tmp_path):
 
 
 def open_admin(tmp_path):
-    return open_app(tmp_path, ROLE_ADMIN, page="pages/admin.py")
+    return open_app(tmp_path, ROLE_ADMIN, page="views/admin.py")
 
 
 def test_admin_adds_a_user_and_refuses_a_bad_one(tmp_path):
@@ -297,10 +297,10 @@ def test_task_lists_say_thuong_xuyen_rather_than_an_empty_date(tmp_path):
     and a dated task shows dd/mm/yyyy."""
     from services.dashboard.board import deadline_text
 
-    at = open_app(tmp_path, ROLE_AGENCY, "SNV", page="pages/my_tasks.py")
+    at = open_app(tmp_path, ROLE_AGENCY, "SNV", page="views/my_tasks.py")
     shown = at.dataframe[0].value
     assert set(shown["deadline"]) == {"Thường xuyên"}
-    agency = open_app(tmp_path, ROLE_LEADER, page="pages/agency.py")
+    agency = open_app(tmp_path, ROLE_LEADER, page="views/agency.py")
     assert not agency.exception
     assert deadline_text(date(2026, 3, 9)) == "09/03/2026" and deadline_text(None) == "Thường xuyên"
 

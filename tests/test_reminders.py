@@ -374,7 +374,7 @@ def test_admin_previews_todays_digests_and_sends_one_by_hand(tmp_path, smtp, mai
     store = SQLiteStore(str(tmp_path / "app.db"), seed=lambda: seed_records(TZ), tz=TZ)
     add_scenario(store)
     secrets = {"app": {"base_url": BASE, "timezone": TZ}, "email": smtp.settings()}
-    at = open_app(tmp_path, ROLE_ADMIN, page="pages/admin.py", secrets=secrets)
+    at = open_app(tmp_path, ROLE_ADMIN, page="views/admin.py", secrets=secrets)
     at.segmented_control(key="admin_section").set_value("Nhắc việc").run()
     assert not at.exception
     table = at.dataframe[0].value

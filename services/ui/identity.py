@@ -10,41 +10,43 @@ from services.domain.model import ROLE_ADMIN, ROLE_AGENCY, ROLE_LABELS, ROLE_LEA
 from services.ui import session
 from services.ui.widgets import md, persistent_select
 
-# The pages, and who may open each. app.py builds st.navigation from this table, and every page
-# file calls require_role(<its key>) first, because Streamlit can run files in pages/ directly.
+# The pages, and who may open each. app.py builds st.navigation from this table. The page files
+# live in views/, not pages/: with a pages/ folder Streamlit runs the first request of a fresh
+# server on a deep link (/queue) as the page file alone, without app.py (no menu titles, no role
+# picker). Every page file still calls require_role(<its key>) first, whoever runs it.
 PAGES = {
     "overview": (
-        "pages/overview.py",
+        "views/overview.py",
         "Tổng quan",
         ":material/dashboard:",
         (ROLE_LEADER, ROLE_AGENCY, ROLE_ADMIN),
     ),
     "agency": (
-        "pages/agency.py",
+        "views/agency.py",
         "Cơ quan",
         ":material/apartment:",
         (ROLE_LEADER, ROLE_AGENCY, ROLE_ADMIN),
     ),
     "my_tasks": (
-        "pages/my_tasks.py",
+        "views/my_tasks.py",
         "Nhiệm vụ của tôi",
         ":material/task_alt:",
         (ROLE_AGENCY, ROLE_ADMIN),
     ),
     "queue": (
-        "pages/queue.py",
+        "views/queue.py",
         "Chờ xử lý",
         ":material/pending_actions:",
         (ROLE_LEADER, ROLE_ADMIN),
     ),
-    "reports": ("pages/reports.py", "Báo cáo", ":material/summarize:", (ROLE_LEADER, ROLE_ADMIN)),
+    "reports": ("views/reports.py", "Báo cáo", ":material/summarize:", (ROLE_LEADER, ROLE_ADMIN)),
     "import": (
-        "pages/import_directive.py",
+        "views/import_directive.py",
         "Nhập văn bản",
         ":material/upload_file:",
         (ROLE_ADMIN,),
     ),
-    "admin": ("pages/admin.py", "Quản trị", ":material/admin_panel_settings:", (ROLE_ADMIN,)),
+    "admin": ("views/admin.py", "Quản trị", ":material/admin_panel_settings:", (ROLE_ADMIN,)),
 }
 
 PUBLIC_EMAIL = "khach@cong-khai"  # the read-only identity of public_read mode

@@ -234,7 +234,7 @@ if chosen in names:
     st.session_state.overview_back = {"agency": [chosen], "params": url_params()}
     try:
         st.switch_page(
-            "pages/agency.py",
+            "views/agency.py",
             query_params={
                 "agency": chosen,
                 **({"original": "1"} if filters.original else {}),
