@@ -48,3 +48,27 @@ def test_missing_worksheet_is_named(fake_sheets, service_account_info):
     fake_sheets.create(sheet_spec(tables, "partial"))
     at = app_on_sheet(fake_sheets, service_account_info, "partial").run()
     assert not at.exception and "thiếu trang tính «CoQuan»" in at.error[0].value
+
+
+def test_unreadable_cells_are_said_and_their_tasks_marked(fake_sheets, service_account_info):
+    """A hand-typed impossible date in NhiemVu: Tổng quan says how many cells were not read and
+    the task carries a «Có ô không đọc được» badge on its agency's page (not silently shown as
+    Thường xuyên)."""
+    from services.dashboard.board import UNREADABLE
+    from services.stores.layout import COLUMNS, TASKS
+
+    tables = read_tables()
+    deadline = [h for _, h in COLUMNS[TASKS]].index("Hạn hoàn thành")
+    tables[TASKS][1][deadline] = "31/02/2025"  # NV-0001, Sở Nội vụ
+    fake_sheets.create(sheet_spec(tables))
+    at = app_on_sheet(fake_sheets, service_account_info).run()
+    assert not at.exception
+    assert any("1 ô không đọc được" in w.value for w in at.warning)
+    at.switch_page("views/agency.py")
+    at.query_params["agency"] = "SNV"
+    at.run()
+    assert not at.exception
+    own = at.dataframe[0].value
+    row = own[own["id"] == "NV-0001"].iloc[0]
+    assert UNREADABLE in list(row["badges"])
+    assert all(UNREADABLE not in list(b) for b in own[own["id"] != "NV-0001"]["badges"])

@@ -110,8 +110,8 @@ CONFIG = {
     ),
     "badges": st.column_config.MultiselectColumn(  # coloured like the charts
         COLUMNS["badges"],
-        options=list(charts.CATEGORY_COLORS),
-        color=list(charts.CATEGORY_COLORS.values()),
+        options=[*charts.CATEGORY_COLORS, dashboard.UNREADABLE],
+        color=[*charts.CATEGORY_COLORS.values(), dashboard.UNREADABLE_COLOR],
         width="medium",
     ),
 }
@@ -119,7 +119,7 @@ CONFIG = {
 
 def task_list(frame, extra: dict, file_name: str, key: str) -> None:
     columns = {**COLUMNS, **extra}
-    frame = frame.assign(badges=dashboard.badges(frame))
+    frame = frame.assign(badges=dashboard.badges(frame, snapshot.unreadable))
     st.dataframe(
         dashboard.preview(frame)[list(columns)],
         hide_index=True,

@@ -187,6 +187,12 @@ def update_form(task_id):
         # widgets' values) starts from the row as it is now, not as it was when last drawn
         state.pop(f"seen_{task_id}", None)
     seen = state.setdefault(f"seen_{task_id}", snapshot.task(task_id))  # the row as first shown
+    if task_id in snapshot.unreadable:  # shown with defaults: say so, next to the form
+        st.warning(
+            "Một số ô của nhiệm vụ này trong Google Sheet không đọc được nên đang hiện giá trị "
+            "mặc định: " + "; ".join(widgets.md(p) for p in snapshot.unreadable[task_id]),
+            icon=":material/warning:",
+        )
     if task_id in snapshot.duplicate_ids:
         st.warning(f"Mã {task_id} bị trùng trong dữ liệu: chỉ xem, chưa cập nhật được.")
         return

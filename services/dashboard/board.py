@@ -871,9 +871,17 @@ def deadline_text(value) -> str:
     return format_date(value)
 
 
-def badges(view: pd.DataFrame) -> pd.Series:
-    """Per task, its category and the due-soon flag, as a list (for a coloured label column)."""
-    return [[c, DUE_SOON] if soon else [c] for c, soon in zip(view["category"], view["due_soon"])]
+UNREADABLE = "Có ô không đọc được"  # a badge: some cells of the row were shown with defaults
+UNREADABLE_COLOR = "#6B7280"
+
+
+def badges(view: pd.DataFrame, unreadable=()) -> pd.Series:
+    """Per task, its category, the due-soon flag and whether some of its cells could not be
+    read (`unreadable`: task ids), as a list (for a coloured label column)."""
+    return [
+        [c, *([DUE_SOON] if soon else []), *([UNREADABLE] if i in unreadable else [])]
+        for i, c, soon in zip(view["id"], view["category"], view["due_soon"])
+    ]
 
 
 # --- downloads -----------------------------------------------------------------------------------

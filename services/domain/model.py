@@ -200,6 +200,9 @@ class Snapshot:
     history_since: datetime | None = field(default=None, compare=False)
     problems: tuple = field(default=(), compare=False)  # schema.Finding, found while reading
     duplicate_ids: frozenset = field(default=frozenset(), compare=False)  # read-only tasks
+    # task id -> what could not be read in its row (a Sheet edited by hand: 31/02/2025, "Xong
+    # rồi"): the task is shown with defaults there, and marked as such, never silently
+    unreadable: dict = field(default_factory=dict, compare=False)
 
     @cached_property
     def _tasks_by_id(self) -> dict[str, Task]:

@@ -542,9 +542,12 @@ def snapshot_parts(tables: dict[str, list[list]], tz: str, first_rows: dict | No
     index = AgencyIndex(agencies)
     tasks: list[Task] = []
     rows_by_id: dict[str, list[int]] = {}
+    unreadable: dict[str, tuple[str, ...]] = {}
     for number, get in _records(TASKS, tables.get(TASKS, [])):
         task, task_problems = task_from_row(get, index, tz)
         findings += [Finding("error", TASKS, number, p) for p in task_problems]
+        if task_problems and task.id:
+            unreadable[task.id] = (*unreadable.get(task.id, ()), *task_problems)
         if not task.id:
             findings.append(
                 Finding("error", TASKS, number, "thiếu Mã NV (dòng này không được hiển thị).")
@@ -579,6 +582,7 @@ def snapshot_parts(tables: dict[str, list[list]], tz: str, first_rows: dict | No
         else (),
         "problems": tuple(findings),
         "duplicate_ids": frozenset(i for i, n in rows_by_id.items() if len(n) > 1),
+        "unreadable": unreadable,
     }
 
 
