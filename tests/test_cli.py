@@ -63,7 +63,15 @@ def test_init_sheet_creates_headers_copies_and_is_idempotent(
     out = capsys.readouterr().out
     assert "Đã tạo trang tính LichSu." in out and "Đã chép 29 dòng vào NhiemVu." in out
     dump = {s["title"]: s["values"] for s in fake_sheets.dump("empty")["sheets"]}
-    assert set(dump) == {"NhiemVu", "VanBan", "CoQuan", "NguoiDung", "LichSu", "DeXuat"}
+    assert set(dump) == {
+        "NhiemVu",
+        "VanBan",
+        "CoQuan",
+        "NguoiDung",
+        "LichSu",
+        "DeXuat",
+        "BaoCaoKy",
+    }
     assert dump["NhiemVu"][0] == [h for _, h in COLUMNS[TASKS]]
     assert len(dump["NhiemVu"]) == 30 and dump["NhiemVu"][1][4] == "Sở Nội vụ"
     assert dump[HISTORY] == [[h for _, h in COLUMNS[HISTORY]]]
@@ -172,7 +180,7 @@ def test_init_sheet_upgrades_a_sheet_made_before_the_follow_up_cycle(
     old_width = 14
     tables = {
         "NhiemVu": [r[:old_width] for r in tables["NhiemVu"]],
-        **{k: v for k, v in tables.items() if k not in ("NhiemVu", "DeXuat")},
+        **{k: v for k, v in tables.items() if k not in ("NhiemVu", "DeXuat", "BaoCaoKy")},
     }
     tables["NguoiDung"] = [tables["NguoiDung"][0][:4]]
     fake_sheets.create(
@@ -188,6 +196,7 @@ def test_init_sheet_upgrades_a_sheet_made_before_the_follow_up_cycle(
     assert main(["--secrets", secrets, "init-sheet"]) == 0
     out = capsys.readouterr().out
     assert "Đã tạo trang tính DeXuat." in out and "Hạn ban đầu" in out
+    assert "Đã tạo trang tính BaoCaoKy." in out and "Kỳ báo cáo" in out
     after = {s["title"]: s["values"] for s in fake_sheets.dump("old")["sheets"]}
     assert after["NhiemVu"][0] == [h for _, h in COLUMNS[TASKS]]
     assert [r[:old_width] for r in after["NhiemVu"][1:]] == before["NhiemVu"][1:]

@@ -192,9 +192,12 @@ def test_migrate_command_creates_once_seeded_or_empty(
 
     path = secrets(tmp_path / "s.toml", postgres={"url": postgres_url})
     assert main(["--secrets", path, "migrate"]) == 0
-    assert "phiên bản 2 (0001_initial, 0002_follow_up_cycle)" in capsys.readouterr().out
+    assert (
+        "phiên bản 3 (0001_initial, 0002_follow_up_cycle, 0003_period_reports)"
+        in capsys.readouterr().out
+    )
     assert main(["--secrets", path, "migrate"]) == 0
-    assert "phiên bản 2 (không có gì mới)" in capsys.readouterr().out
+    assert "phiên bản 3 (không có gì mới)" in capsys.readouterr().out
     assert len(postgres_snapshot(postgres_url).tasks) == 29  # seeded, as the app would
 
     schema, empty_url = new_schema(postgres_server)

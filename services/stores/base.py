@@ -13,13 +13,21 @@ from dataclasses import replace
 from datetime import datetime
 
 from services.domain.dates import format_date
-from services.domain.errors import ConflictError, PermissionDenied, RequestDecided, StoreError
+from services.domain.errors import (
+    ConflictError,
+    PermissionDenied,
+    ReportDecided,
+    RequestDecided,
+    StoreError,
+)
 from services.domain.model import (
     CREATED,
     CYCLE_FIELDS,
     EDITABLE_FIELDS,
     EXTENSION,
     FIELD_LABELS,
+    REPORT_STATES,
+    REPORT_WAITING,
     REQUEST_KINDS,
     REQUEST_STATES,
     TASK_FIELDS,
@@ -27,6 +35,7 @@ from services.domain.model import (
     Agency,
     Change,
     Directive,
+    PeriodReport,
     Request,
     Snapshot,
     Task,
@@ -98,6 +107,23 @@ class Store(ABC):
         the other is told). `task_changes` (a new deadline, a new lead) are applied to the task
         the decider saw with update_task's rules (conflict check included), with the decision,
         in one transaction where the backend has them. `authorize(fresh_task)` may refuse."""
+
+    # -- periodic reports (services/tasks/periods.py decides who may do what) ---------------------
+
+    @abstractmethod
+    def add_period_report(
+        self, report: PeriodReport, actor: User, now: datetime, authorize=None
+    ) -> PeriodReport:
+        """Store a new periodic report (its id BC-0001 ... assigned) and its history row; never
+        overwrites an earlier report. `authorize(fresh_task, reports_of_that_task)` is called on
+        the task as read now and may raise PermissionDenied or ValidationError."""
+
+    @abstractmethod
+    def decide_period_report(
+        self, seen: PeriodReport, decision: dict, actor: User, now: datetime
+    ) -> PeriodReport:
+        """Confirm or return (`decision`: state, note) the report the officer saw; one decided
+        or changed meanwhile raises ReportDecided and nothing is written."""
 
     def history(self, task_id: str | None = None) -> list[Change]:
         changes = self.load().history
@@ -205,6 +231,64 @@ def plan_decision(
     decided = replace(fresh, **decision, decided_by=actor.email, decided_at=now)
     text = REQUEST_STATES[decided.state] + (f" — {decided.note}" if decided.note else "")
     return decided, request_change(decided, actor, now, "Quyết định đề xuất", text)
+
+
+def plan_period_report(
+    fresh_task: Task,
+    reports: list[PeriodReport],
+    report: PeriodReport,
+    existing_ids: list[str],
+    actor: User,
+    now: datetime,
+    authorize=None,
+) -> tuple[PeriodReport, Change]:
+    """(the report with its id and time, its history row); raises what `authorize` raises."""
+    if authorize is not None:
+        authorize(fresh_task, reports)
+    now = now.replace(microsecond=0)
+    report = replace(
+        report,
+        id=report.id or next_ids(existing_ids, "BC", 1)[0],
+        state=REPORT_WAITING,
+        submitted_by=actor.email,
+        submitted_at=now,
+        decided_by="",
+        decided_at=None,
+        note="",
+    )
+    change = Change(
+        at=now,
+        change_id=uuid.uuid4().hex,
+        task_id=report.task_id,
+        field="Báo cáo kỳ",
+        old="",
+        new=f"{report.id} ({report.period}): {report.content}",
+        actor=actor.email,
+        actor_agency=actor.agency,
+    )
+    return report, change
+
+
+def plan_report_decision(
+    fresh: PeriodReport, seen: PeriodReport, decision: dict, actor: User, now: datetime
+) -> tuple[PeriodReport, Change]:
+    """(the decided report, its history row); ReportDecided when it is no longer waiting."""
+    if fresh.state != REPORT_WAITING or fresh != seen:
+        raise ReportDecided(fresh)
+    now = now.replace(microsecond=0)
+    decided = replace(fresh, **decision, decided_by=actor.email, decided_at=now)
+    text = REPORT_STATES[decided.state] + (f" — {decided.note}" if decided.note else "")
+    change = Change(
+        at=now,
+        change_id=uuid.uuid4().hex,
+        task_id=decided.task_id,
+        field="Xử lý báo cáo kỳ",
+        old="",
+        new=f"{decided.id} ({decided.period}): {text}",
+        actor=actor.email,
+        actor_agency=actor.agency,
+    )
+    return decided, change
 
 
 def check_fresh_user(actor: User, fresh: User | None) -> None:

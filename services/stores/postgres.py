@@ -30,13 +30,28 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from services.domain.errors import StoreError
-from services.domain.model import Agency, Change, Request, Task
-from services.stores.sql import CHANGE_COLUMNS, REQUEST_COLUMNS, TASK_COLUMNS, SQLStore
+from services.domain.model import Agency, Change, PeriodReport, Request, Task
+from services.stores.sql import (
+    CHANGE_COLUMNS,
+    REPORT_COLUMNS,
+    REQUEST_COLUMNS,
+    TASK_COLUMNS,
+    SQLStore,
+)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 7_464_001  # advisory lock keys (any constants unique to this app)
 IDS_LOCK = 7_464_002
-OUR_TABLES = ("tasks", "directives", "agencies", "users", "history", "requests", "data_version")
+OUR_TABLES = (
+    "tasks",
+    "directives",
+    "agencies",
+    "users",
+    "history",
+    "requests",
+    "period_reports",
+    "data_version",
+)
 BULK = 200  # from this many rows, COPY instead of one INSERT per row
 TASK_TYPES = [
     *["text"] * 5,  # id, directive_id, section, content, lead
@@ -54,6 +69,7 @@ TASK_TYPES = [
     "int4",  # returns
     "text",  # return_reason
     "text",  # withdrawn
+    "text",  # cycle
     "int8",  # seq
 ]
 _PLACEHOLDER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
@@ -318,3 +334,9 @@ class PostgresStore(SQLStore):
 
     def _encode_request(self, r: Request) -> dict:
         return {c: getattr(r, c) for c in REQUEST_COLUMNS}
+
+    def _decode_report(self, row) -> PeriodReport:
+        return PeriodReport(**{c: row[c] for c in REPORT_COLUMNS})
+
+    def _encode_report(self, r: PeriodReport) -> dict:
+        return {c: getattr(r, c) for c in REPORT_COLUMNS}

@@ -40,7 +40,16 @@ from services.config import GOOGLE_SHEETS_ENDPOINT, Settings
 from services.domain.agencies import AgencyIndex
 from services.domain.dates import DateError
 from services.domain.errors import AppError, StoreError, TaskNotFound
-from services.domain.model import Change, Request, Snapshot, Task, User, fold, now_local
+from services.domain.model import (
+    Change,
+    PeriodReport,
+    Request,
+    Snapshot,
+    Task,
+    User,
+    fold,
+    now_local,
+)
 from services.stores.base import (
     Store,
     assign_ids,
@@ -48,6 +57,8 @@ from services.stores.base import (
     creation_changes,
     next_ids,
     plan_decision,
+    plan_period_report,
+    plan_report_decision,
     plan_request,
     plan_update,
 )
@@ -56,6 +67,7 @@ from services.stores.layout import (
     COLUMNS,
     DIRECTIVES,
     HISTORY,
+    PERIODS,
     REQUESTS,
     TASKS,
     USERS,
@@ -65,6 +77,8 @@ from services.stores.layout import (
     change_cells,
     directive_cells,
     header,
+    report_cells,
+    report_from_row,
     request_cells,
     request_from_row,
     snapshot_parts,
@@ -75,7 +89,8 @@ from services.stores.layout import (
     user_from_row,
 )
 
-SHEETS = (TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY, REQUESTS)
+SHEETS = (TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY, REQUESTS, PERIODS)
+OPTIONAL_SHEETS = (REQUESTS, PERIODS)  # a workbook made before them keeps working
 READ_PARAMS = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -311,7 +326,7 @@ class GSheetsStore(Store):
         self.group_seconds = 0.05  # how long a writer waits for saves arriving together
         self.verify_users = False  # authorise against the fresh NguoiDung row (signed-in users)
         self._agencies = None  # the registry as last read, to resolve agency names in a row
-        self._requests_sheet: bool | None = None  # does the DeXuat worksheet exist (None: unknown)
+        self._missing_sheets: set[str] = set()  # optional worksheets found missing (DeXuat, ...)
         self._decide_lock = threading.Lock()  # two officers' decisions on one request, in turn
         self._properties: dict = {}  # worksheet title -> sheetId and grid size
         self._hmap: HeaderMap | None = None  # NhiemVu's header as last read
@@ -409,17 +424,17 @@ class GSheetsStore(Store):
 
     def read_tables(self, params=READ_PARAMS) -> dict[str, list[list]]:
         """The worksheets' cells, in ONE values:batchGet. A workbook made before the follow-up
-        cycle has no DeXuat worksheet: it is read without it (once found missing, not asked
-        for again until init-sheet adds it)."""
-        sheets = [s for s in SHEETS if s != REQUESTS or self._requests_sheet is not False]
+        cycle has no DeXuat worksheet (nor, before reporting periods, BaoCaoKy): it is read
+        without it (once found missing, not asked for again until init-sheet adds it)."""
+        sheets = [s for s in SHEETS if s not in self._missing_sheets]
         try:
             values = self._batch_get(sheets, "đọc dữ liệu", params)
         except StoreError as e:
-            if REQUESTS in sheets and _missing_sheet(e.__cause__, REQUESTS):
-                self._requests_sheet = False
-                return self.read_tables(params)
+            for sheet in OPTIONAL_SHEETS:
+                if sheet in sheets and _missing_sheet(e.__cause__, sheet):
+                    self._missing_sheets.add(sheet)
+                    return self.read_tables(params)
             raise
-        self._requests_sheet = REQUESTS in sheets
         return dict(zip(sheets, values))
 
     def load(self) -> Snapshot:
@@ -1132,6 +1147,69 @@ class GSheetsStore(Store):
                 self._append_change(change)
         return decided
 
+    # -- periodic reports (báo cáo định kỳ) ------------------------------------------------------
+
+    def _period_reports(self) -> tuple[HeaderMap, list[tuple[int, PeriodReport]]]:
+        """The BaoCaoKy worksheet read now: its header and (row number, report) pairs."""
+        try:
+            (rows,) = self._batch_get([PERIODS], "đọc báo cáo kỳ")
+        except StoreError as e:
+            if _missing_sheet(e.__cause__, PERIODS):
+                raise StoreError(
+                    f"Google Sheet chưa có trang {PERIODS} (báo cáo định kỳ). Hãy chạy: "
+                    "python -m services.cli init-sheet"
+                ) from e
+            raise
+        try:
+            hmap = HeaderMap.from_header_row(PERIODS, rows[0] if rows else [])
+        except SchemaError as e:
+            raise StoreError(str(e)) from e
+        found = []
+        for number, row in enumerate(rows[1:], start=2):
+            if any(text(c) for c in row):
+                try:
+                    found.append(
+                        (number, report_from_row(lambda f, r=row: hmap.get(r, f), self.tz))
+                    )
+                except (ValueError, DateError):
+                    continue  # reported by check; never written over
+        return hmap, found
+
+    def add_period_report(self, report, actor, now, authorize=None):
+        # like add_request: the task is checked on a fresh load, the report appended (a new
+        # row: an earlier report is never overwritten), then its history row
+        with self._write_lock:
+            hmap, found = self._period_reports()
+            task = self.load().task(report.task_id)
+            if task is None:
+                raise TaskNotFound(report.task_id)
+            others = [r for _, r in found if r.task_id == report.task_id]
+            report, change = plan_period_report(
+                task, others, report, [r.id for _, r in found], actor, now, authorize
+            )
+            self._call(
+                "ghi báo cáo kỳ",
+                self._append,
+                PERIODS,
+                hmap,
+                [report_cells(report)],
+                retry_if=lambda e: _status(e) == 429,
+            )  # an append is not idempotent
+            self._append_change(change)
+        return report
+
+    def decide_period_report(self, seen, decision, actor, now):
+        with self._decide_lock:
+            _, found = self._period_reports()
+            fresh = next((r for _, r in found if r.id == seen.id), None)
+            if fresh is None:
+                raise StoreError(f"Không tìm thấy báo cáo kỳ {seen.id} trong trang {PERIODS}.")
+            decided, change = plan_report_decision(fresh, seen, decision, actor, now)
+            self._upsert(PERIODS, "id", decided.id, report_cells(decided))
+            with self._write_lock:
+                self._append_change(change)
+        return decided
+
     def save_agency(self, agency):
         self._upsert(AGENCIES, "code", agency.code, agency_cells(agency))
         self._agencies = None
@@ -1217,4 +1295,5 @@ def _records_of(sheet: str, snap: Snapshot) -> list[dict]:
         USERS: lambda: [user_cells(u) for u in snap.users],
         HISTORY: lambda: [change_cells(c) for c in snap.history],
         REQUESTS: lambda: [request_cells(r) for r in snap.requests],
+        PERIODS: lambda: [report_cells(r) for r in snap.period_reports],
     }[sheet]()

@@ -19,6 +19,7 @@ from services.domain.model import (
     Agency,
     Change,
     Directive,
+    PeriodReport,
     Request,
     Snapshot,
     Task,
@@ -31,6 +32,8 @@ from services.stores.base import (
     creation_changes,
     next_ids,
     plan_decision,
+    plan_period_report,
+    plan_report_decision,
     plan_request,
     plan_update,
 )
@@ -40,6 +43,7 @@ CHANGE_COLUMNS = tuple(f.name for f in fields(Change))
 AGENCY_COLUMNS = ("code", "name", "aliases", "grp", "successor", "active")
 USER_COLUMNS = ("email", "name", "agency", "role", "active")
 REQUEST_COLUMNS = tuple(f.name for f in fields(Request))
+REPORT_COLUMNS = tuple(f.name for f in fields(PeriodReport))
 DIRECTIVE_COLUMNS = ("id", "number", "issued_on", "issuer", "title", "signer", "link")
 
 
@@ -101,6 +105,12 @@ class SQLStore(Store):
     @abstractmethod
     def _decode_agency(self, row) -> Agency: ...
 
+    @abstractmethod
+    def _encode_report(self, r: PeriodReport) -> dict: ...
+
+    @abstractmethod
+    def _decode_report(self, row) -> PeriodReport: ...
+
     def _exec(self, conn, text: str, params=None):
         return conn.execute(self._sql(text), params or {})
 
@@ -135,10 +145,15 @@ class SQLStore(Store):
     def _put_request(self, conn, r: Request) -> None:
         self._exec(conn, _upsert("requests", REQUEST_COLUMNS, "id"), self._encode_request(r))
 
+    def _put_report(self, conn, r: PeriodReport) -> None:
+        self._exec(conn, _upsert("period_reports", REPORT_COLUMNS, "id"), self._encode_report(r))
+
     def _encode_bool(self, value: bool):
         return value
 
-    def _put_all(self, conn, directives, agencies, tasks, history, users, requests=()) -> None:
+    def _put_all(
+        self, conn, directives, agencies, tasks, history, users, requests=(), period_reports=()
+    ) -> None:
         self._lock_ids(conn)
         for a in agencies:
             self._put_agency(conn, a)
@@ -148,6 +163,11 @@ class SQLStore(Store):
         self._insert_tasks(conn, list(tasks))
         self._many(
             conn, _insert("requests", REQUEST_COLUMNS), [self._encode_request(r) for r in requests]
+        )
+        self._many(
+            conn,
+            _insert("period_reports", REPORT_COLUMNS),
+            [self._encode_report(r) for r in period_reports],
         )
         self._put_changes(conn, list(history))
 
@@ -177,12 +197,23 @@ class SQLStore(Store):
                 self._decode_request(r)
                 for r in self._rows(conn, "SELECT * FROM requests ORDER BY id")
             )
+            reports = tuple(
+                self._decode_report(r)
+                for r in self._rows(conn, "SELECT * FROM period_reports ORDER BY id")
+            )
             history = tuple(
                 self._decode_change(r)
                 for r in self._rows(conn, "SELECT * FROM history ORDER BY seq")
             )
         return Snapshot(
-            directives, agencies, tasks, users, history, requests, loaded_at=now_local(self.tz)
+            directives,
+            agencies,
+            tasks,
+            users,
+            history,
+            requests,
+            reports,
+            loaded_at=now_local(self.tz),
         )
 
     def _fresh_task(self, conn, task_id: str) -> Task:
@@ -251,6 +282,42 @@ class SQLStore(Store):
             self._put_changes(conn, [*rows, change])
         return decided
 
+    # -- periodic reports (báo cáo định kỳ) ------------------------------------------------------
+
+    def add_period_report(self, report, actor, now, authorize=None):
+        with self._tx() as conn:
+            task = self._fresh_task(conn, report.task_id)  # locked: one waiting report a period
+            self._lock_ids(conn)
+            others = [
+                self._decode_report(r)
+                for r in self._exec(
+                    conn, "SELECT * FROM period_reports WHERE task_id = :t", {"t": report.task_id}
+                )
+            ]
+            ids = [r["id"] for r in self._exec(conn, "SELECT id FROM period_reports")]
+            report, change = plan_period_report(task, others, report, ids, actor, now, authorize)
+            self._exec(
+                conn, _insert("period_reports", REPORT_COLUMNS), self._encode_report(report)
+            )  # an insert: an earlier report is never overwritten
+            self._put_changes(conn, [change])
+        return report
+
+    def decide_period_report(self, seen, decision, actor, now):
+        with self._tx() as conn:
+            row = self._exec(
+                conn,
+                "SELECT * FROM period_reports WHERE id = :id" + self.for_update,
+                {"id": seen.id},
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"Không tìm thấy báo cáo kỳ {seen.id}.")
+            decided, change = plan_report_decision(
+                self._decode_report(row), seen, decision, actor, now
+            )
+            self._put_report(conn, decided)
+            self._put_changes(conn, [change])
+        return decided
+
     def add_directive(self, directive, tasks, actor, now):
         with self._tx() as conn:
             self._lock_ids(conn)
@@ -281,11 +348,15 @@ class SQLStore(Store):
         self._put_changes(conn, creation_changes(tasks, actor, lambda c: names.get(c, c)))
         return tasks
 
-    def bulk_load(self, directives, agencies, tasks, history=(), users=(), requests=()) -> None:
+    def bulk_load(
+        self, directives, agencies, tasks, history=(), users=(), requests=(), period_reports=()
+    ) -> None:
         """Rows written as they are (ids, history and all) in one transaction: for copying or
         generating whole data sets (demo data), where a save per change would take minutes."""
         with self._tx() as conn:
-            self._put_all(conn, directives, agencies, tasks, history, users, requests)
+            self._put_all(
+                conn, directives, agencies, tasks, history, users, requests, period_reports
+            )
 
     def overwrite(self, directives, agencies, tasks, users, requests=()) -> None:
         """Rows replaced by key with the given ones, as they are (a copy with --overwrite); a
