@@ -11,7 +11,7 @@ from services.domain.model import ROLE_AGENCY, ROLE_LABELS, ROLES
 from services.domain.text import format_count
 from services.stores.checks import run_checks
 from services.tasks import office
-from services.ui import identity, session, widgets, writes
+from services.ui import identity, periods, session, widgets, writes
 
 user = identity.require_role("admin")
 
@@ -20,7 +20,14 @@ registry = session.registry()
 st.title("Quản trị")
 # a control whose value lives in the session (not st.tabs): a save's rerun keeps the user on
 # the section they were in, and its message shows there, under the control
-SECTIONS = ("Người dùng", "Cơ quan", "Nhiệm vụ", "Lịch sử cập nhật", "Kiểm tra dữ liệu")
+SECTIONS = (
+    "Người dùng",
+    "Cơ quan",
+    "Nhiệm vụ",
+    "Kỳ báo cáo",
+    "Lịch sử cập nhật",
+    "Kiểm tra dữ liệu",
+)
 if st.session_state.get("admin_section") not in SECTIONS:
     st.session_state["admin_section"] = st.session_state.get("_admin_last", SECTIONS[0])
 section = st.segmented_control(
@@ -43,6 +50,9 @@ def save(action, done) -> None:
         st.session_state["admin_saved"] = done(outcome.value)
         st.rerun()  # draw the lists again with what was just saved
 
+
+if section == "Kỳ báo cáo":
+    periods.cycle_admin()
 
 if section == "Người dùng":
     if snapshot.users:

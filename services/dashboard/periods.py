@@ -107,8 +107,9 @@ def counts(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     directive_id) or overall (one row)."""
     names = list(COUNT_COLUMNS.values())
     if frame.empty:
-        empty = pd.DataFrame([[0] * (len(names) + 1)], columns=[*names, "total"])
-        return empty.iloc[0:0] if by else empty
+        if by:
+            return pd.DataFrame(columns=[by, *names, "total"])
+        return pd.DataFrame([[0] * (len(names) + 1)], columns=[*names, "total"])
     coded = frame.assign(what=frame["status"].map(COUNT_COLUMNS))
     if by is None:
         table = coded["what"].value_counts().reindex(names, fill_value=0).to_frame().T
@@ -166,3 +167,14 @@ def task_periods(snapshot: Snapshot, task: Task, as_of: date) -> TaskPeriods:
     return TaskPeriods(
         cycle, last, next_due(cycle, as_of, reported, fallback_start(snapshot, task))
     )
+
+
+def open_periods(snapshot: Snapshot, task: Task, as_of: date) -> list[Period]:
+    """The periods the lead agency may report on now: those counted so far without a report
+    that counts (returned ones are owed again), newest first."""
+    cycle = task_cycle(task)
+    if cycle is None:
+        return []
+    reported = {r.period for r in snapshot.period_reports if r.task_id == task.id and r.counts}
+    listed = _periods(cycle, as_of, fallback_start(snapshot, task))
+    return [p for p in reversed(listed) if p.key not in reported]

@@ -251,14 +251,3 @@ def counting_reports(snapshot: Snapshot) -> dict[tuple[str, str], PeriodReport]:
         if r.counts:
             found.setdefault((r.task_id, r.period), r)
     return found
-
-
-def open_periods(snapshot: Snapshot, task: Task, as_of: date) -> list[Period]:
-    """The periods an agency may report for now: those counted so far without a report that
-    counts, and the current one; newest first."""
-    cycle = task_cycle(task)
-    if cycle is None:
-        return []
-    reported = {r.period for r in snapshot.period_reports if r.task_id == task.id and r.counts}
-    listed = periods_until(cycle, as_of, fallback_start(snapshot, task))
-    return [p for p in reversed(listed) if p.key not in reported]

@@ -19,6 +19,12 @@ PAGES = {
         ":material/dashboard:",
         (ROLE_LEADER, ROLE_AGENCY, ROLE_ADMIN),
     ),
+    "attention": (
+        "pages/attention.py",
+        "Cần chỉ đạo",
+        ":material/priority_high:",
+        (ROLE_LEADER, ROLE_ADMIN),
+    ),
     "agency": (
         "pages/agency.py",
         "Cơ quan",

@@ -11,6 +11,7 @@ import streamlit as st
 from services.config import ConfigError, Settings, load_settings
 from services.dashboard import board as dashboard
 from services.dashboard.metrics import tasks_frame
+from services.dashboard.periods import period_frame
 from services.domain.agencies import AgencyIndex
 from services.domain.errors import StoreError
 from services.domain.model import Snapshot, Task, now_local, today_local
@@ -121,6 +122,17 @@ def board_table(as_of: date | None = None) -> pd.DataFrame:
         lambda snap: dashboard.build_board(
             snap.active(), task_table(as_of), as_of, s.due_soon_days, s.timezone
         ),
+    )
+
+
+def period_table(as_of: date | None = None) -> pd.DataFrame:
+    """Every counted reporting period of the active tasks and its status (services.dashboard.
+    periods.period_frame): computed once per snapshot and date for all sessions."""
+    s = settings()
+    as_of = as_of or today_local(s.timezone)
+    return _resources()[1].derived(
+        ("periods", as_of, s.urgency),
+        lambda snap: period_frame(snap.active(), as_of, s.urgency, s.timezone),
     )
 
 
