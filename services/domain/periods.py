@@ -57,17 +57,21 @@ class Cycle:
     day: int  # the due day in the period's last month, 1..31
     start: date | None = None
     end: date | None = None
+    month: int | None = None  # yearly only: the due month ("trước ngày 30/11 hằng năm"); else 12
 
     def __post_init__(self):
         if self.kind not in KIND_LABELS:
             raise CycleError(f"Kỳ báo cáo không hợp lệ: «{self.kind}».")
         if not 1 <= self.day <= 31:
             raise CycleError("Ngày hạn báo cáo phải từ 1 đến 31.")
+        if self.month is not None and (self.kind != YEARLY or not 1 <= self.month <= 12):
+            raise CycleError("Tháng hạn báo cáo chỉ dùng cho kỳ hằng năm (1 đến 12).")
         if self.start and self.end and self.end < self.start:
             raise CycleError("Ngày kết thúc kỳ báo cáo phải sau ngày bắt đầu.")
 
     def text(self) -> str:
-        parts = [KIND_LABELS[self.kind], f"hạn ngày {self.day}"]
+        due = f"{self.day}/{self.month}" if self.month else f"{self.day}"
+        parts = [KIND_LABELS[self.kind], f"hạn ngày {due}"]
         if self.start:
             parts.append(f"từ {format_date(self.start)}")
         if self.end:
@@ -77,7 +81,7 @@ class Cycle:
     def describe(self) -> str:
         """What a user reads: "Hằng tháng, báo cáo trước ngày 25"."""
         last = {MONTHLY: "", QUARTERLY: " tháng cuối quý", HALF_YEARLY: " tháng 6 và tháng 12"}
-        where = last.get(self.kind, " tháng 12")
+        where = last.get(self.kind, f" tháng {self.month or 12}")
         text = f"{KIND_LABELS[self.kind]}, hạn ngày {self.day}{where}"
         return text + (f", đến {format_date(self.end)}" if self.end else "")
 
@@ -127,12 +131,12 @@ def parse_cycle(text: str) -> Cycle | None:
             f"Kỳ báo cáo không đọc được: «{raw}» (ví dụ: «Hằng tháng, hạn ngày 25» hoặc "
             "«Hằng quý, hạn ngày 20, đến 31/12/2027»)."
         )
-    day, start, end = None, None, None
+    day, start, end, month = None, None, None, None
     for part in parts[1:]:
         key = fold(part)
         try:
-            if m := re.fullmatch(r"(?:han )?(?:ngay )?(\d{1,2})", key):
-                day = int(m[1])
+            if m := re.fullmatch(r"(?:han )?(?:ngay )?(\d{1,2})(?:\s*/\s*(\d{1,2}))?", key):
+                day, month = int(m[1]), int(m[2]) if m[2] else None
             elif key.startswith("tu "):
                 start = parse_date(part[3:].strip())
             elif key.startswith("den "):
@@ -143,7 +147,7 @@ def parse_cycle(text: str) -> Cycle | None:
             raise CycleError(f"Kỳ báo cáo: ngày không hợp lệ trong «{raw}» ({e}).") from e
     if day is None:
         raise CycleError(f"Kỳ báo cáo «{raw}»: thiếu ngày hạn báo cáo (ví dụ «hạn ngày 25»).")
-    return Cycle(kind, day, start, end)
+    return Cycle(kind, day, start, end, month)
 
 
 # --- period arithmetic --------------------------------------------------------------------------
@@ -168,7 +172,8 @@ def period_of(cycle: Cycle, day: date) -> Period:
         key = f"{day.year}-H{1 if first_month == 1 else 2}"
     else:
         key = f"{day.year}"
-    return Period(key, start, end, _clamped(day.year, last_month, cycle.day))
+    due_month = cycle.month or last_month
+    return Period(key, start, end, _clamped(day.year, due_month, cycle.day))
 
 
 def _next(cycle: Cycle, period: Period) -> Period:
