@@ -141,3 +141,19 @@ def test_period_status_as_of_a_day(store):
     submit(store, period="2025-03")
     frame = read.period_frame(store.load(), TODAY + timedelta(days=1))
     assert frame.set_index(["task_id", "period"]).loc[("NV-0001", "2025-03"), "status"] == ON_TIME
+
+
+def test_a_copy_between_stores_carries_the_period_reports(sqlite_store, tmp_path):
+    from services.stores.sqlite import SQLiteStore
+    from services.stores.transfer import apply_copy, plan_copy, verify
+
+    with_cycle(sqlite_store)
+    submit(sqlite_store)
+    source = sqlite_store.load()
+    target = SQLiteStore(str(tmp_path / "copy.db"))
+    apply_copy(source, target, plan_copy(source, target.load()))
+    copied = target.load()
+    assert copied.period_reports == source.period_reports
+    assert copied.task("NV-0001").cycle == source.task("NV-0001").cycle
+    ok, lines = verify(source, copied)
+    assert ok and any(line.startswith("báo cáo kỳ: nguồn 1, đích 1") for line in lines)

@@ -358,7 +358,7 @@ class SQLStore(Store):
                 conn, directives, agencies, tasks, history, users, requests, period_reports
             )
 
-    def overwrite(self, directives, agencies, tasks, users, requests=()) -> None:
+    def overwrite(self, directives, agencies, tasks, users, requests=(), period_reports=()) -> None:
         """Rows replaced by key with the given ones, as they are (a copy with --overwrite); a
         task keeps its place in the order."""
         sets = ", ".join(f"{c} = :{c}" for c in TASK_COLUMNS if c != "id")
@@ -377,6 +377,8 @@ class SQLStore(Store):
             )
             for r in requests:
                 self._put_request(conn, r)
+            for r in period_reports:
+                self._put_report(conn, r)
 
     def save_agency(self, agency):
         with self._tx() as conn:
