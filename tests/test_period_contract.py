@@ -157,3 +157,27 @@ def test_a_copy_between_stores_carries_the_period_reports(sqlite_store, tmp_path
     assert copied.task("NV-0001").cycle == source.task("NV-0001").cycle
     ok, lines = verify(source, copied)
     assert ok and any(line.startswith("báo cáo kỳ: nguồn 1, đích 1") for line in lines)
+
+
+def test_a_sheet_made_before_reporting_periods_keeps_working(fake_sheets, service_account_info):
+    """A workbook without BaoCaoKy and without the Kỳ báo cáo column: it loads (no reports);
+    a report is refused with what to run, nothing written; init-sheet adds both."""
+    from services.stores.seed import read_tables
+    from services.stores.sheets import GSheetsStore
+    from tests.conftest import gsheets_settings_for, sheet_spec
+
+    tables = {k: v for k, v in read_tables().items() if k != "BaoCaoKy"}
+    tables["NhiemVu"] = [row[:-1] for row in tables["NhiemVu"]]  # no Kỳ báo cáo column
+    fake_sheets.create(sheet_spec(tables))
+    store = GSheetsStore.from_settings(
+        gsheets_settings_for(fake_sheets, service_account_info), deadline_seconds=3
+    )
+    snap = store.load()
+    assert len(snap.tasks) == 29 and snap.period_reports == ()
+    with pytest.raises(Exception) as refused:  # the cycle cell needs the column
+        periods.set_cycle(store, ADMIN, snap.task("NV-0001"), MONTHLY_25, NOW, TODAY)
+    assert "init-sheet" in str(refused.value)
+    store.init_sheet()
+    with_cycle(store)
+    assert submit(store).id == "BC-0001"
+    assert [r.content for r in store.load().period_reports] == ["Đã đăng 12 tin bài"]

@@ -1180,6 +1180,7 @@ class GSheetsStore(Store):
         # row: an earlier report is never overwritten), then its history row
         with self._write_lock:
             hmap, found = self._period_reports()
+            self._missing_sheets.discard(PERIODS)  # it exists now (made by another process)
             task = self.load().task(report.task_id)
             if task is None:
                 raise TaskNotFound(report.task_id)
@@ -1225,6 +1226,7 @@ class GSheetsStore(Store):
         """Create missing worksheets and header rows; with `copy_from`, fill worksheets that have
         no data rows yet. Idempotent; never overwrites an existing row. Returns what it did."""
         done = []
+        self._missing_sheets.clear()  # read them again from now on
         spreadsheet = self._call("mở Google Sheet", self.client.open_by_key, self.key)
         existing = {ws.title: ws for ws in spreadsheet.worksheets()}
         for sheet in SHEETS:
