@@ -1,6 +1,8 @@
 """Cần chỉ đạo: the leaders' exceptions view (services.dashboard.attention): seriously overdue
 tasks, requests waiting for a decision, agencies with missing period reports, tasks returned more
-than once. Each line links to the task on Tổng quan."""
+than once. Each line links to the task's card on its agency's page (Cơ quan)."""
+
+from urllib.parse import quote
 
 import streamlit as st
 
@@ -33,15 +35,17 @@ cols[2].metric(
 )
 cols[3].metric("Bị trả lại từ 2 lần", format_count(numbers["returned"]))
 
-extra = "&".join(f"{k}={v[0]}" for k, v in identity.identity_params().items())
+extra = "&".join(f"{k}={quote(v[0])}" for k, v in identity.identity_params().items())
 
 
 def link(task_id: str) -> str:
-    """The task on Tổng quan (searched by its id)."""
-    return f"./overview?q={task_id}" + (f"&{extra}" if extra else "")
+    """The task's card on its lead agency's page (Cơ quan)."""
+    task = snapshot.task(task_id)
+    agency = registry.current(task.lead) if task else ""
+    return f"./agency?agency={quote(agency)}&task={quote(task_id)}" + (f"&{extra}" if extra else "")
 
 
-LINK = st.column_config.LinkColumn("Mã NV", display_text=r"q=(NV-\d+)")
+LINK = st.column_config.LinkColumn("Mã NV", display_text=r"task=([^&]+)")
 
 
 def dot(level: str | None) -> str:

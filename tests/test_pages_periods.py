@@ -121,3 +121,21 @@ def open_office(tmp_path):
     from tests.conftest import open_app
 
     return open_app(tmp_path, ROLE_ADMIN, page="pages/queue.py")
+
+
+def test_a_line_of_can_chi_dao_opens_the_task_card_on_the_agency_page(tmp_path):
+    from tests.conftest import make_app, open_app
+
+    leader = open_app(tmp_path, ROLE_LEADER, page="pages/attention.py")
+    today = today_local()
+    if today > this_period().due:  # after the due day every seed task is listed as missing
+        links = [str(v) for df in leader.dataframe for v in df.value.get("Mã NV", [])]
+        assert any("agency?agency=SNV&task=NV-0001" in v for v in links)
+    page = make_app(tmp_path, ROLE_LEADER, script="pages/agency.py")
+    page.query_params["agency"] = "SNV"
+    page.query_params["task"] = "NV-0001"
+    page.run()
+    assert not page.exception
+    shown = texts(page)
+    assert "NV-0001 · Sở Nội vụ · hạn thường xuyên" in shown
+    assert "Kỳ báo cáo: Hằng tháng, hạn ngày 25" in shown and "Chưa có báo cáo kỳ nào." in shown
