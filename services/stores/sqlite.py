@@ -132,8 +132,10 @@ class SQLiteStore(SQLStore):
                 "dẫn [store] sqlite_path và quyền ghi thư mục."
             ) from e
         try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute("BEGIN")  # both read from one snapshot: another process may be
+            version = conn.execute("PRAGMA user_version").fetchone()[0]  # creating it now
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            conn.execute("COMMIT")
         except sqlite3.DatabaseError as e:
             raise StoreError(
                 f"Tệp «{self.path}» không phải cơ sở dữ liệu SQLite hợp lệ hoặc đã bị hỏng ({e}). "
