@@ -94,14 +94,14 @@ def report_form(user: User, task: Task) -> None:
             _field_error(errors, "content")
             left, right = st.columns(2)
             evidence = left.text_input(
-                "Minh chứng",
+                "Minh chứng của kỳ",
                 key=f"pr_evidence_{task.id}",
                 placeholder="Số văn bản (123/BC-SNV) và/hoặc liên kết https://…",
             )
             with left:
                 _field_error(errors, "evidence")
             progress = right.number_input(
-                "Tiến độ (%) — không bắt buộc",
+                "Tiến độ kỳ này, % (không bắt buộc)",
                 value=None,
                 step=5.0,
                 format="%g",
