@@ -181,3 +181,36 @@ def test_a_sheet_made_before_reporting_periods_keeps_working(fake_sheets, servic
     with_cycle(store)
     assert submit(store).id == "BC-0001"
     assert [r.content for r in store.load().period_reports] == ["Đã đăng 12 tin bài"]
+
+
+def test_on_sheets_a_period_report_is_a_few_requests_and_one_appended_row(
+    gsheets_store, fake_sheets
+):
+    from tests.test_gsheets_store import api_requests, cells
+
+    with_cycle(gsheets_store)
+    before = len(cells(fake_sheets, "BaoCaoKy"))
+    snap = gsheets_store.load()  # the page's cached snapshot
+    fake_sheets.clear_requests()
+    periods.submit_report(
+        gsheets_store,
+        SNV,
+        snap.task("NV-0001"),
+        "2025-03",
+        "Đã đăng 12 tin bài",
+        "",
+        None,
+        NOW,
+        TODAY,
+        AgencyIndex(snap.agencies),
+    )
+    calls = [(r["method"], r["path"].rsplit("/", 1)[-1]) for r in api_requests(fake_sheets)]
+    # one read (the task, BaoCaoKy, the LichSu header), the report appended, its history row
+    assert calls == [
+        ("GET", "values:batchGet"),
+        ("POST", "BaoCaoKy!A1:append"),
+        ("POST", "LichSu!A1:append"),
+    ], calls
+    rows = cells(fake_sheets, "BaoCaoKy")
+    assert len(rows) == before + 1 and rows[-1][:3] == ["BC-0001", "NV-0001", "2025-03"]
+    assert rows[-1][7] == "Chờ xác nhận"  # written as the sheet's people read it

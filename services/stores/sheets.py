@@ -1149,17 +1149,16 @@ class GSheetsStore(Store):
 
     # -- periodic reports (báo cáo định kỳ) ------------------------------------------------------
 
-    def _period_reports(self) -> tuple[HeaderMap, list[tuple[int, PeriodReport]]]:
-        """The BaoCaoKy worksheet read now: its header and (row number, report) pairs."""
-        try:
-            (rows,) = self._batch_get([PERIODS], "đọc báo cáo kỳ")
-        except StoreError as e:
-            if _missing_sheet(e.__cause__, PERIODS):
-                raise StoreError(
-                    f"Google Sheet chưa có trang {PERIODS} (báo cáo định kỳ). Hãy chạy: "
-                    "python -m services.cli init-sheet"
-                ) from e
-            raise
+    def _period_reports(self, rows=None) -> tuple[HeaderMap, list[tuple[int, PeriodReport]]]:
+        """The BaoCaoKy worksheet (read now unless its `rows` are given): its header and (row
+        number, report) pairs."""
+        if rows is None:
+            try:
+                (rows,) = self._batch_get([PERIODS], "đọc báo cáo kỳ")
+            except StoreError as e:
+                if _missing_sheet(e.__cause__, PERIODS):
+                    raise StoreError(self._no_periods_sheet()) from e
+                raise
         try:
             hmap = HeaderMap.from_header_row(PERIODS, rows[0] if rows else [])
         except SchemaError as e:
@@ -1175,13 +1174,24 @@ class GSheetsStore(Store):
                     continue  # reported by check; never written over
         return hmap, found
 
+    @staticmethod
+    def _no_periods_sheet() -> str:
+        return (
+            f"Google Sheet chưa có trang {PERIODS} (báo cáo định kỳ). Hãy chạy: "
+            "python -m services.cli init-sheet"
+        )
+
     def add_period_report(self, report, actor, now, authorize=None):
-        # like add_request: the task is checked on a fresh load, the report appended (a new
-        # row: an earlier report is never overwritten), then its history row
+        # ONE read (the whole workbook: the task, BaoCaoKy and the LichSu header as they are
+        # now), then the report appended (a new row: an earlier report is never overwritten)
+        # and its history row appended. Serialised within the process, like add_request.
         with self._write_lock:
-            hmap, found = self._period_reports()
-            self._missing_sheets.discard(PERIODS)  # it exists now (made by another process)
-            task = self.load().task(report.task_id)
+            self._missing_sheets.discard(PERIODS)  # made by init-sheet in another process?
+            tables = self.read_tables()
+            if PERIODS not in tables:
+                raise StoreError(self._no_periods_sheet())
+            hmap, found = self._period_reports(tables[PERIODS])
+            task = self.snapshot_of(tables).task(report.task_id)
             if task is None:
                 raise TaskNotFound(report.task_id)
             others = [r for _, r in found if r.task_id == report.task_id]
@@ -1196,7 +1206,18 @@ class GSheetsStore(Store):
                 [report_cells(report)],
                 retry_if=lambda e: _status(e) == 429,
             )  # an append is not idempotent
-            self._append_change(change)
+            try:
+                hist = HeaderMap.from_header_row(HISTORY, (tables.get(HISTORY) or [[]])[0])
+            except SchemaError as e:
+                raise StoreError(str(e)) from e
+            self._call(
+                "ghi lịch sử",
+                self._append,
+                HISTORY,
+                hist,
+                [change_cells(change)],
+                retry_if=lambda e: _status(e) == 429,
+            )
         return report
 
     def decide_period_report(self, seen, decision, actor, now):
