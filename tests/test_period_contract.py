@@ -12,7 +12,7 @@ from services.dashboard import periods as read
 from services.domain.agencies import AgencyIndex
 from services.domain.errors import PermissionDenied, ReportDecided, ValidationError
 from services.domain.model import REPORT_CONFIRMED, REPORT_RETURNED, REPORT_WAITING
-from services.domain.periods import MISSING, MONTHLY, ON_TIME, Cycle
+from services.domain.periods import MISSING, MONTHLY, ON_TIME, QUARTERLY, Cycle
 from services.tasks import periods
 from tests.conftest import ADMIN, LEADER, NOW, SNV
 from tests.test_cycle_contract import OFFICER_2, SYT
@@ -214,3 +214,21 @@ def test_on_sheets_a_period_report_is_a_few_requests_and_one_appended_row(
     rows = cells(fake_sheets, "BaoCaoKy")
     assert len(rows) == before + 1 and rows[-1][:3] == ["BC-0001", "NV-0001", "2025-03"]
     assert rows[-1][7] == "Chờ xác nhận"  # written as the sheet's people read it
+
+
+def test_on_sheets_a_directive_cycle_is_one_read_and_one_write(gsheets_store, fake_sheets):
+    from tests.test_gsheets_store import api_requests
+
+    snap = gsheets_store.load()
+    periods.set_cycle(gsheets_store, ADMIN, snap.task("NV-0001"), MONTHLY_25, NOW, TODAY)
+    for t in gsheets_store.load().tasks:  # the seed's rows get their anchors on a first save
+        gsheets_store.update_task(t, {"progress": 5}, ADMIN, NOW)
+    snap = gsheets_store.load()
+    fake_sheets.clear_requests()
+    changed, refused = periods.set_directive_cycle(
+        gsheets_store, ADMIN, snap, "VB-0001", Cycle(QUARTERLY, 20), NOW, TODAY
+    )
+    assert (changed, refused) == (29, [])
+    calls = [r["path"].rsplit("/", 1)[-1] for r in api_requests(fake_sheets)]
+    assert calls == ["values:batchGetByDataFilter", "sheet-test:batchUpdate"]
+    assert {t.cycle for t in gsheets_store.load().tasks} == {"Hằng quý, hạn ngày 20, từ 10/03/2025"}

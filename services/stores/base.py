@@ -64,6 +64,20 @@ class Store(ABC):
         history rows written (empty when nothing changed).
         """
 
+    def update_many(
+        self, items: list[tuple[Task, dict]], actor: User, now: datetime, authorize=None
+    ) -> list:
+        """update_task for several tasks, each checked on its own; per item, the history rows
+        written or the StoreError (a conflict, ...) that refused it. A backend may write them
+        together (Google Sheets: one read and one write for all)."""
+        out = []
+        for seen, changes in items:
+            try:
+                out.append(self.update_task(seen, changes, actor, now, authorize))
+            except StoreError as e:
+                out.append(e)
+        return out
+
     @abstractmethod
     def add_directive(
         self, directive: Directive, tasks: list[Task], actor: User, now: datetime

@@ -488,6 +488,26 @@ class GSheetsStore(Store):
         save = _Save(seen, changes, actor, now, authorize)
         with self._queue_lock:
             self._queue.append(save)
+        self._wait(save)
+        if save.error is not None:
+            raise save.error
+        return save.rows
+
+    def update_many(self, items, actor, now, authorize=None):
+        """Queued together, so they go in one group commit (one read, one write), each checked
+        on its own."""
+        saves = [_Save(seen, changes, actor, now, authorize) for seen, changes in items]
+        with self._queue_lock:
+            self._queue.extend(saves)
+        out = []
+        for save in saves:
+            self._wait(save)
+            if save.error is not None and not isinstance(save.error, StoreError):
+                raise save.error
+            out.append(save.error if save.error is not None else save.rows)
+        return out
+
+    def _wait(self, save: _Save) -> None:
         while not save.done.is_set():
             if self._write_lock.acquire(timeout=0.02):
                 try:
@@ -500,9 +520,6 @@ class GSheetsStore(Store):
                     self._write_lock.release()
             else:
                 save.done.wait(0.05)
-        if save.error is not None:
-            raise save.error
-        return save.rows
 
     def _commit(self, batch: list[_Save]) -> None:
         try:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from services.domain.agencies import AgencyIndex
-from services.domain.errors import PermissionDenied, StoreError, ValidationError
+from services.domain.errors import PermissionDenied, ValidationError
 from services.domain.limits import MAX_EVIDENCE, MAX_RESULT
 from services.domain.model import (
     REPORT_CONFIRMED,
@@ -83,19 +83,19 @@ def set_directive_cycle(
     now: datetime,
     today: date,
 ) -> tuple[int, list[str]]:
-    """The same cycle for every active task of a directive, each saved on its own (conflict-
-    checked, with its history row). Returns (how many changed, messages of those refused)."""
+    """The same cycle for every active task of a directive, each conflict-checked with its
+    history row (on Google Sheets written together: one read and one write). Returns (how many
+    changed, messages of those refused)."""
     _require(actor, (ROLE_ADMIN,), "đặt kỳ báo cáo")
-    done, refused = 0, []
-    for task in snapshot.tasks:
-        if task.directive_id != directive_id or task.is_withdrawn:
-            continue
-        try:
-            if set_cycle(store, actor, task, cycle, now, today):
-                done += 1
-        except StoreError as e:
-            refused.append(f"{task.id}: {e}")
-    return done, refused
+    text = replace(cycle, start=cycle.start or today).text() if cycle else ""
+    tasks = [
+        t
+        for t in snapshot.tasks
+        if t.directive_id == directive_id and not t.is_withdrawn and t.cycle != text
+    ]
+    results = store.update_many([(t, {"cycle": text}) for t in tasks], actor, now)
+    refused = [f"{t.id}: {r}" for t, r in zip(tasks, results) if isinstance(r, Exception)]
+    return sum(1 for r in results if r and not isinstance(r, Exception)), refused
 
 
 # --- periodic reports --------------------------------------------------------------------------
