@@ -150,3 +150,17 @@ def test_cycle_text_round_trips_and_bad_text_is_explained_in_vietnamese():
         with pytest.raises(CycleError) as e:
             parse_cycle(bad)
         assert "Kỳ báo cáo" in str(e.value) or "Ngày hạn" in str(e.value)
+
+
+def test_the_offices_form_is_checked_field_by_field():
+    from services.domain.errors import ValidationError
+    from services.tasks.periods import cycle_from_form
+
+    assert cycle_from_form("", 25, None, None) is None
+    assert cycle_from_form("Hằng năm", 30, None, None, 11) == Cycle(YEARLY, 30, month=11)
+    with pytest.raises(ValidationError) as e:
+        cycle_from_form("Hằng tháng", 0, date(2025, 5, 1), date(2025, 1, 1), 11)
+    assert set(e.value.errors) == {"day", "end", "month"}
+    with pytest.raises(ValidationError) as e:
+        cycle_from_form("Hằng năm", 2.5, None, None, 13)
+    assert set(e.value.errors) == {"day", "month"}

@@ -43,8 +43,11 @@ from services.tasks.cycle import _reason, _require
 KIND_BY_LABEL = {v: k for k, v in KIND_LABELS.items()}
 
 
-def cycle_from_form(kind_label: str, day, start: date | None, end: date | None) -> Cycle | None:
-    """The cycle the office typed ("" kind = no cycle); ValidationError per field."""
+def cycle_from_form(
+    kind_label: str, day, start: date | None, end: date | None, month=None
+) -> Cycle | None:
+    """The cycle the office typed ("" kind = no cycle; `month` for a yearly report due before
+    December); ValidationError per field."""
     if not kind_label:
         return None
     errors = {}
@@ -59,9 +62,19 @@ def cycle_from_form(kind_label: str, day, start: date | None, end: date | None) 
         errors["day"] = "Ngày hạn báo cáo là một số nguyên từ 1 đến 31."
     if start and end and end < start:
         errors["end"] = "Ngày kết thúc phải sau ngày bắt đầu."
+    due_month = None
+    if month not in (None, ""):
+        try:
+            due_month = int(month) if float(month) == int(month) else 0
+        except (TypeError, ValueError):
+            due_month = 0
+        if kind != "yearly":
+            errors["month"] = "Tháng hạn chỉ dùng cho kỳ hằng năm; để trống với kỳ khác."
+        elif not 1 <= due_month <= 12:
+            errors["month"] = "Tháng hạn là một số từ 1 đến 12."
     if errors:
         raise ValidationError(errors)
-    return Cycle(kind, number, start, end)
+    return Cycle(kind, number, start, end, due_month or None)
 
 
 def set_cycle(

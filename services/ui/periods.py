@@ -222,8 +222,18 @@ def cycle_admin() -> None:
             key="cycle_kind",
         )
         _field_error(errors, "kind")
-        day = st.number_input("Hạn: ngày trong tháng (1–31)", value=25, step=1, key="cycle_day")
-        _field_error(errors, "day")
+        left, right = st.columns(2)
+        day = left.number_input("Hạn: ngày trong tháng (1–31)", value=25, step=1, key="cycle_day")
+        with left:
+            _field_error(errors, "day")
+        month = right.number_input(
+            "Tháng hạn (chỉ kỳ hằng năm, mặc định tháng 12)",
+            value=None,
+            step=1,
+            key="cycle_month",
+        )
+        with right:
+            _field_error(errors, "month")
         left, right = st.columns(2)
         start = left.date_input("Từ ngày", value=None, format="DD/MM/YYYY", key="cycle_start")
         end = right.date_input(
@@ -235,7 +245,7 @@ def cycle_admin() -> None:
             one = scope == "Một nhiệm vụ"
 
             def action(actor):
-                cycle = periods.cycle_from_form(kind, day, start, end)
+                cycle = periods.cycle_from_form(kind, day, start, end, month)
                 if one:
                     task = snap.task(target)
                     periods.set_cycle(
