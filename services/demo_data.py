@@ -22,6 +22,7 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from services.domain.agencies import AgencyIndex
 from services.domain.dates import DateError, parse_date
 from services.domain.errors import StoreError
 from services.domain.model import (
@@ -31,16 +32,21 @@ from services.domain.model import (
     FIELD_LABELS,
     IN_PROGRESS,
     PENDING,
+    REPORT_CONFIRMED,
+    REPORT_RETURNED,
+    REPORT_WAITING,
     ROLE_ADMIN,
     ROLE_AGENCY,
     Agency,
     Change,
     Directive,
+    PeriodReport,
     Task,
     User,
     today_local,
 )
-from services.stores.base import Store, plan_update
+from services.domain.periods import MONTHLY, QUARTERLY, Cycle, parse_cycle, periods_until
+from services.stores.base import Store, plan_period_report, plan_report_decision, plan_update
 
 LABEL = "[Dữ liệu mẫu]"
 OFFICE = User(
@@ -315,9 +321,14 @@ def generate(
             deadline = None
             if not no_deadline and rng.random() > 0.05:
                 deadline = issued + timedelta(days=rng.choice(_DURATIONS))
+            cycle = ""
+            if deadline is None and rng.random() < 0.8:  # an ongoing task: reported periodically
+                kind = MONTHLY if rng.random() < 0.75 else QUARTERLY
+                cycle = Cycle(kind, rng.choice((20, 25, 30)), issued).text()
             task = Task(
                 id=f"NV-{n:04d}",
                 directive_id=d.id,
+                cycle=cycle,
                 section=f"{k // 4 + 1}",
                 content=f"{rng.choice(_ACTIONS)} {topic}.",
                 lead=lead,
@@ -444,8 +455,92 @@ def _typed(field: str, text: str):
     return text
 
 
+def period_reports(
+    tasks: list[Task],
+    agencies: list[Agency],
+    today: date,
+    seed: int = 1,
+    tz: str = DEFAULT_TIMEZONE,
+) -> list[PeriodReport]:
+    """Past periodic reports of the tasks with a cycle (the demo data only, never the seed): each
+    agency reports a share of its periods given by a diligence of its own, mostly before the due
+    day; the office has confirmed most of the older ones and returned a few."""
+    rng = random.Random(seed * 7919 + 13)
+    zone = ZoneInfo(tz)
+    index = AgencyIndex(agencies)
+    diligence = {a.code: rng.uniform(0.3, 0.95) for a in agencies}
+    out: list[PeriodReport] = []
+    for task in tasks:
+        cycle = parse_cycle(task.cycle) if task.cycle else None
+        if cycle is None or task.is_withdrawn:
+            continue
+        lead = index.current(task.lead)
+        for period in periods_until(cycle, today - timedelta(days=1)):
+            if rng.random() > diligence.get(lead, 0.6):
+                continue  # not reported (yet)
+            early = rng.random() < diligence.get(lead, 0.6)
+            day = (
+                period.due - timedelta(days=rng.randrange(0, 10))
+                if early
+                else period.due + (timedelta(days=rng.randrange(1, 20)))
+            )
+            day = max(day, period.start)
+            if day >= today:
+                continue
+            at = _moment(day, rng, zone)
+            state, decided_by, decided_at, note = REPORT_WAITING, "", None, ""
+            if (today - day).days > 10:
+                if rng.random() < 0.08:
+                    state, note = REPORT_RETURNED, "Chưa nêu số liệu cụ thể; đề nghị bổ sung."
+                else:
+                    state = REPORT_CONFIRMED
+                decided_by, decided_at = OFFICE.email, at + timedelta(days=rng.randrange(1, 5))
+            out.append(
+                PeriodReport(
+                    id=f"BC-{len(out) + 1:04d}",
+                    task_id=task.id,
+                    period=period.key,
+                    content=f"Kết quả {period.label.lower()}: {rng.choice(_ACTIONS).lower()}.",
+                    evidence=f"{rng.randrange(10, 999)}/BC-{lead}",
+                    progress=rng.choice((None, None, rng.randrange(10, 100, 10))),
+                    agency=lead,
+                    state=state,
+                    submitted_by=_agency_user(lead).email,
+                    submitted_at=at,
+                    decided_by=decided_by,
+                    decided_at=decided_at,
+                    note=note,
+                )
+            )
+    return out
+
+
+def report_history(reports: list[PeriodReport]) -> list[Change]:
+    """The history rows the store writes for these reports and their decisions (the same
+    functions as a save: services.stores.base.plan_period_report / plan_report_decision)."""
+    rows = []
+    for r in reports:
+        agency = User(r.submitted_by, agency=r.agency, role=ROLE_AGENCY)
+        sent, change = plan_period_report(
+            None, [], replace(r, state=REPORT_WAITING), [], agency, r.submitted_at
+        )
+        rows.append(change)
+        if r.state != REPORT_WAITING:
+            _, decided = plan_report_decision(
+                sent, sent, {"state": r.state, "note": r.note}, OFFICE, r.decided_at
+            )
+            rows.append(decided)
+    return rows
+
+
 def fill_store(
-    store: Store, data=None, *, fast: bool = True, tz: str = DEFAULT_TIMEZONE, **generate_args
+    store: Store,
+    data=None,
+    *,
+    fast: bool = True,
+    tz: str = DEFAULT_TIMEZONE,
+    today: date | None = None,
+    **generate_args,
 ) -> dict:
     """Write synthetic data (`data` = generate(...)'s result, else generate(**generate_args)) into
     an EMPTY store; returns counts. Refuses a store that already has tasks or directives.
@@ -455,7 +550,7 @@ def fill_store(
     itself (with its own change ids). For SQLiteStore, `fast=True` writes the same rows in one
     transaction instead (seconds instead of minutes for 10,000 tasks)."""
     if data is None:
-        data = generate(tz=tz, **generate_args)
+        data = generate(tz=tz, today=today, **generate_args)
     directives, agencies, tasks, history = data
     current = store.load()
     if current.tasks or current.directives:
@@ -465,15 +560,26 @@ def fill_store(
         )
     from services.stores.sqlite import SQLiteStore
 
+    today = today or generate_args.get("today") or today_local(tz)  # the day the data is for
+    reports = period_reports(tasks, agencies, today, tz=tz)
     if fast and isinstance(store, SQLiteStore):
-        store.bulk_load(directives, agencies, tasks, history)
+        rows = sorted([*history, *report_history(reports)], key=lambda c: c.at)
+        store.bulk_load(directives, agencies, tasks, rows, period_reports=reports)
     else:
         _fill_through_api(store, directives, agencies, tasks, history, tz)
+        for r in reports:  # each through the store, as the agency and the office write them
+            agency = User(r.submitted_by, agency=r.agency, role=ROLE_AGENCY)
+            added = store.add_period_report(replace(r, id=""), agency, r.submitted_at)
+            if r.state != REPORT_WAITING:
+                store.decide_period_report(
+                    added, {"state": r.state, "note": r.note}, OFFICE, r.decided_at
+                )
     return {
         "directives": len(directives),
         "agencies": len(agencies),
         "tasks": len(tasks),
         "history": len(history),
+        "period_reports": len(reports),
     }
 
 

@@ -26,7 +26,7 @@ def test_overview_renders_and_a_bar_opens_its_agency(streamlit_server, browser_p
     page = browser_page
     page.goto(streamlit_server.url + "/")
     metrics = page.get_by_test_id("stMetric")
-    expect(metrics).to_have_count(9)
+    expect(metrics).to_have_count(13)  # 9 KPI cards, then 4 of the reporting periods
     expect(metrics.first).to_contain_text("Tổng số nhiệm vụ")
     expect(metrics.first).to_contain_text("2.000")
     charts = page.locator(".js-plotly-plot")

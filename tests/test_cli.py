@@ -70,6 +70,7 @@ def test_init_sheet_creates_headers_copies_and_is_idempotent(
         "NguoiDung",
         "LichSu",
         "DeXuat",
+        "BaoCaoKy",
         "NhacViec",
     }
     assert dump["NhiemVu"][0] == [h for _, h in COLUMNS[TASKS]]
@@ -180,7 +181,11 @@ def test_init_sheet_upgrades_a_sheet_made_before_the_follow_up_cycle(
     old_width = 14
     tables = {
         "NhiemVu": [r[:old_width] for r in tables["NhiemVu"]],
-        **{k: v for k, v in tables.items() if k not in ("NhiemVu", "DeXuat", "NhacViec")},
+        **{
+            k: v
+            for k, v in tables.items()
+            if k not in ("NhiemVu", "DeXuat", "BaoCaoKy", "NhacViec")
+        },
     }
     tables["NguoiDung"] = [tables["NguoiDung"][0][:4]]
     fake_sheets.create(
@@ -197,6 +202,7 @@ def test_init_sheet_upgrades_a_sheet_made_before_the_follow_up_cycle(
     out = capsys.readouterr().out
     assert "Đã tạo trang tính DeXuat." in out and "Hạn ban đầu" in out
     assert "Đã tạo trang tính NhacViec." in out  # the reminders' ledger
+    assert "Đã tạo trang tính BaoCaoKy." in out and "Kỳ báo cáo" in out
     after = {s["title"]: s["values"] for s in fake_sheets.dump("old")["sheets"]}
     assert after["NhiemVu"][0] == [h for _, h in COLUMNS[TASKS]]
     assert [r[:old_width] for r in after["NhiemVu"][1:]] == before["NhiemVu"][1:]

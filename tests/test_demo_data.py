@@ -158,17 +158,28 @@ def test_fill_store_through_the_api_and_the_sqlite_fast_path_agree(tmp_path):
     data = demo_data.generate(tasks=80, agencies=10, directives=6, seed=5, today=TODAY)
     api = SQLiteStore(str(tmp_path / "api.db"))
     fast = SQLiteStore(str(tmp_path / "fast.db"))
+    reports = demo_data.period_reports(data[2], data[1], TODAY)
+    assert reports  # past periodic reports, in the demo data only
+    counts = {
+        "directives": 6,
+        "agencies": 10,
+        "tasks": 80,
+        "history": len(data[3]),
+        "period_reports": len(reports),
+    }
     assert (
-        demo_data.fill_store(api, data, fast=False)
-        == demo_data.fill_store(fast, data)
-        == {"directives": 6, "agencies": 10, "tasks": 80, "history": len(data[3])}
+        demo_data.fill_store(api, data, fast=False, today=TODAY)
+        == demo_data.fill_store(fast, data, today=TODAY)
+        == counts
     )
     a, f = api.load(), fast.load()
     assert a.directives == f.directives == tuple(data[0])
     assert a.agencies == f.agencies == tuple(data[1])
     assert a.tasks == f.tasks == tuple(data[2])
-    assert _history(a) == _history(f) and len(a.history) == len(data[3])
-    assert {c.change_id for c in f.history} == {c.change_id for c in data[3]}
+    assert a.period_reports == f.period_reports == tuple(reports)
+    rows = len(data[3]) + len(demo_data.report_history(reports))
+    assert _history(a) == _history(f) and len(a.history) == rows
+    assert {c.change_id for c in data[3]} <= {c.change_id for c in f.history}
 
 
 def test_fill_store_refuses_a_store_with_data(sqlite_store):

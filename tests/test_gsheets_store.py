@@ -56,8 +56,8 @@ def test_a_load_is_one_values_request_and_a_save_one_read_and_one_write(gsheets_
         if "updateCells" in r
     ]
     # status, progress, Cập nhật lúc, Người cập nhật and the version cell (after the follow-up
-    # cycle's five columns of the seed), on row 2 (NV-0001)
-    assert cells_ == [(1, 7), (1, 8), (1, 12), (1, 13), (1, 19)]
+    # cycle's five columns and Kỳ báo cáo of the seed), on row 2 (NV-0001)
+    assert cells_ == [(1, 7), (1, 8), (1, 12), (1, 13), (1, 20)]
     values = [r["updateCells"]["rows"][0]["values"][0] for r in requests_ if "updateCells" in r]
     assert values == [
         {"userEnteredValue": {"stringValue": "Đang thực hiện"}},

@@ -193,7 +193,7 @@ def test_migrate_command_creates_once_seeded_or_empty(
     path = secrets(tmp_path / "s.toml", postgres={"url": postgres_url})
     assert main(["--secrets", path, "migrate"]) == 0
     assert (
-        "phiên bản 4 (0001_initial, 0002_follow_up_cycle, 0004_reminders)"
+        "phiên bản 4 (0001_initial, 0002_follow_up_cycle, 0003_period_reports, 0004_reminders)"
         in capsys.readouterr().out
     )
     assert main(["--secrets", path, "migrate"]) == 0

@@ -13,7 +13,7 @@ from services.reminders.mail import text_body
 from services.reminders.run import preview, send_one
 from services.stores.checks import run_checks
 from services.tasks import office
-from services.ui import identity, session, widgets, writes
+from services.ui import identity, periods, session, widgets, writes
 
 user = identity.require_role("admin")
 
@@ -26,6 +26,7 @@ SECTIONS = (
     "Người dùng",
     "Cơ quan",
     "Nhiệm vụ",
+    "Kỳ báo cáo",
     "Nhắc việc",
     "Lịch sử cập nhật",
     "Kiểm tra dữ liệu",
@@ -52,6 +53,9 @@ def save(action, done) -> None:
         st.session_state["admin_saved"] = done(outcome.value)
         st.rerun()  # draw the lists again with what was just saved
 
+
+if section == "Kỳ báo cáo":
+    periods.cycle_admin()
 
 if section == "Người dùng":
     if snapshot.users:

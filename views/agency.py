@@ -9,7 +9,7 @@ from services.dashboard import charts
 from services.dashboard.metrics import UPDATE_RATE_HELP, UPDATE_RATE_LABEL
 from services.domain.dates import format_date, format_datetime
 from services.domain.text import format_count, format_rate
-from services.ui import identity, session, widgets
+from services.ui import identity, periods, session, widgets
 
 user = identity.require_role("agency")
 
@@ -42,13 +42,31 @@ code, note = dashboard.pick_agency(
 if st.session_state.get("a_agency") not in choices:
     st.session_state.a_agency = code
 code = st.session_state.a_agency
-shared = {"agency": [code], **({"original": ["1"]} if original else {})}  # a link to this view
+if "a_task" not in st.session_state:  # ?task=NV-0001 (a line of Cần chỉ đạo): that task's card
+    st.session_state.a_task = str(st.query_params.get("task", ""))
+shown_task = snapshot.task(st.session_state.a_task) if st.session_state.a_task else None
+shared = {
+    "agency": [code],
+    **({"original": ["1"]} if original else {}),
+    **({"task": [shown_task.id]} if shown_task else {}),
+}  # a link to this view
 if identity.page_params() != shared:
     identity.set_page_params(shared)
 
 st.title(widgets.md(choices[code]))
 if note:
     st.caption(note)
+if shown_task is not None:
+    with st.container(border=True):
+        st.text(
+            f"{shown_task.id} · {session.registry().name(shown_task.lead)} · hạn "
+            f"{format_date(shown_task.deadline) or 'thường xuyên'} · {shown_task.status}"
+            + (f" · trả lại {shown_task.returns} lần" if shown_task.returns else "")
+            + f"\nCập nhật lần cuối: {format_datetime(shown_task.updated_at) or 'chưa cập nhật'}"
+        )
+        widgets.long_text(shown_task.content, key=f"a_full_{shown_task.id}")
+        periods.task_card(shown_task)
+        st.button("Đóng", key="a_close", on_click=lambda: st.session_state.update(a_task=""))
 pick_col, toggle_col = st.columns([3, 2], vertical_alignment="bottom")
 pick_col.selectbox("Cơ quan", list(choices), format_func=choices.get, key="a_agency")
 toggle_col.toggle(

@@ -406,6 +406,12 @@ if result is not None:
                 "chỉ được lưu khi bấm «Dùng hạn gợi ý».",
             ),
             "recurring": st.column_config.CheckboxColumn("Thường xuyên"),
+            "cycle": st.column_config.TextColumn(
+                "Kỳ báo cáo",
+                width="medium",
+                help="Đề xuất từ văn bản (ví dụ «Hằng tháng, hạn ngày 25»); sửa hoặc xoá nếu "
+                "không đúng. Để trống: không theo dõi báo cáo định kỳ.",
+            ),
             "content": st.column_config.TextColumn("Nội dung", width="large"),
             "confidence": st.column_config.TextColumn("Độ tin cậy", width="small"),
             "reasons": st.column_config.TextColumn("Lý do", width="medium"),

@@ -19,7 +19,7 @@ from services.domain.model import (
 from services.domain.text import format_count, shorten
 from services.reminders.prefs import set_reminders
 from services.tasks.updates import UpdateInput, reapply, save_many
-from services.ui import followup, identity, session, widgets, writes
+from services.ui import followup, identity, periods, session, widgets, writes
 
 user = identity.require_role("my_tasks")
 
@@ -34,6 +34,7 @@ else:
     agency_name = registry.name(user.agency)
     st.title(f"Nhiệm vụ của {widgets.md(agency_name)}")
     followup.inbox(user)  # returned tasks and answers to requests, first
+    periods.returned(user)  # periodic reports returned by the office
     # an agency also carries the tasks of agencies merged into it (Sở TT&TT -> Sở KH&CN)
     own = view[view["agency"] == user.agency]
     partner = dashboard.partner_tasks(view, user.agency)
@@ -314,8 +315,10 @@ with one_tab:
         )
         widgets.long_text(task.content, key=f"full_{task_id}")
         followup.task_status(task)
+        periods.task_card(task)  # its reporting cycle: last report, next due day
         update_form(task_id)
         if user.role != ROLE_ADMIN:
+            periods.report_form(user, task)
             followup.request_forms(user, task)
         with st.expander("Lịch sử cập nhật"):
             history_table(task_id)

@@ -9,11 +9,12 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from services.dashboard import board as dashboard
 from services.dashboard import charts
+from services.dashboard.attention import period_headline
 from services.dashboard.metrics import UPDATE_RATE_HELP, UPDATE_RATE_LABEL
 from services.domain.dates import format_date
 from services.domain.model import ONGOING
 from services.domain.text import format_count
-from services.ui import identity, session, widgets
+from services.ui import identity, periods, session, widgets
 
 user = identity.require_role("overview")
 
@@ -177,6 +178,39 @@ if (view["category"] == ONGOING).all():
         "chưa có nhiệm vụ nào quá hạn hay sắp đến hạn.",
         icon=":material/all_inclusive:",
     )
+
+# --- reporting periods of ongoing tasks (services.dashboard.periods) ------------------------------
+
+period_frame = session.period_table(today)
+if not period_frame.empty:
+    shown_periods = period_frame[period_frame["task_id"].isin(set(view["id"]))]
+    st.subheader("Báo cáo định kỳ")
+    numbers = period_headline(shown_periods)
+    current = period_headline(shown_periods[shown_periods["current"]])
+    with st.container(horizontal=True, gap="small"):
+        st.metric(
+            "Kỳ này: chưa báo cáo",
+            format_count(current["missing"] + current["not_due"]),
+            help="Nhiệm vụ chưa có báo cáo cho kỳ hiện tại (đã quá hạn hoặc chưa đến hạn).",
+            border=True,
+            width="stretch",
+        )
+        st.metric(
+            "Kỳ báo cáo chưa nộp (quá hạn)",
+            format_count(numbers["missing"]),
+            help="Mọi kỳ đã qua hạn nộp mà chưa có báo cáo (kỳ này và các kỳ trước).",
+            border=True,
+            width="stretch",
+        )
+        st.metric(
+            "Báo cáo đúng hạn", format_count(numbers["on_time"]), border=True, width="stretch"
+        )
+        st.metric("Báo cáo muộn", format_count(numbers["late"]), border=True, width="stretch")
+    by_agency, by_directive = st.tabs(["Theo cơ quan", "Theo văn bản"])
+    with by_agency:
+        periods.status_table(shown_periods, "agency")
+    with by_directive:
+        periods.status_table(shown_periods, "directive_id")
 
 # --- charts ---------------------------------------------------------------------------------------
 

@@ -6,7 +6,8 @@ import streamlit as st
 from services.domain.dates import format_date, format_datetime
 from services.domain.model import EXTENSION, REQUEST_KINDS, ROLE_ADMIN
 from services.tasks import cycle
-from services.ui import identity, session, writes
+from services.tasks.periods import waiting_reports
+from services.ui import identity, periods, session, writes
 
 user = identity.require_role("queue")
 
@@ -40,12 +41,15 @@ def summary(task) -> str:
 
 awaiting = cycle.awaiting_confirmation(snapshot) if user.role == ROLE_ADMIN else []
 requests = cycle.waiting_requests(snapshot, user)
+reports = waiting_reports(snapshot) if user.role == ROLE_ADMIN else []
 titles = [f"Kết quả chờ xác nhận ({len(awaiting)})"] if user.role == ROLE_ADMIN else []
+if user.role == ROLE_ADMIN:
+    titles.append(f"Báo cáo kỳ chờ xác nhận ({len(reports)})")
 titles.append(f"Đề xuất chờ quyết định ({len(requests)})")
 if user.role == ROLE_ADMIN:
     titles.append(f"Thu hồi ({len(snapshot.withdrawn)} đã thu hồi)")
 office = user.role == ROLE_ADMIN
-keys = (["confirm"] if office else []) + ["requests"] + (["withdraw"] if office else [])
+keys = (["confirm", "periods"] if office else []) + ["requests"] + (["withdraw"] if office else [])
 tabs = dict(zip(keys, st.tabs(titles)))
 
 if "confirm" in tabs:
@@ -82,6 +86,10 @@ if "confirm" in tabs:
                     )
         if len(awaiting) > SHOWN:
             st.caption(f"… và {len(awaiting) - SHOWN} kết quả khác.")
+
+if "periods" in tabs:
+    with tabs["periods"]:
+        periods.office_queue()
 
 with tabs["requests"]:
     if not requests:

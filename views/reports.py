@@ -15,7 +15,7 @@ from services.domain.text import format_count, format_rate
 from services.reports import data as reports
 from services.reports.excel import workbook_bytes
 from services.reports.word import reminder_docx, report_docx
-from services.ui import identity, session, widgets
+from services.ui import identity, periods, session, widgets
 
 user = identity.require_role("reports")
 
@@ -80,6 +80,8 @@ def prepare(group="", agency=""):
         tz=settings.timezone,
         due_soon_days=settings.due_soon_days,
         now=session.now(),
+        periods=session.period_table(as_of),
+        limits=settings.urgency,
     )
 
 
@@ -157,6 +159,16 @@ else:
             "last_update": "Cập nhật gần nhất",
         },
     )
+
+if not data.periods.empty:
+    st.subheader("Báo cáo định kỳ")
+    figures = data.period_totals
+    cols = st.columns(4)
+    cols[0].metric("Báo cáo đúng hạn", format_count(figures["on_time"]))
+    cols[1].metric("Báo cáo muộn", format_count(figures["late"]))
+    cols[2].metric("Kỳ báo cáo chưa nộp (quá hạn)", format_count(figures["missing"]))
+    cols[3].metric("Chưa đến hạn", format_count(figures["not_due"]))
+    periods.status_table(data.periods, "agency")
 
 # --- files ---------------------------------------------------------------------------------------
 

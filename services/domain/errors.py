@@ -4,7 +4,7 @@ Vietnamese message. A refusal of authority (`PermissionDenied`) and bad input
 
 from __future__ import annotations
 
-from services.domain.model import FIELD_LABELS, REQUEST_STATES, Request, Task
+from services.domain.model import FIELD_LABELS, REPORT_STATES, REQUEST_STATES, Request, Task
 
 
 class AppError(Exception):
@@ -58,3 +58,16 @@ class RequestDecided(StoreError):
         else:
             what = "vừa được thay đổi"
         super().__init__(f"Đề xuất {current.id} {what}. Chưa lưu gì.")
+
+
+class ReportDecided(StoreError):
+    """The periodic report was confirmed or returned by someone else after the user loaded it."""
+
+    def __init__(self, current):
+        self.current = current
+        if current.decided_by:
+            at = f" lúc {current.decided_at:%H:%M %d/%m/%Y}" if current.decided_at else ""
+            what = f"đã được {current.decided_by} xử lý{at} ({REPORT_STATES[current.state]})"
+        else:
+            what = "vừa được thay đổi"
+        super().__init__(f"Báo cáo kỳ {current.id} {what}. Chưa lưu gì.")

@@ -82,6 +82,8 @@ class Task:
     returns: int = 0  # completions the office returned as not done
     return_reason: str = ""  # the office's reason, shown to the agency until it reports again
     withdrawn: str = ""  # the reason it was withdrawn (thu hồi); "" = active
+    # reporting periods (services/domain/periods.py): "Hằng tháng, hạn ngày 25, từ 01/12/2026"
+    cycle: str = ""
 
     @property
     def is_withdrawn(self) -> bool:
@@ -91,7 +93,14 @@ class Task:
 # Fields an agency may change on its own task (the rest belong to the office).
 EDITABLE_FIELDS = ("status", "progress", "result", "evidence", "completed_on")
 # Fields only the follow-up cycle's decisions change (services/tasks/cycle.py).
-CYCLE_FIELDS = ("original_deadline", "extensions", "returns", "return_reason", "withdrawn")
+CYCLE_FIELDS = (
+    "original_deadline",
+    "extensions",
+    "returns",
+    "return_reason",
+    "withdrawn",
+    "cycle",  # set by the office (services/tasks/periods.py)
+)
 TASK_FIELDS = tuple(f.name for f in fields(Task))
 CREATED = "Tạo nhiệm vụ"  # the history row (Trường) written when a task is added
 
@@ -115,6 +124,7 @@ FIELD_LABELS = {
     "returns": "Số lần trả lại",
     "return_reason": "Lý do trả lại",
     "withdrawn": "Lý do thu hồi",
+    "cycle": "Kỳ báo cáo",
 }
 
 
@@ -183,6 +193,37 @@ class Delivery:
     def ok(self) -> bool:
         return self.result == SENT
 
+# Periodic reports (báo cáo định kỳ) of a task's reporting period, confirmed or returned by the
+# office like a completion. Each submission is its own record: nothing is overwritten.
+REPORT_WAITING, REPORT_CONFIRMED, REPORT_RETURNED = "waiting", "confirmed", "returned"
+REPORT_STATES = {
+    REPORT_WAITING: "Chờ xác nhận",
+    REPORT_CONFIRMED: "Đã xác nhận",
+    REPORT_RETURNED: "Trả lại",
+}
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    id: str  # "BC-0001"
+    task_id: str
+    period: str  # the period's key: "2026-01", "2026-Q1", "2026-H1", "2026"
+    content: str
+    evidence: str = ""
+    progress: int | None = None  # optional
+    agency: str = ""  # the reporting agency (code)
+    state: str = REPORT_WAITING
+    submitted_by: str = ""
+    submitted_at: datetime | None = None
+    decided_by: str = ""
+    decided_at: datetime | None = None
+    note: str = ""  # the office's reason when returned
+
+    @property
+    def counts(self) -> bool:
+        """A report counts for its period unless the office returned it."""
+        return self.state != REPORT_RETURNED
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -195,6 +236,7 @@ class Snapshot:
     history: tuple[Change, ...] = ()
     requests: tuple[Request, ...] = ()
     deliveries: tuple[Delivery, ...] = ()  # the reminder ledger (NhacViec / reminders)
+    period_reports: tuple[PeriodReport, ...] = ()
     loaded_at: datetime | None = None
     # None: the whole history; else only the rows from this moment on (Store.load(history_days))
     history_since: datetime | None = field(default=None, compare=False)

@@ -43,6 +43,7 @@ from services.importing.agencies import (
     Head,
     expand_abbreviations,
 )
+from services.importing.cycles import propose_cycle
 from services.importing.deadlines import deadline_in, deadline_value
 from services.importing.docx import docx_content, docx_too_big
 from services.importing.header import LONG_TEXT, Footer, Header, read_footer, read_header
@@ -82,6 +83,7 @@ class ExtractedTask:
     partner_names: list[str] = field(default_factory=list)  # registry names, or as written
     deadline_text: str = ""  # a period or relative deadline as written (deadline None)
     suggested_deadline: date | None = None  # from a relative deadline: the reviewer confirms it
+    cycle: str = ""  # a proposed reporting cycle ("Hằng tháng, hạn ngày 25"): importing/cycles.py
 
 
 @dataclass
@@ -114,7 +116,27 @@ def parse_text(text: str, agencies: Iterable[Agency]) -> ImportResult:
     reader.read_text(text)
     for rows, columns in tables:
         reader.read_table(rows, columns)
-    return reader.result()
+    return with_document_cycle(reader.result(), text)
+
+
+def with_document_cycle(result: ImportResult, text: str) -> ImportResult:
+    """A reporting cycle the document asks of everyone ("định kỳ trước ngày 30/11 hằng năm báo
+    cáo kết quả ...", often in Tổ chức thực hiện) is proposed for its ongoing tasks that have
+    none of their own; the first such sentence wins, and the reviewer is told where it came from."""
+    proposed = ""
+    flat = " ".join(text.replace("*", " ").split())  # lines wrapped inside a sentence joined
+    for sentence in re.split(r"(?<=[.;])\s+", flat):
+        proposed, _ = propose_cycle(sentence)
+        if proposed:
+            break
+    if not proposed:
+        return result
+    note = f"đề xuất kỳ báo cáo «{proposed}» theo yêu cầu báo cáo chung của văn bản, cần xác nhận"
+    for t in result.tasks:
+        if not t.cycle and t.deadline is None:
+            t.cycle = proposed
+            t.reasons.append(note)
+    return result
 
 
 def parse_docx(data: bytes, agencies: Iterable[Agency]) -> ImportResult:
@@ -228,6 +250,7 @@ def to_tasks(result: ImportResult) -> list[Task]:
             partners=tuple(t.partners),
             deadline=t.deadline,
             status=NOT_STARTED,
+            cycle=t.cycle,
         )
         for t in result.tasks
     ]
@@ -723,6 +746,7 @@ class _Reader:
             seen.add(key)
             notes = base + notes
             level = max((lvl for lvl, _ in notes), default=NOTE)
+            cycle, cycle_note = ("", "") if a.when.deadline else propose_cycle(a.source)
             self.tasks.append(
                 ExtractedTask(
                     section=a.section,
@@ -736,9 +760,10 @@ class _Reader:
                     suggested_deadline=a.when.suggested,
                     content=a.content,
                     confidence=CONFIDENCE[level],
-                    reasons=[text for _, text in notes],
+                    reasons=[text for _, text in notes] + ([cycle_note] if cycle_note else []),
                     source=a.source,
                     group=group,
+                    cycle=cycle,
                 )
             )
 

@@ -38,6 +38,7 @@ from services.domain.model import (
     clean_text,
     fold,
 )
+from services.domain.periods import CycleError, parse_cycle
 from services.importing.parser import ImportResult
 from services.stores.base import Store
 from services.stores.layout import LIST_SEPARATOR, split_list
@@ -51,6 +52,7 @@ GRID_FIELDS = (
     "deadline",
     "deadline_note",
     "recurring",
+    "cycle",
     "content",
     "confidence",
     "reasons",
@@ -181,6 +183,7 @@ def preview_rows(
                 "deadline_note": deadline_note(t.deadline_text, t.suggested_deadline),
                 "suggested": t.suggested_deadline,
                 "recurring": t.recurring,
+                "cycle": t.cycle,
                 "content": t.content,
                 "confidence": _CONFIDENCE_SHOWN.get(t.confidence, t.confidence),
                 "reasons": "; ".join(t.reasons),
@@ -249,6 +252,12 @@ def rows_to_tasks(rows: list[dict], registry: AgencyIndex) -> tuple[list[Task], 
                 deadline = parse_date(raw.date() if isinstance(raw, datetime) else raw)
             except DateError as e:
                 problems[i] = f"Hạn hoàn thành: {e}"
+        cycle = ""
+        try:
+            parsed = parse_cycle(_text(row.get("cycle")))
+            cycle = parsed.text() if parsed else ""
+        except CycleError as e:
+            problems[i] = str(e)
         if deadline and not _blank(row.get("recurring")) and bool(row.get("recurring")):
             problems[i] = (
                 "Đã đánh dấu Thường xuyên nhưng lại có hạn hoàn thành: bỏ dấu Thường "
@@ -264,6 +273,7 @@ def rows_to_tasks(rows: list[dict], registry: AgencyIndex) -> tuple[list[Task], 
                 partners=partners,
                 deadline=deadline,
                 status=NOT_STARTED,
+                cycle=cycle,
             )
         )
     return tasks, problems

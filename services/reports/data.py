@@ -19,8 +19,10 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from services.dashboard.attention import period_headline
 from services.dashboard.board import state_on
 from services.dashboard.metrics import agency_metrics, kpis, tasks_frame
+from services.dashboard.periods import period_frame
 from services.domain.agencies import AgencyIndex
 from services.domain.dates import format_date, format_issue_date
 from services.domain.model import (
@@ -35,7 +37,9 @@ from services.domain.model import (
     Snapshot,
     fold,
 )
+from services.domain.periods import MISSING
 from services.domain.text import format_count, format_rate  # noqa: F401  (re-exported)
+from services.domain.urgency import Thresholds
 from services.reports.export import csv_rows
 
 DEFAULT_ISSUER = "UBND tỉnh Hưng Yên"
@@ -71,6 +75,9 @@ class ReportData:
     due_soon_days: int = 7
     tz: str = DEFAULT_TIMEZONE
     generated_at: datetime | None = field(default=None, compare=False)
+    # reporting periods in scope (services.dashboard.periods.period_frame rows) and their counts
+    periods: pd.DataFrame = field(default_factory=lambda: period_frame(Snapshot(), date.min))
+    period_totals: dict = field(default_factory=dict)  # attention.period_headline(periods)
 
 
 def prepare(
@@ -82,6 +89,8 @@ def prepare(
     tz: str = DEFAULT_TIMEZONE,
     issuer: str | None = None,
     now: datetime | None = None,
+    periods: pd.DataFrame | None = None,
+    limits: Thresholds | None = None,
 ) -> ReportData:
     """The numbers of a report. `tasks` is tasks_frame(snapshot, scope.as_of, due_soon_days)
     when the caller has it already (the app caches it); it is computed otherwise. Unless
@@ -114,6 +123,9 @@ def prepare(
         keep &= frame["lead"] == scope.agency
     frame = frame[keep].reset_index(drop=True)
 
+    if periods is None:
+        periods = period_frame(snapshot, scope.as_of, limits or Thresholds(), tz)
+    periods = periods[periods["task_id"].isin(set(frame["id"]))].reset_index(drop=True)
     wanted = {scope.directive_id} if scope.directive_id else set(frame["directive_id"])
     directives = tuple(d for d in snapshot.directives if d.id in wanted)
     return ReportData(
@@ -127,6 +139,8 @@ def prepare(
         due_soon_days=due_soon_days,
         tz=tz,
         generated_at=now or datetime.now(ZoneInfo(tz)),
+        periods=periods,
+        period_totals=period_headline(periods),
     )
 
 
@@ -189,16 +203,22 @@ class ReminderTarget:
     stale: bool  # no open task updated within the window
     last_update: date | None
     tasks: pd.DataFrame  # its open tasks: overdue first (most days late first), then by deadline
+    missing: pd.DataFrame = field(default_factory=pd.DataFrame)  # its period reports not sent
 
 
 def reminder_targets(data: ReportData) -> list[ReminderTarget]:
     """The agencies to remind, in the order of agency_metrics (most overdue first)."""
     targets = []
     zone = ZoneInfo(data.tz)
+    missing = data.periods[data.periods["status"] == MISSING]
+    # the agency as the report counts it (its successor unless scope.original)
+    lead_of = dict(zip(data.tasks["id"], data.tasks["lead"]))
+    missing = missing.assign(lead=missing["task_id"].map(lead_of))
     for row in data.agencies.itertuples(index=False):
         rate = row.update_rate
         stale = row.open > 0 and rate is not None and not pd.isna(rate) and rate == 0
-        if not (row.overdue > 0 or stale):
+        owed = missing[missing["lead"] == row.lead]
+        if not (row.overdue > 0 or stale or len(owed)):
             continue
         own = data.tasks[(data.tasks["lead"] == row.lead) & (data.tasks["status"] != DONE)]
         own = own.assign(
@@ -220,6 +240,9 @@ def reminder_targets(data: ReportData) -> list[ReminderTarget]:
                 stale=bool(stale),
                 last_update=last_day,
                 tasks=own.reset_index(drop=True),
+                missing=owed.sort_values(
+                    ["days_late", "task_id"], ascending=[False, True]
+                ).reset_index(drop=True),
             )
         )
     return targets

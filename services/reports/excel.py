@@ -58,6 +58,18 @@ DIRECTIVE_SHEET_COLUMNS = (
 SUMMARY_SHEET = "Tổng hợp chung"
 AGENCY_SHEET = "Tổng hợp theo cơ quan"
 TASK_SHEET = "Danh sách nhiệm vụ"
+PERIOD_SHEET = "Báo cáo định kỳ"
+PERIOD_HEADERS = (
+    "Mã NV",
+    "Cơ quan chủ trì",
+    "Kỳ",
+    "Hạn nộp",
+    "Tình trạng",
+    "Ngày nộp",
+    "Mã báo cáo",
+    "Số ngày quá hạn",
+    "Mức độ",
+)
 
 # agency table: key -> (header, kind); keys are agency_table's columns
 AGENCY_EXPORT_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -94,6 +106,8 @@ def workbook_bytes(data: ReportData) -> bytes:
     _agency_sheet(wb, data, _sheet_name(AGENCY_SHEET, names))
     values = _task_values(data)
     _task_sheet(wb, data.tasks, values, _sheet_name(TASK_SHEET, names))
+    if not data.periods.empty:
+        _period_sheet(wb, data, _sheet_name(PERIOD_SHEET, names))
     if len(data.directives) > 1:
         positions = data.tasks.groupby("directive_id", sort=False).indices
         for d in data.directives:
@@ -112,6 +126,41 @@ def workbook_bytes(data: ReportData) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _period_sheet(wb, data: ReportData, title: str) -> None:
+    """Every counted period of the tasks in scope, its status, the report that counts (if any),
+    and for a report still owed its days late and urgency; the counts below the table are the
+    report's period_totals (the same as Tổng quan and Cần chỉ đạo)."""
+    ws = wb.create_sheet(title)
+    frame = data.periods.sort_values(["task_id", "due"], kind="stable")
+    names = dict(zip(data.tasks["id"], data.tasks["lead_name"]))
+    _setup(ws, list(PERIOD_HEADERS), [10, 36, 16, 12, 22, 12, 12, 10, 20], len(frame))
+    ws.append(_header_row(ws, list(PERIOD_HEADERS)))
+    for r in frame.itertuples(index=False):
+        ws.append(
+            [
+                _styled(ws, text_value(r.task_id)),
+                _styled(ws, text_value(names.get(r.task_id, r.agency))),
+                _styled(ws, text_value(r.period_label)),
+                _styled(ws, r.due, DATE_FORMAT),
+                _styled(ws, text_value(r.status)),
+                _styled(ws, r.submitted_on, DATE_FORMAT) if r.submitted_on else None,
+                _styled(ws, text_value(r.report_id)) if r.report_id else None,
+                _styled(ws, int(r.days_late), COUNT_FORMAT) if r.days_late else None,
+                _styled(ws, text_value(r.level)) if r.level else None,
+            ]
+        )
+    totals = data.period_totals
+    ws.append([])
+    for label, key in (
+        ("Báo cáo đúng hạn", "on_time"),
+        ("Báo cáo muộn", "late"),
+        ("Chưa báo cáo (quá hạn)", "missing"),
+        ("Chưa đến hạn", "not_due"),
+        ("Tổng số kỳ", "total"),
+    ):
+        ws.append([_styled(ws, label, bold=True), _styled(ws, int(totals[key]), COUNT_FORMAT)])
 
 
 def _sheet_name(wanted: str, taken: set[str]) -> str:

@@ -46,6 +46,7 @@ from services.domain.model import (
     OPEN_ON_TIME,
     OVERDUE,
 )
+from services.domain.periods import MISSING
 from services.domain.text import format_count, format_rate
 from services.reports.data import (
     ReportData,
@@ -233,6 +234,11 @@ def report_docx(
             f" ngày. Danh sách chi tiết tại {appendix('overdue')} kèm theo.",
         )
 
+    if not data.periods.empty:
+        _heading(doc, "IV. BÁO CÁO ĐỊNH KỲ")
+        for line in period_lines(data):
+            _body(doc, line)
+
     _body(
         doc,
         f"Trên đây là báo cáo tình hình thực hiện nhiệm vụ tính đến ngày "
@@ -303,7 +309,7 @@ def reminder_docx(
         targets = [t for t in targets if t.code == agency]
     if not targets:
         raise NothingToRemind(
-            "Không có cơ quan nào có nhiệm vụ quá hạn hoặc chưa cập nhật "
+            "Không có cơ quan nào có nhiệm vụ quá hạn, kỳ báo cáo chưa nộp hoặc chưa cập nhật "
             f"trong {UPDATE_WINDOW_DAYS} ngày: không cần công văn đôn đốc."
         )
     as_of = data.scope.as_of
@@ -323,6 +329,7 @@ def reminder_docx(
     overdue = sum(t.overdue for t in targets)
     late_agencies = sum(1 for t in targets if t.overdue)
     stale = [t for t in targets if t.stale]
+    owed = sum(len(t.missing) for t in targets)
     facts = []
     if overdue:
         facts.append(
@@ -340,6 +347,8 @@ def reminder_docx(
             + f" trong {UPDATE_WINDOW_DAYS} ngày qua"
             + (_last_update(stale[0]) if single else "")
         )
+    if owed:
+        facts.append(f"{format_count(owed)} kỳ báo cáo định kỳ đã quá hạn nhưng chưa nộp")
     _body(
         doc,
         f"Qua theo dõi tình hình thực hiện các nhiệm vụ {_tasks_of(data)}, tính đến ngày "
@@ -406,6 +415,18 @@ def reminder_docx(
             REMINDER_WIDTHS_MM,
             "ccLcL",
         )
+        if len(target.missing):
+            owed_lines = "; ".join(
+                f"{m.task_id} — {m.period_label} (hạn {format_date(m.due)}, quá "
+                f"{format_count(int(m.days_late))} ngày)"
+                for m in target.missing.itertuples(index=False)
+            )
+            _paragraph(
+                doc,
+                [("Kỳ báo cáo định kỳ chưa nộp: ", True), (owed_lines + ".", False)],
+                align="justify",
+                before=6,
+            )
     return _bytes(doc)
 
 
@@ -415,9 +436,33 @@ def _last_update(target) -> str:
     return " (chưa cập nhật lần nào)"
 
 
+def period_lines(data: ReportData) -> list[str]:
+    """The Word report's paragraphs on the reporting periods: the counts (the same as Tổng quan
+    and Cần chỉ đạo), then the agencies with reports not sent."""
+    totals = data.period_totals
+    lines = [
+        f"Tổng số kỳ báo cáo đã đến hoặc đang trong kỳ: {format_count(totals['total'])}; "
+        f"báo cáo đúng hạn {format_count(totals['on_time'])}, báo cáo muộn "
+        f"{format_count(totals['late'])}, chưa báo cáo (quá hạn) {format_count(totals['missing'])}"
+        f", chưa đến hạn {format_count(totals['not_due'])}."
+    ]
+    missing = data.periods[data.periods["status"] == MISSING]
+    if not missing.empty:
+        lead_of = dict(zip(data.tasks["id"], data.tasks["lead_name"]))
+        per = missing["task_id"].map(lead_of).value_counts()
+        named = "; ".join(f"{name} ({format_count(n)} kỳ)" for name, n in per.head(10).items())
+        more = len(per) - min(len(per), 10)
+        lines.append(
+            f"Cơ quan chưa nộp báo cáo định kỳ: {named}"
+            + (f" và {format_count(more)} cơ quan khác" if more else "")
+            + "."
+        )
+    return lines
+
+
 def _facts(target) -> str:
     """ "3 nhiệm vụ quá hạn; 5 nhiệm vụ chưa hoàn thành không được cập nhật trong 30 ngày qua
-    (…)" """
+    (…); 2 kỳ báo cáo định kỳ chưa nộp" """
     facts = []
     if target.overdue:
         facts.append(f"{format_count(target.overdue)} nhiệm vụ quá hạn")
@@ -426,6 +471,8 @@ def _facts(target) -> str:
             f"{format_count(target.open)} nhiệm vụ chưa hoàn thành không được cập nhật trong "
             f"{UPDATE_WINDOW_DAYS} ngày qua{_last_update(target)}"
         )
+    if len(target.missing):
+        facts.append(f"{format_count(len(target.missing))} kỳ báo cáo định kỳ chưa nộp")
     return "; ".join(facts)
 
 

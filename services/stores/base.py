@@ -14,13 +14,21 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from services.domain.dates import format_date
-from services.domain.errors import ConflictError, PermissionDenied, RequestDecided, StoreError
+from services.domain.errors import (
+    ConflictError,
+    PermissionDenied,
+    ReportDecided,
+    RequestDecided,
+    StoreError,
+)
 from services.domain.model import (
     CREATED,
     CYCLE_FIELDS,
     EDITABLE_FIELDS,
     EXTENSION,
     FIELD_LABELS,
+    REPORT_STATES,
+    REPORT_WAITING,
     REQUEST_KINDS,
     REQUEST_STATES,
     TASK_FIELDS,
@@ -29,6 +37,7 @@ from services.domain.model import (
     Change,
     Delivery,
     Directive,
+    PeriodReport,
     Request,
     Snapshot,
     Task,
@@ -61,6 +70,20 @@ class Store(ABC):
         PermissionDenied. The change and its history rows are written together. Returns the
         history rows written (empty when nothing changed).
         """
+
+    def update_many(
+        self, items: list[tuple[Task, dict]], actor: User, now: datetime, authorize=None
+    ) -> list:
+        """update_task for several tasks, each checked on its own; per item, the history rows
+        written or the StoreError (a conflict, ...) that refused it. A backend may write them
+        together (Google Sheets: one read and one write for all)."""
+        out = []
+        for seen, changes in items:
+            try:
+                out.append(self.update_task(seen, changes, actor, now, authorize))
+            except StoreError as e:
+                out.append(e)
+        return out
 
     @abstractmethod
     def add_directive(
@@ -117,6 +140,23 @@ class Store(ABC):
         """ "" when the ledger can be written; otherwise why not (Vietnamese), so that a run
         sends nothing it could not record."""
         return ""
+
+    # -- periodic reports (services/tasks/periods.py decides who may do what) ---------------------
+
+    @abstractmethod
+    def add_period_report(
+        self, report: PeriodReport, actor: User, now: datetime, authorize=None
+    ) -> PeriodReport:
+        """Store a new periodic report (its id BC-0001 ... assigned) and its history row; never
+        overwrites an earlier report. `authorize(fresh_task, reports_of_that_task)` is called on
+        the task as read now and may raise PermissionDenied or ValidationError."""
+
+    @abstractmethod
+    def decide_period_report(
+        self, seen: PeriodReport, decision: dict, actor: User, now: datetime
+    ) -> PeriodReport:
+        """Confirm or return (`decision`: state, note) the report the officer saw; one decided
+        or changed meanwhile raises ReportDecided and nothing is written."""
 
     def history(self, task_id: str | None = None) -> list[Change]:
         """The whole history (of one task), oldest first."""
@@ -239,6 +279,64 @@ def plan_decision(
     decided = replace(fresh, **decision, decided_by=actor.email, decided_at=now)
     text = REQUEST_STATES[decided.state] + (f" — {decided.note}" if decided.note else "")
     return decided, request_change(decided, actor, now, "Quyết định đề xuất", text)
+
+
+def plan_period_report(
+    fresh_task: Task,
+    reports: list[PeriodReport],
+    report: PeriodReport,
+    existing_ids: list[str],
+    actor: User,
+    now: datetime,
+    authorize=None,
+) -> tuple[PeriodReport, Change]:
+    """(the report with its id and time, its history row); raises what `authorize` raises."""
+    if authorize is not None:
+        authorize(fresh_task, reports)
+    now = now.replace(microsecond=0)
+    report = replace(
+        report,
+        id=report.id or next_ids(existing_ids, "BC", 1)[0],
+        state=REPORT_WAITING,
+        submitted_by=actor.email,
+        submitted_at=now,
+        decided_by="",
+        decided_at=None,
+        note="",
+    )
+    change = Change(
+        at=now,
+        change_id=uuid.uuid4().hex,
+        task_id=report.task_id,
+        field="Báo cáo kỳ",
+        old="",
+        new=f"{report.id} ({report.period}): {report.content}",
+        actor=actor.email,
+        actor_agency=actor.agency,
+    )
+    return report, change
+
+
+def plan_report_decision(
+    fresh: PeriodReport, seen: PeriodReport, decision: dict, actor: User, now: datetime
+) -> tuple[PeriodReport, Change]:
+    """(the decided report, its history row); ReportDecided when it is no longer waiting."""
+    if fresh.state != REPORT_WAITING or fresh != seen:
+        raise ReportDecided(fresh)
+    now = now.replace(microsecond=0)
+    decided = replace(fresh, **decision, decided_by=actor.email, decided_at=now)
+    text = REPORT_STATES[decided.state] + (f" — {decided.note}" if decided.note else "")
+    change = Change(
+        at=now,
+        change_id=uuid.uuid4().hex,
+        task_id=decided.task_id,
+        field="Xử lý báo cáo kỳ",
+        old="",
+        new=f"{decided.id} ({decided.period}): {text}",
+        actor=actor.email,
+        actor_agency=actor.agency,
+    )
+    return decided, change
 
 
 def check_fresh_user(actor: User, fresh: User | None) -> None:

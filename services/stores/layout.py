@@ -22,6 +22,8 @@ from services.domain.dates import (
 from services.domain.errors import AppError
 from services.domain.model import (
     NOT_STARTED,
+    REPORT_STATES,
+    REPORT_WAITING,
     REQUEST_KINDS,
     REQUEST_STATES,
     ROLE_LABELS,
@@ -32,17 +34,20 @@ from services.domain.model import (
     Change,
     Delivery,
     Directive,
+    PeriodReport,
     Request,
     Task,
     User,
     clean_text,
     fold,
 )
+from services.domain.periods import parse_cycle
 
 TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY = "NhiemVu", "VanBan", "CoQuan", "NguoiDung", "LichSu"
 REQUESTS = "DeXuat"  # the follow-up cycle's requests (gia hạn, giao lại); optional worksheet
 REMINDERS = "NhacViec"  # the reminder e-mails' ledger (services/reminders); optional worksheet
-OPTIONAL_SHEETS = (REQUESTS, REMINDERS)  # a workbook made before them keeps working
+PERIODS = "BaoCaoKy"  # periodic reports (báo cáo định kỳ); optional worksheet
+OPTIONAL_SHEETS = (REQUESTS, PERIODS, REMINDERS)  # a workbook made before them keeps working
 
 # worksheet -> ((field, header), ...) in the order a new sheet gets them.
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -66,6 +71,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("returns", "Số lần trả lại"),
         ("return_reason", "Lý do trả lại"),
         ("withdrawn", "Lý do thu hồi"),
+        ("cycle", "Kỳ báo cáo"),
         ("version", "Phiên bản"),  # written by the app on every save (stores/sheets.py)
     ),
     DIRECTIVES: (
@@ -118,6 +124,21 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("result", "Kết quả"),
         ("at", "Thời gian"),
     ),
+    PERIODS: (
+        ("id", "Mã BC"),
+        ("task_id", "Mã NV"),
+        ("period", "Kỳ"),
+        ("content", "Nội dung báo cáo"),
+        ("evidence", "Minh chứng"),
+        ("progress", "Tiến độ (%)"),
+        ("agency", "Cơ quan báo cáo"),
+        ("state", "Trạng thái"),
+        ("submitted_by", "Người báo cáo"),
+        ("submitted_at", "Lúc"),
+        ("decided_by", "Người xử lý"),
+        ("decided_at", "Lúc xử lý"),
+        ("note", "Ý kiến"),
+    ),
     HISTORY: (
         ("at", "Thời gian"),
         ("change_id", "Mã thay đổi"),
@@ -135,9 +156,18 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 OPTIONAL = {
     AGENCIES: {"aliases", "group", "successor", "active", "email"},
     DIRECTIVES: {"link", "signer"},
-    TASKS: {"original_deadline", "extensions", "returns", "return_reason", "withdrawn", "version"},
+    TASKS: {
+        "original_deadline",
+        "extensions",
+        "returns",
+        "return_reason",
+        "withdrawn",
+        "cycle",
+        "version",
+    },
     USERS: {"active", "reminders"},
     REQUESTS: {"proposed_agency", "decided_by", "decided_at", "note"},
+    PERIODS: {"evidence", "progress", "decided_by", "decided_at", "note"},
     REMINDERS: {"items", "message_id", "at"},
 }
 # Columns the app keeps for itself: not a field of the domain object.
@@ -397,6 +427,58 @@ def delivery_cells(d: Delivery) -> dict:
     }
 
 
+_REPORT_STATE_BY_KEY = {fold(k): k for k in REPORT_STATES} | {
+    fold(v): k for k, v in REPORT_STATES.items()
+}
+
+
+def parse_cycle_cell(cell) -> str:
+    """The cycle cell as the app writes it (checked: a cycle that cannot be read is an error)."""
+    raw = text(cell)
+    cycle = parse_cycle(raw)
+    return cycle.text() if cycle else ""
+
+
+def report_from_row(get, tz: str) -> PeriodReport:
+    state = _REPORT_STATE_BY_KEY.get(fold(text(get("state"))) or REPORT_WAITING)
+    if state is None:
+        raise ValueError(f"Trạng thái báo cáo kỳ không hợp lệ: «{text(get('state'))}»")
+    raw_progress = text(get("progress"))
+    return PeriodReport(
+        id=text(get("id")),
+        task_id=text(get("task_id")),
+        period=text(get("period")),
+        content=text(get("content")),
+        evidence=text(get("evidence")),
+        progress=parse_progress(raw_progress) if raw_progress else None,
+        agency=text(get("agency")),
+        state=state,
+        submitted_by=text(get("submitted_by")),
+        submitted_at=parse_datetime(get("submitted_at"), tz),
+        decided_by=text(get("decided_by")),
+        decided_at=parse_datetime(get("decided_at"), tz),
+        note=text(get("note")),
+    )
+
+
+def report_cells(r: PeriodReport) -> dict:
+    return {
+        "id": r.id,
+        "task_id": r.task_id,
+        "period": r.period,
+        "content": r.content,
+        "evidence": r.evidence,
+        "progress": "" if r.progress is None else int(r.progress),
+        "agency": r.agency,
+        "state": REPORT_STATES[r.state],
+        "submitted_by": r.submitted_by,
+        "submitted_at": format_datetime(r.submitted_at),
+        "decided_by": r.decided_by,
+        "decided_at": format_datetime(r.decided_at),
+        "note": r.note,
+    }
+
+
 def task_from_row(get, index: AgencyIndex, tz: str) -> tuple[Task, list[str]]:
     """A task from its cells, and the problems found in them (Vietnamese, naming the column)."""
     problems: list[str] = []
@@ -433,6 +515,7 @@ def task_from_row(get, index: AgencyIndex, tz: str) -> tuple[Task, list[str]]:
         returns=read("returns", parse_count, 0),
         return_reason=text(get("return_reason")),
         withdrawn=text(get("withdrawn")),
+        cycle=read("cycle", parse_cycle_cell, ""),
     )
     return task, problems
 
@@ -579,6 +662,9 @@ def snapshot_parts(tables: dict[str, list[list]], tz: str, first_rows: dict | No
         else (),
         "deliveries": tuple(each(REMINDERS, lambda get: delivery_from_row(get, tz)))
         if tables.get(REMINDERS)
+        else (),
+        "period_reports": tuple(each(PERIODS, lambda get: report_from_row(get, tz)))
+        if tables.get(PERIODS)
         else (),
         "problems": tuple(findings),
         "duplicate_ids": frozenset(i for i, n in rows_by_id.items() if len(n) > 1),

@@ -30,10 +30,11 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from services.domain.errors import StoreError
-from services.domain.model import Agency, Change, Delivery, Request, Task
+from services.domain.model import Agency, Change, Delivery, PeriodReport, Request, Task
 from services.stores.sql import (
     CHANGE_COLUMNS,
     DELIVERY_COLUMNS,
+    REPORT_COLUMNS,
     REQUEST_COLUMNS,
     TASK_COLUMNS,
     SQLStore,
@@ -49,6 +50,7 @@ OUR_TABLES = (
     "users",
     "history",
     "requests",
+    "period_reports",
     "reminders",
     "data_version",
 )
@@ -69,6 +71,7 @@ TASK_TYPES = [
     "int4",  # returns
     "text",  # return_reason
     "text",  # withdrawn
+    "text",  # cycle
     "int8",  # seq
 ]
 _PLACEHOLDER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
@@ -338,3 +341,9 @@ class PostgresStore(SQLStore):
 
     def _encode_request(self, r: Request) -> dict:
         return {c: getattr(r, c) for c in REQUEST_COLUMNS}
+
+    def _decode_report(self, row) -> PeriodReport:
+        return PeriodReport(**{c: row[c] for c in REPORT_COLUMNS})
+
+    def _encode_report(self, r: PeriodReport) -> dict:
+        return {c: getattr(r, c) for c in REPORT_COLUMNS}

@@ -40,7 +40,16 @@ from services.config import GOOGLE_SHEETS_ENDPOINT, Settings
 from services.domain.agencies import AgencyIndex
 from services.domain.dates import DateError, parse_datetime
 from services.domain.errors import AppError, StoreError, TaskNotFound
-from services.domain.model import Change, Request, Snapshot, Task, User, fold, now_local
+from services.domain.model import (
+    Change,
+    PeriodReport,
+    Request,
+    Snapshot,
+    Task,
+    User,
+    fold,
+    now_local,
+)
 from services.domain.text import format_count
 from services.stores.base import (
     Store,
@@ -50,6 +59,8 @@ from services.stores.base import (
     history_cutoff,
     next_ids,
     plan_decision,
+    plan_period_report,
+    plan_report_decision,
     plan_request,
     plan_update,
 )
@@ -59,6 +70,7 @@ from services.stores.layout import (
     DIRECTIVES,
     HISTORY,
     OPTIONAL_SHEETS,
+    PERIODS,
     REMINDERS,
     REQUESTS,
     TASKS,
@@ -70,6 +82,8 @@ from services.stores.layout import (
     delivery_cells,
     directive_cells,
     header,
+    report_cells,
+    report_from_row,
     request_cells,
     request_from_row,
     snapshot_parts,
@@ -80,7 +94,7 @@ from services.stores.layout import (
     user_from_row,
 )
 
-SHEETS = (TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY, REQUESTS, REMINDERS)
+SHEETS = (TASKS, DIRECTIVES, AGENCIES, USERS, HISTORY, REQUESTS, PERIODS, REMINDERS)
 READ_PARAMS = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -425,7 +439,7 @@ class GSheetsStore(Store):
         self, params=READ_PARAMS, since: datetime | None = None, history: bool = True
     ) -> dict[str, list[list]]:
         """The worksheets' cells, in ONE values:batchGet. A workbook made before the follow-up
-        cycle or the reminders has no DeXuat or NhacViec worksheet: it is read without it (once
+        cycle, the reporting periods or the reminders has no DeXuat, BaoCaoKy or NhacViec worksheet: it is read without it (once
         found missing, not asked for again until init-sheet adds it). With `since`, LichSu is
         read from the row where that moment starts (its header, then a tail: see
         _history_tail), not whole."""
@@ -687,6 +701,26 @@ class GSheetsStore(Store):
         save = _Save(seen, changes, actor, now, authorize)
         with self._queue_lock:
             self._queue.append(save)
+        self._wait(save)
+        if save.error is not None:
+            raise save.error
+        return save.rows
+
+    def update_many(self, items, actor, now, authorize=None):
+        """Queued together, so they go in one group commit (one read, one write), each checked
+        on its own."""
+        saves = [_Save(seen, changes, actor, now, authorize) for seen, changes in items]
+        with self._queue_lock:
+            self._queue.extend(saves)
+        out = []
+        for save in saves:
+            self._wait(save)
+            if save.error is not None and not isinstance(save.error, StoreError):
+                raise save.error
+            out.append(save.error if save.error is not None else save.rows)
+        return out
+
+    def _wait(self, save: _Save) -> None:
         while not save.done.is_set():
             if self._write_lock.acquire(timeout=0.02):
                 try:
@@ -699,9 +733,6 @@ class GSheetsStore(Store):
                     self._write_lock.release()
             else:
                 save.done.wait(0.05)
-        if save.error is not None:
-            raise save.error
-        return save.rows
 
     def _commit(self, batch: list[_Save]) -> None:
         try:
@@ -1363,6 +1394,91 @@ class GSheetsStore(Store):
                 self._append_change(change)
         return decided
 
+    # -- periodic reports (báo cáo định kỳ) ------------------------------------------------------
+
+    def _period_reports(self, rows=None) -> tuple[HeaderMap, list[tuple[int, PeriodReport]]]:
+        """The BaoCaoKy worksheet (read now unless its `rows` are given): its header and (row
+        number, report) pairs."""
+        if rows is None:
+            try:
+                (rows,) = self._batch_get([PERIODS], "đọc báo cáo kỳ")
+            except StoreError as e:
+                if _missing_sheet(e.__cause__, PERIODS):
+                    raise StoreError(self._no_periods_sheet()) from e
+                raise
+        try:
+            hmap = HeaderMap.from_header_row(PERIODS, rows[0] if rows else [])
+        except SchemaError as e:
+            raise StoreError(str(e)) from e
+        found = []
+        for number, row in enumerate(rows[1:], start=2):
+            if any(text(c) for c in row):
+                try:
+                    found.append(
+                        (number, report_from_row(lambda f, r=row: hmap.get(r, f), self.tz))
+                    )
+                except (ValueError, DateError):
+                    continue  # reported by check; never written over
+        return hmap, found
+
+    @staticmethod
+    def _no_periods_sheet() -> str:
+        return (
+            f"Google Sheet chưa có trang {PERIODS} (báo cáo định kỳ). Hãy chạy: "
+            "python -m services.cli init-sheet"
+        )
+
+    def add_period_report(self, report, actor, now, authorize=None):
+        # ONE read (the whole workbook: the task, BaoCaoKy and the LichSu header as they are
+        # now), then the report appended (a new row: an earlier report is never overwritten)
+        # and its history row appended. Serialised within the process, like add_request.
+        with self._write_lock:
+            self._missing.discard(PERIODS)  # made by init-sheet in another process?
+            tables = self.read_tables()
+            if PERIODS not in tables:
+                raise StoreError(self._no_periods_sheet())
+            hmap, found = self._period_reports(tables[PERIODS])
+            task = self.snapshot_of(tables).task(report.task_id)
+            if task is None:
+                raise TaskNotFound(report.task_id)
+            others = [r for _, r in found if r.task_id == report.task_id]
+            report, change = plan_period_report(
+                task, others, report, [r.id for _, r in found], actor, now, authorize
+            )
+            self._call(
+                "ghi báo cáo kỳ",
+                self._append,
+                PERIODS,
+                hmap,
+                [report_cells(report)],
+                retry_if=lambda e: _status(e) == 429,
+            )  # an append is not idempotent
+            try:
+                hist = HeaderMap.from_header_row(HISTORY, (tables.get(HISTORY) or [[]])[0])
+            except SchemaError as e:
+                raise StoreError(str(e)) from e
+            self._call(
+                "ghi lịch sử",
+                self._append,
+                HISTORY,
+                hist,
+                [change_cells(change)],
+                retry_if=lambda e: _status(e) == 429,
+            )
+        return report
+
+    def decide_period_report(self, seen, decision, actor, now):
+        with self._decide_lock:
+            _, found = self._period_reports()
+            fresh = next((r for _, r in found if r.id == seen.id), None)
+            if fresh is None:
+                raise StoreError(f"Không tìm thấy báo cáo kỳ {seen.id} trong trang {PERIODS}.")
+            decided, change = plan_report_decision(fresh, seen, decision, actor, now)
+            self._upsert(PERIODS, "id", decided.id, report_cells(decided))
+            with self._write_lock:
+                self._append_change(change)
+        return decided
+
     def save_agency(self, agency):
         needs = ["email"] if agency.email else []
         self._upsert(AGENCIES, "code", agency.code, agency_cells(agency), needs)
@@ -1414,6 +1530,7 @@ class GSheetsStore(Store):
         """Create missing worksheets and header rows; with `copy_from`, fill worksheets that have
         no data rows yet. Idempotent; never overwrites an existing row. Returns what it did."""
         done = []
+        self._missing.clear()  # read them again from now on
         spreadsheet = self._call("mở Google Sheet", self.client.open_by_key, self.key)
         existing = {ws.title: ws for ws in spreadsheet.worksheets()}
         for sheet in SHEETS:
@@ -1486,4 +1603,5 @@ def _records_of(sheet: str, snap: Snapshot) -> list[dict]:
         HISTORY: lambda: [change_cells(c) for c in snap.history],
         REQUESTS: lambda: [request_cells(r) for r in snap.requests],
         REMINDERS: lambda: [delivery_cells(d) for d in snap.deliveries],
+        PERIODS: lambda: [report_cells(r) for r in snap.period_reports],
     }[sheet]()

@@ -20,6 +20,7 @@ from services.domain.model import (
     Change,
     Delivery,
     Directive,
+    PeriodReport,
     Request,
     Snapshot,
     Task,
@@ -33,6 +34,8 @@ from services.stores.base import (
     history_cutoff,
     next_ids,
     plan_decision,
+    plan_period_report,
+    plan_report_decision,
     plan_request,
     plan_update,
 )
@@ -43,6 +46,7 @@ AGENCY_COLUMNS = ("code", "name", "aliases", "grp", "successor", "active", "emai
 USER_COLUMNS = ("email", "name", "agency", "role", "active", "reminders")
 DELIVERY_COLUMNS = tuple(f.name for f in fields(Delivery))
 REQUEST_COLUMNS = tuple(f.name for f in fields(Request))
+REPORT_COLUMNS = tuple(f.name for f in fields(PeriodReport))
 DIRECTIVE_COLUMNS = ("id", "number", "issued_on", "issuer", "title", "signer", "link")
 
 
@@ -104,6 +108,12 @@ class SQLStore(Store):
     @abstractmethod
     def _decode_agency(self, row) -> Agency: ...
 
+    @abstractmethod
+    def _encode_report(self, r: PeriodReport) -> dict: ...
+
+    @abstractmethod
+    def _decode_report(self, row) -> PeriodReport: ...
+
     def _exec(self, conn, text: str, params=None):
         return conn.execute(self._sql(text), params or {})
 
@@ -139,10 +149,15 @@ class SQLStore(Store):
     def _put_request(self, conn, r: Request) -> None:
         self._exec(conn, _upsert("requests", REQUEST_COLUMNS, "id"), self._encode_request(r))
 
+    def _put_report(self, conn, r: PeriodReport) -> None:
+        self._exec(conn, _upsert("period_reports", REPORT_COLUMNS, "id"), self._encode_report(r))
+
     def _encode_bool(self, value: bool):
         return value
 
-    def _put_all(self, conn, directives, agencies, tasks, history, users, requests=()) -> None:
+    def _put_all(
+        self, conn, directives, agencies, tasks, history, users, requests=(), period_reports=()
+    ) -> None:
         self._lock_ids(conn)
         for a in agencies:
             self._put_agency(conn, a)
@@ -152,6 +167,11 @@ class SQLStore(Store):
         self._insert_tasks(conn, list(tasks))
         self._many(
             conn, _insert("requests", REQUEST_COLUMNS), [self._encode_request(r) for r in requests]
+        )
+        self._many(
+            conn,
+            _insert("period_reports", REPORT_COLUMNS),
+            [self._encode_report(r) for r in period_reports],
         )
         self._put_changes(conn, list(history))
 
@@ -190,6 +210,10 @@ class SQLStore(Store):
                 self._decode_request(r)
                 for r in self._rows(conn, "SELECT * FROM requests ORDER BY id")
             )
+            reports = tuple(
+                self._decode_report(r)
+                for r in self._rows(conn, "SELECT * FROM period_reports ORDER BY id")
+            )
             where, args = "", {}
             if not history:
                 where = " WHERE false"
@@ -210,7 +234,8 @@ class SQLStore(Store):
             users,
             changes,
             requests,
-            deliveries,
+            deliveries=deliveries,
+            period_reports=reports,
             loaded_at=now_local(self.tz),
             history_since=since,
         )
@@ -299,6 +324,42 @@ class SQLStore(Store):
             self._put_changes(conn, [*rows, change])
         return decided
 
+    # -- periodic reports (báo cáo định kỳ) ------------------------------------------------------
+
+    def add_period_report(self, report, actor, now, authorize=None):
+        with self._tx() as conn:
+            task = self._fresh_task(conn, report.task_id)  # locked: one waiting report a period
+            self._lock_ids(conn)
+            others = [
+                self._decode_report(r)
+                for r in self._exec(
+                    conn, "SELECT * FROM period_reports WHERE task_id = :t", {"t": report.task_id}
+                )
+            ]
+            ids = [r["id"] for r in self._exec(conn, "SELECT id FROM period_reports")]
+            report, change = plan_period_report(task, others, report, ids, actor, now, authorize)
+            self._exec(
+                conn, _insert("period_reports", REPORT_COLUMNS), self._encode_report(report)
+            )  # an insert: an earlier report is never overwritten
+            self._put_changes(conn, [change])
+        return report
+
+    def decide_period_report(self, seen, decision, actor, now):
+        with self._tx() as conn:
+            row = self._exec(
+                conn,
+                "SELECT * FROM period_reports WHERE id = :id" + self.for_update,
+                {"id": seen.id},
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"Không tìm thấy báo cáo kỳ {seen.id}.")
+            decided, change = plan_report_decision(
+                self._decode_report(row), seen, decision, actor, now
+            )
+            self._put_report(conn, decided)
+            self._put_changes(conn, [change])
+        return decided
+
     def add_directive(self, directive, tasks, actor, now):
         with self._tx() as conn:
             self._lock_ids(conn)
@@ -329,13 +390,17 @@ class SQLStore(Store):
         self._put_changes(conn, creation_changes(tasks, actor, lambda c: names.get(c, c)))
         return tasks
 
-    def bulk_load(self, directives, agencies, tasks, history=(), users=(), requests=()) -> None:
+    def bulk_load(
+        self, directives, agencies, tasks, history=(), users=(), requests=(), period_reports=()
+    ) -> None:
         """Rows written as they are (ids, history and all) in one transaction: for copying or
         generating whole data sets (demo data), where a save per change would take minutes."""
         with self._tx() as conn:
-            self._put_all(conn, directives, agencies, tasks, history, users, requests)
+            self._put_all(
+                conn, directives, agencies, tasks, history, users, requests, period_reports
+            )
 
-    def overwrite(self, directives, agencies, tasks, users, requests=()) -> None:
+    def overwrite(self, directives, agencies, tasks, users, requests=(), period_reports=()) -> None:
         """Rows replaced by key with the given ones, as they are (a copy with --overwrite); a
         task keeps its place in the order."""
         sets = ", ".join(f"{c} = :{c}" for c in TASK_COLUMNS if c != "id")
@@ -354,6 +419,8 @@ class SQLStore(Store):
             )
             for r in requests:
                 self._put_request(conn, r)
+            for r in period_reports:
+                self._put_report(conn, r)
 
     def save_agency(self, agency):
         with self._tx() as conn:

@@ -14,10 +14,16 @@ from contextlib import contextmanager
 from datetime import date, datetime
 
 from services.domain.errors import StoreError
-from services.domain.model import Agency, Change, Delivery, Request, Task
-from services.stores.sql import CHANGE_COLUMNS, REQUEST_COLUMNS, TASK_COLUMNS, SQLStore
+from services.domain.model import Agency, Change, Delivery, PeriodReport, Request, Task
+from services.stores.sql import (
+    CHANGE_COLUMNS,
+    REPORT_COLUMNS,
+    REQUEST_COLUMNS,
+    TASK_COLUMNS,
+    SQLStore,
+)
 
-SCHEMA_VERSION = 4  # 3 is the reporting periods' (issue 13); migrations apply in key order
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE directives (id TEXT PRIMARY KEY, number TEXT, issued_on TEXT, issuer TEXT,
     title TEXT, signer TEXT, link TEXT);
@@ -45,6 +51,13 @@ CREATE TABLE requests (id TEXT PRIMARY KEY, task_id TEXT NOT NULL, kind TEXT NOT
     reason TEXT, proposed_deadline TEXT, proposed_agency TEXT, agency TEXT, state TEXT NOT NULL,
     requested_by TEXT, requested_at TEXT, decided_by TEXT, decided_at TEXT, note TEXT);
 CREATE INDEX requests_task ON requests (task_id);
+""",
+    3: """
+ALTER TABLE tasks ADD COLUMN cycle TEXT NOT NULL DEFAULT '';
+CREATE TABLE period_reports (id TEXT PRIMARY KEY, task_id TEXT NOT NULL, period TEXT NOT NULL,
+    content TEXT, evidence TEXT, progress INTEGER, agency TEXT, state TEXT NOT NULL,
+    submitted_by TEXT, submitted_at TEXT, decided_by TEXT, decided_at TEXT, note TEXT);
+CREATE INDEX period_reports_task ON period_reports (task_id);
 """,
     4: """
 ALTER TABLE agencies ADD COLUMN email TEXT NOT NULL DEFAULT '';
@@ -128,8 +141,10 @@ class SQLiteStore(SQLStore):
                 "dẫn [store] sqlite_path và quyền ghi thư mục."
             ) from e
         try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute("BEGIN")  # both read from one snapshot: another process may be
+            version = conn.execute("PRAGMA user_version").fetchone()[0]  # creating it now
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            conn.execute("COMMIT")
         except sqlite3.DatabaseError as e:
             raise StoreError(
                 f"Tệp «{self.path}» không phải cơ sở dữ liệu SQLite hợp lệ hoặc đã bị hỏng ({e}). "
@@ -217,6 +232,7 @@ class SQLiteStore(SQLStore):
             returns=row["returns"] or 0,
             return_reason=row["return_reason"] or "",
             withdrawn=row["withdrawn"] or "",
+            cycle=row["cycle"] or "",
         )
 
     def _encode_task(self, t: Task) -> dict:
@@ -298,5 +314,22 @@ class SQLiteStore(SQLStore):
             **{c: getattr(r, c) for c in REQUEST_COLUMNS},
             "proposed_deadline": _iso(r.proposed_deadline),
             "requested_at": _iso(r.requested_at),
+            "decided_at": _iso(r.decided_at),
+        }
+
+    def _decode_report(self, row) -> PeriodReport:
+        return PeriodReport(
+            **{
+                **{c: row[c] or "" for c in REPORT_COLUMNS},
+                "progress": row["progress"],
+                "submitted_at": _t(row["submitted_at"]),
+                "decided_at": _t(row["decided_at"]),
+            }
+        )
+
+    def _encode_report(self, r: PeriodReport) -> dict:
+        return {
+            **{c: getattr(r, c) for c in REPORT_COLUMNS},
+            "submitted_at": _iso(r.submitted_at),
             "decided_at": _iso(r.decided_at),
         }

@@ -20,13 +20,14 @@ from services.domain.model import Change, Snapshot, Task
 from services.stores.base import Store
 from services.stores.sql import SQLStore
 
-TABLES = ("directives", "agencies", "tasks", "users", "requests", "history")
+TABLES = ("directives", "agencies", "tasks", "users", "requests", "period_reports", "history")
 LABELS = {
     "directives": "văn bản",
     "agencies": "cơ quan",
     "tasks": "nhiệm vụ",
     "users": "người dùng",
     "requests": "đề xuất",
+    "period_reports": "báo cáo kỳ",
     "history": "dòng lịch sử",
 }
 
@@ -64,6 +65,10 @@ def _canonical(table: str, row):
         return replace(
             row, requested_at=_moment(row.requested_at), decided_at=_moment(row.decided_at)
         )
+    if table == "period_reports":
+        return replace(
+            row, submitted_at=_moment(row.submitted_at), decided_at=_moment(row.decided_at)
+        )
     return row
 
 
@@ -73,6 +78,7 @@ KEYS = {
     "tasks": lambda t: t.id,
     "users": lambda u: u.email.lower(),
     "requests": lambda r: r.id,
+    "period_reports": lambda r: r.id,
     "history": _change_key,
 }
 
@@ -149,7 +155,13 @@ def apply_copy(source: Snapshot, target: Store, plan: Plan, overwrite: bool = Fa
     if isinstance(target, SQLStore):
         m = plan.missing
         target.bulk_load(
-            m["directives"], m["agencies"], m["tasks"], m["history"], m["users"], m["requests"]
+            m["directives"],
+            m["agencies"],
+            m["tasks"],
+            m["history"],
+            m["users"],
+            m["requests"],
+            m["period_reports"],
         )
         if overwrite and any(plan.differing.values()):
             wanted = {t: rows_by_key(source, t) for t in TABLES}
@@ -159,6 +171,7 @@ def apply_copy(source: Snapshot, target: Store, plan: Plan, overwrite: bool = Fa
                 [wanted["tasks"][k] for k in plan.differing["tasks"]],
                 [wanted["users"][k] for k in plan.differing["users"]],
                 [wanted["requests"][k] for k in plan.differing["requests"]],
+                [wanted["period_reports"][k] for k in plan.differing["period_reports"]],
             )
         return
     if overwrite:

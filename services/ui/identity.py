@@ -21,6 +21,12 @@ PAGES = {
         ":material/dashboard:",
         (ROLE_LEADER, ROLE_AGENCY, ROLE_ADMIN),
     ),
+    "attention": (
+        "views/attention.py",
+        "Cần chỉ đạo",
+        ":material/priority_high:",
+        (ROLE_LEADER, ROLE_ADMIN),
+    ),
     "agency": (
         "views/agency.py",
         "Cơ quan",

@@ -12,6 +12,7 @@ import streamlit as st
 from services.config import ConfigError, Settings, load_settings
 from services.dashboard import board as dashboard
 from services.dashboard.metrics import tasks_frame
+from services.dashboard.periods import period_frame
 from services.domain.agencies import AgencyIndex
 from services.domain.errors import StoreError
 from services.domain.model import Change, Snapshot, Task, now_local, today_local
@@ -140,6 +141,16 @@ def with_history_since(day: date) -> Snapshot:
 def task_history(task_id: str | None) -> list[Change]:
     """One task's (None: every task's) whole history, read when asked, not with every load."""
     return store().history(task_id)
+
+def period_table(as_of: date | None = None) -> pd.DataFrame:
+    """Every counted reporting period of the active tasks and its status (services.dashboard.
+    periods.period_frame): computed once per snapshot and date for all sessions."""
+    s = settings()
+    as_of = as_of or today_local(s.timezone)
+    return _resources()[1].derived(
+        ("periods", as_of, s.urgency),
+        lambda snap: period_frame(snap.active(), as_of, s.urgency, s.timezone),
+    )
 
 
 def refresh() -> None:
