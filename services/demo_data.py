@@ -521,13 +521,18 @@ def report_history(reports: list[PeriodReport]) -> list[Change]:
     rows = []
     for r in reports:
         agency = User(r.submitted_by, agency=r.agency, role=ROLE_AGENCY)
+        assert r.submitted_at is not None and (r.state == REPORT_WAITING or r.decided_at)
         sent, change = plan_period_report(
             None, [], replace(r, state=REPORT_WAITING), [], agency, r.submitted_at
         )
         rows.append(change)
         if r.state != REPORT_WAITING:
             _, decided = plan_report_decision(
-                sent, sent, {"state": r.state, "note": r.note}, OFFICE, r.decided_at
+                sent,
+                sent,
+                {"state": r.state, "note": r.note},
+                OFFICE,
+                r.decided_at,  # type: ignore[arg-type]
             )
             rows.append(decided)
     return rows
@@ -569,8 +574,9 @@ def fill_store(
         _fill_through_api(store, directives, agencies, tasks, history, tz)
         for r in reports:  # each through the store, as the agency and the office write them
             agency = User(r.submitted_by, agency=r.agency, role=ROLE_AGENCY)
+            assert r.submitted_at is not None  # generated with their times
             added = store.add_period_report(replace(r, id=""), agency, r.submitted_at)
-            if r.state != REPORT_WAITING:
+            if r.state != REPORT_WAITING and r.decided_at is not None:
                 store.decide_period_report(
                     added, {"state": r.state, "note": r.note}, OFFICE, r.decided_at
                 )

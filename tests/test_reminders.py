@@ -446,3 +446,20 @@ def test_the_workflow_runs_daily_at_0730_hanoi_time_with_repository_secrets():
     script = "\n".join(s.get("run", "") for s in steps)
     assert "python -m services.cli remind" in script
     assert any("secrets.REMIND_SECRETS_TOML" in str(s.get("env", {})) for s in steps)
+
+
+def test_periodic_reports_owed_are_in_the_agency_and_the_leaders_digests(sqlite_store):
+    """A monthly report since January: on 10/03/2025 January's and February's are owed (due the
+    25th), March's is not due yet; the agency's digest lists both, the leaders' names the agency."""
+    cycle = "Hằng tháng, hạn ngày 25, từ 01/01/2025"
+    task = Task("", "VB-0001", "9", "Báo cáo tình hình cải cách hành chính", "SNV", cycle=cycle)
+    (added,) = sqlite_store.add_tasks([task], ADMIN, NOW - timedelta(days=90))
+    snap = sqlite_store.load()
+    digests = {d.key: d for d in dg.build_digests(snap, DAY, base_url=BASE)}
+    section = next(s for s in digests["SNV"].sections if s.key == "periods")
+    assert section.title == "Báo cáo định kỳ chưa nộp"
+    mine = [i for i in section.items if i.task_id == added.id]
+    assert [i.detail.split(" · ")[1] for i in mine] == ["hạn 25/01/2025", "hạn 25/02/2025"]
+    assert "quá hạn 44 ngày" in mine[0].detail and mine[0].link.endswith(f"task={added.id}")
+    leaders = next(s for s in digests[LEADERS_DIGEST].sections if s.key == "agency_periods")
+    assert any(i.text == "Sở Nội vụ" for i in leaders.items)

@@ -64,7 +64,7 @@ def attention(
                     t.directive_id,
                     agency(t.lead),
                     t.deadline,
-                    (as_of - t.deadline).days,
+                    (as_of - t.deadline).days if t.deadline else 0,
                     t.updated_at,
                     t.updated_by,
                     t.content,

@@ -193,6 +193,7 @@ class Delivery:
     def ok(self) -> bool:
         return self.result == SENT
 
+
 # Periodic reports (báo cáo định kỳ) of a task's reporting period, confirmed or returned by the
 # office like a completion. Each submission is its own record: nothing is overwritten.
 REPORT_WAITING, REPORT_CONFIRMED, REPORT_RETURNED = "waiting", "confirmed", "returned"

@@ -2,8 +2,8 @@
 
 A digest is a list of sections; each section is built by one small function of a `Context`
 (the snapshot, the day, the agencies covered, the last digest's time). An agency's digest is
-`AGENCY_SECTIONS`, the leaders' one `LEADER_SECTIONS`; a new kind of reminder (e.g. the period
-reports not yet submitted, issue 13) is one more function appended to the tuple.
+`AGENCY_SECTIONS`, the leaders' one `LEADER_SECTIONS`; a new kind of reminder is one more function
+appended to the tuple (the periodic reports owed are `missing_reports`).
 
 Everything here is plain data: the e-mail's HTML and text are made in mail.py, which escapes
 every user string. Sections hold user text as it is (never markdown or HTML).
@@ -197,11 +197,62 @@ def answered(ctx: Context) -> Section | None:
     return Section("answered", "Đề xuất đã có kết quả", items, "#2563eb")
 
 
-# The period reports not yet submitted (issue 13) go here as one more function when periods exist.
+_PERIODS: dict = {}  # (snapshot id, day, thresholds) -> (snapshot, period table): one per run
+
+
+def _period_table(ctx: Context):
+    """The counted periods (services.dashboard.periods.period_frame), computed once per run for
+    every agency's digest, not once per agency."""
+    from services.dashboard.periods import period_frame
+
+    key = (id(ctx.snapshot), ctx.as_of, ctx.limits)
+    if key not in _PERIODS or _PERIODS[key][0] is not ctx.snapshot:
+        _PERIODS.clear()
+        _PERIODS[key] = (ctx.snapshot, period_frame(ctx.snapshot, ctx.as_of, ctx.limits))
+    return _PERIODS[key][1]
+
+
+def missing_reports(ctx: Context) -> Section | None:
+    """Periodic reports the agency owes: past their due date, or due within the next days."""
+    from services.domain.periods import MISSING
+
+    frame = _period_table(ctx)
+    if frame.empty:
+        return None
+    mine = frame[frame["agency"].isin(ctx.codes)]
+    owed = mine[(mine["status"] == MISSING) | (mine["level"] == urgency.SOON)]
+    if owed.empty:
+        return None
+    owed = owed.sort_values(["days_late", "task_id"], ascending=[False, True], kind="stable")
+    snap = ctx.snapshot
+    items = []
+    for row in owed.itertuples():
+        task = snap.task(row.task_id)
+        late = f"quá hạn {row.days_late} ngày" if row.days_late else "sắp đến hạn"
+        detail = f"Kỳ {row.period_label} · hạn {format_date(row.due)} · {late}"
+        items.append(
+            Item(
+                task.content if task else row.task_id,
+                detail,
+                row.task_id,
+                link(ctx.base_url, "my_tasks", task=row.task_id),
+            )
+        )
+    worst = urgency.LATE if (owed["status"] == MISSING).any() else urgency.SOON
+    return Section(
+        "periods",
+        "Báo cáo định kỳ chưa nộp",
+        tuple(items),
+        urgency.COLOURS[worst],
+        "Gửi báo cáo kỳ ở Nhiệm vụ của tôi → Báo cáo định kỳ.",
+    )
+
+
 AGENCY_SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
     serious,
     late,
     soon,
+    missing_reports,
     returned,
     answered,
 )
@@ -279,9 +330,29 @@ def returned_repeatedly(ctx: Context) -> Section | None:
     return Section("returned", "Bị trả lại nhiều lần", items, "#7c3aed")
 
 
+def agencies_missing_reports(ctx: Context) -> Section | None:
+    """Per agency, the periodic reports owed past their due date."""
+    from services.domain.periods import MISSING
+
+    frame = _period_table(ctx)
+    if frame.empty:
+        return None
+    late = frame[frame["status"] == MISSING].groupby("agency").size().sort_values(ascending=False)
+    if late.empty:
+        return None
+    items = tuple(
+        Item(ctx.names(code), f"{int(n)} kỳ báo cáo quá hạn chưa nộp", "", _agency_link(ctx, code))
+        for code, n in late.items()
+    )
+    return Section(
+        "agency_periods", "Cơ quan chưa nộp báo cáo định kỳ", items, urgency.COLOURS[urgency.LATE]
+    )
+
+
 LEADER_SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
     serious_all,
     waiting_requests,
+    agencies_missing_reports,
     returned_repeatedly,
 )
 

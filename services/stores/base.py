@@ -77,7 +77,7 @@ class Store(ABC):
         """update_task for several tasks, each checked on its own; per item, the history rows
         written or the StoreError (a conflict, ...) that refused it. A backend may write them
         together (Google Sheets: one read and one write for all)."""
-        out = []
+        out: list[list[Change] | StoreError] = []
         for seen, changes in items:
             try:
                 out.append(self.update_task(seen, changes, actor, now, authorize))
@@ -282,7 +282,7 @@ def plan_decision(
 
 
 def plan_period_report(
-    fresh_task: Task,
+    fresh_task: Task | None,  # None: no authorisation to run (generated demo data)
     reports: list[PeriodReport],
     report: PeriodReport,
     existing_ids: list[str],

@@ -74,6 +74,7 @@ def cycle_from_form(
             errors["month"] = "Tháng hạn là một số từ 1 đến 12."
     if errors:
         raise ValidationError(errors)
+    assert kind is not None and number is not None  # both checked above
     return Cycle(kind, number, start, end, due_month or None)
 
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from services.dashboard import periods as read
 from services.domain.dates import format_date, format_datetime
+from services.domain.errors import ValidationError
 from services.domain.model import REPORT_STATES, ROLE_AGENCY, PeriodReport, Task, User
 from services.domain.periods import KIND_LABELS, fallback_start
 from services.domain.text import shorten
@@ -85,7 +86,10 @@ def report_form(user: User, task: Task) -> None:
             _field_error(errors, "form")
             labels = {p.key: f"{p.label} ({due_text(p.due, today)})" for p in owed}
             period = st.selectbox(
-                "Kỳ báo cáo", list(labels), format_func=labels.get, key=f"pr_period_{task.id}"
+                "Kỳ báo cáo",
+                list(labels),
+                format_func=lambda k: labels.get(k, k),
+                key=f"pr_period_{task.id}",
             )
             _field_error(errors, "period")
             content = st.text_area(
@@ -115,7 +119,7 @@ def report_form(user: User, task: Task) -> None:
                         session.store(),
                         actor,
                         task,
-                        period,
+                        period or "",
                         content,
                         evidence,
                         progress,
@@ -125,7 +129,7 @@ def report_form(user: User, task: Task) -> None:
                         fallback_start(snap, task),
                     )
                 )
-                if outcome.ok:
+                if outcome.ok and outcome.value is not None:
                     state.pop(key, None)
                     for field in ("content", "evidence", "progress"):
                         state.pop(f"pr_{field}_{task.id}", None)
@@ -148,8 +152,9 @@ def office_queue() -> int:
         st.info("Không có báo cáo kỳ nào chờ xác nhận.")
     for r in waiting[:SHOWN]:
         task = snap.task(r.task_id)
+        lead = registry.name(task.lead) if task else r.agency
         with st.container(border=True):
-            st.text(f"{r.id} · {r.task_id} · {registry.name(task.lead)} · kỳ {r.period}")
+            st.text(f"{r.id} · {r.task_id} · {lead} · kỳ {r.period}")
             st.text(
                 f"Nội dung: {r.content}\nMinh chứng: {r.evidence or '(trống)'}"
                 + (f"\nTiến độ: {r.progress}%" if r.progress is not None else "")
@@ -209,10 +214,15 @@ def cycle_admin() -> None:
         _field_error(errors, "form")
         if scope == "Một nhiệm vụ":
             tasks = {t.id: f"{t.id} · {shorten(t.content, 70)}" for t in snap.tasks}
-            target = st.selectbox("Nhiệm vụ", list(tasks), format_func=tasks.get, key="cycle_task")
+            target = st.selectbox(
+                "Nhiệm vụ", list(tasks), format_func=lambda k: tasks.get(k, k), key="cycle_task"
+            )
         else:
             target = st.selectbox(
-                "Văn bản", list(directives), format_func=directives.get, key="cycle_directive"
+                "Văn bản",
+                list(directives),
+                format_func=lambda k: directives.get(k, k),
+                key="cycle_directive",
             )
         kinds = ["", *KIND_LABELS.values()]
         kind = st.selectbox(
@@ -247,17 +257,25 @@ def cycle_admin() -> None:
             def action(actor):
                 cycle = periods.cycle_from_form(kind, day, start, end, month)
                 if one:
-                    task = snap.task(target)
+                    task = snap.task(target or "")
+                    if task is None:
+                        raise ValidationError({"form": "Chọn một nhiệm vụ."})
                     periods.set_cycle(
                         session.store(), actor, task, cycle, session.now(), session.today()
                     )
                     return 1, []
                 return periods.set_directive_cycle(
-                    session.store(), actor, snap, target, cycle, session.now(), session.today()
+                    session.store(),
+                    actor,
+                    snap,
+                    target or "",
+                    cycle,
+                    session.now(),
+                    session.today(),
                 )
 
             outcome = writes.attempt(action)
-            if outcome.ok:
+            if outcome.ok and outcome.value is not None:
                 state.pop("cycle_errors", None)
                 changed, refused = outcome.value
                 state["cycle_done"] = f"Đã lưu kỳ báo cáo cho {changed} nhiệm vụ." + (

@@ -142,6 +142,7 @@ def task_history(task_id: str | None) -> list[Change]:
     """One task's (None: every task's) whole history, read when asked, not with every load."""
     return store().history(task_id)
 
+
 def period_table(as_of: date | None = None) -> pd.DataFrame:
     """Every counted reporting period of the active tasks and its status (services.dashboard.
     periods.period_frame): computed once per snapshot and date for all sessions."""
