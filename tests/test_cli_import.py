@@ -179,7 +179,7 @@ def test_a_reworded_task_of_an_imported_directive_is_flagged(capsys, tmp_path):
     text = DIRECTIVE_TEXT.read_text(encoding="utf-8").replace("nêu trên./.", "nêu trên, định kỳ./.")
     changed = tmp_path / "lan2.txt"
     changed.write_text(text, encoding="utf-8")
-    code, _, err = run(
-        capsys, "--secrets", str(tmp_path / "none.toml"), "import", str(changed), "--dry-run"
+    code, _, err = run(  # a store of its own: never the developer's data/local.db
+        capsys, "--secrets", secrets_file(tmp_path), "import", str(changed), "--dry-run"
     )
     assert "gần giống nhiệm vụ đã có" in err

@@ -31,7 +31,13 @@ def snapshot() -> Snapshot:
     )
     found = demo_data.period_reports(tasks, agencies, TODAY)
     return Snapshot(
-        tuple(directives), tuple(agencies), tuple(tasks), (), tuple(history), (), tuple(found)
+        tuple(directives),
+        tuple(agencies),
+        tuple(tasks),
+        (),
+        tuple(history),
+        (),
+        period_reports=tuple(found),
     )
 
 
