@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -66,6 +67,19 @@ def open_app(tmp_path, role=None, agency="SNV", page=None, secrets=None):
 @pytest.fixture
 def sqlite_store(tmp_path):
     return SQLiteStore(str(tmp_path / "test.db"), seed=lambda: seed_records(TZ), tz=TZ)
+
+
+_MAIN_MODULE = sys.modules["__main__"]
+
+
+@pytest.fixture(autouse=True)
+def _real_main_module():
+    """AppTest runs app.py as the __main__ module and leaves it there; a process spawned later
+    in the same worker (the multi-process tests) would then run app.py again while starting
+    (multiprocessing's spawn re-imports the parent's __main__). Put pytest's back."""
+    sys.modules["__main__"] = _MAIN_MODULE
+    yield
+    sys.modules["__main__"] = _MAIN_MODULE
 
 
 @pytest.fixture(autouse=True)

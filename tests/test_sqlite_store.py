@@ -73,3 +73,32 @@ def test_write_failure_keeps_data_and_explains(tmp_path, monkeypatch):
         store.update_task(seen, {"progress": 50}, SNV, NOW)
     monkeypatch.setattr(store, "_connect", real_connect)
     assert store.load().task("NV-0001") == seen
+
+
+def test_a_file_that_skipped_a_migration_is_repaired_keeping_its_rows(tmp_path):
+    """A file at the current version that lacks one migration's columns and tables (built by a
+    branch that numbered its migration after a missing one): opened, it gets them, rows kept."""
+    import sqlite3
+
+    from services.stores.sqlite import MIGRATIONS, SCHEMA, SCHEMA_VERSION, _statements
+
+    path = tmp_path / "skipped.db"
+    conn = sqlite3.connect(path)
+    for statement in _statements(SCHEMA):
+        conn.execute(statement)
+    for version in sorted(MIGRATIONS):
+        if version != 3:  # the reporting periods' migration never ran
+            for statement in _statements(MIGRATIONS[version]):
+                conn.execute(statement)
+    conn.execute(
+        "INSERT INTO tasks (id, lead, status, seq) VALUES ('NV-0001', 'SNV', 'Chưa thực hiện', 1)"
+    )
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    conn.commit()
+    conn.close()
+    store = SQLiteStore(str(path))
+    snap = store.load()
+    assert [t.id for t in snap.tasks] == ["NV-0001"] and snap.tasks[0].cycle == ""
+    assert snap.period_reports == ()
+    again = sqlite3.connect(path)
+    assert again.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -72,6 +73,21 @@ CREATE INDEX reminders_day ON reminders (day);
 
 def _statements(sql: str):
     return [s for s in sql.strip().split(";") if s.strip()]
+
+
+_ADD_COLUMN = re.compile(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", re.I)
+_CREATE = re.compile(r"CREATE (?:UNIQUE )?(?:TABLE|INDEX) (\w+)", re.I)
+
+
+def _applied(conn, statement: str) -> bool:
+    """Whether a migration statement's column, table or index is already there."""
+    if m := _ADD_COLUMN.search(statement):
+        table, column = m.groups()
+        return any(r[1] == column for r in conn.execute(f"PRAGMA table_info({table})"))
+    if m := _CREATE.search(statement):
+        found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (m.group(1),))
+        return found.fetchone() is not None
+    return False
 
 
 def _d(value: str | None) -> date | None:
@@ -154,6 +170,9 @@ class SQLiteStore(SQLStore):
         finally:
             conn.close()
         if version == SCHEMA_VERSION:
+            if self._complete():
+                return
+            self._migrate(repair=True)  # a file that skipped a migration (built out of order)
             return
         if version and version < SCHEMA_VERSION:
             self._migrate()
@@ -187,15 +206,30 @@ class SQLiteStore(SQLStore):
         except StoreError:
             pass  # WAL is a speed-up, not a requirement (some network file systems refuse it)
 
-    def _migrate(self) -> None:
+    def _migrate(self, repair: bool = False) -> None:
         """Bring an older file up to SCHEMA_VERSION, keeping every row. The version is read again
-        inside the write transaction, so two processes opening the file at once migrate once."""
+        inside the write transaction, so two processes opening the file at once migrate once.
+        `repair`: every migration again, skipping what is already there (a file whose version
+        says current but which lacks a migration's columns or tables)."""
         with self._tx() as conn:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            version = 0 if repair else conn.execute("PRAGMA user_version").fetchone()[0]
             for target in sorted(v for v in MIGRATIONS if v > version):
                 for statement in _statements(MIGRATIONS[target]):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {target}")
+                    if not _applied(conn, statement):
+                        conn.execute(statement)
+                conn.execute(
+                    f"PRAGMA user_version = {max(target, SCHEMA_VERSION if repair else 0)}"
+                )
+
+    def _complete(self) -> bool:
+        """Every table and column the migrations make is there."""
+        conn = self._connect()
+        try:
+            return all(
+                _applied(conn, s) for target in MIGRATIONS for s in _statements(MIGRATIONS[target])
+            )
+        finally:
+            conn.close()
 
     @contextmanager
     def _read(self):
