@@ -205,12 +205,14 @@ def test_on_sheets_a_period_report_is_a_few_requests_and_one_appended_row(
         AgencyIndex(snap.agencies),
     )
     calls = [(r["method"], r["path"].rsplit("/", 1)[-1]) for r in api_requests(fake_sheets)]
-    # one read (the task, BaoCaoKy, the LichSu header), the report appended, its history row
+    # one read (the task, BaoCaoKy, today's tail of LichSu with its header), the report
+    # appended, its history row appended after LichSu's last row (appendCells, as a save does)
     assert calls == [
         ("GET", "values:batchGet"),
         ("POST", "BaoCaoKy!A1:append"),
-        ("POST", "LichSu!A1:append"),
+        ("POST", "sheet-test:batchUpdate"),
     ], calls
+    assert next(iter(api_requests(fake_sheets)[2]["body"]["requests"][0])) == "appendCells"
     rows = cells(fake_sheets, "BaoCaoKy")
     assert len(rows) == before + 1 and rows[-1][:3] == ["BC-0001", "NV-0001", "2025-03"]
     assert rows[-1][7] == "Chờ xác nhận"  # written as the sheet's people read it

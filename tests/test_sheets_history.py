@@ -153,3 +153,26 @@ def test_archive_history_moves_old_years_and_everything_still_reads(
     # again: nothing left to move
     assert main(["--secrets", secrets, "archive-history", "--before-year", "2026"]) == 0
     assert "không cần lưu trữ" in capsys.readouterr().out
+
+
+def test_a_lichsu_grid_of_its_header_only_loads_empty(fake_sheets, service_account_info):
+    """After every row was archived (or cleared by hand) the grid can be one row high: a load
+    reads no tail (asking for row 2 would be refused) and finishes, with no history."""
+    store = make_store(fake_sheets, service_account_info, [])
+    sheet = store.client.open_by_key("sheet-test").worksheet(HISTORY)
+    sheet.resize(rows=1)
+    fresh = GSheetsStore.from_settings(gsheets_settings_for(fake_sheets, service_account_info))
+    snap = fresh.load(history_days=62)
+    assert snap.history == () and len(snap.tasks) == 29
+
+
+def test_archive_never_takes_the_rows_a_page_load_carries(fake_sheets, service_account_info):
+    """Asked for every year before next year, archive-history still leaves the last 62 days in
+    LichSu (the pages read only LichSu's tail)."""
+    old = history_rows(10, OLD, timedelta(days=1), "old")
+    recent = history_rows(3, NOW - timedelta(days=1), timedelta(minutes=1), "new")
+    store = make_store(fake_sheets, service_account_info, old + recent)
+    lines = store.archive_history(NOW.year + 1)
+    assert any("10 dòng" in line for line in lines)
+    fresh = GSheetsStore.from_settings(gsheets_settings_for(fake_sheets, service_account_info))
+    assert [c.change_id for c in fresh.load(history_days=62).history] == ["new0", "new1", "new2"]

@@ -65,7 +65,8 @@ original = st.toggle(
 )
 
 
-if snapshot.history_since is not None and as_of < snapshot.history_since.date():
+whole = snapshot.history_since is not None and as_of < snapshot.history_since.date()
+if whole:
     # a day before the recent history the pages carry: the whole history is read, once
     with st.spinner("Đang đọc toàn bộ lịch sử cập nhật để tính số liệu của ngày đã chọn…"):
         snapshot = session.with_history_since(as_of).active()
@@ -73,14 +74,14 @@ if snapshot.history_since is not None and as_of < snapshot.history_since.date():
 
 def prepare(group="", agency=""):
     scope = reports.Scope(as_of, directive_id or None, group, agency, original)
-    return reports.prepare(
+    return reports.prepare(  # every table from the same snapshot (None: built from it)
         snapshot,
         scope,
-        session.task_table(as_of),
+        None if whole else session.task_table(as_of),
         tz=settings.timezone,
         due_soon_days=settings.due_soon_days,
         now=session.now(),
-        periods=session.period_table(as_of),
+        periods=None if whole else session.period_table(as_of),
         limits=settings.urgency,
     )
 

@@ -11,6 +11,7 @@ every user string. Sections hold user text as it is (never markdown or HTML).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -21,6 +22,7 @@ from services.domain import urgency
 from services.domain.agencies import AgencyIndex
 from services.domain.dates import format_date
 from services.domain.model import (
+    DEFAULT_TIMEZONE,
     DONE,
     EXTENSION,
     LEADERS_DIGEST,
@@ -87,6 +89,7 @@ class Context:
     codes: frozenset[str] = frozenset()  # the agency and those merged into it
     since: datetime | None = None  # the last digest this agency was sent
     names: Callable[[str], str] = field(default=lambda code: code)
+    tz: str = DEFAULT_TIMEZONE
 
 
 # --- links -----------------------------------------------------------------------------------
@@ -198,6 +201,7 @@ def answered(ctx: Context) -> Section | None:
 
 
 _PERIODS: dict = {}  # (snapshot id, day, thresholds) -> (snapshot, period table): one per run
+_PERIODS_LOCK = threading.Lock()  # two admins previewing at once
 
 
 def _period_table(ctx: Context):
@@ -205,11 +209,14 @@ def _period_table(ctx: Context):
     every agency's digest, not once per agency."""
     from services.dashboard.periods import period_frame
 
-    key = (id(ctx.snapshot), ctx.as_of, ctx.limits)
-    if key not in _PERIODS or _PERIODS[key][0] is not ctx.snapshot:
-        _PERIODS.clear()
-        _PERIODS[key] = (ctx.snapshot, period_frame(ctx.snapshot, ctx.as_of, ctx.limits))
-    return _PERIODS[key][1]
+    key = (id(ctx.snapshot), ctx.as_of, ctx.limits, ctx.tz)
+    with _PERIODS_LOCK:
+        found = _PERIODS.get(key)
+        if found is None or found[0] is not ctx.snapshot:
+            found = (ctx.snapshot, period_frame(ctx.snapshot, ctx.as_of, ctx.limits, ctx.tz))
+            _PERIODS.clear()
+            _PERIODS[key] = found
+    return found[1]
 
 
 def missing_reports(ctx: Context) -> Section | None:
@@ -428,6 +435,7 @@ def build_digests(
     limits: urgency.Thresholds = urgency.Thresholds(),
     base_url: str = "",
     leaders: tuple[str, ...] = (),
+    tz: str = DEFAULT_TIMEZONE,
 ) -> list[Digest]:
     """Every agency's digest (active agencies, those merged into them included), then the
     leaders' one. Empty ones are kept: whether to send them is the run's choice."""
@@ -447,6 +455,7 @@ def build_digests(
             codes,
             last_sent(snap.deliveries, agency.code, as_of),
             index.name,
+            tz,
         )
         sections = tuple(s for build in AGENCY_SECTIONS if (s := build(ctx)) is not None)
         digests.append(
@@ -459,7 +468,7 @@ def build_digests(
                 base_url=base_url,
             )
         )
-    ctx = Context(snap, as_of, limits, base_url, names=index.name)
+    ctx = Context(snap, as_of, limits, base_url, names=index.name, tz=tz)
     digests.append(
         Digest(
             LEADERS_DIGEST,

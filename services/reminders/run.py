@@ -102,7 +102,9 @@ class Report:
 
 def plan(snap, settings: Settings, day: date, only: str | None = None) -> list[Planned]:
     """Today's digests and who still has to get each (nothing sent, nothing written)."""
-    digests = build_digests(snap, day, settings.urgency, settings.base_url, settings.email.leaders)
+    digests = build_digests(
+        snap, day, settings.urgency, settings.base_url, settings.email.leaders, settings.timezone
+    )
     if only is not None:
         digests = [d for d in digests if d.key.lower() == only.lower()]
         if not digests:

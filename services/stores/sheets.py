@@ -52,6 +52,7 @@ from services.domain.model import (
 )
 from services.domain.text import format_count
 from services.stores.base import (
+    RECENT_HISTORY_DAYS,
     Store,
     assign_ids,
     check_fresh_user,
@@ -436,7 +437,11 @@ class GSheetsStore(Store):
     # -- reading ----------------------------------------------------------------------------------
 
     def read_tables(
-        self, params=READ_PARAMS, since: datetime | None = None, history: bool = True
+        self,
+        params=READ_PARAMS,
+        since: datetime | None = None,
+        history: bool = True,
+        _retried: bool = False,
     ) -> dict[str, list[list]]:
         """The worksheets' cells, in ONE values:batchGet. A workbook made before the follow-up
         cycle, the reporting periods or the reminders has no DeXuat, BaoCaoKy or NhacViec worksheet: it is read without it (once
@@ -449,7 +454,8 @@ class GSheetsStore(Store):
         if since is not None and history:
             start = self._tail_start()
             at = sheets.index(HISTORY)
-            ranges[at : at + 1] = [f"{HISTORY}!1:1", self._tail_range(start)]
+            tail_range = self._tail_range(start) if start else f"{HISTORY}!1:1"  # header only
+            ranges[at : at + 1] = [f"{HISTORY}!1:1", tail_range]
         try:
             values = self._batch_get(ranges, "đọc dữ liệu", params)
         except StoreError as e:
@@ -457,9 +463,9 @@ class GSheetsStore(Store):
             if gone:
                 self._missing.update(gone)
                 return self.read_tables(params, since, history)
-            if start is not None and "exceeds grid limits" in str(e.__cause__):
+            if start and not _retried and "exceeds grid limits" in str(e.__cause__):
                 self._history_start, self._properties = None, {}  # rows deleted by hand
-                return self.read_tables(params, since, history)
+                return self.read_tables(params, since, history, _retried=True)
             raise
         self._requests_sheet = REQUESTS in sheets
         self._read_once = True
@@ -475,7 +481,7 @@ class GSheetsStore(Store):
                 self._history_first = 2 - len(archived)  # row numbers stay LichSu's
         else:
             at = sheets.index(HISTORY)
-            header, tail = values[at], values[at + 1]
+            header, tail = values[at], (values[at + 1] if start else [])
             values[at : at + 2] = [header + self._history_tail(header, start, tail, since, params)]
             tables = dict(zip(sheets, values))
         self._ledger = None
@@ -495,10 +501,12 @@ class GSheetsStore(Store):
     TAIL_GUESS = 2_000  # rows read above the last one when the start is not known yet
 
     def _tail_start(self) -> int:
+        """The first LichSu row to read; 0 when the grid holds its header only (nothing to
+        read: asking for row 2 of a one-row grid is an error)."""
         if self._history_start:
             return self._history_start
         rows = self._sheet_ids().get(HISTORY, {}).get("rowCount", 2)
-        return max(2, rows - self.TAIL_GUESS)
+        return max(2, rows - self.TAIL_GUESS) if rows >= 2 else 0
 
     def _tail_range(self, start: int, end: int | None = None) -> str:
         columns = self._sheet_ids().get(HISTORY, {}).get("columnCount", len(COLUMNS[HISTORY]))
@@ -579,13 +587,15 @@ class GSheetsStore(Store):
         if not rows:
             raise StoreError("Trang «LichSu» trống: thiếu dòng tiêu đề.")
         hmap = HeaderMap.from_header_row(HISTORY, rows[0])
+        # never the rows the app's loads carry (the recent window), whatever the year asked
+        window = history_cutoff(self.tz, RECENT_HISTORY_DAYS)
         years: dict[int, list[list]] = {}
         for row in rows[1:]:
             try:
                 at = parse_datetime(hmap.get(row, "at"), self.tz)
             except DateError:
                 at = None
-            if at is None or at.year >= before_year:
+            if at is None or at.year >= before_year or (window and at >= window):
                 break
             years.setdefault(at.year, []).append(row)
         moved = sum(len(r) for r in years.values())
@@ -1345,7 +1355,7 @@ class GSheetsStore(Store):
         # requests are rare: the task is checked on a fresh load (not the cached snapshot)
         with self._write_lock:
             hmap, found = self._requests()
-            task = self.load().task(request.task_id)
+            task = self.load(history=False).task(request.task_id)
             if task is None:
                 raise TaskNotFound(request.task_id)
             others = [r for _, r in found if r.task_id == request.task_id]
@@ -1366,14 +1376,18 @@ class GSheetsStore(Store):
     def _append_change(self, change: Change) -> None:
         """One history row of the cycle's requests (the task's own rows go with its cells)."""
         hist = self._headers([HISTORY])[HISTORY]
+        self._append_history(hist, [change])
+
+    def _append_history(self, hist: HeaderMap, changes: list[Change]) -> None:
+        """History rows by appendCells, as a save writes them: after the sheet's last row,
+        whatever blank rows lie above (values.append would fill the first gap in the table,
+        above rows the recent-history tail has already passed)."""
         self._call(
             "ghi lịch sử",
-            self._append,
-            HISTORY,
-            hist,
-            [change_cells(change)],
+            self._batch_update,
+            [self._append_request(HISTORY, hist, [change_cells(c) for c in changes])],
             retry_if=lambda e: _status(e) == 429,
-        )
+        )  # an append is not idempotent
 
     def decide_request(
         self, seen, decision, actor, now, task_seen=None, task_changes=None, authorize=None
@@ -1429,12 +1443,12 @@ class GSheetsStore(Store):
         )
 
     def add_period_report(self, report, actor, now, authorize=None):
-        # ONE read (the whole workbook: the task, BaoCaoKy and the LichSu header as they are
-        # now), then the report appended (a new row: an earlier report is never overwritten)
-        # and its history row appended. Serialised within the process, like add_request.
+        # ONE read (the workbook with today's tail of LichSu: the task, BaoCaoKy and the LichSu
+        # header as they are now), then the report appended (a new row: an earlier report is
+        # never overwritten) and its history row appended. Serialised within the process.
         with self._write_lock:
             self._missing.discard(PERIODS)  # made by init-sheet in another process?
-            tables = self.read_tables()
+            tables = self.read_tables(since=history_cutoff(self.tz, 0))
             if PERIODS not in tables:
                 raise StoreError(self._no_periods_sheet())
             hmap, found = self._period_reports(tables[PERIODS])
@@ -1457,14 +1471,7 @@ class GSheetsStore(Store):
                 hist = HeaderMap.from_header_row(HISTORY, (tables.get(HISTORY) or [[]])[0])
             except SchemaError as e:
                 raise StoreError(str(e)) from e
-            self._call(
-                "ghi lịch sử",
-                self._append,
-                HISTORY,
-                hist,
-                [change_cells(change)],
-                retry_if=lambda e: _status(e) == 429,
-            )
+            self._append_history(hist, [change])
         return report
 
     def decide_period_report(self, seen, decision, actor, now):

@@ -139,8 +139,10 @@ def with_history_since(day: date) -> Snapshot:
 
 
 def task_history(task_id: str | None) -> list[Change]:
-    """One task's (None: every task's) whole history, read when asked, not with every load."""
-    return store().history(task_id)
+    """One task's (None: every task's) whole history, read when asked, not with every load:
+    once per snapshot for all sessions (a rerun while the toggle is on reads nothing more)."""
+    every = _resources()[1].derived(("whole history log",), lambda _: tuple(store().history()))
+    return [c for c in every if task_id is None or c.task_id == task_id]
 
 
 def period_table(as_of: date | None = None) -> pd.DataFrame:
