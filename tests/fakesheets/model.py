@@ -40,8 +40,11 @@ class Sheet:
         return any(self.get(row, c) is not None for c in range(left, right + 1))
 
     def last_data_row(self) -> int:
-        filled = (r for r, line in enumerate(self.rows, 1) if any(v is not None for v in line))
-        return max(filled, default=0)
+        # from the end: a read of a range costs its rows, not the whole sheet's (as Google's)
+        for r in range(len(self.rows), 0, -1):
+            if any(v is not None for v in self.rows[r - 1]):
+                return r
+        return 0
 
     def read(self, top, left, bottom, right, render_option, by_columns=False) -> list[list]:
         """Rendered values of a box, Google-trimmed: no trailing empty cells or lines."""
