@@ -408,3 +408,28 @@ def test_recipients_wrapped_over_lines_stay_in_the_header():
     result = parse_text(text, AGENCIES)
     assert result.recipients[-1].endswith("Tổng giám đốc các Tập đoàn kinh tế")
     assert [(t.section, t.lead_name) for t in result.tasks] == [("1", "Bộ Quốc phòng")]
+
+
+# --- patterns of the administrative language (issue 14, second pass) -------------------------
+
+
+def test_a_header_wrapped_inside_a_parenthesis_stays_one_header():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n4. Các chủ đầu tư là doanh nghiệp (các\n"
+        "Tổng công ty, các Công ty cổ phần…)\n\n- Lập hồ sơ hoàn công đúng hạn.\n\n"
+        "- Báo cáo tiến độ giải ngân."
+    )
+    lead = "Các chủ đầu tư là doanh nghiệp (các Tổng công ty, các Công ty cổ phần…)"
+    assert rows(text) == [("II.4", lead), ("II.4", lead)]
+
+
+def test_to_chuc_after_a_group_without_a_comma_is_its_verb():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Sở Xây dựng:\n- Trên cơ sở kết quả rà soát, Ủy ban nhân dân "
+        "các phường, xã tổ chức kiểm tra hiện trường.\n"
+        "2. Các doanh nghiệp, tổ chức có liên quan: chấp hành quy định."
+    )
+    assert rows(text) == [
+        ("II.1", "Ủy ban nhân dân các phường, xã"),
+        ("II.2", "Các doanh nghiệp, tổ chức có liên quan"),
+    ]

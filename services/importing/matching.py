@@ -187,7 +187,8 @@ _GENERIC_GROUP = re.compile(
     r"|(?:xa|phuong|huyen|thi tran|dac khu)(?:\s*,\s*(?:xa|phuong|huyen|thi tran|dac khu))+)(?!\w)"
     r"|(?:(?:ubnd|uy ban nhan dan)\s+)?cac\s+"
     + _UNIT
-    + r"(?:(?:\s*,\s*|\s+va\s+|\s+)"
+    # after a bare space "tổ chức" is the verb ("UBND các xã, phường tổ chức rà soát")
+    + r"(?:(?:\s*,\s*|\s+va\s+|\s+(?!to chuc(?!\w)))"
     + _UNIT
     + r"(?!\w))*)"
     r"(?:\s+(?:co\s+)?lien\s+quan|\s+khac|\s+truc thuoc(?:\s+trung uong)?"
