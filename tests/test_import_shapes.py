@@ -433,3 +433,34 @@ def test_to_chuc_after_a_group_without_a_comma_is_its_verb():
         ("II.1", "Ủy ban nhân dân các phường, xã"),
         ("II.2", "Các doanh nghiệp, tổ chức có liên quan"),
     ]
+
+
+def test_a_closing_with_a_recurring_report_is_an_assignment():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Sở Nội vụ chủ trì hướng dẫn lập danh mục hồ sơ.\n"
+        "Bộ Nội vụ yêu cầu các đơn vị sự nghiệp và các hội nghề nghiệp nghiêm túc triển khai "
+        "thực hiện; hằng quý báo cáo kết quả về Bộ (qua Văn phòng Bộ)./."
+    )
+    got = rows(text)
+    assert got[0] == ("II.1", "SNV")
+    assert [lead for section, lead in got[1:]] == [
+        "các đơn vị sự nghiệp",
+        "các hội nghề nghiệp",
+    ]
+    assert got[1][0] == ""  # the closing stands after the items, under none of them
+
+
+def test_a_closing_formula_without_a_concrete_duty_is_no_task():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Sở Nội vụ chủ trì hướng dẫn lập danh mục hồ sơ.\n"
+        "Bộ Nội vụ yêu cầu các đơn vị nghiêm túc triển khai thực hiện./."
+    )
+    assert rows(text) == [("II.1", "SNV")]
+
+
+def test_an_adverb_ends_a_generic_group():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Các doanh nghiệp bưu chính kịp thời báo cáo sự cố.\n"
+        "2. Các hợp tác xã nghiêm túc chấp hành quy định."
+    )
+    assert rows(text) == [("II.1", "Các doanh nghiệp bưu chính"), ("II.2", "Các hợp tác xã")]

@@ -205,6 +205,8 @@ _NAME_STOP = re.compile(
     r"|triển khai|hướng dẫn|báo cáo|theo dõi|kiểm tra|rà soát|xây dựng|chỉ đạo|tiếp tục"
     r"|nghiên cứu|đề xuất|hoàn thành|quản lý|bố trí|đảm bảo|bảo đảm|tập trung|chủ động|căn cứ"
     r"|tổng hợp|thông báo|dự thảo|ban hành|đôn đốc|tăng cường|đẩy mạnh|phát huy|nâng cao|rà soát"
+    r"|nghiêm túc|kịp thời|thường xuyên|quyết liệt"  # adverbs that open the predicate
+    r"|yêu cầu|đề nghị"  # "Bộ X yêu cầu ...": the author asks, the name has ended
     r"|là|làm|tại|theo|về|trong|trước|cùng|với|để|nhằm|gửi|cấp|lập|giúp|có|được|sẽ|cần|phải"
     r"|sau|khi|nếu|này|do|các|những|một|và|đã|đang|chưa|không|trên|từ|đến|cho|thì|mà|của)(?!\w)"
 )

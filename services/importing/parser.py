@@ -50,6 +50,7 @@ from services.importing.header import LONG_TEXT, Footer, Header, read_footer, re
 from services.importing.items import (
     ASSIGNING_HEADING,
     CLOSING,
+    CONCRETE_DUTY,
     DESCRIPTIVE,
     LETTERS,
     NUMBERED,
@@ -375,8 +376,10 @@ class _Reader:
             ft = Folded(text)
             if CLOSING.match(ft.folded):
                 del stack[1:]  # "Trên đây là ...", "... biết, thực hiện": the body's closing words
-                last = Node("closing", "", text, [line])
+                concrete = CONCRETE_DUTY.search(ft.folded) and not ft.folded.startswith("tren day")
+                last = Node("para" if concrete else "closing", "", text, [line])
                 root.children.append(last)
+                stack = [root]
                 continue
             current = stack[-1]
             if current is not root and not self._is_heading(current):
