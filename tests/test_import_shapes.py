@@ -464,3 +464,48 @@ def test_an_adverb_ends_a_generic_group():
         "2. Các hợp tác xã nghiêm túc chấp hành quy định."
     )
     assert rows(text) == [("II.1", "Các doanh nghiệp bưu chính"), ("II.2", "Các hợp tác xã")]
+
+
+def test_a_sentence_linked_to_the_one_before_gives_its_own_lead():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Các Sở:\n- Rà soát hồ sơ lưu trữ, gửi Sở Nội vụ trước ngày "
+        "15/4/2025. Trên cơ sở đó, Sở Nội vụ tổng hợp, báo cáo Bộ Nội vụ trước ngày 30/4/2025."
+    )
+    result = to_json(parse_text(text, AGENCIES))["tasks"]
+    assert [(t["lead"] or t["lead_name"], t["deadline"]) for t in result] == [
+        ("Các Sở", "2025-04-15"),
+        ("SNV", "2025-04-30"),
+    ]
+    assert result[1]["content"].startswith("Trên cơ sở đó, Sở Nội vụ tổng hợp")
+
+
+def test_an_item_that_singles_out_some_duties_is_a_duty_itself():
+    text = MINISTRY_HEADER + (
+        "1. Các đồng chí Bộ trưởng, Thủ trưởng cơ quan ngang Bộ theo chức năng, nhiệm vụ "
+        "trực tiếp chỉ đạo thực hiện nghiêm các chương trình số hóa; trong đó chú trọng các "
+        "nội dung sau:\n- Hoàn thành số hóa hồ sơ gốc.\n- Bố trí đủ kinh phí.\n"
+        "2. Sở Nội vụ chủ trì các việc sau:\n- Hướng dẫn nghiệp vụ."
+    )
+    assert rows(text) == [
+        ("1", "Bộ trưởng"),
+        ("1", "Thủ trưởng cơ quan ngang Bộ"),
+        ("1", "Bộ trưởng"),
+        ("1", "Thủ trưởng cơ quan ngang Bộ"),
+        ("1", "Bộ trưởng"),
+        ("1", "Thủ trưởng cơ quan ngang Bộ"),
+        ("2", "SNV"),  # "chủ trì các việc sau:" is a lead-in, not a duty of its own
+    ]
+
+
+def test_a_field_printed_beside_the_items_own_bullets_belongs_to_the_item():
+    text = MINISTRY_HEADER + (
+        "II. NHIỆM VỤ\n3. Hỗ trợ các địa phương số hóa hồ sơ\n- Các việc hỗ trợ gồm:\n"
+        "+ Tập huấn nghiệp vụ;\n+ Cung cấp phần mềm dùng chung.\n"
+        "- Cơ quan thực hiện: Các sở, ngành theo chức năng, nhiệm vụ được giao.\n"
+        "- Thời gian thực hiện: trước ngày 30/9/2025.\n4. Tổ chức sơ kết"
+    )
+    tasks = to_json(parse_text(text, AGENCIES))["tasks"]
+    assert [(t["section"], t["lead_name"], t["deadline"]) for t in tasks] == [
+        ("II.3", "Các sở, ngành", "2025-09-30")  # one task: the bullets are its content
+    ]
+    assert tasks[0]["content"].startswith("Hỗ trợ các địa phương số hóa hồ sơ")

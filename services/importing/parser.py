@@ -280,6 +280,19 @@ _CONDITION = re.compile(
     r"(?:trong\s+)?(?:truong hop|neu|khi|can cu|tren co so|doi voi|trong qua trinh)(?!\w)"
 )
 _ASIDE = re.compile(r"\s*(?:tren co so|can cu|theo|trong pham vi|khi|neu)(?!\w)")
+# A sentence opened by a short link to the one before ("Trên cơ sở đó, Bộ X tổng hợp ...",
+# "Sau đó, Sở Y ..."): its subject comes after the comma.
+_LINKED = re.compile(
+    r"(?:tren co so do|sau do|dong thoi|tu do|ngoai ra|tiep do|sau khi hoan thanh)\s*,\s*"
+)
+# The last clause of an item that singles out some of its duties ("...; trong đó lưu ý thực hiện
+# tốt các nội dung sau:"): the item before it is a duty of its own, its bullets are highlights.
+_HIGHLIGHTS = re.compile(r"(?:trong do|dac biet|nhat la)(?!\w)[^.;]*:$")
+# What a lead does "according to": "Các sở, ngành theo chức năng, nhiệm vụ được giao" -- a
+# qualifier after the names, not part of them.
+_QUALIFIER = re.compile(
+    r"\s*(?:theo\s+(?:chuc nang|tham quyen|linh vuc|pham vi|nhiem vu)|trong pham vi|duoc giao)"
+)
 _TASKS_OF = re.compile(
     r"(?:nhiem vu|trach nhiem|phan cong)(?:\s+(?:chu yeu|cu the|trong tam|giai phap))*\s+cua\s+"
 )
@@ -297,6 +310,11 @@ def _display(ref: AgencyRef) -> AgencyRef:
         lower = word.lower()
         out.append(lower if lower == "và" or not capital else lower[:1].upper() + lower[1:])
     return replace(ref, written=" ".join(out))
+
+
+def _texts(nodes: list[Node]) -> list[str]:
+    """The text of some items and of everything under them, in order."""
+    return [t for n in nodes for t in (n.text, *_texts(n.children))]
 
 
 class _Reader:
@@ -361,8 +379,16 @@ class _Reader:
                 and (m := field_label(text))
                 and last is not root
             ):
-                last.labels.append((m.lastgroup or "", text[m.end() :].strip()))
-                last.lines.append(line)
+                owner = last
+                if kind and (level := next((i for i, n in enumerate(stack) if n.kind == kind), 0)):
+                    # "- Cơ quan thực hiện:" printed at the level of the item's own bullets
+                    # (after "- Nội dung ... gồm:" and its "+" lines): the field is the item's
+                    if stack[level - 1] is not root:
+                        owner = stack[level - 1]
+                        del stack[level:]
+                owner.labels.append((m.lastgroup or "", text[m.end() :].strip()))
+                owner.lines.append(line)
+                last = owner
                 continue
             if kind:
                 if any(n.kind == kind for n in stack):
@@ -442,6 +468,8 @@ class _Reader:
     def _starts_assignment(self, ft: Folded, pos: int) -> bool:
         if (m := TRIGGER.match(ft.folded, pos)) and self.matcher.read_list(ft, m.end())[0]:
             return True
+        if linked := _LINKED.match(ft.folded, pos):
+            pos = linked.end()
         refs, end = self.matcher.read_list(ft, pos)
         return bool(refs) and bool(ROLE.match(ft.folded, end) or ft.folded[end : end + 1] == ":")
 
@@ -462,12 +490,27 @@ class _Reader:
                 continue
             head = self._head(child.text)
             here = replace(running, section=section_path(running.section, child))
-            if child.children:
-                if not self._is_heading(child):
+            if child.children and any(kind == "lead" for kind, _ in child.labels):
+                # a field-labelled block: its bullets spell out its content, one task
+                child.text = "\n".join([child.text, *_texts(child.children)])
+                self._leaf(child, head, here)
+            elif child.children:
+                if not self._is_heading(child) or self._highlights(child):
                     self._leaf(child, head, here)
                 self._walk(child, self._heading_context(here, child, head))
             else:
                 self._leaf(child, head, here)
+
+    def _highlights(self, node: Node) -> bool:
+        """ "1. Các Bộ, ngành chỉ đạo thực hiện đồng bộ ...; trong đó chú trọng các nội dung sau:"
+        -- a duty with its own subject, whose bullets single out parts of it."""
+        if node.kind not in ("decimal", "decimal2", "letter"):
+            return False
+        clauses = re.split(r"[.;]\s+", node.text.strip())
+        if len(clauses) < 2 or not _HIGHLIGHTS.match(_fold(clauses[-1])):
+            return False
+        duty = Folded(" ".join(clauses[:-1]))
+        return len(duty.text.split()) >= 8 and bool(self._sentence_leads(duty))
 
     def _introduced(self, context: Context, para: Node) -> Context:
         """ "UBND tỉnh giao Sở X ... sau:" / "Chủ tịch UBND tỉnh yêu cầu:" sets what follows."""
@@ -617,7 +660,8 @@ class _Reader:
             refs, _ = self.matcher.read_list(ft, m.end())
             if refs:
                 return refs
-        refs, end = self.matcher.read_list(ft, 0)
+        linked = _LINKED.match(ft.folded)
+        refs, end = self.matcher.read_list(ft, linked.end() if linked else 0)
         if refs and ft.folded[end : end + 1] in (" ", ""):  # the subject: "Báo Hưng Yên mở ..."
             return refs
         if (
@@ -661,7 +705,7 @@ class _Reader:
             return []
         ft = Folded(value)
         refs, end = self.matcher.read_list(ft, 0, strict=False)
-        if refs and not value[end:].strip(" .;,"):
+        if refs and (not value[end:].strip(" .;,") or _QUALIFIER.match(ft.folded, end)):
             return refs
         found = []
         for piece in re.split(r"[;\n]", value):
@@ -673,8 +717,8 @@ class _Reader:
             return []
         refs, end = self.matcher.read_list(Folded(piece), 0)
         rest = piece[end:].strip(" .,")
-        if refs and (not rest or ROLE.match(_fold(rest))):
-            return refs  # the names, then (maybe) what they do
+        if refs and (not rest or ROLE.match(_fold(rest)) or _QUALIFIER.match(_fold(rest))):
+            return refs  # the names, then (maybe) what they do or by what right
         found = []
         # "Báo X và các sở, ngành có liên quan": a name, then a generic group
         for part in re.split(r"\s+và\s+(?=các\s)|,\s*(?=các\s)", piece):
