@@ -509,3 +509,26 @@ def test_a_field_printed_beside_the_items_own_bullets_belongs_to_the_item():
         ("II.3", "Các sở, ngành", "2025-09-30")  # one task: the bullets are its content
     ]
     assert tasks[0]["content"].startswith("Hỗ trợ các địa phương số hóa hồ sơ")
+
+
+def test_the_subject_after_the_trouble_words_of_a_condition():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Sở Nội vụ chủ trì hướng dẫn.\n2. Khi triển khai, nếu có "
+        "vướng mắc, phát sinh các đơn vị sự nghiệp kịp thời báo cáo Bộ Nội vụ để xử lý.\n"
+        "3. Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, kịp thời phản ánh về Bộ."
+    )
+    assert rows(text) == [("II.1", "SNV"), ("II.2", "các đơn vị sự nghiệp"), ("II.3", None)]
+
+
+def test_a_subject_described_by_what_it_was_assigned():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Căn cứ tình hình thực tế, các sở, ngành và Ủy ban nhân dân "
+        "các xã, phường được giao chủ trì nhiệm vụ tại Kế hoạch này có trách nhiệm lập dự toán.\n"
+        "2. Các đơn vị được phân công thực hiện nhiệm vụ theo Kế hoạch này chịu trách nhiệm "
+        "quyết toán kinh phí."
+    )
+    assert rows(text) == [
+        ("II.1", "các sở, ngành"),
+        ("II.1", "Ủy ban nhân dân các xã, phường"),
+        ("II.2", "Các đơn vị được phân công thực hiện nhiệm vụ theo Kế hoạch này"),
+    ]

@@ -293,6 +293,17 @@ _HIGHLIGHTS = re.compile(r"(?:trong do|dac biet|nhat la)(?!\w)[^.;]*:$")
 _QUALIFIER = re.compile(
     r"\s*(?:theo\s+(?:chuc nang|tham quyen|linh vuc|pham vi|nhiem vu)|trong pham vi|duoc giao)"
 )
+# "các đơn vị được phân công chủ trì ... có trách nhiệm": who the subject is, before its verb
+_ASSIGNED = re.compile(
+    r"\s+duoc\s+(?:phan cong|giao)(?!\w)[^.;:]{0,120}?(?=\s(?:co|chiu) trach nhiem(?!\w))"
+)
+# "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc[,] các đơn vị kịp thời phản ánh ...":
+# the subject follows the trouble words, with or without a comma
+_TROUBLE_WORD = r"(?:kho khan|vuong mac|phat sinh|bat cap)"
+_TROUBLE = re.compile(
+    rf"(?:neu|khi|truong hop)\s+(?:co\s+)?{_TROUBLE_WORD}"
+    rf"(?:\s*(?:,|\s(?:va|hoac))\s*{_TROUBLE_WORD})*\s*,?\s*"
+)
 _TASKS_OF = re.compile(
     r"(?:nhiem vu|trach nhiem|phan cong)(?:\s+(?:chu yeu|cu the|trong tam|giai phap))*\s+cua\s+"
 )
@@ -661,8 +672,12 @@ class _Reader:
             if refs:
                 return refs
         linked = _LINKED.match(ft.folded)
-        refs, end = self.matcher.read_list(ft, linked.end() if linked else 0)
+        start = linked.end() if linked else 0
+        refs, end = self.matcher.read_list(ft, start)
         if refs and ft.folded[end : end + 1] in (" ", ""):  # the subject: "Báo Hưng Yên mở ..."
+            if len(refs) == 1 and refs[0].is_generic and (who := _ASSIGNED.match(ft.folded, end)):
+                # "Các cơ quan được phân công chủ trì ... có trách nhiệm": the clause says which
+                return [replace(refs[0], written=ft.text[start : who.end()].strip())]
             return refs
         if (
             refs
@@ -673,7 +688,11 @@ class _Reader:
         if _CONDITION.match(ft.folded):  # "Trường hợp ..., các đơn vị chủ động tạm dừng ..."
             for comma in re.finditer(r",\s+", ft.folded[:300]):
                 refs, end = self.matcher.read_list(ft, comma.end())
-                if refs and ROLE.match(ft.folded, end):
+                if refs and self._acts(ft, end):
+                    return refs
+            if trouble := _TROUBLE.search(ft.folded, 0, 300):
+                refs, end = self.matcher.read_list(ft, trouble.end())
+                if refs and self._acts(ft, end):
                     return refs
         for m in LEADS_BEFORE.finditer(ft.folded):
             for w in WORD_START.finditer(ft.folded, max(0, m.start() - 150), m.start()):
@@ -686,6 +705,13 @@ class _Reader:
                 ):
                     return refs
         return []
+
+    @staticmethod
+    def _acts(ft: Folded, end: int) -> bool:
+        """Whether the names ending at `end` are the subject: their verb follows, maybe after
+        "được phân công / được giao ..." ("... được giao chủ trì nhiệm vụ có trách nhiệm")."""
+        who = _ASSIGNED.match(ft.folded, end)
+        return bool(ROLE.match(ft.folded, who.end() if who else end))
 
     def _your_agencies(self, ft: Folded) -> list[AgencyRef]:
         """ "Đề nghị Quý cơ quan ...": the agencies the document is addressed to."""
