@@ -532,3 +532,22 @@ def test_a_subject_described_by_what_it_was_assigned():
         ("II.1", "Ủy ban nhân dân các xã, phường"),
         ("II.2", "Các đơn vị được phân công thực hiện nhiệm vụ theo Kế hoạch này"),
     ]
+
+
+def test_a_long_topic_heading_is_not_a_task():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n2. Về việc vận hành thống nhất phần mềm quản lý hồ sơ điện tử "
+        "trên hệ thống dùng chung của các cơ quan\n- Giao Sở Nội vụ chủ trì kiểm tra việc vận "
+        "hành.\n- Giao Sở Tài chính bố trí kinh phí."
+    )
+    assert rows(text) == [("II.2", "SNV"), ("II.2", "STC")]
+
+
+def test_a_clause_after_a_semicolon_at_a_line_end_stays_in_its_item():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n3. Sở Nội vụ\n\nHướng dẫn các đơn vị lập danh mục hồ sơ, "
+        "kiểm tra việc lưu trữ;\nxử lý các trường hợp làm thất lạc hồ sơ.\n"
+    )
+    tasks = to_json(parse_text(text, AGENCIES))["tasks"]
+    assert [(t["section"], t["lead"]) for t in tasks] == [("II.3", "SNV")]
+    assert tasks[0]["content"].endswith("xử lý các trường hợp làm thất lạc hồ sơ.")

@@ -304,6 +304,7 @@ _TROUBLE = re.compile(
     rf"(?:neu|khi|truong hop)\s+(?:co\s+)?{_TROUBLE_WORD}"
     rf"(?:\s*(?:,|\s(?:va|hoac))\s*{_TROUBLE_WORD})*\s*,?\s*"
 )
+_TOPIC = re.compile(r"ve\s+\w")  # "Về công tác ...", "Về việc ...", "Về lĩnh vực ..."
 _TASKS_OF = re.compile(
     r"(?:nhiem vu|trach nhiem|phan cong)(?:\s+(?:chu yeu|cu the|trong tam|giai phap))*\s+cua\s+"
 )
@@ -470,6 +471,8 @@ class _Reader:
         head = self._head(text)
         if head is not None:
             return not head.content
+        if node.children and _TOPIC.match(_fold(text)) and not re.search(r"[.;:]", text[:-1]):
+            return True  # "2. Về công tác triển khai ... (however long)": a topic, not a duty
         return (
             len(text) <= 80
             and not re.search(r"[.;]", text)

@@ -76,7 +76,11 @@ _BARE_MARKER = re.compile(
 
 def _continues(paragraph: str, last: str, line: str, width: int) -> bool:
     """Whether `line` goes on the paragraph whose last printed line is `last`."""
-    if last.endswith((".", ";", ":", "!", "?")) or marker_of(line)[0] or field_label(line):
+    if marker_of(line)[0] or field_label(line):
+        return False
+    if last.endswith(";") and line[:1].islower():
+        return True  # "...về rừng;" / "xử lý hành vi ...": the next clause of the same item
+    if last.endswith((".", ";", ":", "!", "?")):
         return False
     if _OPEN_END.search(last):
         return True  # "... phối hợp với các" / "Sở, Ban, ngành": the sentence goes on
