@@ -551,3 +551,29 @@ def test_a_clause_after_a_semicolon_at_a_line_end_stays_in_its_item():
     tasks = to_json(parse_text(text, AGENCIES))["tasks"]
     assert [(t["section"], t["lead"]) for t in tasks] == [("II.3", "SNV")]
     assert tasks[0]["content"].endswith("xử lý các trường hợp làm thất lạc hồ sơ.")
+
+
+def test_names_after_a_semicolon_that_continue_a_partner_list_are_partners():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Sở Xây dựng:\n- Chủ trì, phối hợp Ban Quản lý các khu chế "
+        "xuất và công nghiệp; các hợp tác xã và các đơn vị liên quan rà soát quy hoạch.\n"
+        "- Chủ trì, phối hợp với Sở Tài chính; Sở Nội vụ hướng dẫn thủ tục."
+    )
+    tasks = to_json(parse_text(text, AGENCIES))["tasks"]
+    assert [(t["lead_name"], t["partner_names"]) for t in tasks] == [
+        ("Sở Xây dựng", ["Ban Quản lý các khu chế xuất và công nghiệp"]),  # groups: not listed
+        ("Sở Xây dựng", ["Sở Tài chính"]),
+        ("Sở Nội vụ", []),  # a capital after ";": a new subject
+    ]
+
+
+def test_an_unknown_name_runs_on_through_what_a_ban_quan_ly_manages_and_stops_at_a_verb():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Sở Xây dựng chủ trì, phối hợp với Ban Quản lý các khu chế "
+        "xuất và công nghiệp, Vụ Kế hoạch hoàn thiện hồ sơ."
+    )
+    tasks = to_json(parse_text(text, AGENCIES))["tasks"]
+    assert tasks[0]["partner_names"] == [
+        "Ban Quản lý các khu chế xuất và công nghiệp",
+        "Vụ Kế hoạch",
+    ]

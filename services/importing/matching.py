@@ -207,6 +207,8 @@ _NAME_STOP = re.compile(
     r"|tổng hợp|thông báo|dự thảo|ban hành|đôn đốc|tăng cường|đẩy mạnh|phát huy|nâng cao|rà soát"
     r"|nghiêm túc|kịp thời|thường xuyên|quyết liệt"  # adverbs that open the predicate
     r"|yêu cầu|đề nghị"  # "Bộ X yêu cầu ...": the author asks, the name has ended
+    r"|hoàn thiện|cập nhật|đánh giá|thẩm định|phổ biến|tuyên truyền|giám sát|vận hành"
+    r"|sửa đổi|bổ sung|điều chỉnh|khảo sát|công bố|lựa chọn|tiếp nhận"
     r"|là|làm|tại|theo|về|trong|trước|cùng|với|để|nhằm|gửi|cấp|lập|giúp|có|được|sẽ|cần|phải"
     r"|sau|khi|nếu|này|do|các|những|một|và|đã|đang|chưa|không|trên|từ|đến|cho|thì|mà|của)(?!\w)"
 )
@@ -406,7 +408,10 @@ class AgencyMatcher:
             # a verb is written in lower case: "Sở Tài chính", "UBND huyện Văn Lâm" go on
             checked = (i > 0 or m.group() not in _NEEDS_CAPITAL) and not w.group()[0].isupper()
             if checked and strict and _NAME_STOP.match(lower_word):
-                if not (folded_word.startswith("va ") and self._continues_name(ft, word_pos)):
+                # "Ban Quản lý các khu công nghiệp", "Ban Quản lý các dự án": what it manages
+                managed = m.group() == "ban quan ly" and i == 0 and folded_word.startswith("cac ")
+                joined = folded_word.startswith("va ") and self._continues_name(ft, word_pos)
+                if not (managed or joined):
                     break
             if w.group()[0].isdigit():
                 break

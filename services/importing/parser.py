@@ -642,9 +642,21 @@ class _Reader:
             start = cuts[-1] if cuts else 0
             if self.matcher.read_list(ft, start)[1] >= m.start():
                 continue  # "Thủ trưởng các sở; Chủ tịch UBND các xã; ...": one list of leads
+            if ft.text[m.end() : m.end() + 1].islower() and self._partners_run_to(
+                ft, start, m.start()
+            ):
+                continue  # "phối hợp Ban X; các doanh nghiệp ... rà soát": the list goes on
             cuts.append(m.end())
         bounds = [0, *cuts, len(text)]
         return [text[a:b].strip() for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
+
+    def _partners_run_to(self, ft: Folded, start: int, stop: int) -> bool:
+        """Whether a "phối hợp (với) ..." list between `start` and `stop` ends right at `stop`."""
+        for w in WITH.finditer(ft.folded, start, stop):
+            refs, end = self.matcher.read_list(ft, w.end())
+            if refs and end >= stop:
+                return True
+        return False
 
     def _directs_others(self, ft: Folded) -> bool:
         """ "Phối hợp với ...; yêu cầu các doanh nghiệp ...": the lead given above directs other
@@ -723,7 +735,16 @@ class _Reader:
     def _partners(self, ft: Folded) -> list[AgencyRef]:
         partners = []
         for m in WITH.finditer(ft.folded):
-            partners += self.matcher.read_list(ft, m.end())[0]
+            refs, end = self.matcher.read_list(ft, m.end())
+            while refs and (more := re.match(r"\s*;\s*(?=[^\W\d_])", ft.folded[end:])):
+                if not ft.text[end + more.end()].islower():
+                    break  # "...; Sở B chủ trì ...": a new sentence with its own subject
+                # "phối hợp Ban X; các doanh nghiệp và các đơn vị liên quan rà soát ..."
+                after, after_end = self.matcher.read_list(ft, end + more.end())
+                if not after or not ROLE.match(ft.folded, after_end):
+                    break
+                refs, end = refs + after, after_end
+            partners += refs
         return partners
 
     def _label_agencies(self, value: str) -> list[AgencyRef]:
