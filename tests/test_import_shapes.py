@@ -577,3 +577,27 @@ def test_an_unknown_name_runs_on_through_what_a_ban_quan_ly_manages_and_stops_at
         "Ban Quản lý các khu chế xuất và công nghiệp",
         "Vụ Kế hoạch",
     ]
+
+
+def test_a_leader_named_in_person_is_the_lead_as_written():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n5. Giao Phó Thủ tướng Lê Minh Khái trực tiếp chỉ đạo công tác "
+        "chuẩn bị hội nghị.\n6. Giao Sở Nội vụ tổng hợp, kịp thời báo cáo Phó Thủ tướng Lê "
+        "Minh Khái."
+    )
+    tasks = to_json(parse_text(text, AGENCIES))["tasks"]
+    assert [(t["section"], t["lead"], t["lead_name"], t["partner_names"]) for t in tasks] == [
+        ("II.5", None, "Phó Thủ tướng Lê Minh Khái", []),
+        ("II.6", "SNV", "Sở Nội vụ", []),
+    ]
+    assert parse_text(text, AGENCIES).new_agencies == []  # a person is not proposed as an agency
+
+
+def test_a_countdown_to_an_event_is_not_a_deadline():
+    text = MINISTRY_HEADER + (
+        "Từ nay đến ngày 20 tháng 4 năm 2025 chỉ còn ít thời gian, Bộ trưởng yêu cầu:\n"
+        "1. Vụ Tổ chức cán bộ rà soát nhân sự.\n"
+        "2. Văn phòng Bộ hoàn thành hồ sơ trước ngày 10/4/2025."
+    )
+    tasks = to_json(parse_text(text, AGENCIES))["tasks"]
+    assert [(t["section"], t["deadline"]) for t in tasks] == [("1", None), ("2", "2025-04-10")]

@@ -68,7 +68,7 @@ class AgencyRef:
 
     written: str  # as written in the text
     code: str | None = None  # registry code; None for a group or an unknown name
-    how: str = "unknown"  # "exact", "alias", "folded", "fuzzy", "group" or "unknown"
+    how: str = "unknown"  # "exact", "alias", "folded", "fuzzy", "group", "person" or "unknown"
     group: str = ""  # the registry group a group phrase stands for
 
     @property
@@ -83,6 +83,11 @@ class AgencyRef:
     @property
     def is_unknown(self) -> bool:
         return self.how == "unknown"
+
+    @property
+    def is_person(self) -> bool:
+        """A leader named in person ("Phó Thủ tướng Chính phủ Trần Hồng Hà"), not an agency."""
+        return self.how == "person"
 
 
 # Groups whose usual wording differs from the registry's group name (folded regex -> group).
@@ -116,6 +121,14 @@ _HONORIFIC = re.compile(r"(?:cac\s+)?dong chi\s+")
 _HOLDER = re.compile(
     r"(?:cac\s+)?(?:dong chi\s+)?(?:pho\s+)?(?:bo truong|thu truong|chu tich|tong giam doc"
     r"|giam doc|thu tuong(?:\s+chinh phu)?)(?=\s*(?:[,;:]|\s(?:va|cung)\s|$))"
+)
+# A leader named in person ("Giao Phó Thủ tướng Chính phủ Trần Hồng Hà trực tiếp chỉ đạo"): the
+# title, then a personal name of two to four capitalised words.
+_PERSON_TITLE = re.compile(
+    r"(?:(?:dong chi\s+)?(?:pho\s+)?thu tuong(?:\s+chinh phu)?|dong chi)(?=\s)"
+)
+_PERSON_NAME = re.compile(
+    r"(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\W\d_]*){2,4}(?![\w])"
 )
 # Words that start an agency's name; `True` = the next word must be capitalised ("Sở Ngoại vụ").
 _KEYWORDS = (
@@ -345,6 +358,11 @@ class AgencyMatcher:
                     if start != pos and ref.is_group:  # the holders of a registry group
                         return AgencyRef(ft.text[pos:end], None, "group", ref.group), end
                     return ref, end
+        if (person := _PERSON_TITLE.match(ft.folded, pos)) and (
+            name := _PERSON_NAME.match(ft.text, person.end())
+        ):
+            if not _KEYWORD.match(ft.folded, _skip_spaces(ft.folded, person.end())):
+                return AgencyRef(ft.text[pos : name.end()], None, "person"), name.end()
         if holder := _HOLDER.match(ft.folded, pos):
             title = _HONORIFIC.match(ft.folded, pos)  # "Các đồng chí Bộ trưởng" -> "Bộ trưởng"
             begin = title.end() if title else pos

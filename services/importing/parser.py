@@ -865,6 +865,12 @@ class _Reader:
             )
 
     def _lead_rows(self, ref: AgencyRef):
+        if ref.is_person:
+            note = (
+                f"«{ref.written}» là người được giao, không phải cơ quan: giữ như văn bản ghi "
+                "hoặc chọn cơ quan chủ trì"
+            )
+            return [(None, ref.written, "", [(CHECK, note)])]
         if ref.is_generic or (ref.is_group and not self.matcher.is_home(self.header.issuer)):
             note = f"«{ref.written}» là nhóm cơ quan: giữ một dòng như văn bản ghi"
             name = expand_abbreviations(ref.written)
@@ -913,7 +919,7 @@ class _Reader:
     def _partner_codes(self, refs: list[AgencyRef]) -> tuple[list[str], list[tuple[int, str]]]:
         codes, notes = [], []
         for ref in refs:
-            if ref.is_group or ref.is_generic:
+            if ref.is_group or ref.is_generic or ref.is_person:
                 continue  # "phối hợp với các sở, ngành": too broad to list, kept in the content
             if ref.is_unknown:
                 self._propose(ref.written)
