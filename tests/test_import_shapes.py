@@ -601,3 +601,16 @@ def test_a_countdown_to_an_event_is_not_a_deadline():
     )
     tasks = to_json(parse_text(text, AGENCIES))["tasks"]
     assert [(t["section"], t["deadline"]) for t in tasks] == [("1", None), ("2", "2025-04-10")]
+
+
+def test_a_comma_inside_an_unknown_name_does_not_end_it():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Bộ Văn hóa, Thể thao và Du lịch chủ trì, phối hợp với Bộ Lao "
+        "động, Thương binh và Xã hội, Bộ Công an tổ chức kiểm tra.\n"
+        "2. Viện Nghiên cứu, Phát triển kinh tế và xã hội nghiên cứu đề xuất mô hình."
+    )
+    tasks = to_json(parse_text(text, AGENCIES))["tasks"]
+    assert [(t["lead_name"], t["partner_names"]) for t in tasks] == [
+        ("Bộ Văn hóa, Thể thao và Du lịch", ["Bộ Lao động, Thương binh và Xã hội", "Bộ Công an"]),
+        ("Viện Nghiên cứu, Phát triển kinh tế và xã hội", []),
+    ]

@@ -418,9 +418,15 @@ class AgencyMatcher:
             return None, pos
         end = m.end()
         for i, w in enumerate(words):
-            if w.start() != end - m.end() + 1 or i >= _MAX_NAME_WORDS:
-                break  # punctuation or a double space between the words: the name ended
             word_pos = m.end() + w.start()
+            if (
+                w.start() == end - m.end() + 2
+                and ft.text[end:word_pos] == ", "
+                and self._comma_in_name(ft, word_pos)
+            ):
+                pass  # "Bộ Văn hóa, Thể thao và Du lịch": a comma inside the name
+            elif w.start() != end - m.end() + 1 or i >= _MAX_NAME_WORDS:
+                break  # punctuation or a double space between the words: the name ended
             folded_word = ft.folded[word_pos : word_pos + 40]
             lower_word = ft.text[word_pos : word_pos + 40].lower()
             # a verb is written in lower case: "Sở Tài chính", "UBND huyện Văn Lâm" go on
@@ -436,6 +442,20 @@ class AgencyMatcher:
             end = m.end() + w.end()
         written = ft.text[pos:end]
         return self._fuzzy(written) or AgencyRef(written), end
+
+    def _comma_in_name(self, ft: Folded, pos: int) -> bool:
+        """Whether a capitalised word after a comma goes on the name ("Bộ Lao động, Thương binh
+        và Xã hội", "Viện Chiến lược, Chính sách ...") rather than start the next one: it starts
+        no agency, title or group, and "và" + a capital soon closes the name."""
+        if not ft.text[pos : pos + 1].isupper():
+            return False
+        folded = ft.folded
+        if _KEYWORD.match(folded, pos) or _TITLE.match(folded, pos) or _HOLDER.match(folded, pos):
+            return False
+        if self._key_re.match(folded, pos) or _GENERIC_GROUP.match(folded, pos):
+            return False
+        # the part after the comma ends the name: "Thể thao và Du lịch", "Chính sách tài ..."
+        return bool(re.match(r"\w+(?: \w+){0,3} va \w", folded[pos : pos + 50]))
 
     def _continues_name(self, ft: Folded, and_pos: int) -> bool:
         """Whether "và" inside an unknown name joins two words of it ("Tài nguyên và Môi trường")
