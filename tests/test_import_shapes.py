@@ -614,3 +614,13 @@ def test_a_comma_inside_an_unknown_name_does_not_end_it():
         ("Bộ Văn hóa, Thể thao và Du lịch", ["Bộ Lao động, Thương binh và Xã hội", "Bộ Công an"]),
         ("Viện Nghiên cứu, Phát triển kinh tế và xã hội", []),
     ]
+
+
+def test_a_group_located_in_industrial_zones_keeps_its_location():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Các chủ đầu tư hạ tầng trong các khu công nghiệp, khu chế "
+        "xuất, cụm công nghiệp chủ động bố trí kinh phí."
+    )
+    assert rows(text) == [
+        ("II.1", "Các chủ đầu tư hạ tầng trong các khu công nghiệp, khu chế xuất, cụm công nghiệp")
+    ]

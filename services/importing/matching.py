@@ -225,7 +225,12 @@ _NAME_STOP = re.compile(
     r"|là|làm|tại|theo|về|trong|trước|cùng|với|để|nhằm|gửi|cấp|lập|giúp|có|được|sẽ|cần|phải"
     r"|sau|khi|nếu|này|do|các|những|một|và|đã|đang|chưa|không|trên|từ|đến|cho|thì|mà|của)(?!\w)"
 )
-_AREA = re.compile(r"\s+tren dia ban(?:\s+(?:tinh|thanh pho|xa|phuong))?(?!\w)")
+_ZONE = r"(?:khu|cum)\s+(?:cong nghe cao|cong nghiep|che xuat|kinh te(?:\s+cua khau)?)"
+# Where a group is: "trên địa bàn tỉnh", "trong các khu công nghệ cao, khu công nghiệp, cụm ..."
+_AREA = re.compile(
+    r"\s+tren dia ban(?:\s+(?:tinh|thanh pho|xa|phuong))?(?!\w)"
+    rf"|\s+(?:trong|tai)\s+cac\s+{_ZONE}(?:\s*(?:,|\s(?:va|cac))\s*{_ZONE})*(?!\w)"
+)
 # verbs that end a generic group's description even when no stop word does ("bảo đảm")
 ROLE_WORD = re.compile(
     r"(?:bao dam|dam bao|chu dong|tuan thu|phoi hop|thuc hien|trien khai|to chuc|xay dung"
