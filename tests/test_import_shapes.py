@@ -624,3 +624,21 @@ def test_a_group_located_in_industrial_zones_keeps_its_location():
     assert rows(text) == [
         ("II.1", "Các chủ đầu tư hạ tầng trong các khu công nghiệp, khu chế xuất, cụm công nghiệp")
     ]
+
+
+def test_partner_cells_split_into_names_by_their_shape():
+    text = MINISTRY_HEADER + (
+        "PHỤ LỤC\n| TT | Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian thực hiện |\n"
+        "| --- | --- | --- | --- | --- |\n"
+        "| 1. | Số hóa hồ sơ | Cục Lưu trữ | Vụ Pháp chế và các đơn vị có liên quan | 2025 |\n"
+        "| 2. | Tập huấn | Cục Lưu trữ | Vụ Tổ chức cán bộ, Cục Kế toán tài chính | 2025 |\n"
+        "| 3. | Kiểm tra | Cục Lưu trữ | Sở Nội vụ Sở Tài chính; các đơn vị | 2025 |\n"
+        "| 4. | Tổng kết | Cục Lưu trữ | Bộ Văn hóa, Thể thao và Du lịch | 2026 |\n"
+    )
+    data = to_json(parse_text(text, AGENCIES))
+    assert [t["partner_names"] for t in data["tasks"]] == [
+        ["Vụ Pháp chế"],  # the generic group after "và các" is not listed
+        ["Vụ Tổ chức cán bộ", "Cục Kế toán tài chính"],  # each part starts like a name
+        ["Sở Nội vụ", "Sở Tài chính"],  # a lost separator between two registered names
+        ["Bộ Văn hóa, Thể thao và Du lịch"],  # one name with a comma
+    ]

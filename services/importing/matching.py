@@ -436,6 +436,8 @@ class AgencyMatcher:
             lower_word = ft.text[word_pos : word_pos + 40].lower()
             # a verb is written in lower case: "Sở Tài chính", "UBND huyện Văn Lâm" go on
             checked = (i > 0 or m.group() not in _NEEDS_CAPITAL) and not w.group()[0].isupper()
+            if not strict and re.match(r"va cac\s", folded_word):
+                break  # "Vụ Pháp chế và các đơn vị liên quan" (a cell): a group follows
             if checked and strict and _NAME_STOP.match(lower_word):
                 # "Ban Quản lý các khu công nghiệp", "Ban Quản lý các dự án": what it manages
                 managed = m.group() == "ban quan ly" and i == 0 and folded_word.startswith("cac ")
@@ -516,6 +518,11 @@ class AgencyMatcher:
     def name(self, code: str) -> str:
         agency = self.agencies.get(code)
         return agency.name if agency else code
+
+
+def starts_agency_name(text: str) -> bool:
+    """Whether a text starts the way an agency's name does ("Sở ...", "Cục ...", "Vụ ...")."""
+    return bool(text[:1].isupper() and _KEYWORD.match(fold_same_length(text)))
 
 
 def _shared_title(previous: AgencyRef, ref: AgencyRef) -> str:

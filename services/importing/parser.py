@@ -60,7 +60,13 @@ from services.importing.items import (
     marker_of,
     section_path,
 )
-from services.importing.matching import MERGER_MONTH, AgencyRef, Folded, matcher_for
+from services.importing.matching import (
+    MERGER_MONTH,
+    AgencyRef,
+    Folded,
+    matcher_for,
+    starts_agency_name,
+)
 from services.importing.matching import fold_same_length as _fold
 from services.importing.pdf import pdf_text
 from services.importing.review import CHECK, CONFIDENCE, HIGH, LOW, MEDIUM, MISSING, NOTE  # noqa: F401
@@ -769,12 +775,19 @@ class _Reader:
         rest = piece[end:].strip(" .,")
         if refs and (not rest or ROLE.match(_fold(rest)) or _QUALIFIER.match(_fold(rest))):
             return refs  # the names, then (maybe) what they do or by what right
+        if refs and refs[-1].code and starts_agency_name(rest):
+            # "Sở Khoa học và Công nghệ Sở Công Thương": a separator lost between two names
+            return refs + self._cell_names(rest)
         found = []
         # "Báo X và các sở, ngành có liên quan": a name, then a generic group
         for part in re.split(r"\s+và\s+(?=các\s)|,\s*(?=các\s)", piece):
             names = [p.strip(" .,") for p in re.split(r",\s*(?=[A-ZĐÂÊÔƠƯ])", part)]
             resolved = [self.matcher.resolve(n) for n in names]
-            if len(names) > 1 and not all(r and not r.is_unknown for r in resolved):
+            if (
+                len(names) > 1
+                and not all(r and not r.is_unknown for r in resolved)
+                and not all(starts_agency_name(n) for n in names)  # "Vụ A, Cục B": two names
+            ):
                 resolved = [self.matcher.resolve(part.strip(" .,"))]  # one name with commas
             found += [
                 r
