@@ -15,7 +15,13 @@ from bench import import_accuracy as bench
 TARGETS = bench.TARGETS
 # What the importer reaches today on the development set: a drop below is a regression. Raise
 # these when the figures rise; they meet TARGETS where the importer already does.
-FLOORS = {"lead": 0.96, "deadline": 0.975, "precision": 0.955, "metadata": 0.99}
+FLOORS = {
+    "lead": 0.97,
+    "deadline": 0.99,
+    "precision": 0.975,
+    "partner": 0.40,  # no target: generic partners ("các cơ quan liên quan") are not listed
+    "metadata": 0.99,
+}
 
 
 def dev_figures() -> dict[str, float]:
