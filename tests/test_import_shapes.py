@@ -593,6 +593,16 @@ def test_a_leader_named_in_person_is_the_lead_as_written():
     assert parse_text(text, AGENCIES).new_agencies == []  # a person is not proposed as an agency
 
 
+def test_a_person_with_the_office_of_a_body_gives_the_body_and_a_title_is_no_name():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Giao đồng chí Trần Văn Bình, Giám đốc Sở Nội vụ chỉ đạo "
+        "kiểm tra.\n2. Giao đồng chí Phó Chủ tịch phụ trách chỉ đạo tổng kết."
+    )
+    got = rows(text)
+    assert got[0] == ("II.1", "SNV")
+    assert len(got) == 2 and "Phó Chủ" not in (got[1][1] or "")  # a title is not a person's name
+
+
 def test_a_countdown_to_an_event_is_not_a_deadline():
     text = MINISTRY_HEADER + (
         "Từ nay đến ngày 20 tháng 4 năm 2025 chỉ còn ít thời gian, Bộ trưởng yêu cầu:\n"

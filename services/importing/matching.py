@@ -366,7 +366,15 @@ class AgencyMatcher:
         if (person := _PERSON_TITLE.match(ft.folded, pos)) and (
             name := _PERSON_NAME.match(ft.text, person.end())
         ):
-            if not _KEYWORD.match(ft.folded, _skip_spaces(ft.folded, person.end())):
+            first = _skip_spaces(ft.folded, person.end())
+            if not (_KEYWORD.match(ft.folded, first) or _TITLE.match(ft.folded, first)):
+                comma = re.match(r",\s*", ft.folded[name.end() :])
+                office = name.end() + comma.end() if comma else -1
+                if comma and _TITLE.match(ft.folded, office):
+                    # "đồng chí Nguyễn Văn A, Giám đốc Sở Nội vụ": the office names the body
+                    ref, end = self._read_one(ft, office, strict)
+                    if ref is not None:
+                        return ref, end
                 return AgencyRef(ft.text[pos : name.end()], None, "person"), name.end()
         if holder := _HOLDER.match(ft.folded, pos):
             title = _HONORIFIC.match(ft.folded, pos)  # "Các đồng chí Bộ trưởng" -> "Bộ trưởng"
