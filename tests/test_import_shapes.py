@@ -408,3 +408,247 @@ def test_recipients_wrapped_over_lines_stay_in_the_header():
     result = parse_text(text, AGENCIES)
     assert result.recipients[-1].endswith("Tổng giám đốc các Tập đoàn kinh tế")
     assert [(t.section, t.lead_name) for t in result.tasks] == [("1", "Bộ Quốc phòng")]
+
+
+# --- patterns of the administrative language (issue 14, second pass) -------------------------
+
+
+def test_a_header_wrapped_inside_a_parenthesis_stays_one_header():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n4. Các chủ đầu tư là doanh nghiệp (các\n"
+        "Tổng công ty, các Công ty cổ phần…)\n\n- Lập hồ sơ hoàn công đúng hạn.\n\n"
+        "- Báo cáo tiến độ giải ngân."
+    )
+    lead = "Các chủ đầu tư là doanh nghiệp (các Tổng công ty, các Công ty cổ phần…)"
+    assert rows(text) == [("II.4", lead), ("II.4", lead)]
+
+
+def test_to_chuc_after_a_group_without_a_comma_is_its_verb():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Sở Xây dựng:\n- Trên cơ sở kết quả rà soát, Ủy ban nhân dân "
+        "các phường, xã tổ chức kiểm tra hiện trường.\n"
+        "2. Các doanh nghiệp, tổ chức có liên quan: chấp hành quy định."
+    )
+    assert rows(text) == [
+        ("II.1", "Ủy ban nhân dân các phường, xã"),
+        ("II.2", "Các doanh nghiệp, tổ chức có liên quan"),
+    ]
+
+
+def test_a_closing_with_a_recurring_report_is_an_assignment():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Sở Nội vụ chủ trì hướng dẫn lập danh mục hồ sơ.\n"
+        "Bộ Nội vụ yêu cầu các đơn vị sự nghiệp và các hội nghề nghiệp nghiêm túc triển khai "
+        "thực hiện; hằng quý báo cáo kết quả về Bộ (qua Văn phòng Bộ)./."
+    )
+    got = rows(text)
+    assert got[0] == ("II.1", "SNV")
+    assert [lead for section, lead in got[1:]] == [
+        "các đơn vị sự nghiệp",
+        "các hội nghề nghiệp",
+    ]
+    assert got[1][0] == ""  # the closing stands after the items, under none of them
+
+
+def test_a_closing_formula_without_a_concrete_duty_is_no_task():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Sở Nội vụ chủ trì hướng dẫn lập danh mục hồ sơ.\n"
+        "Bộ Nội vụ yêu cầu các đơn vị nghiêm túc triển khai thực hiện./."
+    )
+    assert rows(text) == [("II.1", "SNV")]
+
+
+def test_an_adverb_ends_a_generic_group():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Các doanh nghiệp bưu chính kịp thời báo cáo sự cố.\n"
+        "2. Các hợp tác xã nghiêm túc chấp hành quy định."
+    )
+    assert rows(text) == [("II.1", "Các doanh nghiệp bưu chính"), ("II.2", "Các hợp tác xã")]
+
+
+def test_a_sentence_linked_to_the_one_before_gives_its_own_lead():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Các Sở:\n- Rà soát hồ sơ lưu trữ, gửi Sở Nội vụ trước ngày "
+        "15/4/2025. Trên cơ sở đó, Sở Nội vụ tổng hợp, báo cáo Bộ Nội vụ trước ngày 30/4/2025."
+    )
+    result = to_json(parse_text(text, AGENCIES))["tasks"]
+    assert [(t["lead"] or t["lead_name"], t["deadline"]) for t in result] == [
+        ("Các Sở", "2025-04-15"),
+        ("SNV", "2025-04-30"),
+    ]
+    assert result[1]["content"].startswith("Trên cơ sở đó, Sở Nội vụ tổng hợp")
+
+
+def test_an_item_that_singles_out_some_duties_is_a_duty_itself():
+    text = MINISTRY_HEADER + (
+        "1. Các đồng chí Bộ trưởng, Thủ trưởng cơ quan ngang Bộ theo chức năng, nhiệm vụ "
+        "trực tiếp chỉ đạo thực hiện nghiêm các chương trình số hóa; trong đó chú trọng các "
+        "nội dung sau:\n- Hoàn thành số hóa hồ sơ gốc.\n- Bố trí đủ kinh phí.\n"
+        "2. Sở Nội vụ chủ trì các việc sau:\n- Hướng dẫn nghiệp vụ."
+    )
+    assert rows(text) == [
+        ("1", "Bộ trưởng"),
+        ("1", "Thủ trưởng cơ quan ngang Bộ"),
+        ("1", "Bộ trưởng"),
+        ("1", "Thủ trưởng cơ quan ngang Bộ"),
+        ("1", "Bộ trưởng"),
+        ("1", "Thủ trưởng cơ quan ngang Bộ"),
+        ("2", "SNV"),  # "chủ trì các việc sau:" is a lead-in, not a duty of its own
+    ]
+
+
+def test_a_field_printed_beside_the_items_own_bullets_belongs_to_the_item():
+    text = MINISTRY_HEADER + (
+        "II. NHIỆM VỤ\n3. Hỗ trợ các địa phương số hóa hồ sơ\n- Các việc hỗ trợ gồm:\n"
+        "+ Tập huấn nghiệp vụ;\n+ Cung cấp phần mềm dùng chung.\n"
+        "- Cơ quan thực hiện: Các sở, ngành theo chức năng, nhiệm vụ được giao.\n"
+        "- Thời gian thực hiện: trước ngày 30/9/2025.\n4. Tổ chức sơ kết"
+    )
+    tasks = to_json(parse_text(text, AGENCIES))["tasks"]
+    assert [(t["section"], t["lead_name"], t["deadline"]) for t in tasks] == [
+        ("II.3", "Các sở, ngành", "2025-09-30")  # one task: the bullets are its content
+    ]
+    assert tasks[0]["content"].startswith("Hỗ trợ các địa phương số hóa hồ sơ")
+
+
+def test_the_subject_after_the_trouble_words_of_a_condition():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Sở Nội vụ chủ trì hướng dẫn.\n2. Khi triển khai, nếu có "
+        "vướng mắc, phát sinh các đơn vị sự nghiệp kịp thời báo cáo Bộ Nội vụ để xử lý.\n"
+        "3. Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, kịp thời phản ánh về Bộ."
+    )
+    assert rows(text) == [("II.1", "SNV"), ("II.2", "các đơn vị sự nghiệp"), ("II.3", None)]
+
+
+def test_a_subject_described_by_what_it_was_assigned():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Căn cứ tình hình thực tế, các sở, ngành và Ủy ban nhân dân "
+        "các xã, phường được giao chủ trì nhiệm vụ tại Kế hoạch này có trách nhiệm lập dự toán.\n"
+        "2. Các đơn vị được phân công thực hiện nhiệm vụ theo Kế hoạch này chịu trách nhiệm "
+        "quyết toán kinh phí."
+    )
+    assert rows(text) == [
+        ("II.1", "các sở, ngành"),
+        ("II.1", "Ủy ban nhân dân các xã, phường"),
+        ("II.2", "Các đơn vị được phân công thực hiện nhiệm vụ theo Kế hoạch này"),
+    ]
+
+
+def test_a_long_topic_heading_is_not_a_task():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n2. Về việc vận hành thống nhất phần mềm quản lý hồ sơ điện tử "
+        "trên hệ thống dùng chung của các cơ quan\n- Giao Sở Nội vụ chủ trì kiểm tra việc vận "
+        "hành.\n- Giao Sở Tài chính bố trí kinh phí."
+    )
+    assert rows(text) == [("II.2", "SNV"), ("II.2", "STC")]
+
+
+def test_a_clause_after_a_semicolon_at_a_line_end_stays_in_its_item():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n3. Sở Nội vụ\n\nHướng dẫn các đơn vị lập danh mục hồ sơ, "
+        "kiểm tra việc lưu trữ;\nxử lý các trường hợp làm thất lạc hồ sơ.\n"
+    )
+    tasks = to_json(parse_text(text, AGENCIES))["tasks"]
+    assert [(t["section"], t["lead"]) for t in tasks] == [("II.3", "SNV")]
+    assert tasks[0]["content"].endswith("xử lý các trường hợp làm thất lạc hồ sơ.")
+
+
+def test_names_after_a_semicolon_that_continue_a_partner_list_are_partners():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Sở Xây dựng:\n- Chủ trì, phối hợp Ban Quản lý các khu chế "
+        "xuất và công nghiệp; các hợp tác xã và các đơn vị liên quan rà soát quy hoạch.\n"
+        "- Chủ trì, phối hợp với Sở Tài chính; Sở Nội vụ hướng dẫn thủ tục."
+    )
+    tasks = to_json(parse_text(text, AGENCIES))["tasks"]
+    assert [(t["lead_name"], t["partner_names"]) for t in tasks] == [
+        ("Sở Xây dựng", ["Ban Quản lý các khu chế xuất và công nghiệp"]),  # groups: not listed
+        ("Sở Xây dựng", ["Sở Tài chính"]),
+        ("Sở Nội vụ", []),  # a capital after ";": a new subject
+    ]
+
+
+def test_an_unknown_name_runs_on_through_what_a_ban_quan_ly_manages_and_stops_at_a_verb():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Sở Xây dựng chủ trì, phối hợp với Ban Quản lý các khu chế "
+        "xuất và công nghiệp, Vụ Kế hoạch hoàn thiện hồ sơ."
+    )
+    tasks = to_json(parse_text(text, AGENCIES))["tasks"]
+    assert tasks[0]["partner_names"] == [
+        "Ban Quản lý các khu chế xuất và công nghiệp",
+        "Vụ Kế hoạch",
+    ]
+
+
+def test_a_leader_named_in_person_is_the_lead_as_written():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n5. Giao Phó Thủ tướng Lê Minh Khái trực tiếp chỉ đạo công tác "
+        "chuẩn bị hội nghị.\n6. Giao Sở Nội vụ tổng hợp, kịp thời báo cáo Phó Thủ tướng Lê "
+        "Minh Khái."
+    )
+    tasks = to_json(parse_text(text, AGENCIES))["tasks"]
+    assert [(t["section"], t["lead"], t["lead_name"], t["partner_names"]) for t in tasks] == [
+        ("II.5", None, "Phó Thủ tướng Lê Minh Khái", []),
+        ("II.6", "SNV", "Sở Nội vụ", []),
+    ]
+    assert parse_text(text, AGENCIES).new_agencies == []  # a person is not proposed as an agency
+
+
+def test_a_person_with_the_office_of_a_body_gives_the_body_and_a_title_is_no_name():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Giao đồng chí Trần Văn Bình, Giám đốc Sở Nội vụ chỉ đạo "
+        "kiểm tra.\n2. Giao đồng chí Phó Chủ tịch phụ trách chỉ đạo tổng kết."
+    )
+    got = rows(text)
+    assert got[0] == ("II.1", "SNV")
+    assert len(got) == 2 and "Phó Chủ" not in (got[1][1] or "")  # a title is not a person's name
+
+
+def test_a_countdown_to_an_event_is_not_a_deadline():
+    text = MINISTRY_HEADER + (
+        "Từ nay đến ngày 20 tháng 4 năm 2025 chỉ còn ít thời gian, Bộ trưởng yêu cầu:\n"
+        "1. Vụ Tổ chức cán bộ rà soát nhân sự.\n"
+        "2. Văn phòng Bộ hoàn thành hồ sơ trước ngày 10/4/2025."
+    )
+    tasks = to_json(parse_text(text, AGENCIES))["tasks"]
+    assert [(t["section"], t["deadline"]) for t in tasks] == [("1", None), ("2", "2025-04-10")]
+
+
+def test_a_comma_inside_an_unknown_name_does_not_end_it():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Bộ Văn hóa, Thể thao và Du lịch chủ trì, phối hợp với Bộ Lao "
+        "động, Thương binh và Xã hội, Bộ Công an tổ chức kiểm tra.\n"
+        "2. Viện Nghiên cứu, Phát triển kinh tế và xã hội nghiên cứu đề xuất mô hình."
+    )
+    tasks = to_json(parse_text(text, AGENCIES))["tasks"]
+    assert [(t["lead_name"], t["partner_names"]) for t in tasks] == [
+        ("Bộ Văn hóa, Thể thao và Du lịch", ["Bộ Lao động, Thương binh và Xã hội", "Bộ Công an"]),
+        ("Viện Nghiên cứu, Phát triển kinh tế và xã hội", []),
+    ]
+
+
+def test_a_group_located_in_industrial_zones_keeps_its_location():
+    text = MINISTRY_HEADER + (
+        "II. TỔ CHỨC THỰC HIỆN\n1. Các chủ đầu tư hạ tầng trong các khu công nghiệp, khu chế "
+        "xuất, cụm công nghiệp chủ động bố trí kinh phí."
+    )
+    assert rows(text) == [
+        ("II.1", "Các chủ đầu tư hạ tầng trong các khu công nghiệp, khu chế xuất, cụm công nghiệp")
+    ]
+
+
+def test_partner_cells_split_into_names_by_their_shape():
+    text = MINISTRY_HEADER + (
+        "PHỤ LỤC\n| TT | Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian thực hiện |\n"
+        "| --- | --- | --- | --- | --- |\n"
+        "| 1. | Số hóa hồ sơ | Cục Lưu trữ | Vụ Pháp chế và các đơn vị có liên quan | 2025 |\n"
+        "| 2. | Tập huấn | Cục Lưu trữ | Vụ Tổ chức cán bộ, Cục Kế toán tài chính | 2025 |\n"
+        "| 3. | Kiểm tra | Cục Lưu trữ | Sở Nội vụ Sở Tài chính; các đơn vị | 2025 |\n"
+        "| 4. | Tổng kết | Cục Lưu trữ | Bộ Văn hóa, Thể thao và Du lịch | 2026 |\n"
+    )
+    data = to_json(parse_text(text, AGENCIES))
+    assert [t["partner_names"] for t in data["tasks"]] == [
+        ["Vụ Pháp chế"],  # the generic group after "và các" is not listed
+        ["Vụ Tổ chức cán bộ", "Cục Kế toán tài chính"],  # each part starts like a name
+        ["Sở Nội vụ", "Sở Tài chính"],  # a lost separator between two registered names
+        ["Bộ Văn hóa, Thể thao và Du lịch"],  # one name with a comma
+    ]

@@ -19,7 +19,7 @@ ROLE = re.compile(
     r"|tham muu|khan truong|phoi hop|huong dan|to chuc|trien khai|theo doi|chi dao"
     r"|xay dung|ra soat|bao cao|kiem tra|tiep tuc|chu dong|tap trung|hoan thanh"
     r"|bao dam|dam bao|nghien cuu|de xuat|cung cap|tien hanh|tang cuong|day manh|quan ly"
-    r"|huong dan|ban hanh|trinh|tong hop|phoi hop)(?!\w)"
+    r"|huong dan|ban hanh|trinh|tong hop|phoi hop|kip thoi|phan anh|nghiem tuc)(?!\w)"
 )
 LEADS_BEFORE = re.compile(r"(?<!\w)chu tri(?!\w)")
 WITH = re.compile(r"(?<!\w)phoi hop(?:\s+chat che)?(?:\s+voi)?\s+")

@@ -19,7 +19,8 @@ _DATE = (
 )
 _BY = (
     r"(?<!\w)(?:truoc|cham nhat|han chot|thoi han(?:\s+hoan thanh)?|han hoan thanh"
-    r"|thoi gian(?:\s+(?:thuc hien|hoan thanh))?|xong|den(?=\s+ngay))(?!\w)"
+    # "Từ nay đến ngày 19/12 chỉ còn 01 tháng": a countdown to an event, not a deadline
+    r"|thoi gian(?:\s+(?:thuc hien|hoan thanh))?|xong|(?<!tu nay )den(?=\s+ngay))(?!\w)"
 )
 _GAP = r"(?:[\s:,]+(?:\d{1,2}\s*(?:gio|h)(?:\s*\d{1,2})?(?:\s*phut)?|[^\W\d_]+)){0,5}?[\s:,]+"
 _DEADLINE_DAY = re.compile(_BY + _GAP + _DATE)

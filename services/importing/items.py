@@ -55,6 +55,12 @@ CLOSING = re.compile(
     r"|nghiem tuc (?:trien khai,?\s+)?thuc hien|(?:trien khai\s+)?thuc hien nghiem (?:tuc|chinh)"
     r"(?:[^.;]{0,40})?[.;]?$)"
 )
+# A closing that also sets a concrete duty ("... nghiêm túc triển khai thực hiện; định kỳ trước
+# ngày 30/11 hằng năm báo cáo kết quả ..."): a recurring report is an assignment, not a formula.
+CONCRETE_DUTY = re.compile(
+    r"(?:dinh ky|hang (?:nam|quy|thang|tuan|ngay))[^.]{0,80}?bao cao"
+    r"|bao cao[^.]{0,60}?(?:dinh ky|hang (?:nam|quy|thang|tuan))"
+)
 # Sections that describe rather than assign (the sets' convention: not tasks).
 DESCRIPTIVE = re.compile(
     r"(?:muc dich|yeu cau|muc tieu|quan diem|su can thiet)"

@@ -68,7 +68,7 @@ class AgencyRef:
 
     written: str  # as written in the text
     code: str | None = None  # registry code; None for a group or an unknown name
-    how: str = "unknown"  # "exact", "alias", "folded", "fuzzy", "group" or "unknown"
+    how: str = "unknown"  # "exact", "alias", "folded", "fuzzy", "group", "person" or "unknown"
     group: str = ""  # the registry group a group phrase stands for
 
     @property
@@ -83,6 +83,11 @@ class AgencyRef:
     @property
     def is_unknown(self) -> bool:
         return self.how == "unknown"
+
+    @property
+    def is_person(self) -> bool:
+        """A leader named in person ("Phó Thủ tướng Chính phủ Trần Hồng Hà"), not an agency."""
+        return self.how == "person"
 
 
 # Groups whose usual wording differs from the registry's group name (folded regex -> group).
@@ -116,6 +121,14 @@ _HONORIFIC = re.compile(r"(?:cac\s+)?dong chi\s+")
 _HOLDER = re.compile(
     r"(?:cac\s+)?(?:dong chi\s+)?(?:pho\s+)?(?:bo truong|thu truong|chu tich|tong giam doc"
     r"|giam doc|thu tuong(?:\s+chinh phu)?)(?=\s*(?:[,;:]|\s(?:va|cung)\s|$))"
+)
+# A leader named in person ("Giao Phó Thủ tướng Chính phủ Trần Hồng Hà trực tiếp chỉ đạo"): the
+# title, then a personal name of two to four capitalised words.
+_PERSON_TITLE = re.compile(
+    r"(?:(?:dong chi\s+)?(?:pho\s+)?thu tuong(?:\s+chinh phu)?|dong chi)(?=\s)"
+)
+_PERSON_NAME = re.compile(
+    r"(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\W\d_]*){2,4}(?![\w])"
 )
 # Words that start an agency's name; `True` = the next word must be capitalised ("Sở Ngoại vụ").
 _KEYWORDS = (
@@ -187,7 +200,8 @@ _GENERIC_GROUP = re.compile(
     r"|(?:xa|phuong|huyen|thi tran|dac khu)(?:\s*,\s*(?:xa|phuong|huyen|thi tran|dac khu))+)(?!\w)"
     r"|(?:(?:ubnd|uy ban nhan dan)\s+)?cac\s+"
     + _UNIT
-    + r"(?:(?:\s*,\s*|\s+va\s+|\s+)"
+    # after a bare space "tổ chức" is the verb ("UBND các xã, phường tổ chức rà soát")
+    + r"(?:(?:\s*,\s*|\s+va\s+|\s+(?!to chuc(?!\w)))"
     + _UNIT
     + r"(?!\w))*)"
     r"(?:\s+(?:co\s+)?lien\s+quan|\s+khac|\s+truc thuoc(?:\s+trung uong)?"
@@ -204,10 +218,19 @@ _NAME_STOP = re.compile(
     r"|triển khai|hướng dẫn|báo cáo|theo dõi|kiểm tra|rà soát|xây dựng|chỉ đạo|tiếp tục"
     r"|nghiên cứu|đề xuất|hoàn thành|quản lý|bố trí|đảm bảo|bảo đảm|tập trung|chủ động|căn cứ"
     r"|tổng hợp|thông báo|dự thảo|ban hành|đôn đốc|tăng cường|đẩy mạnh|phát huy|nâng cao|rà soát"
+    r"|nghiêm túc|kịp thời|thường xuyên|quyết liệt"  # adverbs that open the predicate
+    r"|yêu cầu|đề nghị"  # "Bộ X yêu cầu ...": the author asks, the name has ended
+    r"|hoàn thiện|cập nhật|đánh giá|thẩm định|phổ biến|tuyên truyền|giám sát|vận hành"
+    r"|sửa đổi|bổ sung|điều chỉnh|khảo sát|công bố|lựa chọn|tiếp nhận"
     r"|là|làm|tại|theo|về|trong|trước|cùng|với|để|nhằm|gửi|cấp|lập|giúp|có|được|sẽ|cần|phải"
     r"|sau|khi|nếu|này|do|các|những|một|và|đã|đang|chưa|không|trên|từ|đến|cho|thì|mà|của)(?!\w)"
 )
-_AREA = re.compile(r"\s+tren dia ban(?:\s+(?:tinh|thanh pho|xa|phuong))?(?!\w)")
+_ZONE = r"(?:khu|cum)\s+(?:cong nghe cao|cong nghiep|che xuat|kinh te(?:\s+cua khau)?)"
+# Where a group is: "trên địa bàn tỉnh", "trong các khu công nghệ cao, khu công nghiệp, cụm ..."
+_AREA = re.compile(
+    r"\s+tren dia ban(?:\s+(?:tinh|thanh pho|xa|phuong))?(?!\w)"
+    rf"|\s+(?:trong|tai)\s+cac\s+{_ZONE}(?:\s*(?:,|\s(?:va|cac))\s*{_ZONE})*(?!\w)"
+)
 # verbs that end a generic group's description even when no stop word does ("bảo đảm")
 ROLE_WORD = re.compile(
     r"(?:bao dam|dam bao|chu dong|tuan thu|phoi hop|thuc hien|trien khai|to chuc|xay dung"
@@ -340,6 +363,19 @@ class AgencyMatcher:
                     if start != pos and ref.is_group:  # the holders of a registry group
                         return AgencyRef(ft.text[pos:end], None, "group", ref.group), end
                     return ref, end
+        if (person := _PERSON_TITLE.match(ft.folded, pos)) and (
+            name := _PERSON_NAME.match(ft.text, person.end())
+        ):
+            first = _skip_spaces(ft.folded, person.end())
+            if not (_KEYWORD.match(ft.folded, first) or _TITLE.match(ft.folded, first)):
+                comma = re.match(r",\s*", ft.folded[name.end() :])
+                office = name.end() + comma.end() if comma else -1
+                if comma and _TITLE.match(ft.folded, office):
+                    # "đồng chí Nguyễn Văn A, Giám đốc Sở Nội vụ": the office names the body
+                    ref, end = self._read_one(ft, office, strict)
+                    if ref is not None:
+                        return ref, end
+                return AgencyRef(ft.text[pos : name.end()], None, "person"), name.end()
         if holder := _HOLDER.match(ft.folded, pos):
             title = _HONORIFIC.match(ft.folded, pos)  # "Các đồng chí Bộ trưởng" -> "Bộ trưởng"
             begin = title.end() if title else pos
@@ -395,21 +431,46 @@ class AgencyMatcher:
             return None, pos
         end = m.end()
         for i, w in enumerate(words):
-            if w.start() != end - m.end() + 1 or i >= _MAX_NAME_WORDS:
-                break  # punctuation or a double space between the words: the name ended
             word_pos = m.end() + w.start()
+            if (
+                w.start() == end - m.end() + 2
+                and ft.text[end:word_pos] == ", "
+                and self._comma_in_name(ft, word_pos)
+            ):
+                pass  # "Bộ Văn hóa, Thể thao và Du lịch": a comma inside the name
+            elif w.start() != end - m.end() + 1 or i >= _MAX_NAME_WORDS:
+                break  # punctuation or a double space between the words: the name ended
             folded_word = ft.folded[word_pos : word_pos + 40]
             lower_word = ft.text[word_pos : word_pos + 40].lower()
             # a verb is written in lower case: "Sở Tài chính", "UBND huyện Văn Lâm" go on
             checked = (i > 0 or m.group() not in _NEEDS_CAPITAL) and not w.group()[0].isupper()
+            if not strict and re.match(r"va cac\s", folded_word):
+                break  # "Vụ Pháp chế và các đơn vị liên quan" (a cell): a group follows
             if checked and strict and _NAME_STOP.match(lower_word):
-                if not (folded_word.startswith("va ") and self._continues_name(ft, word_pos)):
+                # "Ban Quản lý các khu công nghiệp", "Ban Quản lý các dự án": what it manages
+                managed = m.group() == "ban quan ly" and i == 0 and folded_word.startswith("cac ")
+                joined = folded_word.startswith("va ") and self._continues_name(ft, word_pos)
+                if not (managed or joined):
                     break
             if w.group()[0].isdigit():
                 break
             end = m.end() + w.end()
         written = ft.text[pos:end]
         return self._fuzzy(written) or AgencyRef(written), end
+
+    def _comma_in_name(self, ft: Folded, pos: int) -> bool:
+        """Whether a capitalised word after a comma goes on the name ("Bộ Lao động, Thương binh
+        và Xã hội", "Viện Chiến lược, Chính sách ...") rather than start the next one: it starts
+        no agency, title or group, and "và" + a capital soon closes the name."""
+        if not ft.text[pos : pos + 1].isupper():
+            return False
+        folded = ft.folded
+        if _KEYWORD.match(folded, pos) or _TITLE.match(folded, pos) or _HOLDER.match(folded, pos):
+            return False
+        if self._key_re.match(folded, pos) or _GENERIC_GROUP.match(folded, pos):
+            return False
+        # the part after the comma ends the name: "Thể thao và Du lịch", "Chính sách tài ..."
+        return bool(re.match(r"\w+(?: \w+){0,3} va \w", folded[pos : pos + 50]))
 
     def _continues_name(self, ft: Folded, and_pos: int) -> bool:
         """Whether "và" inside an unknown name joins two words of it ("Tài nguyên và Môi trường")
@@ -465,6 +526,11 @@ class AgencyMatcher:
     def name(self, code: str) -> str:
         agency = self.agencies.get(code)
         return agency.name if agency else code
+
+
+def starts_agency_name(text: str) -> bool:
+    """Whether a text starts the way an agency's name does ("Sở ...", "Cục ...", "Vụ ...")."""
+    return bool(text[:1].isupper() and _KEYWORD.match(fold_same_length(text)))
 
 
 def _shared_title(previous: AgencyRef, ref: AgencyRef) -> str:

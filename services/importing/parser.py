@@ -50,6 +50,7 @@ from services.importing.header import LONG_TEXT, Footer, Header, read_footer, re
 from services.importing.items import (
     ASSIGNING_HEADING,
     CLOSING,
+    CONCRETE_DUTY,
     DESCRIPTIVE,
     LETTERS,
     NUMBERED,
@@ -59,7 +60,13 @@ from services.importing.items import (
     marker_of,
     section_path,
 )
-from services.importing.matching import MERGER_MONTH, AgencyRef, Folded, matcher_for
+from services.importing.matching import (
+    MERGER_MONTH,
+    AgencyRef,
+    Folded,
+    matcher_for,
+    starts_agency_name,
+)
 from services.importing.matching import fold_same_length as _fold
 from services.importing.pdf import pdf_text
 from services.importing.review import CHECK, CONFIDENCE, HIGH, LOW, MEDIUM, MISSING, NOTE  # noqa: F401
@@ -279,6 +286,31 @@ _CONDITION = re.compile(
     r"(?:trong\s+)?(?:truong hop|neu|khi|can cu|tren co so|doi voi|trong qua trinh)(?!\w)"
 )
 _ASIDE = re.compile(r"\s*(?:tren co so|can cu|theo|trong pham vi|khi|neu)(?!\w)")
+# A sentence opened by a short link to the one before ("Trên cơ sở đó, Bộ X tổng hợp ...",
+# "Sau đó, Sở Y ..."): its subject comes after the comma.
+_LINKED = re.compile(
+    r"(?:tren co so do|sau do|dong thoi|tu do|ngoai ra|tiep do|sau khi hoan thanh)\s*,\s*"
+)
+# The last clause of an item that singles out some of its duties ("...; trong đó lưu ý thực hiện
+# tốt các nội dung sau:"): the item before it is a duty of its own, its bullets are highlights.
+_HIGHLIGHTS = re.compile(r"(?:trong do|dac biet|nhat la)(?!\w)[^.;]*:$")
+# What a lead does "according to": "Các sở, ngành theo chức năng, nhiệm vụ được giao" -- a
+# qualifier after the names, not part of them.
+_QUALIFIER = re.compile(
+    r"\s*(?:theo\s+(?:chuc nang|tham quyen|linh vuc|pham vi|nhiem vu)|trong pham vi|duoc giao)"
+)
+# "các đơn vị được phân công chủ trì ... có trách nhiệm": who the subject is, before its verb
+_ASSIGNED = re.compile(
+    r"\s+duoc\s+(?:phan cong|giao)(?!\w)[^.;:]{0,120}?(?=\s(?:co|chiu) trach nhiem(?!\w))"
+)
+# "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc[,] các đơn vị kịp thời phản ánh ...":
+# the subject follows the trouble words, with or without a comma
+_TROUBLE_WORD = r"(?:kho khan|vuong mac|phat sinh|bat cap)"
+_TROUBLE = re.compile(
+    rf"(?:neu|khi|truong hop)\s+(?:co\s+)?{_TROUBLE_WORD}"
+    rf"(?:\s*(?:,|\s(?:va|hoac))\s*{_TROUBLE_WORD})*\s*,?\s*"
+)
+_TOPIC = re.compile(r"ve\s+\w")  # "Về công tác ...", "Về việc ...", "Về lĩnh vực ..."
 _TASKS_OF = re.compile(
     r"(?:nhiem vu|trach nhiem|phan cong)(?:\s+(?:chu yeu|cu the|trong tam|giai phap))*\s+cua\s+"
 )
@@ -296,6 +328,11 @@ def _display(ref: AgencyRef) -> AgencyRef:
         lower = word.lower()
         out.append(lower if lower == "và" or not capital else lower[:1].upper() + lower[1:])
     return replace(ref, written=" ".join(out))
+
+
+def _texts(nodes: list[Node]) -> list[str]:
+    """The text of some items and of everything under them, in order."""
+    return [t for n in nodes for t in (n.text, *_texts(n.children))]
 
 
 class _Reader:
@@ -360,8 +397,16 @@ class _Reader:
                 and (m := field_label(text))
                 and last is not root
             ):
-                last.labels.append((m.lastgroup or "", text[m.end() :].strip()))
-                last.lines.append(line)
+                owner = last
+                if kind and (level := next((i for i, n in enumerate(stack) if n.kind == kind), 0)):
+                    # "- Cơ quan thực hiện:" printed at the level of the item's own bullets
+                    # (after "- Nội dung ... gồm:" and its "+" lines): the field is the item's
+                    if stack[level - 1] is not root:
+                        owner = stack[level - 1]
+                        del stack[level:]
+                owner.labels.append((m.lastgroup or "", text[m.end() :].strip()))
+                owner.lines.append(line)
+                last = owner
                 continue
             if kind:
                 if any(n.kind == kind for n in stack):
@@ -375,8 +420,10 @@ class _Reader:
             ft = Folded(text)
             if CLOSING.match(ft.folded):
                 del stack[1:]  # "Trên đây là ...", "... biết, thực hiện": the body's closing words
-                last = Node("closing", "", text, [line])
+                concrete = CONCRETE_DUTY.search(ft.folded) and not ft.folded.startswith("tren day")
+                last = Node("para" if concrete else "closing", "", text, [line])
                 root.children.append(last)
+                stack = [root]
                 continue
             current = stack[-1]
             if current is not root and not self._is_heading(current):
@@ -430,6 +477,8 @@ class _Reader:
         head = self._head(text)
         if head is not None:
             return not head.content
+        if node.children and _TOPIC.match(_fold(text)) and not re.search(r"[.;:]", text[:-1]):
+            return True  # "2. Về công tác triển khai ... (however long)": a topic, not a duty
         return (
             len(text) <= 80
             and not re.search(r"[.;]", text)
@@ -439,6 +488,8 @@ class _Reader:
     def _starts_assignment(self, ft: Folded, pos: int) -> bool:
         if (m := TRIGGER.match(ft.folded, pos)) and self.matcher.read_list(ft, m.end())[0]:
             return True
+        if linked := _LINKED.match(ft.folded, pos):
+            pos = linked.end()
         refs, end = self.matcher.read_list(ft, pos)
         return bool(refs) and bool(ROLE.match(ft.folded, end) or ft.folded[end : end + 1] == ":")
 
@@ -459,12 +510,27 @@ class _Reader:
                 continue
             head = self._head(child.text)
             here = replace(running, section=section_path(running.section, child))
-            if child.children:
-                if not self._is_heading(child):
+            if child.children and any(kind == "lead" for kind, _ in child.labels):
+                # a field-labelled block: its bullets spell out its content, one task
+                child.text = "\n".join([child.text, *_texts(child.children)])
+                self._leaf(child, head, here)
+            elif child.children:
+                if not self._is_heading(child) or self._highlights(child):
                     self._leaf(child, head, here)
                 self._walk(child, self._heading_context(here, child, head))
             else:
                 self._leaf(child, head, here)
+
+    def _highlights(self, node: Node) -> bool:
+        """ "1. Các Bộ, ngành chỉ đạo thực hiện đồng bộ ...; trong đó chú trọng các nội dung sau:"
+        -- a duty with its own subject, whose bullets single out parts of it."""
+        if node.kind not in ("decimal", "decimal2", "letter"):
+            return False
+        clauses = re.split(r"[.;]\s+", node.text.strip())
+        if len(clauses) < 2 or not _HIGHLIGHTS.match(_fold(clauses[-1])):
+            return False
+        duty = Folded(" ".join(clauses[:-1]))
+        return len(duty.text.split()) >= 8 and bool(self._sentence_leads(duty))
 
     def _introduced(self, context: Context, para: Node) -> Context:
         """ "UBND tỉnh giao Sở X ... sau:" / "Chủ tịch UBND tỉnh yêu cầu:" sets what follows."""
@@ -582,9 +648,21 @@ class _Reader:
             start = cuts[-1] if cuts else 0
             if self.matcher.read_list(ft, start)[1] >= m.start():
                 continue  # "Thủ trưởng các sở; Chủ tịch UBND các xã; ...": one list of leads
+            if ft.text[m.end() : m.end() + 1].islower() and self._partners_run_to(
+                ft, start, m.start()
+            ):
+                continue  # "phối hợp Ban X; các doanh nghiệp ... rà soát": the list goes on
             cuts.append(m.end())
         bounds = [0, *cuts, len(text)]
         return [text[a:b].strip() for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
+
+    def _partners_run_to(self, ft: Folded, start: int, stop: int) -> bool:
+        """Whether a "phối hợp (với) ..." list between `start` and `stop` ends right at `stop`."""
+        for w in WITH.finditer(ft.folded, start, stop):
+            refs, end = self.matcher.read_list(ft, w.end())
+            if refs and end >= stop:
+                return True
+        return False
 
     def _directs_others(self, ft: Folded) -> bool:
         """ "Phối hợp với ...; yêu cầu các doanh nghiệp ...": the lead given above directs other
@@ -614,8 +692,13 @@ class _Reader:
             refs, _ = self.matcher.read_list(ft, m.end())
             if refs:
                 return refs
-        refs, end = self.matcher.read_list(ft, 0)
+        linked = _LINKED.match(ft.folded)
+        start = linked.end() if linked else 0
+        refs, end = self.matcher.read_list(ft, start)
         if refs and ft.folded[end : end + 1] in (" ", ""):  # the subject: "Báo Hưng Yên mở ..."
+            if len(refs) == 1 and refs[0].is_generic and (who := _ASSIGNED.match(ft.folded, end)):
+                # "Các cơ quan được phân công chủ trì ... có trách nhiệm": the clause says which
+                return [replace(refs[0], written=ft.text[start : who.end()].strip())]
             return refs
         if (
             refs
@@ -626,7 +709,11 @@ class _Reader:
         if _CONDITION.match(ft.folded):  # "Trường hợp ..., các đơn vị chủ động tạm dừng ..."
             for comma in re.finditer(r",\s+", ft.folded[:300]):
                 refs, end = self.matcher.read_list(ft, comma.end())
-                if refs and ROLE.match(ft.folded, end):
+                if refs and self._acts(ft, end):
+                    return refs
+            if trouble := _TROUBLE.search(ft.folded, 0, 300):
+                refs, end = self.matcher.read_list(ft, trouble.end())
+                if refs and self._acts(ft, end):
                     return refs
         for m in LEADS_BEFORE.finditer(ft.folded):
             for w in WORD_START.finditer(ft.folded, max(0, m.start() - 150), m.start()):
@@ -640,6 +727,13 @@ class _Reader:
                     return refs
         return []
 
+    @staticmethod
+    def _acts(ft: Folded, end: int) -> bool:
+        """Whether the names ending at `end` are the subject: their verb follows, maybe after
+        "được phân công / được giao ..." ("... được giao chủ trì nhiệm vụ có trách nhiệm")."""
+        who = _ASSIGNED.match(ft.folded, end)
+        return bool(ROLE.match(ft.folded, who.end() if who else end))
+
     def _your_agencies(self, ft: Folded) -> list[AgencyRef]:
         """ "Đề nghị Quý cơ quan ...": the agencies the document is addressed to."""
         return self.recipients if YOUR_AGENCY.search(ft.folded) else []
@@ -647,7 +741,16 @@ class _Reader:
     def _partners(self, ft: Folded) -> list[AgencyRef]:
         partners = []
         for m in WITH.finditer(ft.folded):
-            partners += self.matcher.read_list(ft, m.end())[0]
+            refs, end = self.matcher.read_list(ft, m.end())
+            while refs and (more := re.match(r"\s*;\s*(?=[^\W\d_])", ft.folded[end:])):
+                if not ft.text[end + more.end()].islower():
+                    break  # "...; Sở B chủ trì ...": a new sentence with its own subject
+                # "phối hợp Ban X; các doanh nghiệp và các đơn vị liên quan rà soát ..."
+                after, after_end = self.matcher.read_list(ft, end + more.end())
+                if not after or not ROLE.match(ft.folded, after_end):
+                    break
+                refs, end = refs + after, after_end
+            partners += refs
         return partners
 
     def _label_agencies(self, value: str) -> list[AgencyRef]:
@@ -658,7 +761,7 @@ class _Reader:
             return []
         ft = Folded(value)
         refs, end = self.matcher.read_list(ft, 0, strict=False)
-        if refs and not value[end:].strip(" .;,"):
+        if refs and (not value[end:].strip(" .;,") or _QUALIFIER.match(ft.folded, end)):
             return refs
         found = []
         for piece in re.split(r"[;\n]", value):
@@ -670,14 +773,21 @@ class _Reader:
             return []
         refs, end = self.matcher.read_list(Folded(piece), 0)
         rest = piece[end:].strip(" .,")
-        if refs and (not rest or ROLE.match(_fold(rest))):
-            return refs  # the names, then (maybe) what they do
+        if refs and (not rest or ROLE.match(_fold(rest)) or _QUALIFIER.match(_fold(rest))):
+            return refs  # the names, then (maybe) what they do or by what right
+        if refs and refs[-1].code and starts_agency_name(rest):
+            # "Sở Khoa học và Công nghệ Sở Công Thương": a separator lost between two names
+            return refs + self._cell_names(rest)
         found = []
         # "Báo X và các sở, ngành có liên quan": a name, then a generic group
         for part in re.split(r"\s+và\s+(?=các\s)|,\s*(?=các\s)", piece):
             names = [p.strip(" .,") for p in re.split(r",\s*(?=[A-ZĐÂÊÔƠƯ])", part)]
             resolved = [self.matcher.resolve(n) for n in names]
-            if len(names) > 1 and not all(r and not r.is_unknown for r in resolved):
+            if (
+                len(names) > 1
+                and not all(r and not r.is_unknown for r in resolved)
+                and not all(starts_agency_name(n) for n in names)  # "Vụ A, Cục B": two names
+            ):
                 resolved = [self.matcher.resolve(part.strip(" .,"))]  # one name with commas
             found += [
                 r
@@ -768,6 +878,12 @@ class _Reader:
             )
 
     def _lead_rows(self, ref: AgencyRef):
+        if ref.is_person:
+            note = (
+                f"«{ref.written}» là người được giao, không phải cơ quan: giữ như văn bản ghi "
+                "hoặc chọn cơ quan chủ trì"
+            )
+            return [(None, ref.written, "", [(CHECK, note)])]
         if ref.is_generic or (ref.is_group and not self.matcher.is_home(self.header.issuer)):
             note = f"«{ref.written}» là nhóm cơ quan: giữ một dòng như văn bản ghi"
             name = expand_abbreviations(ref.written)
@@ -816,7 +932,7 @@ class _Reader:
     def _partner_codes(self, refs: list[AgencyRef]) -> tuple[list[str], list[tuple[int, str]]]:
         codes, notes = [], []
         for ref in refs:
-            if ref.is_group or ref.is_generic:
+            if ref.is_group or ref.is_generic or ref.is_person:
                 continue  # "phối hợp với các sở, ngành": too broad to list, kept in the content
             if ref.is_unknown:
                 self._propose(ref.written)

@@ -64,7 +64,7 @@ def join_wrapped(lines: list[str]) -> list[str]:
 
 # A line ending with a word that cannot end a sentence: the next line continues it.
 _OPEN_END = re.compile(
-    r"(?<!\S)(?:các|của|và|với|cho|tại|theo|về|trong|những|được|là|để|đến|từ|hoặc|số|ngày"
+    r"(?<![^\s(])(?:các|của|và|với|cho|tại|theo|về|trong|những|được|là|để|đến|từ|hoặc|số|ngày"
     r"|Sở|Bộ|Ban|Cục|Vụ|Ủy ban|Ủy ban nhân dân|UBND|Giám đốc|Chủ tịch|Thủ trưởng|Chánh)$|[,–-]$"
 )
 
@@ -76,10 +76,16 @@ _BARE_MARKER = re.compile(
 
 def _continues(paragraph: str, last: str, line: str, width: int) -> bool:
     """Whether `line` goes on the paragraph whose last printed line is `last`."""
-    if last.endswith((".", ";", ":", "!", "?")) or marker_of(line)[0] or field_label(line):
+    if marker_of(line)[0] or field_label(line):
+        return False
+    if last.endswith(";") and line[:1].islower():
+        return True  # "...về rừng;" / "xử lý hành vi ...": the next clause of the same item
+    if last.endswith((".", ";", ":", "!", "?")):
         return False
     if _OPEN_END.search(last):
         return True  # "... phối hợp với các" / "Sở, Ban, ngành": the sentence goes on
+    if last.count("(") > last.count(")"):
+        return True  # "(các" / "Ban quản lý ...)": a parenthesis is never left open
     kind, _, after_marker = marker_of(paragraph)
     if kind and paragraph == last and len(after_marker.split()) <= 2:
         return True  # "1. Ban" / "Quản lý các khu công nghiệp": a header broken after a word
