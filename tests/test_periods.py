@@ -164,3 +164,13 @@ def test_the_offices_form_is_checked_field_by_field():
     with pytest.raises(ValidationError) as e:
         cycle_from_form("Hằng năm", 2.5, None, None, 13)
     assert set(e.value.errors) == {"day", "month"}
+
+
+def test_period_keys_read_as_words():
+    from services.domain.periods import period_label
+
+    assert period_label("2026-10") == "Tháng 10/2026"
+    assert period_label("2026-Q1") == "Quý I/2026"
+    assert period_label("2026-H2") == "6 tháng cuối năm 2026"
+    assert period_label("2026") == "Năm 2026"
+    assert period_label("khác") == "khác"  # a hand-typed key is shown as it is

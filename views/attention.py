@@ -10,7 +10,6 @@ from services.dashboard.attention import attention
 from services.domain.dates import format_date, format_datetime
 from services.domain.periods import MISSING
 from services.domain.text import format_count, shorten
-from services.domain.urgency import COLOURS, SERIOUS
 from services.ui import identity, session
 
 user = identity.require_role("attention")
@@ -71,7 +70,6 @@ else:
         hide_index=True,
         column_config={"Mã NV": LINK},
     )
-    st.caption(f"Màu mức độ: {SERIOUS} ({COLOURS[SERIOUS]}).")
 
 st.subheader(f"Đề xuất gia hạn, giao lại chờ quyết định ({format_count(numbers['requests'])})")
 if found.requests.empty:

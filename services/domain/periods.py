@@ -95,14 +95,23 @@ class Period:
 
     @property
     def label(self) -> str:
-        y, _, rest = self.key.partition("-")
+        return period_label(self.key)
+
+
+def period_label(key: str) -> str:
+    """What a user reads for a period's key: "2026-10" -> "Tháng 10/2026", "2026-Q1" ->
+    "Quý I/2026"; a key it does not know is shown as it is."""
+    y, _, rest = key.partition("-")
+    try:
         if not rest:
-            return f"Năm {y}"
+            return f"Năm {int(y)}"
         if rest.startswith("Q"):
             return f"Quý {_roman(int(rest[1:]))}/{y}"
         if rest.startswith("H"):
             return f"6 tháng {'đầu' if rest == 'H1' else 'cuối'} năm {y}"
         return f"Tháng {int(rest):02d}/{y}"
+    except (ValueError, IndexError):
+        return key
 
 
 def _roman(n: int) -> str:

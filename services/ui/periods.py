@@ -12,7 +12,7 @@ from services.dashboard import periods as read
 from services.domain.dates import format_date, format_datetime
 from services.domain.errors import ValidationError
 from services.domain.model import REPORT_STATES, ROLE_AGENCY, PeriodReport, Task, User
-from services.domain.periods import KIND_LABELS, fallback_start
+from services.domain.periods import KIND_LABELS, fallback_start, period_label
 from services.domain.text import shorten
 from services.domain.urgency import COLOURS, level
 from services.tasks import periods
@@ -27,9 +27,7 @@ def _field_error(errors: dict, name: str) -> None:
 
 
 def report_line(r: PeriodReport) -> str:
-    line = (
-        f"{r.id} · kỳ {r.period} · gửi {format_datetime(r.submitted_at)} · {REPORT_STATES[r.state]}"
-    )
+    line = f"{r.id} · kỳ {period_label(r.period).lower()} · gửi {format_datetime(r.submitted_at)} · {REPORT_STATES[r.state]}"
     if r.note:
         line += f" ({r.note})"
     return line + f"\n{shorten(r.content, 300)}"
@@ -66,7 +64,7 @@ def returned(user: User) -> None:
         with st.container(border=True):
             st.markdown(f"**Văn phòng trả lại {len(found)} báo cáo kỳ** — hãy báo cáo lại:")
             for r in found:
-                st.text(f"{r.task_id}, kỳ {r.period}: {r.note}")
+                st.text(f"{r.task_id}, kỳ {period_label(r.period).lower()}: {r.note}")
 
 
 def report_form(user: User, task: Task) -> None:
@@ -154,7 +152,7 @@ def office_queue() -> int:
         task = snap.task(r.task_id)
         lead = registry.name(task.lead) if task else r.agency
         with st.container(border=True):
-            st.text(f"{r.id} · {r.task_id} · {lead} · kỳ {r.period}")
+            st.text(f"{r.id} · {r.task_id} · {lead} · kỳ {period_label(r.period).lower()}")
             st.text(
                 f"Nội dung: {r.content}\nMinh chứng: {r.evidence or '(trống)'}"
                 + (f"\nTiến độ: {r.progress}%" if r.progress is not None else "")
