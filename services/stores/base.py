@@ -226,15 +226,16 @@ def plan_update(
     return new, changed, rows
 
 
-def request_change(request: Request, actor: User, now: datetime, label: str, text: str) -> Change:
-    """The history row of a request or a decision (the task's own changes have their rows)."""
+def record_change(task_id: str, actor: User, now: datetime, label: str, text: str) -> Change:
+    """The history row of a request, a periodic report or a decision on one (the task's own
+    changes have their rows)."""
     return Change(
         at=now.replace(microsecond=0),
         change_id=uuid.uuid4().hex,
-        task_id=request.task_id,
+        task_id=task_id,
         field=label,
         old="",
-        new=f"{request.id}: {text}",
+        new=text,
         actor=actor.email,
         actor_agency=actor.agency,
     )
@@ -266,7 +267,8 @@ def plan_request(
         if request.kind == EXTENSION
         else request.proposed_agency
     )
-    return request, request_change(request, actor, now, label, f"{what} — {request.reason}")
+    text = f"{request.id}: {what} — {request.reason}"
+    return request, record_change(request.task_id, actor, now, label, text)
 
 
 def plan_decision(
@@ -278,7 +280,9 @@ def plan_decision(
     now = now.replace(microsecond=0)
     decided = replace(fresh, **decision, decided_by=actor.email, decided_at=now)
     text = REQUEST_STATES[decided.state] + (f" — {decided.note}" if decided.note else "")
-    return decided, request_change(decided, actor, now, "Quyết định đề xuất", text)
+    return decided, record_change(
+        decided.task_id, actor, now, "Quyết định đề xuất", f"{decided.id}: {text}"
+    )
 
 
 def plan_period_report(
@@ -304,17 +308,8 @@ def plan_period_report(
         decided_at=None,
         note="",
     )
-    change = Change(
-        at=now,
-        change_id=uuid.uuid4().hex,
-        task_id=report.task_id,
-        field="Báo cáo kỳ",
-        old="",
-        new=f"{report.id} ({report.period}): {report.content}",
-        actor=actor.email,
-        actor_agency=actor.agency,
-    )
-    return report, change
+    text = f"{report.id} ({report.period}): {report.content}"
+    return report, record_change(report.task_id, actor, now, "Báo cáo kỳ", text)
 
 
 def plan_report_decision(
@@ -326,17 +321,8 @@ def plan_report_decision(
     now = now.replace(microsecond=0)
     decided = replace(fresh, **decision, decided_by=actor.email, decided_at=now)
     text = REPORT_STATES[decided.state] + (f" — {decided.note}" if decided.note else "")
-    change = Change(
-        at=now,
-        change_id=uuid.uuid4().hex,
-        task_id=decided.task_id,
-        field="Xử lý báo cáo kỳ",
-        old="",
-        new=f"{decided.id} ({decided.period}): {text}",
-        actor=actor.email,
-        actor_agency=actor.agency,
-    )
-    return decided, change
+    text = f"{decided.id} ({decided.period}): {text}"
+    return decided, record_change(decided.task_id, actor, now, "Xử lý báo cáo kỳ", text)
 
 
 def check_fresh_user(actor: User, fresh: User | None) -> None:

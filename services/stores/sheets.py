@@ -42,8 +42,6 @@ from services.domain.dates import DateError, parse_datetime
 from services.domain.errors import AppError, StoreError, TaskNotFound
 from services.domain.model import (
     Change,
-    PeriodReport,
-    Request,
     Snapshot,
     Task,
     User,
@@ -1325,58 +1323,92 @@ class GSheetsStore(Store):
 
     # -- the follow-up cycle's requests ----------------------------------------------------------
 
-    def _requests(self) -> tuple[HeaderMap, list[tuple[int, Request]]]:
-        """The DeXuat worksheet read now: its header and (row number, request) pairs."""
+    # DeXuat and BaoCaoKy hold records an agency adds and the office decides: the same way for
+    # both. An add is ONE read (the workbook with today's tail of LichSu: the task, the sheet's
+    # rows and LichSu's header as they are now), the record appended (never written over) and
+    # its history row appended. A decision reads the sheet and LichSu's header in one batchGet.
+    # Sheets has no transactions: both are serialised within the process (write and decide locks).
+
+    _MISSING = {
+        REQUESTS: "đề xuất gia hạn, giao lại",
+        PERIODS: "báo cáo định kỳ",
+    }
+
+    def _missing_message(self, sheet: str) -> str:
+        return (
+            f"Google Sheet chưa có trang {sheet} ({self._MISSING[sheet]}). Hãy chạy: "
+            "python -m services.cli init-sheet"
+        )
+
+    def _parsed(self, sheet: str, rows: list[list], parse) -> tuple[HeaderMap, list[tuple]]:
+        """A worksheet's header and (row number, record) pairs; unreadable rows are skipped
+        (check reports them; they are never written over)."""
         try:
-            (rows,) = self._batch_get([REQUESTS], "đọc đề xuất")
-        except StoreError as e:
-            if _missing_sheet(e.__cause__, REQUESTS):
-                raise StoreError(
-                    f"Google Sheet chưa có trang {REQUESTS} (đề xuất gia hạn, giao lại). Hãy chạy: "
-                    "python -m services.cli init-sheet"
-                ) from e
-            raise
-        try:
-            hmap = HeaderMap.from_header_row(REQUESTS, rows[0] if rows else [])
+            hmap = HeaderMap.from_header_row(sheet, rows[0] if rows else [])
         except SchemaError as e:
             raise StoreError(str(e)) from e
         found = []
         for number, row in enumerate(rows[1:], start=2):
             if any(text(c) for c in row):
                 try:
-                    found.append(
-                        (number, request_from_row(lambda f, r=row: hmap.get(r, f), self.tz))
-                    )
+                    found.append((number, parse(lambda f, r=row: hmap.get(r, f), self.tz)))
                 except (ValueError, DateError):
-                    continue  # reported by check; never written over
+                    continue
         return hmap, found
 
-    def add_request(self, request, actor, now, authorize=None):
-        # requests are rare: the task is checked on a fresh load (not the cached snapshot)
+    @staticmethod
+    def _history_header(rows: list[list]) -> HeaderMap:
+        try:
+            return HeaderMap.from_header_row(HISTORY, (rows or [[]])[0])
+        except SchemaError as e:
+            raise StoreError(str(e)) from e
+
+    def _add_record(self, sheet, record, parse, plan, cells, what: str):
+        """Read once, `plan(task, records of that task, all ids)` -> (record, history row),
+        then append the record and its history row."""
         with self._write_lock:
-            hmap, found = self._requests()
-            task = self.load(history=False).task(request.task_id)
+            self._missing.discard(sheet)  # made by init-sheet in another process?
+            tables = self.read_tables(since=history_cutoff(self.tz, 0))
+            if sheet not in tables:
+                raise StoreError(self._missing_message(sheet))
+            hmap, found = self._parsed(sheet, tables[sheet], parse)
+            task = self.snapshot_of(tables).task(record.task_id)
             if task is None:
-                raise TaskNotFound(request.task_id)
-            others = [r for _, r in found if r.task_id == request.task_id]
-            request, change = plan_request(
-                task, others, request, [r.id for _, r in found], actor, now, authorize
-            )
+                raise TaskNotFound(record.task_id)
+            others = [r for _, r in found if r.task_id == record.task_id]
+            record, change = plan(task, others, [r.id for _, r in found])
             self._call(
-                "ghi đề xuất",
+                what,
                 self._append,
-                REQUESTS,
+                sheet,
                 hmap,
-                [request_cells(request)],
+                [cells(record)],
                 retry_if=lambda e: _status(e) == 429,
             )  # an append is not idempotent
-            self._append_change(change)
-        return request
+            self._append_history(self._history_header(tables.get(HISTORY) or []), [change])
+        return record
 
-    def _append_change(self, change: Change) -> None:
-        """One history row of the cycle's requests (the task's own rows go with its cells)."""
-        hist = self._headers([HISTORY])[HISTORY]
-        self._append_history(hist, [change])
+    def _decide_record(self, sheet, seen, parse, plan, cells, task_save=None):
+        """The record read again with LichSu's header (one batchGet), `plan(fresh)` ->
+        (decided, history row), `task_save()` if any, then the record and its history row."""
+        with self._decide_lock:
+            try:
+                rows, history = self._batch_get([sheet, f"{HISTORY}!1:1"], "đọc dữ liệu")
+            except StoreError as e:
+                if _missing_sheet(e.__cause__, sheet):
+                    raise StoreError(self._missing_message(sheet)) from e
+                raise
+            _, found = self._parsed(sheet, rows, parse)
+            fresh = next((r for _, r in found if r.id == seen.id), None)
+            if fresh is None:
+                raise StoreError(f"Không tìm thấy {seen.id} trong trang {sheet}.")
+            decided, change = plan(fresh)
+            if task_save is not None:
+                task_save()
+            self._upsert(sheet, "id", decided.id, cells(decided))
+            with self._write_lock:
+                self._append_history(self._history_header(history), [change])
+        return decided
 
     def _append_history(self, hist: HeaderMap, changes: list[Change]) -> None:
         """History rows by appendCells, as a save writes them: after the sheet's last row,
@@ -1389,102 +1421,54 @@ class GSheetsStore(Store):
             retry_if=lambda e: _status(e) == 429,
         )  # an append is not idempotent
 
+    def add_request(self, request, actor, now, authorize=None):
+        return self._add_record(
+            REQUESTS,
+            request,
+            request_from_row,
+            lambda task, others, ids: plan_request(
+                task, others, request, ids, actor, now, authorize
+            ),
+            request_cells,
+            "ghi đề xuất",
+        )
+
     def decide_request(
         self, seen, decision, actor, now, task_seen=None, task_changes=None, authorize=None
     ):
-        # Sheets has no transactions: the request is checked first, then the task is saved with
-        # update_task's own conflict check, then the decision is written. Within this process the
-        # decide lock makes two officers' decisions on one request one-after-the-other.
-        with self._decide_lock:
-            _, found = self._requests()
-            fresh = next((r for _, r in found if r.id == seen.id), None)
-            if fresh is None:
-                raise StoreError(f"Không tìm thấy đề xuất {seen.id} trong trang {REQUESTS}.")
-            decided, change = plan_decision(fresh, seen, decision, actor, now)
-            if task_changes:
-                self.update_task(task_seen, task_changes, actor, now, authorize)
-            self._upsert(REQUESTS, "id", decided.id, request_cells(decided))
-            with self._write_lock:
-                self._append_change(change)
-        return decided
-
-    # -- periodic reports (báo cáo định kỳ) ------------------------------------------------------
-
-    def _period_reports(self, rows=None) -> tuple[HeaderMap, list[tuple[int, PeriodReport]]]:
-        """The BaoCaoKy worksheet (read now unless its `rows` are given): its header and (row
-        number, report) pairs."""
-        if rows is None:
-            try:
-                (rows,) = self._batch_get([PERIODS], "đọc báo cáo kỳ")
-            except StoreError as e:
-                if _missing_sheet(e.__cause__, PERIODS):
-                    raise StoreError(self._no_periods_sheet()) from e
-                raise
-        try:
-            hmap = HeaderMap.from_header_row(PERIODS, rows[0] if rows else [])
-        except SchemaError as e:
-            raise StoreError(str(e)) from e
-        found = []
-        for number, row in enumerate(rows[1:], start=2):
-            if any(text(c) for c in row):
-                try:
-                    found.append(
-                        (number, report_from_row(lambda f, r=row: hmap.get(r, f), self.tz))
-                    )
-                except (ValueError, DateError):
-                    continue  # reported by check; never written over
-        return hmap, found
-
-    @staticmethod
-    def _no_periods_sheet() -> str:
-        return (
-            f"Google Sheet chưa có trang {PERIODS} (báo cáo định kỳ). Hãy chạy: "
-            "python -m services.cli init-sheet"
+        # the request is checked first, then the task is saved with update_task's own conflict
+        # check, then the decision is written
+        return self._decide_record(
+            REQUESTS,
+            seen,
+            request_from_row,
+            lambda fresh: plan_decision(fresh, seen, decision, actor, now),
+            request_cells,
+            (lambda: self.update_task(task_seen, task_changes, actor, now, authorize))
+            if task_changes
+            else None,
         )
 
     def add_period_report(self, report, actor, now, authorize=None):
-        # ONE read (the workbook with today's tail of LichSu: the task, BaoCaoKy and the LichSu
-        # header as they are now), then the report appended (a new row: an earlier report is
-        # never overwritten) and its history row appended. Serialised within the process.
-        with self._write_lock:
-            self._missing.discard(PERIODS)  # made by init-sheet in another process?
-            tables = self.read_tables(since=history_cutoff(self.tz, 0))
-            if PERIODS not in tables:
-                raise StoreError(self._no_periods_sheet())
-            hmap, found = self._period_reports(tables[PERIODS])
-            task = self.snapshot_of(tables).task(report.task_id)
-            if task is None:
-                raise TaskNotFound(report.task_id)
-            others = [r for _, r in found if r.task_id == report.task_id]
-            report, change = plan_period_report(
-                task, others, report, [r.id for _, r in found], actor, now, authorize
-            )
-            self._call(
-                "ghi báo cáo kỳ",
-                self._append,
-                PERIODS,
-                hmap,
-                [report_cells(report)],
-                retry_if=lambda e: _status(e) == 429,
-            )  # an append is not idempotent
-            try:
-                hist = HeaderMap.from_header_row(HISTORY, (tables.get(HISTORY) or [[]])[0])
-            except SchemaError as e:
-                raise StoreError(str(e)) from e
-            self._append_history(hist, [change])
-        return report
+        return self._add_record(
+            PERIODS,
+            report,
+            report_from_row,
+            lambda task, others, ids: plan_period_report(
+                task, others, report, ids, actor, now, authorize
+            ),
+            report_cells,
+            "ghi báo cáo kỳ",
+        )
 
     def decide_period_report(self, seen, decision, actor, now):
-        with self._decide_lock:
-            _, found = self._period_reports()
-            fresh = next((r for _, r in found if r.id == seen.id), None)
-            if fresh is None:
-                raise StoreError(f"Không tìm thấy báo cáo kỳ {seen.id} trong trang {PERIODS}.")
-            decided, change = plan_report_decision(fresh, seen, decision, actor, now)
-            self._upsert(PERIODS, "id", decided.id, report_cells(decided))
-            with self._write_lock:
-                self._append_change(change)
-        return decided
+        return self._decide_record(
+            PERIODS,
+            seen,
+            report_from_row,
+            lambda fresh: plan_report_decision(fresh, seen, decision, actor, now),
+            report_cells,
+        )
 
     def save_agency(self, agency):
         needs = ["email"] if agency.email else []
