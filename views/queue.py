@@ -7,7 +7,7 @@ from services.domain.dates import format_date, format_datetime
 from services.domain.model import EXTENSION, REQUEST_KINDS, ROLE_ADMIN
 from services.tasks import cycle
 from services.tasks.periods import waiting_reports
-from services.ui import identity, periods, session, writes
+from services.ui import followup, identity, periods, session
 
 user = identity.require_role("queue")
 
@@ -19,20 +19,7 @@ if message := state.pop("queue_done", None):
     st.success(message, icon=":material/check_circle:")
 
 
-def run(key: str, action, done: str) -> None:
-    """A decision through the one write path; its refusal is shown next to the item."""
-    outcome = writes.attempt(action)
-    if outcome.ok:
-        state.pop(f"err_{key}", None)
-        state["queue_done"] = done
-    else:
-        state[f"err_{key}"] = outcome.errors or {"form": str(outcome.conflict)}
-    st.rerun()
-
-
-def errors_of(key: str) -> None:
-    for message in state.get(f"err_{key}", {}).values():
-        st.error(message, icon=":material/error:")
+run, errors_of = followup.decide, followup.decision_errors
 
 
 def summary(task) -> str:
@@ -65,25 +52,15 @@ if "confirm" in tabs:
                     f"\nNgày hoàn thành: {format_date(task.completed_on)}"
                     + (f"\nĐã trả lại {task.returns} lần" if task.returns else "")
                 )
-                errors_of(task.id)
-                left, right = st.columns([1, 3], vertical_alignment="bottom")
-                if left.button("Xác nhận", key=f"ok_{task.id}", type="primary"):
-                    run(
-                        task.id,
-                        lambda actor, t=task: cycle.confirm(
-                            session.store(), actor, t, session.now()
-                        ),
-                        f"Đã xác nhận hoàn thành {task.id}.",
-                    )
-                reason = right.text_input("Lý do trả lại", key=f"why_{task.id}")
-                if st.button("Trả lại", key=f"back_{task.id}"):
-                    run(
-                        task.id,
-                        lambda actor, t=task, why=reason: cycle.return_task(
-                            session.store(), actor, t, why, session.now()
-                        ),
-                        f"Đã trả lại {task.id}.",
-                    )
+                followup.confirm_or_return(
+                    task.id,
+                    lambda actor, t=task: cycle.confirm(session.store(), actor, t, session.now()),
+                    lambda actor, why, t=task: cycle.return_task(
+                        session.store(), actor, t, why, session.now()
+                    ),
+                    f"Đã xác nhận hoàn thành {task.id}.",
+                    f"Đã trả lại {task.id}.",
+                )
         if len(awaiting) > SHOWN:
             st.caption(f"… và {len(awaiting) - SHOWN} kết quả khác.")
 

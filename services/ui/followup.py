@@ -1,6 +1,7 @@
 """The follow-up cycle's pieces of the agency's page (Nhiệm vụ của tôi): what is asked of it at
 the top (tasks returned, answers to its requests) and, on one task, the forms to ask for more
-time or to say the task belongs to another agency. The rules are in services.tasks.cycle."""
+time or to say the task belongs to another agency; and the office's confirm-or-return control,
+the same for completions and periodic reports. The rules are in services.tasks."""
 
 from __future__ import annotations
 
@@ -162,3 +163,37 @@ def _send(key: str, action) -> None:
         st.rerun()
     st.session_state[key] = outcome.errors or {"form": str(outcome.conflict)}
     st.rerun()
+
+
+# --- the office's decisions (Chờ xử lý): one way for completions, periodic reports, requests ---
+
+
+def decide(key: str, action, done: str, done_key: str = "queue_done") -> None:
+    """A decision through the one write path; its refusal is kept for the item `key` (shown by
+    decision_errors next to it), its success message under `done_key` for the next run."""
+    outcome = writes.attempt(action)
+    if outcome.ok:
+        st.session_state.pop(f"err_{key}", None)
+        st.session_state[done_key] = done
+    else:
+        st.session_state[f"err_{key}"] = outcome.errors or {"form": str(outcome.conflict)}
+    st.rerun()
+
+
+def decision_errors(key: str) -> None:
+    for message in st.session_state.get(f"err_{key}", {}).values():
+        st.error(message, icon=":material/error:")
+
+
+def confirm_or_return(
+    key: str, confirm, give_back, confirmed: str, returned: str, prefix: str = "", **where
+) -> None:
+    """Xác nhận / Lý do trả lại / Trả lại for one item: `confirm(actor)`, `give_back(actor,
+    reason)` (a reason is required: the service says so next to it)."""
+    decision_errors(key)
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    if left.button("Xác nhận", key=f"{prefix}ok_{key}", type="primary"):
+        decide(key, confirm, confirmed, **where)
+    reason = right.text_input("Lý do trả lại", key=f"{prefix}why_{key}")
+    if st.button("Trả lại", key=f"{prefix}back_{key}"):
+        decide(key, lambda actor: give_back(actor, reason), returned, **where)

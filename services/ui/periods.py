@@ -16,7 +16,7 @@ from services.domain.periods import KIND_LABELS, fallback_start, period_label
 from services.domain.text import shorten
 from services.domain.urgency import COLOURS, level
 from services.tasks import periods
-from services.ui import session, writes
+from services.ui import followup, session, writes
 
 SHOWN = 50
 
@@ -158,39 +158,20 @@ def office_queue() -> int:
                 + (f"\nTiến độ: {r.progress}%" if r.progress is not None else "")
                 + f"\nNgười báo cáo: {r.submitted_by}, {format_datetime(r.submitted_at)}"
             )
-            for message in state.get(f"err_{r.id}", {}).values():
-                st.error(message, icon=":material/error:")
-            left, right = st.columns([1, 3], vertical_alignment="bottom")
-            if left.button("Xác nhận", key=f"pok_{r.id}", type="primary"):
-                _decide(
-                    r.id,
-                    lambda actor, r=r: periods.confirm_report(
-                        session.store(), actor, r, session.now()
-                    ),
-                    f"Đã xác nhận báo cáo kỳ {r.id}.",
-                )
-            reason = right.text_input("Lý do trả lại", key=f"pwhy_{r.id}")
-            if st.button("Trả lại", key=f"pback_{r.id}"):
-                _decide(
-                    r.id,
-                    lambda actor, r=r, why=reason: periods.return_report(
-                        session.store(), actor, r, why, session.now()
-                    ),
-                    f"Đã trả lại báo cáo kỳ {r.id}.",
-                )
+            followup.confirm_or_return(
+                r.id,
+                lambda actor, r=r: periods.confirm_report(session.store(), actor, r, session.now()),
+                lambda actor, why, r=r: periods.return_report(
+                    session.store(), actor, r, why, session.now()
+                ),
+                f"Đã xác nhận báo cáo kỳ {r.id}.",
+                f"Đã trả lại báo cáo kỳ {r.id}.",
+                prefix="p",
+                done_key="period_done",
+            )
     if len(waiting) > SHOWN:
         st.caption(f"… và {len(waiting) - SHOWN} báo cáo khác.")
     return len(waiting)
-
-
-def _decide(key: str, action, done: str) -> None:
-    outcome = writes.attempt(action)
-    if outcome.ok:
-        st.session_state.pop(f"err_{key}", None)
-        st.session_state["period_done"] = done
-    else:
-        st.session_state[f"err_{key}"] = outcome.errors or {"form": str(outcome.conflict)}
-    st.rerun()
 
 
 def cycle_admin() -> None:
