@@ -17,23 +17,19 @@ import argparse
 import shutil
 import statistics
 import tempfile
-import time
 from pathlib import Path
+
+from bench.demo import demo_store, timed
+from services.stores.base import RECENT_HISTORY_DAYS
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 1.0
 
 
-def _timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
-
-
 def _page(db: str):
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "pages" / "attention.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "views" / "attention.py"), default_timeout=120)
     at.secrets["store"] = {"sqlite_path": db}
     at.session_state["demo_role"] = "leader"
     return at
@@ -50,7 +46,6 @@ def main(argv=None) -> int:
 
     from streamlit import logger
 
-    from services import demo_data
     from services.dashboard.attention import attention
     from services.dashboard.periods import period_frame
     from services.domain.model import today_local
@@ -60,31 +55,18 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-attention-") as tmp:
         db = str(Path(tmp) / "demo.db")
         today = today_local()
-        seconds, counts = _timed(
-            lambda: demo_data.fill_store(
-                SQLiteStore(db),
-                tasks=args.tasks,
-                agencies=args.agencies,
-                directives=args.directives,
-                today=today,
-            )
-        )
-        print(
-            f"Dữ liệu mẫu: {counts['tasks']} nhiệm vụ, {counts['agencies']} cơ quan, "
-            f"{counts['directives']} văn bản, {counts['period_reports']} báo cáo kỳ, "
-            f"{counts['history']} dòng lịch sử ({seconds:.2f} s để tạo)"
-        )
+        demo_store(db, args.tasks, args.agencies, args.directives)
         warmup = _page(str(Path(tmp) / "seed.db"))
-        harness, _ = _timed(warmup.run)
+        harness, _ = timed(warmup.run)
 
         colds = []
         for i in range(args.cold_runs):
             copy = str(Path(tmp) / f"demo-{i}.db")
             shutil.copyfile(db, copy)
             at = _page(copy)
-            colds.append(_timed(at.run)[0])
+            colds.append(timed(at.run)[0])
             assert not at.exception, at.exception
-        warm = [_timed(at.run)[0] for _ in range(args.runs)]
+        warm = [timed(at.run)[0] for _ in range(args.runs)]
         metrics = {m.label: m.value for m in at.metric}
         # as in a running app: the snapshot already loaded (another page, another session), the
         # leader opens Cần chỉ đạo: the period table and the exceptions computed, the page drawn
@@ -98,7 +80,7 @@ def main(argv=None) -> int:
             app.secrets["store"] = {"sqlite_path": copy}
             app.session_state["demo_role"] = "leader"
             app.run()  # Tổng quan first: loads the shared snapshot (and the period table)
-            opened.append(_timed(lambda a=app: a.switch_page("views/attention.py").run())[0])
+            opened.append(timed(lambda a=app: a.switch_page("views/attention.py").run())[0])
             assert not app.exception, app.exception
         cold = statistics.median(colds)
         print("\nCần chỉ đạo, thời gian phía máy chủ (AppTest, vai trò Lãnh đạo):")
@@ -126,9 +108,9 @@ def main(argv=None) -> int:
         print("  Số liệu trên trang: " + "; ".join(f"{k}: {v}" for k, v in metrics.items()))
 
         store = SQLiteStore(db)
-        load, snap = _timed(store.load)
-        frame_s, frame = _timed(lambda: period_frame(snap, today))
-        found_s, found = _timed(lambda: attention(snap, frame, today))
+        load, snap = timed(lambda: store.load(history_days=RECENT_HISTORY_DAYS))  # as the app
+        frame_s, frame = timed(lambda: period_frame(snap, today))
+        found_s, found = timed(lambda: attention(snap, frame, today))
         print("\nCác bước (ngoài Streamlit):")
         for label, value in (
             ("đọc kho (store.load)", load),

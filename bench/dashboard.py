@@ -20,17 +20,13 @@ import json
 import shutil
 import statistics
 import tempfile
-import time
 from pathlib import Path
+
+from bench.demo import demo_store, timed
+from services.stores.base import RECENT_HISTORY_DAYS
 
 ROOT = Path(__file__).resolve().parent.parent
 COLD_TARGET, WARM_TARGET = 2.0, 0.5
-
-
-def _timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
 
 
 def _figures(at) -> list[tuple[str, int, int]]:
@@ -69,7 +65,6 @@ def main(argv=None) -> int:
     from streamlit import logger
     from streamlit.testing.v1 import AppTest
 
-    from services import demo_data
     from services.dashboard import board as dashboard
     from services.dashboard import charts  # noqa: F401 (charts: imported early)
     from services.dashboard.metrics import tasks_frame
@@ -81,26 +76,13 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as tmp:
         db = str(Path(tmp) / "demo.db")
         today = today_local()
-        seconds, counts = _timed(
-            lambda: demo_data.fill_store(
-                SQLiteStore(db),
-                tasks=args.tasks,
-                agencies=args.agencies,
-                directives=args.directives,
-                today=today,
-            )
-        )
-        print(
-            f"Dữ liệu mẫu: {counts['tasks']} nhiệm vụ, {counts['agencies']} cơ quan, "
-            f"{counts['directives']} văn bản, {counts['history']} dòng lịch sử "
-            f"({seconds:.2f} s để tạo)"
-        )
+        demo_store(db, args.tasks, args.agencies, args.directives)
 
         # Streamlit's own first-run set-up (e.g. scanning installed packages for components)
         # happens once per process, on a server at start-up: pay it on a small store first
         warmup = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         warmup.secrets["store"] = {"sqlite_path": str(Path(tmp) / "seed.db")}
-        harness, _ = _timed(warmup.run)
+        harness, _ = timed(warmup.run)
 
         colds = []
         for i in range(args.cold_runs):  # each on its own copy: a new store and an empty cache
@@ -108,16 +90,16 @@ def main(argv=None) -> int:
             shutil.copyfile(db, copy)
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
             at.secrets["store"] = {"sqlite_path": copy}
-            colds.append(_timed(at.run)[0])
+            colds.append(timed(at.run)[0])
             assert not at.exception, at.exception
         cold = statistics.median(colds)
-        warm = [_timed(at.run)[0] for _ in range(args.runs)]
+        warm = [timed(at.run)[0] for _ in range(args.runs)]
         at.text_input(key="f_q").set_value("so noi vu")
-        search, _ = _timed(at.run)
+        search, _ = timed(at.run)
         found = at.caption[1].value if len(at.caption) > 1 else ""
         at.text_input(key="f_q").set_value("")
         at.multiselect(key="f_category").set_value(["Quá hạn"])
-        filtered, _ = _timed(at.run)
+        filtered, _ = timed(at.run)
         assert not at.exception, at.exception
         at.multiselect(key="f_category").set_value([])
         at.run()
@@ -143,12 +125,12 @@ def main(argv=None) -> int:
         print(f"  chạy lại có lọc Quá hạn:         {filtered:6.3f} s")
 
         store = SQLiteStore(db)
-        load, snap = _timed(store.load)
-        frame_s, frame = _timed(lambda: tasks_frame(snap, today))
-        board_s, board = _timed(lambda: dashboard.build_board(snap, frame, today))
-        view_s, view = _timed(lambda: dashboard.apply(board, dashboard.Filters()))
-        cards_s, _ = _timed(lambda: dashboard.kpi_cards(view))
-        aggs_s, _ = _timed(
+        load, snap = timed(lambda: store.load(history_days=RECENT_HISTORY_DAYS))  # as the app
+        frame_s, frame = timed(lambda: tasks_frame(snap, today))
+        board_s, board = timed(lambda: dashboard.build_board(snap, frame, today))
+        view_s, view = timed(lambda: dashboard.apply(board, dashboard.Filters()))
+        cards_s, _ = timed(lambda: dashboard.kpi_cards(view))
+        aggs_s, _ = timed(
             lambda: (
                 dashboard.agency_categories(view),
                 dashboard.category_share(view),
