@@ -225,42 +225,26 @@ def top_rows(table, noun: str, key: str):
     return table.head(TOP)
 
 
-# A drill-down is taken once, in a callback that also clears what was clicked: coming Back to
-# this page (the browser's button) shows it as it was, instead of jumping to the agency again.
-CHART_KEY = f"agency_chart_{st.session_state.setdefault('agency_chart_n', 0)}"
-
-
-def _drill_from_chart() -> None:
-    st.session_state.drill_to = charts.clicked_key(st.session_state.get(CHART_KEY))
-    st.session_state.agency_chart_n += 1  # a fresh chart, without the selection, next time
-
-
-def _drill_from_box() -> None:
-    st.session_state.drill_to, st.session_state.drill = st.session_state.drill, None
-
-
 st.subheader("Tình hình theo cơ quan")
 agencies = dashboard.agency_categories(view)
-st.plotly_chart(
+event = st.plotly_chart(
     charts.agency_bars(top_rows(agencies, "cơ quan", "all_agencies")),
-    key=CHART_KEY,
-    on_select=_drill_from_chart,
+    key="agency_chart",
+    on_select="rerun",
     selection_mode="points",
     config=charts.CONFIG,
     width="stretch",
 )
 names = dict(zip(agencies["agency"], agencies["agency_name"]))
-st.selectbox(
+chosen = charts.clicked_key(event) or st.selectbox(
     "Xem chi tiết một cơ quan",
     list(names),
     index=None,
     format_func=names.get,
     key="drill",
-    on_change=_drill_from_box,
     placeholder="Chọn cơ quan…",
     help="Hoặc bấm vào thanh của cơ quan đó trên biểu đồ.",
 )
-chosen = st.session_state.pop("drill_to", None)
 if chosen in names:
     # Streamlit writes the Cơ quan page's ?agency= onto this page's history entry as well, so
     # the browser's Back would open Tổng quan filtered to that agency: remember this view, and
@@ -275,7 +259,7 @@ if chosen in names:
                 **{k: v[0] for k, v in identity.identity_params().items()},
             },
         )
-    except StreamlitPageNotFoundError:  # run on its own (legacy mode: ARCHITECTURE.md, Security)
+    except StreamlitPageNotFoundError:  # the file run on its own, without app.py (a test)
         st.info("Mở trang «Cơ quan» ở thanh bên để xem chi tiết cơ quan này.")
 
 share_col, trend_col = st.columns(2)
