@@ -656,8 +656,7 @@ class GSheetsStore(Store):
 
     def load(self, history_days: int | None = None, history: bool = True) -> Snapshot:
         if not history:
-            now = now_local(self.tz)
-            return self.snapshot_of(self.read_tables(since=now, history=False), now)
+            return self.snapshot_of(self.read_tables(history=False), now_local(self.tz))
         since = history_cutoff(self.tz, history_days)
         return self.snapshot_of(self.read_tables(since=since), since)
 

@@ -128,21 +128,23 @@ def board_table(as_of: date | None = None) -> pd.DataFrame:
     )
 
 
-def with_history_since(day: date) -> Snapshot:
-    """The snapshot with the history back to `day` (a report as of an earlier day than the
-    recent window): the store read again in full, once per snapshot for all sessions."""
-    snap = full_snapshot()
-    since = snap.history_since
-    if since is None or since.date() <= day:
-        return snap
+def _whole() -> Snapshot:
+    """The store read in full (every history row, archives included), when a page asks for
+    history older than the recent window: once per snapshot for all sessions."""
     return _resources()[1].derived(("whole history",), lambda _: store().load())
 
 
+def with_history_since(day: date) -> Snapshot:
+    """The snapshot with the history back to `day` (a report as of an earlier day)."""
+    snap = full_snapshot()
+    since = snap.history_since
+    return snap if since is None or since.date() <= day else _whole()
+
+
 def task_history(task_id: str | None) -> list[Change]:
-    """One task's (None: every task's) whole history, read when asked, not with every load:
-    once per snapshot for all sessions (a rerun while the toggle is on reads nothing more)."""
-    every = _resources()[1].derived(("whole history log",), lambda _: tuple(store().history()))
-    return [c for c in every if task_id is None or c.task_id == task_id]
+    """One task's (None: every task's) whole history, read when asked, not with every load
+    (a rerun while the toggle is on reads nothing more)."""
+    return [c for c in _whole().history if task_id is None or c.task_id == task_id]
 
 
 def period_table(as_of: date | None = None) -> pd.DataFrame:
