@@ -11,13 +11,15 @@ every user string. Sections hold user text as it is (never markdown or HTML).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
+import pandas as pd
+
+from services.dashboard.periods import period_frame
 from services.domain import urgency
 from services.domain.agencies import AgencyIndex
 from services.domain.dates import format_date
@@ -35,6 +37,7 @@ from services.domain.model import (
     Snapshot,
     Task,
 )
+from services.domain.periods import MISSING
 
 LEADERS_NAME = "Lãnh đạo UBND tỉnh"
 FIRST_LOOKBACK_DAYS = 7  # answered requests, when an agency never had a digest yet
@@ -89,7 +92,7 @@ class Context:
     codes: frozenset[str] = frozenset()  # the agency and those merged into it
     since: datetime | None = None  # the last digest this agency was sent
     names: Callable[[str], str] = field(default=lambda code: code)
-    tz: str = DEFAULT_TIMEZONE
+    periods: pd.DataFrame | None = None  # the counted periods, computed once per run
 
 
 # --- links -----------------------------------------------------------------------------------
@@ -200,31 +203,10 @@ def answered(ctx: Context) -> Section | None:
     return Section("answered", "Đề xuất đã có kết quả", items, "#2563eb")
 
 
-_PERIODS: dict = {}  # (snapshot id, day, thresholds) -> (snapshot, period table): one per run
-_PERIODS_LOCK = threading.Lock()  # two admins previewing at once
-
-
-def _period_table(ctx: Context):
-    """The counted periods (services.dashboard.periods.period_frame), computed once per run for
-    every agency's digest, not once per agency."""
-    from services.dashboard.periods import period_frame
-
-    key = (id(ctx.snapshot), ctx.as_of, ctx.limits, ctx.tz)
-    with _PERIODS_LOCK:
-        found = _PERIODS.get(key)
-        if found is None or found[0] is not ctx.snapshot:
-            found = (ctx.snapshot, period_frame(ctx.snapshot, ctx.as_of, ctx.limits, ctx.tz))
-            _PERIODS.clear()
-            _PERIODS[key] = found
-    return found[1]
-
-
 def missing_reports(ctx: Context) -> Section | None:
     """Periodic reports the agency owes: past their due date, or due within the next days."""
-    from services.domain.periods import MISSING
-
-    frame = _period_table(ctx)
-    if frame.empty:
+    frame = ctx.periods
+    if frame is None or frame.empty:
         return None
     mine = frame[frame["agency"].isin(ctx.codes)]
     owed = mine[(mine["status"] == MISSING) | (mine["level"] == urgency.SOON)]
@@ -339,10 +321,8 @@ def returned_repeatedly(ctx: Context) -> Section | None:
 
 def agencies_missing_reports(ctx: Context) -> Section | None:
     """Per agency, the periodic reports owed past their due date."""
-    from services.domain.periods import MISSING
-
-    frame = _period_table(ctx)
-    if frame.empty:
+    frame = ctx.periods
+    if frame is None or frame.empty:
         return None
     late = frame[frame["status"] == MISSING].groupby("agency").size().sort_values(ascending=False)
     if late.empty:
@@ -440,6 +420,7 @@ def build_digests(
     """Every agency's digest (active agencies, those merged into them included), then the
     leaders' one. Empty ones are kept: whether to send them is the run's choice."""
     index = AgencyIndex(snap.agencies)
+    periods = period_frame(snap, as_of, limits, tz)  # one table for every digest of the run
     digests = []
     for agency in snap.agencies:
         if not agency.active or agency.successor:
@@ -455,7 +436,7 @@ def build_digests(
             codes,
             last_sent(snap.deliveries, agency.code, as_of),
             index.name,
-            tz,
+            periods,
         )
         sections = tuple(s for build in AGENCY_SECTIONS if (s := build(ctx)) is not None)
         digests.append(
@@ -468,7 +449,7 @@ def build_digests(
                 base_url=base_url,
             )
         )
-    ctx = Context(snap, as_of, limits, base_url, names=index.name, tz=tz)
+    ctx = Context(snap, as_of, limits, base_url, names=index.name, periods=periods)
     digests.append(
         Digest(
             LEADERS_DIGEST,
