@@ -22,7 +22,7 @@ from services.domain.model import (
     OPEN_ON_TIME,
     OVERDUE,
 )
-from services.domain.text import PLOTLY_PERCENT
+from services.domain.text import PLOTLY_FRACTION, PLOTLY_PERCENT
 
 # Okabe-Ito based, readable by colour-blind people: red = late, blue = in progress on time,
 # green = done on time, pale green = done late, grey = ongoing; amber for the due-soon flag.
@@ -132,8 +132,8 @@ def category_donut(share: pd.DataFrame) -> go.Figure:
         sort=False,
         direction="clockwise",
         marker=dict(colors=[CATEGORY_COLORS[c] for c in categories]),
-        texttemplate=f"%{{percent:{PLOTLY_PERCENT[:-1]}%}}",  # rounded as format_rate
-        hovertemplate=f"%{{label}}: %{{value}} (%{{percent:{PLOTLY_PERCENT[:-1]}%}})<extra></extra>",
+        texttemplate=f"%{{percent:{PLOTLY_FRACTION}}}",  # rounded as format_rate
+        hovertemplate=f"%{{label}}: %{{value}} (%{{percent:{PLOTLY_FRACTION}}})<extra></extra>",
     )
     total_text = f"{total:,}".replace(",", ".")
     return _figure(
