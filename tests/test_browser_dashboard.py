@@ -2,6 +2,8 @@
 render without an exception, at 1400 px and on a 390 px phone (full-height screenshots in /tmp),
 and clicking an agency's bar opens the Cơ quan page for that agency (what AppTest cannot click)."""
 
+import re
+
 import pytest
 
 from tests.e2e_support import browser_page, settle, streamlit_server  # noqa: F401
@@ -30,8 +32,17 @@ def test_overview_renders_and_a_bar_opens_its_agency(streamlit_server, browser_p
     expect(metrics.first).to_contain_text("Tổng số nhiệm vụ")
     expect(metrics.first).to_contain_text("2.000")
     charts = page.locator(".js-plotly-plot")
-    expect(charts).to_have_count(4)
+    expect(charts).to_have_count(2)  # the agency chart and the open tab's; the others on demand
     expect(charts.first.locator(".barlayer .point").first).to_be_visible()
+    assert page.get_by_test_id("stDataFrame").count() == 0  # the tables wait, collapsed
+    page.get_by_role("tab", name="Cơ cấu theo phân loại").click()
+    expect(page.locator(".js-plotly-plot .pielayer .slice").first).to_be_visible()
+    shares = page.locator(".pielayer .slicetext").all_text_contents()
+    assert shares and all(re.fullmatch(r"\d{1,3}(,\d)?%", t) for t in shares), shares  # 22,5%
+    expect(charts).to_have_count(2)
+    page.get_by_text("Danh sách: Quá hạn").click()
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(1)  # the open list only
+    expect(page.get_by_role("tab", name="Quá hạn")).to_have_attribute("aria-selected", "true")
     expect(page.get_by_text("Dữ liệu lúc").first).to_be_visible()
     settle(page)
     assert page.get_by_test_id("stException").count() == 0

@@ -33,7 +33,16 @@ def test_a_leader_sees_who_has_not_reported_this_period(seeded_app, browser_page
     expect(page.get_by_role("heading", name="Báo cáo định kỳ")).to_be_visible()
     not_reported = page.get_by_test_id("stMetric").filter(has_text="Kỳ này: chưa báo cáo")
     expect(not_reported).to_contain_text("29")  # the seed, opened fresh: nobody reported yet
-    expect(page.get_by_role("tab", name="Theo cơ quan")).to_be_visible()  # the table per agency
+    # the tables per agency / directive wait, collapsed, below the fold: opened, they draw
+    assert page.get_by_role("tab", name="Theo cơ quan").count() == 0
+    page.get_by_text("Chi tiết theo cơ quan, theo văn bản").click()
+    expect(page.get_by_role("tab", name="Theo cơ quan")).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    page.get_by_role("tab", name="Theo văn bản", exact=True).click()  # drawn when opened
+    settle(page)
+    by_directive = page.get_by_role("tab", name="Theo văn bản", exact=True)
+    expect(by_directive).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(1)
 
     page.get_by_role("link", name="Cần chỉ đạo").click()
     expect(page.get_by_role("heading", name="Cần chỉ đạo")).to_be_visible()

@@ -107,11 +107,28 @@ def test_overview_shows_cards_charts_and_lists(tmp_path):
     m = metrics(at)
     assert (m["Tổng số nhiệm vụ"], m[OVERDUE], m["Sắp đến hạn"], m[ONGOING]) == ("6", "2", "1", "1")
     assert m["Tỷ lệ hoàn thành"] == "16,7%" and m["Tỷ lệ đúng hạn"] == "100%"
-    assert len(charts(at)) == 4  # agencies, share, weekly, directives
+    # the agency chart, and of the other three the open tab's only (directives first)
+    assert [c["data"][0]["type"] for c in charts(at)] == ["bar", "bar"]
+    assert [t.label for t in at.tabs] == [
+        "Tiến độ theo văn bản",
+        "Cơ cấu theo phân loại",
+        "Hoàn thành theo tuần",
+    ]
+    for tab, kind in (("share", "pie"), ("weekly", "bar"), ("directives", "bar")):
+        at.session_state["overview_chart_tab"] = tab
+        at.run()
+        assert [c["data"][0]["type"] for c in charts(at)][1:] == [kind]
     agency_chart = charts(at)[0]
     bars = agency_chart["data"][0]
     assert bars["name"] == OVERDUE and bars["y"][:2] == ["Sở KH&amp;CN", "Sở Nội vụ"]  # escaped
-    assert [t.label for t in at.tabs] == [
+    # below the fold the lists wait, collapsed, with their counts; nothing of them is drawn
+    assert [e.label for e in at.expander][-1] == (
+        "Danh sách: Quá hạn (2) · Sắp đến hạn (1) · Cơ quan chưa cập nhật (4)"
+    )
+    assert not at.dataframe and not at.get("download_button")
+    at.session_state["overview_lists_open"] = True  # what the expander's on_change remembers
+    at.run()
+    assert [t.label for t in at.tabs][-3:] == [
         "Quá hạn (2)",
         "Sắp đến hạn (1)",  # a count like the others (issue 16.6)
         "Cơ quan chưa cập nhật (4)",
@@ -121,8 +138,20 @@ def test_overview_shows_cards_charts_and_lists(tmp_path):
         "> 120 ngày",
         "> 30 ngày",
     ]
-    assert list(at.dataframe[1].value["id"]) == ["NV-0003"]
-    assert [b.label for b in at.get("download_button")] == ["Tải CSV"] * 3
+    # only the open list is drawn: the others wait until their tab is opened
+    assert len(at.dataframe) == 1 and [b.label for b in at.get("download_button")] == ["Tải CSV"]
+    at.session_state["overview_list_tab"] = "due"  # what the tab's on_change remembers
+    at.run()
+    assert [list(d.value["id"]) for d in at.dataframe] == [["NV-0003"]]
+    at.number_input(key="due_days").set_value(60).run()  # the box of the open tab
+    assert [list(d.value["id"]) for d in at.dataframe] == [["NV-0003", "NV-0006"]]
+    assert at.tabs[-2].label == "Sắp đến hạn (2)"  # a new label, the same tab still open
+    at.session_state["overview_list_tab"] = "silent"
+    at.run()
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value["agency_name"]) == 4
+    at.session_state["overview_list_tab"] = "due"
+    at.run()  # the box kept its value while another tab was open
+    assert at.number_input(key="due_days").value == 60 and at.tabs[-2].label == "Sắp đến hạn (2)"
 
 
 def test_filters_come_from_the_url_and_bad_values_are_ignored(tmp_path):
@@ -258,9 +287,12 @@ def test_seed_directive_everything_is_ongoing(tmp_path):
     assert (m["Tổng số nhiệm vụ"], m[ONGOING], m[OVERDUE]) == ("29", "29", "0")
     assert m["Tỷ lệ đúng hạn"] == "-"  # services.domain.text: one formatter, one dash
     assert "Tất cả nhiệm vụ đang xem là nhiệm vụ thường xuyên" in texts(at)
+    at.session_state["overview_chart_tab"] = "weekly"
+    at.session_state["overview_lists_open"] = True
+    at.run()
     assert "Chưa có nhiệm vụ nào hoàn thành trong 26 tuần qua" in texts(at)
     assert "Không có nhiệm vụ quá hạn" in texts(at)
-    assert len(charts(at)) == 3  # no empty trend chart
+    assert len(charts(at)) == 1  # the agency chart; no empty trend chart
 
 
 def test_no_tasks_at_all(tmp_path):

@@ -9,10 +9,8 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from services.dashboard import board as dashboard
 from services.dashboard import charts
-from services.dashboard.attention import period_headline
 from services.dashboard.metrics import UPDATE_RATE_HELP, UPDATE_RATE_LABEL
 from services.domain.dates import format_date
-from services.domain.model import ONGOING
 from services.domain.text import format_count
 from services.ui import identity, periods, session, widgets
 
@@ -73,7 +71,7 @@ if any(k not in st.session_state for k in FILTER_KEYS):
     if back and params.get("agency") == back["agency"]:  # Back from a drill-down
         params = back["params"]
         identity.set_page_params(params)
-    start_options = dashboard.filter_options(board, dashboard.parse_flag(params.get("original")))
+    start_options = session.filter_options(dashboard.parse_flag(params.get("original")), today)
     start_from(dashboard.Filters.from_query(params, start_options))
 
 search_col, toggle_col = st.columns([3, 2], vertical_alignment="bottom")
@@ -85,7 +83,7 @@ toggle_col.toggle(
     key="f_original",
     help="Mặc định, nhiệm vụ của cơ quan đã sáp nhập được tính cho cơ quan kế thừa.",
 )
-options = dashboard.filter_options(board, st.session_state.f_original)
+options = session.filter_options(st.session_state.f_original, today)
 st.session_state.f_agency = list(
     dict.fromkeys(  # the toggle changes which agencies exist
         options.successors.get(c, c)
@@ -138,7 +136,8 @@ filters = dashboard.Filters(
 if filters.to_query() != url_params():
     identity.set_page_params(filters.to_query())
 
-view = dashboard.apply(board, filters)
+tables = session.overview_tables(filters, today)  # computed once per view for all sessions
+view = tables.view
 if filters.narrows:
     st.caption(
         f"Đang xem {format_count(len(view))} / {format_count(len(board))} nhiệm vụ theo bộ lọc."
@@ -155,7 +154,7 @@ if view.empty:
 
 # --- KPI cards ------------------------------------------------------------------------------------
 
-cards = dashboard.kpi_cards(view, settings.due_soon_days)
+cards = tables.cards
 for row in (cards[:5], cards[5:]):  # the headline, then the categories; they wrap on a phone
     with st.container(horizontal=True, gap="small"):
         for card in row:
@@ -172,45 +171,12 @@ week_ago = today - timedelta(days=dashboard.DELTA_DAYS)
 st.caption(
     f"Mũi tên: thay đổi so với ngày {format_date(week_ago)} ({dashboard.DELTA_DAYS} ngày trước)."
 )
-if (view["category"] == ONGOING).all():
+if tables.all_ongoing:
     st.info(
         "Tất cả nhiệm vụ đang xem là nhiệm vụ thường xuyên (văn bản không nêu thời hạn): "
         "chưa có nhiệm vụ nào quá hạn hay sắp đến hạn.",
         icon=":material/all_inclusive:",
     )
-
-# --- reporting periods of ongoing tasks (services.dashboard.periods) ------------------------------
-
-period_frame = session.period_table(today)
-if not period_frame.empty:
-    shown_periods = period_frame[period_frame["task_id"].isin(set(view["id"]))]
-    st.subheader("Báo cáo định kỳ")
-    numbers = period_headline(shown_periods)
-    current = period_headline(shown_periods[shown_periods["current"]])
-    with st.container(horizontal=True, gap="small"):
-        st.metric(
-            "Kỳ này: chưa báo cáo",
-            format_count(current["missing"] + current["not_due"]),
-            help="Nhiệm vụ chưa có báo cáo cho kỳ hiện tại (đã quá hạn hoặc chưa đến hạn).",
-            border=True,
-            width="stretch",
-        )
-        st.metric(
-            "Kỳ báo cáo chưa nộp (quá hạn)",
-            format_count(numbers["missing"]),
-            help="Mọi kỳ đã qua hạn nộp mà chưa có báo cáo (kỳ này và các kỳ trước).",
-            border=True,
-            width="stretch",
-        )
-        st.metric(
-            "Báo cáo đúng hạn", format_count(numbers["on_time"]), border=True, width="stretch"
-        )
-        st.metric("Báo cáo muộn", format_count(numbers["late"]), border=True, width="stretch")
-    by_agency, by_directive = st.tabs(["Theo cơ quan", "Theo văn bản"])
-    with by_agency:
-        periods.status_table(shown_periods, "agency")
-    with by_directive:
-        periods.status_table(shown_periods, "directive_id")
 
 # --- charts ---------------------------------------------------------------------------------------
 
@@ -226,7 +192,7 @@ def top_rows(table, noun: str, key: str):
 
 
 st.subheader("Tình hình theo cơ quan")
-agencies = dashboard.agency_categories(view)
+agencies = tables.agencies
 event = st.plotly_chart(
     charts.agency_bars(top_rows(agencies, "cơ quan", "all_agencies")),
     key="agency_chart",
@@ -262,23 +228,66 @@ if chosen in names:
     except StreamlitPageNotFoundError:  # the file run on its own, without app.py (a test)
         st.info("Mở trang «Cơ quan» ở thanh bên để xem chi tiết cơ quan này.")
 
-share_col, trend_col = st.columns(2)
-with share_col:
-    st.subheader("Cơ cấu theo phân loại")
-    st.plotly_chart(
-        charts.category_donut(dashboard.category_share(view)), config=charts.CONFIG, width="stretch"
-    )
-with trend_col:
-    st.subheader("Hoàn thành theo tuần")
-    widgets.weekly_chart(view, today)
+# --- reporting periods of ongoing tasks (services.dashboard.periods) ------------------------------
 
-st.subheader("Tiến độ theo văn bản")
-directives = dashboard.directive_progress(view)
-st.plotly_chart(
-    charts.directive_bars(top_rows(directives, "văn bản", "all_directives")),
-    config=charts.CONFIG,
-    width="stretch",
+if not session.period_table(today).empty:
+    st.subheader("Báo cáo định kỳ")
+    numbers, current = tables.period_totals, tables.period_current
+    with st.container(horizontal=True, gap="small"):
+        st.metric(
+            "Kỳ này: chưa báo cáo",
+            format_count(current.get("missing", 0) + current.get("not_due", 0)),
+            help="Nhiệm vụ chưa có báo cáo cho kỳ hiện tại (đã quá hạn hoặc chưa đến hạn).",
+            border=True,
+            width="stretch",
+        )
+        st.metric(
+            "Kỳ báo cáo chưa nộp (quá hạn)",
+            format_count(numbers["missing"]),
+            help="Mọi kỳ đã qua hạn nộp mà chưa có báo cáo (kỳ này và các kỳ trước).",
+            border=True,
+            width="stretch",
+        )
+        st.metric(
+            "Báo cáo đúng hạn", format_count(numbers["on_time"]), border=True, width="stretch"
+        )
+        st.metric("Báo cáo muộn", format_count(numbers["late"]), border=True, width="stretch")
+    # the tables per agency and per directive, collapsed until asked (below the fold), and of
+    # the two only the open tab's
+    details = widgets.lazy_expander(
+        "Chi tiết theo cơ quan, theo văn bản", "overview_periods_open", icon=":material/table:"
+    )
+    if details.open:
+        with details:
+            for by, tab in widgets.lazy_tabs(
+                {"agency": "Theo cơ quan", "directive_id": "Theo văn bản"}, "overview_period_tab"
+            ).items():
+                if tab.open:
+                    with tab:
+                        periods.status_table(tables.periods, by, tables.period_by[by])
+
+# the other charts, one at a time: only the open tab's chart is drawn (below the fold)
+more = widgets.lazy_tabs(
+    {
+        "directives": "Tiến độ theo văn bản",
+        "share": "Cơ cấu theo phân loại",
+        "weekly": "Hoàn thành theo tuần",
+    },
+    "overview_chart_tab",
 )
+if more["directives"].open:
+    with more["directives"]:
+        st.plotly_chart(
+            charts.directive_bars(top_rows(tables.directives, "văn bản", "all_directives")),
+            config=charts.CONFIG,
+            width="stretch",
+        )
+if more["share"].open:
+    with more["share"]:
+        st.plotly_chart(charts.category_donut(tables.share), config=charts.CONFIG, width="stretch")
+if more["weekly"].open:
+    with more["weekly"]:
+        widgets.weekly_chart(view, today, tables.weekly)
 
 # --- lists ----------------------------------------------------------------------------------------
 
@@ -323,88 +332,108 @@ def table(frame, columns: dict, file_name: str, key: str) -> None:
     )
 
 
-overdue = dashboard.overdue_table(view)
-silent = dashboard.stale_agencies(view, today, tz=settings.timezone)
-days = int(st.session_state.get("due_days", settings.due_soon_days))  # the tab's own box
+overdue, silent = tables.overdue, tables.silent
+# the tab's own box; kept in a plain key, as the box is not drawn while another tab is open
+days = int(st.session_state.get("overview_due_days", settings.due_soon_days))
 due = dashboard.due_within(view, today, days)
-late_tab, soon_tab, silent_tab = st.tabs(
-    [
-        f"Quá hạn ({format_count(len(overdue))})",
-        f"Sắp đến hạn ({format_count(len(due))})",
-        f"Cơ quan chưa cập nhật ({format_count(len(silent))})",
-    ]
+# below the fold, collapsed until asked: a table of thousands of rows is the page's heaviest
+# part (the counts are in the label, the KPI cards and on Cần chỉ đạo)
+lists_box = widgets.lazy_expander(
+    f"Danh sách: Quá hạn ({format_count(len(overdue))}) · Sắp đến hạn "
+    f"({format_count(len(due))}) · Cơ quan chưa cập nhật ({format_count(len(silent))})",
+    "overview_lists_open",
+    icon=":material/list_alt:",
 )
-with late_tab:
-    if overdue.empty:
-        st.success("Không có nhiệm vụ quá hạn.", icon=":material/check_circle:")
-    else:
-        bands = overdue["age_band"].value_counts()
-        st.caption(
-            "Quá hạn "
-            + " · ".join(
-                f"{label}: {bands.get(label, 0)}"
-                for label in [*(b for _, b in dashboard.AGE_BANDS), dashboard.AGE_RECENT]
-            )
-        )
-        table(
-            overdue,
+if lists_box.open:
+    with lists_box:
+        lists = widgets.lazy_tabs(  # only the open list is drawn
             {
-                "id": "Mã NV",
-                "days_late": "Quá hạn (ngày)",
-                "agency_short": "Cơ quan",
-                "content": "Nội dung nhiệm vụ",
-                "deadline": "Hạn hoàn thành",
-                "age_band": "Nhóm quá hạn",
-                "directive_number": "Văn bản",
-                "status": "Trạng thái",
-                "progress": "Tiến độ (%)",
+                "overdue": f"Quá hạn ({format_count(len(overdue))})",
+                "due": f"Sắp đến hạn ({format_count(len(due))})",
+                "silent": f"Cơ quan chưa cập nhật ({format_count(len(silent))})",
             },
-            "nhiem-vu-qua-han.csv",
-            "csv_overdue",
+            "overview_list_tab",
         )
-with soon_tab:
-    st.number_input(
-        "Đến hạn trong số ngày tới",
-        min_value=1,
-        max_value=365,
-        value=settings.due_soon_days,
-        step=1,
-        key="due_days",
-    )
-    if due.empty:
-        st.info(f"Không có nhiệm vụ nào đến hạn trong {int(days)} ngày tới.")
-    else:
-        table(
-            due,
-            {"id": "Mã NV", "days_left": "Còn (ngày)", **TASK_COLUMNS},
-            f"nhiem-vu-den-han-{int(days)}-ngay.csv",
-            "csv_due",
-        )
-with silent_tab:
-    st.caption(
-        f"Cơ quan còn nhiệm vụ chưa hoàn thành nhưng không cập nhật nhiệm vụ nào trong "
-        f"{dashboard.STALE_DAYS} ngày qua ({UPDATE_RATE_LABEL.lower()} bằng 0%).",
-        help=UPDATE_RATE_HELP,
-    )
-    if silent.empty:
-        st.success(
-            f"Mọi cơ quan đều đã cập nhật trong {dashboard.STALE_DAYS} ngày qua.",
-            icon=":material/check_circle:",
-        )
-    else:
-        table(
-            silent.assign(
-                last_update=silent["last_update"].map(
-                    lambda d: format_date(d) if d else "Chưa cập nhật"
+        if lists["overdue"].open:
+            with lists["overdue"]:
+                if overdue.empty:
+                    st.success("Không có nhiệm vụ quá hạn.", icon=":material/check_circle:")
+                else:
+                    bands = overdue["age_band"].value_counts()
+                    st.caption(
+                        "Quá hạn "
+                        + " · ".join(
+                            f"{label}: {bands.get(label, 0)}"
+                            for label in [
+                                *(b for _, b in dashboard.AGE_BANDS),
+                                dashboard.AGE_RECENT,
+                            ]
+                        )
+                    )
+                    table(
+                        overdue,
+                        {
+                            "id": "Mã NV",
+                            "days_late": "Quá hạn (ngày)",
+                            "agency_short": "Cơ quan",
+                            "content": "Nội dung nhiệm vụ",
+                            "deadline": "Hạn hoàn thành",
+                            "age_band": "Nhóm quá hạn",
+                            "directive_number": "Văn bản",
+                            "status": "Trạng thái",
+                            "progress": "Tiến độ (%)",
+                        },
+                        "nhiem-vu-qua-han.csv",
+                        "csv_overdue",
+                    )
+        if lists["due"].open:
+            with lists["due"]:
+                st.number_input(
+                    "Đến hạn trong số ngày tới",
+                    min_value=1,
+                    max_value=365,
+                    value=days,
+                    step=1,
+                    key="due_days",
+                    on_change=lambda: st.session_state.update(
+                        overview_due_days=st.session_state.due_days
+                    ),
                 )
-            ),
-            {
-                "agency_name": "Cơ quan",
-                "agency_group": "Nhóm",
-                "open": "Nhiệm vụ chưa xong",
-                "last_update": "Cập nhật gần nhất",
-                "days_silent": "Số ngày",
-            },
-            "co-quan-chua-cap-nhat.csv",
-            "csv_silent",
-        )
+                if due.empty:
+                    st.info(f"Không có nhiệm vụ nào đến hạn trong {int(days)} ngày tới.")
+                else:
+                    table(
+                        due,
+                        {"id": "Mã NV", "days_left": "Còn (ngày)", **TASK_COLUMNS},
+                        f"nhiem-vu-den-han-{int(days)}-ngay.csv",
+                        "csv_due",
+                    )
+        if lists["silent"].open:
+            with lists["silent"]:
+                st.caption(
+                    f"Cơ quan còn nhiệm vụ chưa hoàn thành nhưng không cập nhật nhiệm vụ nào trong "
+                    f"{dashboard.STALE_DAYS} ngày qua ({UPDATE_RATE_LABEL.lower()} bằng 0%).",
+                    help=UPDATE_RATE_HELP,
+                )
+                if silent.empty:
+                    st.success(
+                        f"Mọi cơ quan đều đã cập nhật trong {dashboard.STALE_DAYS} ngày qua.",
+                        icon=":material/check_circle:",
+                    )
+                else:
+                    table(
+                        silent.assign(
+                            last_update=silent["last_update"].map(
+                                lambda d: format_date(d) if d else "Chưa cập nhật"
+                            )
+                        ),
+                        {
+                            "agency_name": "Cơ quan",
+                            "agency_group": "Nhóm",
+                            "open": "Nhiệm vụ chưa xong",
+                            "last_update": "Cập nhật gần nhất",
+                            "days_silent": "Số ngày",
+                        },
+                        "co-quan-chua-cap-nhat.csv",
+                        "csv_silent",
+                    )

@@ -477,7 +477,7 @@ def apply(board: pd.DataFrame, filters: Filters) -> pd.DataFrame:
             )
     if filters.search.strip():
         keep &= search_mask(view["search_text"], filters.search)
-    return view[keep]
+    return view if keep.all() else view[keep]  # no filter: no copy of 10,000 rows
 
 
 # --- KPI cards -----------------------------------------------------------------------------------

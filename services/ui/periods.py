@@ -276,13 +276,14 @@ STATUS_HEADERS = {
 }
 
 
-def status_table(frame: pd.DataFrame, by: str) -> None:
-    """Leaders: per agency (by="agency") or directive, the current and past periods' status."""
+def status_table(frame: pd.DataFrame, by: str, table: pd.DataFrame | None = None) -> None:
+    """Leaders: per agency (by="agency") or directive, the current and past periods' status;
+    `table`, when given, is read.summary(frame, by) computed already."""
     if frame.empty:
         st.caption("Chưa có nhiệm vụ nào có kỳ báo cáo.")
         return
     snap, registry = session.snapshot(), session.registry()
-    table = read.summary(frame, by)
+    table = read.summary(frame, by) if table is None else table
     if by == "agency":
         names = table[by].map(registry.name)
         first = "Cơ quan"

@@ -12,6 +12,7 @@ import streamlit as st
 from services.config import ConfigError, Settings, load_settings
 from services.dashboard import board as dashboard
 from services.dashboard.metrics import tasks_frame
+from services.dashboard.overview import Overview, overview
 from services.dashboard.periods import period_frame
 from services.domain.agencies import AgencyIndex
 from services.domain.errors import StoreError
@@ -155,6 +156,30 @@ def period_table(as_of: date | None = None) -> pd.DataFrame:
     return _resources()[1].derived(
         ("periods", as_of, s.urgency),
         lambda snap: period_frame(snap.active(), as_of, s.urgency, s.timezone),
+    )
+
+
+def filter_options(original: bool, as_of: date | None = None) -> dashboard.Options:
+    """What Tổng quan's filters offer (dashboard.filter_options): once per snapshot for all."""
+    s = settings()
+    as_of = as_of or today_local(s.timezone)
+    return _resources()[1].derived(
+        ("filter options", as_of, s.due_soon_days, original),
+        lambda _: dashboard.filter_options(board_table(as_of), original),
+    )
+
+
+def overview_tables(filters: dashboard.Filters, as_of: date | None = None) -> Overview:
+    """Tổng quan's cards, charts and lists for these filters (services.dashboard.overview):
+    computed once per snapshot, date and filters for all sessions, so a rerun or another
+    session on the same view only draws (most look at the unfiltered one)."""
+    s = settings()
+    as_of = as_of or today_local(s.timezone)
+    return _resources()[1].derived(
+        ("overview", as_of, s.due_soon_days, s.urgency, s.timezone, filters),
+        lambda snap: overview(
+            board_table(as_of), filters, period_table(as_of), as_of, s.due_soon_days, s.timezone
+        ),
     )
 
 

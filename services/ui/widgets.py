@@ -1,10 +1,12 @@
-"""Small widgets shared by the pages: data shown as inert text, the weekly chart, a select box
-whose value survives page changes, and messages next to the fields."""
+"""Small widgets shared by the pages: data shown as inert text, the weekly chart, tabs and an
+expander that draw only what is open, a select box whose value survives page changes, and messages next to the
+fields."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -39,13 +41,52 @@ def long_text(text: str, key: str, limit: int = TEXT_PREVIEW) -> None:
         st.text(shorten(text, limit))
 
 
-def weekly_chart(view: pd.DataFrame, today: date) -> None:
-    """Completions per week (Tổng quan, Cơ quan), or a message when there are none."""
-    weekly = dashboard.weekly_completions(view, today)
+def weekly_chart(view: pd.DataFrame, today: date, weekly: pd.DataFrame | None = None) -> None:
+    """Completions per week (Tổng quan, Cơ quan), or a message when there are none; `weekly`,
+    when given, is dashboard.weekly_completions(view, today) computed already."""
+    weekly = dashboard.weekly_completions(view, today) if weekly is None else weekly
     if weekly.empty:
         st.info("Chưa có nhiệm vụ nào hoàn thành trong 26 tuần qua.")
     else:
         st.plotly_chart(charts.weekly_trend(weekly), config=charts.CONFIG, width="stretch")
+
+
+def lazy_tabs(tabs: dict[str, str], key: str) -> dict[str, Any]:
+    """Tabs ({name: label}) of which only the open one is drawn: the others' content is neither
+    computed nor sent to the browser (st.tabs with on_change, each tab's .open). The open tab
+    is remembered by name in a plain session key (`key`), so it stays open when its label
+    changes (labels carry counts) and survives page changes; tests set that key to open one."""
+    names = list(tabs)
+    if st.session_state.get(key) not in tabs:
+        st.session_state[key] = names[0]
+    widget_key = f"_{key}_tabs"
+
+    def remember() -> None:  # runs before the next run, with this run's labels
+        label = st.session_state.get(widget_key)
+        st.session_state[key] = next((n for n, lab in tabs.items() if lab == label), names[0])
+
+    containers = st.tabs(
+        list(tabs.values()), key=widget_key, default=tabs[st.session_state[key]], on_change=remember
+    )
+    return dict(zip(names, containers, strict=True))
+
+
+def lazy_expander(label: str, key: str, icon: str | None = None) -> Any:
+    """A collapsed expander whose content is drawn only while it is open (st.expander with
+    on_change; the caller checks .open). Open or closed is remembered in a plain session key
+    (`key`), so it stays as the user left it when its label changes or pages change."""
+    widget_key = f"_{key}_expander"
+
+    def remember() -> None:
+        st.session_state[key] = bool(st.session_state.get(widget_key))
+
+    return st.expander(
+        label,
+        expanded=bool(st.session_state.get(key, False)),
+        key=widget_key,
+        icon=icon,
+        on_change=remember,
+    )
 
 
 def persistent_select(label: str, key: str, options: list, format_func) -> None:
