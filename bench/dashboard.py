@@ -68,7 +68,11 @@ def main(argv=None) -> int:
     from services.dashboard import board as dashboard
     from services.dashboard import charts  # noqa: F401 (charts: imported early)
     from services.dashboard.metrics import tasks_frame
+    from services.dashboard.overview import overview
+    from services.dashboard.periods import period_frame
+    from services.domain.model import DEFAULT_TIMEZONE as DEFAULT_TZ
     from services.domain.model import today_local
+    from services.domain.urgency import Thresholds
     from services.stores.sqlite import SQLiteStore
 
     logger.set_log_level("error")  # AppTest outside a server warns about its bare mode
@@ -103,7 +107,11 @@ def main(argv=None) -> int:
         assert not at.exception, at.exception
         at.multiselect(key="f_category").set_value([])
         at.run()
-        figures = _figures(at)
+        figures = _figures(at)[:1]  # the agency chart, then each tab's chart once opened
+        for tab in ("share", "weekly", "directives"):
+            at.session_state["overview_chart_tab"] = tab
+            at.run()
+            figures += _figures(at)[1:]
 
         print("\nTổng quan, thời gian phía máy chủ (AppTest):")
         print(
@@ -128,27 +136,17 @@ def main(argv=None) -> int:
         load, snap = timed(lambda: store.load(history_days=RECENT_HISTORY_DAYS))  # as the app
         frame_s, frame = timed(lambda: tasks_frame(snap, today))
         board_s, board = timed(lambda: dashboard.build_board(snap, frame, today))
-        view_s, view = timed(lambda: dashboard.apply(board, dashboard.Filters()))
-        cards_s, _ = timed(lambda: dashboard.kpi_cards(view))
-        aggs_s, _ = timed(
-            lambda: (
-                dashboard.agency_categories(view),
-                dashboard.category_share(view),
-                dashboard.weekly_completions(view, today),
-                dashboard.directive_progress(view),
-                dashboard.overdue_table(view),
-                dashboard.due_within(view, today, 7),
-                dashboard.stale_agencies(view, today),
-            )
+        periods_s, periods = timed(lambda: period_frame(snap, today, Thresholds(), DEFAULT_TZ))
+        view_s, _ = timed(
+            lambda: overview(board, dashboard.Filters(), periods, today, 7, DEFAULT_TZ)
         )
-        print("\nCác bước của lần đầu (ngoài Streamlit):")
+        print("\nCác bước của lần đầu (ngoài Streamlit; mỗi bước một lần cho mọi phiên):")
         for label, value in (
             ("đọc kho (store.load)", load),
             ("bảng nhiệm vụ (tasks_frame)", frame_s),
             ("bảng tổng quan (build_board)", board_s),
-            ("mỗi lần chạy: lọc", view_s),
-            ("mỗi lần chạy: thẻ KPI", cards_s),
-            ("mỗi lần chạy: số liệu biểu đồ + bảng", aggs_s),
+            ("bảng kỳ báo cáo (period_frame)", periods_s),
+            ("thẻ, biểu đồ, danh sách (overview)", view_s),
         ):
             print(f"  {label:40s} {value:6.3f} s")
 
@@ -158,7 +156,7 @@ def main(argv=None) -> int:
             "Cơ cấu theo phân loại",
             "Hoàn thành theo tuần",
             "Tiến độ theo văn bản",
-        ]  # the page's order
+        ]  # the agency chart, then the tabs as opened above
         for title, (kind, points, size) in zip(titles, figures):
             print(f"  {title:24s} {kind:14s} {points:5d} điểm   {size / 1024:6.1f} KB")
     return 0

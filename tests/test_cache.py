@@ -65,3 +65,47 @@ def test_failed_load_propagates_and_keeps_nothing_stale():
         pass
     else:
         raise AssertionError("the error must reach the caller")
+
+
+def test_a_reload_that_finds_the_same_data_keeps_the_derived_tables():
+    from dataclasses import replace
+    from datetime import datetime
+
+    from services.domain.model import Snapshot, Task
+
+    task = Task(id="NV-0001", directive_id="VB-1", section="1", content="Việc", lead="SNV")
+    data = {"snapshot": Snapshot(tasks=(task,))}
+    clock, computed = Clock(), []
+
+    def load():  # a new object at every load, as a store gives, stamped with its moment
+        return replace(data["snapshot"], loaded_at=datetime(2026, 12, 1, 8, int(clock.now) % 60))
+
+    cache = SnapshotCache(load, ttl_seconds=10, clock=clock)
+    count = lambda snap: computed.append(snap) or len(computed)
+    whole = []
+    read_whole = lambda snap: whole.append(1) or len(whole)
+    assert cache.derived("k", count) == 1 and cache.derived("all", read_whole, False) == 1
+    first = cache.get()
+    clock.now = 10  # reloaded: the same data, a later moment
+    assert cache.get() is not first and cache.get().loaded_at != first.loaded_at
+    assert cache.derived("k", count) == 1  # kept
+    assert cache.derived("all", read_whole, False) == 2  # read from the store: read again
+    data["snapshot"] = Snapshot(tasks=(replace(task, progress=50),))
+    clock.now = 20  # reloaded: a task changed
+    assert cache.derived("k", count) == 2
+    clock.now = 30
+    data["snapshot"] = replace(data["snapshot"], unreadable={"NV-0001": ("deadline",)})
+    assert cache.derived("k", count) == 3  # a cell now unreadable is a change too
+
+
+def test_same_data_ignores_only_the_moment_of_reading():
+    from dataclasses import replace
+    from datetime import datetime
+
+    from services.domain.model import Agency, Snapshot
+
+    a = Snapshot(agencies=(Agency("SNV", "Sở Nội vụ"),), loaded_at=datetime(2026, 12, 1, 8, 0))
+    assert a.same_data(replace(a, loaded_at=datetime(2026, 12, 1, 8, 1)))
+    assert not a.same_data(replace(a, agencies=(Agency("SNV", "Sở Nội Vụ"),)))
+    assert not a.same_data(replace(a, history_since=datetime(2026, 10, 1)))
+    assert not a.same_data(object())

@@ -85,6 +85,41 @@ def test_agency_asks_for_more_time_and_a_leader_decides(tmp_path):
     assert "Đã chấp thuận" in texts(agency) and "đã gia hạn 1 lần" in texts(agency)
 
 
+def open_tab(at) -> str:
+    """The label of the tab the browser opens (the tab container's default index)."""
+
+    def containers(node):
+        proto = getattr(node, "proto", None)
+        if getattr(proto, "DESCRIPTOR", None) and proto.DESCRIPTOR.name == "Block":
+            if proto.WhichOneof("type") == "tab_container":
+                yield node, proto.tab_container.default_tab_index
+        for child in getattr(node, "children", {}).values():
+            yield from containers(child)
+
+    ((container, index),) = containers(at._tree)
+    return list(container.children.values())[index].label
+
+
+def test_the_office_stays_on_its_tab_when_a_decision_changes_the_counts(tmp_path):
+    store = store_of(tmp_path)
+    task = store.load().task("NV-0001")
+    store.update_task(task, {"deadline": date(2027, 3, 31)}, ADMIN, NOW)
+    agency = open_app(tmp_path, ROLE_AGENCY, "SNV", page="views/my_tasks.py")
+    agency.date_input(key="ext_date_NV-0001").set_value(date(2027, 6, 30))
+    agency.text_area(key="ext_reason_NV-0001").input("Chờ hướng dẫn của Bộ")
+    agency.button(key="FormSubmitter:extend_NV-0001-Gửi đề xuất gia hạn").click().run()
+    (request,) = store_of(tmp_path).load().requests
+
+    office = open_app(tmp_path, ROLE_ADMIN, page="views/queue.py")
+    assert open_tab(office) == "Kết quả chờ xác nhận (0)"
+    office.session_state["queue_tab"] = "requests"  # the user opened the third tab
+    office.run()
+    assert open_tab(office) == "Đề xuất chờ quyết định (1)"
+    office.button(key=f"True_{request.id}").click().run()
+    assert not office.exception and store_of(tmp_path).load().task("NV-0001").extensions == 1
+    assert open_tab(office) == "Đề xuất chờ quyết định (0)"  # a new label, the same tab
+
+
 def test_office_withdraws_a_task_and_it_leaves_the_counts(tmp_path):
     office = open_app(tmp_path, ROLE_ADMIN, page="views/queue.py")
     office.selectbox(key="wd_task").select("NV-0002")

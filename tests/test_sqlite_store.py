@@ -26,6 +26,13 @@ def test_created_and_seeded_once(tmp_path):
     assert calls == [1] and again.load().task("NV-0001").progress == 20
 
 
+def test_the_file_is_in_wal_mode_so_readers_do_not_wait_for_a_writer(tmp_path):
+    path = tmp_path / "app.db"
+    SQLiteStore(str(path))
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 def test_corrupt_file_is_reported_and_left_alone(tmp_path):
     path = tmp_path / "local.db"
     garbage = b"this is not a database " * 100

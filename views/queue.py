@@ -7,7 +7,7 @@ from services.domain.dates import format_date, format_datetime
 from services.domain.model import EXTENSION, REQUEST_KINDS, ROLE_ADMIN
 from services.tasks import cycle
 from services.tasks.periods import waiting_reports
-from services.ui import followup, identity, periods, session
+from services.ui import followup, identity, periods, session, widgets
 
 user = identity.require_role("queue")
 
@@ -37,7 +37,9 @@ if user.role == ROLE_ADMIN:
     titles.append(f"Thu hồi ({len(snapshot.withdrawn)} đã thu hồi)")
 office = user.role == ROLE_ADMIN
 keys = (["confirm", "periods"] if office else []) + ["requests"] + (["withdraw"] if office else [])
-tabs = dict(zip(keys, st.tabs(titles)))
+# the open tab is remembered by name: a decision's rerun changes the counts in the labels, and
+# plain st.tabs would then open the first tab again (every tab is drawn, as before)
+tabs = widgets.lazy_tabs(dict(zip(keys, titles, strict=True)), "queue_tab")
 
 if "confirm" in tabs:
     with tabs["confirm"]:

@@ -98,35 +98,36 @@ def tasks_frame(snapshot: Snapshot, as_of: date, due_soon_days: int = 7) -> pd.D
     agencies = {a.code: a for a in snapshot.agencies}
     by_agency = agency_updates(snapshot)
     numbers = {d.id: d.number for d in snapshot.directives}
-    rows = []
-    for t in snapshot.tasks:
-        agency = agencies.get(t.lead)
-        rows.append(
-            {
-                "id": t.id,
-                "directive_id": t.directive_id,
-                "directive_number": numbers.get(t.directive_id, t.directive_id),
-                "section": t.section,
-                "content": t.content,
-                "lead": t.lead,
-                "lead_name": agency.name if agency else t.lead,
-                "lead_group": agency.group if agency else "",
-                "partners": "; ".join(agencies[p].name if p in agencies else p for p in t.partners),
-                "deadline": t.deadline,
-                "status": t.status,
-                "progress": t.progress,
-                "result": t.result,
-                "evidence": t.evidence,
-                "completed_on": t.completed_on,
-                "updated_at": t.updated_at,
-                "updated_by": t.updated_by,
-                "agency_updated_at": by_agency.get(t.id),
-                "category": category(t, as_of),
-                "due_soon": is_due_soon(t, as_of, due_soon_days),
-                "days_late": days_late(t, as_of),
-            }
-        )
-    return pd.DataFrame(rows, columns=TASK_COLUMNS)
+    tasks = snapshot.tasks
+    if not tasks:
+        return pd.DataFrame(columns=TASK_COLUMNS)  # object columns, as the pages expect
+    leads = [agencies.get(t.lead) for t in tasks]
+    columns = {  # column by column: a frame from lists is ~3x faster than from row dicts
+        "id": [t.id for t in tasks],
+        "directive_id": [t.directive_id for t in tasks],
+        "directive_number": [numbers.get(t.directive_id, t.directive_id) for t in tasks],
+        "section": [t.section for t in tasks],
+        "content": [t.content for t in tasks],
+        "lead": [t.lead for t in tasks],
+        "lead_name": [a.name if a else t.lead for t, a in zip(tasks, leads)],
+        "lead_group": [a.group if a else "" for a in leads],
+        "partners": [
+            "; ".join(agencies[p].name if p in agencies else p for p in t.partners) for t in tasks
+        ],
+        "deadline": [t.deadline for t in tasks],
+        "status": [t.status for t in tasks],
+        "progress": [t.progress for t in tasks],
+        "result": [t.result for t in tasks],
+        "evidence": [t.evidence for t in tasks],
+        "completed_on": [t.completed_on for t in tasks],
+        "updated_at": [t.updated_at for t in tasks],
+        "updated_by": [t.updated_by for t in tasks],
+        "agency_updated_at": [by_agency.get(t.id) for t in tasks],
+        "category": [category(t, as_of) for t in tasks],
+        "due_soon": [is_due_soon(t, as_of, due_soon_days) for t in tasks],
+        "days_late": [days_late(t, as_of) for t in tasks],
+    }
+    return pd.DataFrame({c: columns[c] for c in TASK_COLUMNS}, columns=TASK_COLUMNS)
 
 
 def _rate(numerator: int, denominator: int) -> float | None:

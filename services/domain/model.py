@@ -266,6 +266,16 @@ class Snapshot:
         (withdrawn tasks stay in the store and the history, and can be restored)."""
         return self._active
 
+    def same_data(self, other: object) -> bool:
+        """Whether `other` holds exactly what this holds, whenever either was read (the
+        snapshot cache keeps its derived tables when a reload finds nothing changed)."""
+        return (
+            isinstance(other, Snapshot)
+            and replace(other, loaded_at=self.loaded_at) == self
+            and (other.history_since, other.problems, other.duplicate_ids, other.unreadable)
+            == (self.history_since, self.problems, self.duplicate_ids, self.unreadable)
+        )
+
     @property
     def withdrawn(self) -> tuple[Task, ...]:
         return tuple(t for t in self.tasks if t.is_withdrawn)

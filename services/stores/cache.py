@@ -25,6 +25,7 @@ class SnapshotCache:
         self._loaded = self._checked = float("-inf")
         self._seen_version = None
         self._derived: dict = {}
+        self._own: set = set()  # keys of values read from the store, not derived (see derived)
 
     def _stale(self) -> bool:
         if self._value is None or self._clock() - self._loaded >= self._ttl:
@@ -44,12 +45,23 @@ class SnapshotCache:
                 # next check reload again, never hides behind a stale snapshot
                 version = self._version() if self._version is not None else None
                 value = self._loader()  # an exception leaves the old state, and propagates
-                self._value, self._loaded, self._derived = value, self._clock(), {}
+                if not self._unchanged(value):
+                    self._derived = {}
+                else:  # nothing changed: the tables derived from the same data still hold
+                    self._derived = {k: v for k, v in self._derived.items() if k not in self._own}
+                self._value, self._loaded = value, self._clock()
                 self._seen_version, self._checked = version, self._loaded
             return self._value
 
-    def derived(self, key, compute):
-        """`compute(snapshot)` once per snapshot and key (e.g. the task table as of a date)."""
+    def _unchanged(self, value) -> bool:
+        same = getattr(self._value, "same_data", None)  # Snapshot.same_data
+        return self._value is not None and same is not None and bool(same(value))
+
+    def derived(self, key, compute, from_snapshot: bool = True):
+        """`compute(snapshot)` once per snapshot and key (e.g. the task table as of a date).
+        A reload that finds the same data keeps what was derived from it, so the tables are not
+        rebuilt every TTL for nothing; from_snapshot=False marks a value read from the store
+        itself (the whole history), dropped at every reload all the same."""
         snapshot = self.get()
         with self._lock:
             if self._value is snapshot and key in self._derived:
@@ -58,6 +70,8 @@ class SnapshotCache:
         with self._lock:
             if self._value is snapshot:
                 self._derived[key] = result
+                if not from_snapshot:
+                    self._own.add(key)
         return result
 
     def clear(self) -> None:

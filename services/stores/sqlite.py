@@ -200,11 +200,15 @@ class SQLiteStore(SQLStore):
             if seed is not None:
                 directives, agencies, tasks, users = seed()
                 self._put_all(conn, directives, agencies, tasks, (), users)
+        # readers never wait for a writer. Outside any transaction: SQLite ignores a change of
+        # journal mode inside one (it used to be issued in BEGIN IMMEDIATE, and never took hold)
+        conn = self._connect()
         try:
-            with self._tx() as conn:
-                conn.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
-        except StoreError:
+            conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError:
             pass  # WAL is a speed-up, not a requirement (some network file systems refuse it)
+        finally:
+            conn.close()
 
     def _migrate(self, repair: bool = False) -> None:
         """Bring an older file up to SCHEMA_VERSION, keeping every row. The version is read again

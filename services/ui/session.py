@@ -132,7 +132,9 @@ def board_table(as_of: date | None = None) -> pd.DataFrame:
 def _whole() -> Snapshot:
     """The store read in full (every history row, archives included), when a page asks for
     history older than the recent window: once per snapshot for all sessions."""
-    return _resources()[1].derived(("whole history",), lambda _: store().load())
+    return _resources()[1].derived(
+        ("whole history",), lambda _: store().load(), from_snapshot=False
+    )
 
 
 def with_history_since(day: date) -> Snapshot:

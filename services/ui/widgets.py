@@ -52,10 +52,11 @@ def weekly_chart(view: pd.DataFrame, today: date, weekly: pd.DataFrame | None = 
 
 
 def lazy_tabs(tabs: dict[str, str], key: str) -> dict[str, Any]:
-    """Tabs ({name: label}) of which only the open one is drawn: the others' content is neither
-    computed nor sent to the browser (st.tabs with on_change, each tab's .open). The open tab
-    is remembered by name in a plain session key (`key`), so it stays open when its label
-    changes (labels carry counts) and survives page changes; tests set that key to open one."""
+    """Tabs ({name: label}) that know which one is open (st.tabs with on_change: each tab's
+    .open), so a page can draw only that one and defer the others' content (neither computed
+    nor sent to the browser). The open tab is remembered by name in a plain session key (`key`),
+    so it stays open when its label changes (labels carry counts, a decision changes them) and
+    survives page changes; tests set that key to open one."""
     names = list(tabs)
     if st.session_state.get(key) not in tabs:
         st.session_state[key] = names[0]
