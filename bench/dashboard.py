@@ -136,7 +136,7 @@ def main(argv=None) -> int:
         load, snap = timed(lambda: store.load(history_days=RECENT_HISTORY_DAYS))  # as the app
         frame_s, frame = timed(lambda: tasks_frame(snap, today))
         board_s, board = timed(lambda: dashboard.build_board(snap, frame, today))
-        periods_s, periods = timed(lambda: period_frame(snap, today, Thresholds(), DEFAULT_TZ))
+        periods_s, periods = timed(lambda: period_frame(snap.active(), today, Thresholds(), DEFAULT_TZ))
         view_s, _ = timed(
             lambda: overview(board, dashboard.Filters(), periods, today, 7, DEFAULT_TZ)
         )

@@ -34,6 +34,7 @@ def test_overview_renders_and_a_bar_opens_its_agency(streamlit_server, browser_p
     charts = page.locator(".js-plotly-plot")
     expect(charts).to_have_count(2)  # the agency chart and the open tab's; the others on demand
     expect(charts.first.locator(".barlayer .point").first).to_be_visible()
+    settle(page)  # the run finished: what is absent now stays absent
     assert page.get_by_test_id("stDataFrame").count() == 0  # the tables wait, collapsed
     page.get_by_role("tab", name="Cơ cấu theo phân loại").click()
     expect(page.locator(".js-plotly-plot .pielayer .slice").first).to_be_visible()

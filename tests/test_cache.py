@@ -109,3 +109,24 @@ def test_same_data_ignores_only_the_moment_of_reading():
     assert not a.same_data(replace(a, agencies=(Agency("SNV", "Sở Nội Vụ"),)))
     assert not a.same_data(replace(a, history_since=datetime(2026, 10, 1)))
     assert not a.same_data(object())
+
+
+def test_kept_derived_values_are_bounded():
+    from services.stores.cache import KEEP_AT_MOST
+
+    clock = Clock()
+
+    class Same:  # every load equal to the last: derived values would be kept
+        def same_data(self, other):
+            return True
+
+    cache = SnapshotCache(Same, ttl_seconds=10, clock=clock)
+    for i in range(KEEP_AT_MOST + 1):  # one more than may be kept
+        cache.derived(i, lambda _, i=i: i)
+    clock.now = 10
+    computed = []
+    cache.derived(0, lambda _: computed.append(1) or 0)
+    assert computed == [1]  # started afresh
+    clock.now = 20
+    cache.derived(0, lambda _: computed.append(1) or 0)
+    assert computed == [1]  # few again: kept

@@ -321,3 +321,26 @@ def test_one_agency(tmp_path):
     assert charts(at)[0]["data"][0]["y"] == ["Sở Nội vụ"]
     assert not [t for t in at.toggle if t.key == "all_agencies"]
     assert metrics(at)["Tổng số nhiệm vụ"] == "2"
+
+
+def test_show_all_directives_is_kept_while_another_chart_tab_is_open(tmp_path):
+    directives = tuple(
+        Directive(f"VB-{n:04d}", f"{n}/KH-UBND", (TODAY - timedelta(days=100)).isoformat())
+        for n in range(1, 18)  # more than the 15 shown before "Hiện tất cả"
+    )
+    tasks = tuple(
+        Task(id=f"NV-{n:04d}", directive_id=d.id, section="1", content="Việc", lead="SNV")
+        for n, d in enumerate(directives, 1)
+    )
+    make_store(tmp_path / "app.db", directives=directives, tasks=tasks)
+    at = app(tmp_path)
+    bars = lambda: len(charts(at)[1]["data"][0]["y"])  # the directive chart, the open tab
+    assert bars() == 15
+    at.toggle(key="all_directives").set_value(True).run()
+    assert bars() == 17
+    at.session_state["overview_chart_tab"] = "share"  # another tab: the toggle is not drawn
+    at.run()
+    assert not [t for t in at.toggle if t.key == "all_directives"]
+    at.session_state["overview_chart_tab"] = "directives"
+    at.run()
+    assert bars() == 17 and at.toggle(key="all_directives").value

@@ -27,10 +27,19 @@ def test_created_and_seeded_once(tmp_path):
 
 
 def test_the_file_is_in_wal_mode_so_readers_do_not_wait_for_a_writer(tmp_path):
-    path = tmp_path / "app.db"
-    SQLiteStore(str(path))
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    def mode(path):
+        with sqlite3.connect(path) as conn:
+            return conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+    new, old = tmp_path / "new.db", tmp_path / "old.db"
+    SQLiteStore(str(new))
+    assert mode(new) == "wal"
+    SQLiteStore(str(old))
+    with sqlite3.connect(old) as conn:  # a file made before, in the rollback journal
+        conn.execute("PRAGMA journal_mode=DELETE")
+    assert mode(old) == "delete"
+    SQLiteStore(str(old))  # opened again, as after an upgrade
+    assert mode(old) == "wal"
 
 
 def test_corrupt_file_is_reported_and_left_alone(tmp_path):

@@ -1,6 +1,8 @@
 """Tổng quan: KPI cards with their change over 7 days, categories per agency (click to open one),
-share of categories, completions per week, progress per directive, and the overdue / due-soon /
-silent-agency lists. Filters and search live in the URL, so a filtered view can be shared."""
+the reporting periods' counts, one tab each for progress per directive, share of categories and
+completions per week, and the overdue / due-soon / silent-agency lists. Below the fold only what
+is open is drawn (the tables collapsed until asked). Filters and search live in the URL, so a
+filtered view can be shared."""
 
 from datetime import timedelta
 
@@ -182,8 +184,15 @@ if tables.all_ongoing:
 
 
 def top_rows(table, noun: str, key: str):
-    """The worst TOP rows, or all of them when the user asks (a long chart is hard to read)."""
-    if len(table) <= TOP or st.toggle(f"Hiện tất cả {len(table)} {noun}", key=key):
+    """The worst TOP rows, or all of them when the user asks (a long chart is hard to read).
+    The choice is kept in a plain key: the toggle is not drawn while its tab is closed."""
+    kept = f"{key}_kept"
+    if len(table) <= TOP or st.toggle(
+        f"Hiện tất cả {len(table)} {noun}",
+        value=bool(st.session_state.get(kept, False)),
+        key=key,
+        on_change=lambda: st.session_state.update({kept: st.session_state[key]}),
+    ):
         return table
     st.caption(
         f"Đang hiện {TOP} {noun} đầu, xếp theo số nhiệm vụ quá hạn rồi tỷ lệ hoàn thành thấp nhất."

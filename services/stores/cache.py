@@ -10,6 +10,10 @@ from __future__ import annotations
 import threading
 import time
 
+# derived values kept over a reload that finds the same data, at most (one per page, date and
+# setting in use): past it, the next reload starts afresh, so a quiet day cannot pile them up
+KEEP_AT_MOST = 32
+
 
 class SnapshotCache:
     def __init__(
@@ -45,7 +49,7 @@ class SnapshotCache:
                 # next check reload again, never hides behind a stale snapshot
                 version = self._version() if self._version is not None else None
                 value = self._loader()  # an exception leaves the old state, and propagates
-                if not self._unchanged(value):
+                if not self._unchanged(value) or len(self._derived) > KEEP_AT_MOST:
                     self._derived = {}
                 else:  # nothing changed: the tables derived from the same data still hold
                     self._derived = {k: v for k, v in self._derived.items() if k not in self._own}

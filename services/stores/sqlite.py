@@ -110,6 +110,7 @@ class SQLiteStore(SQLStore):
         """`seed()` returns (directives, agencies, tasks, users) for a brand-new database."""
         self.path, self.tz = path, tz
         self._open(seed)
+        self._wal()
 
     # -- connection --------------------------------------------------------------------------
 
@@ -200,8 +201,11 @@ class SQLiteStore(SQLStore):
             if seed is not None:
                 directives, agencies, tasks, users = seed()
                 self._put_all(conn, directives, agencies, tasks, (), users)
-        # readers never wait for a writer. Outside any transaction: SQLite ignores a change of
-        # journal mode inside one (it used to be issued in BEGIN IMMEDIATE, and never took hold)
+
+    def _wal(self) -> None:
+        """Readers never wait for a writer. Outside any transaction (SQLite ignores a change of
+        journal mode inside one, where it used to be issued), on every open: a file made before
+        is switched too. The mode is kept in the file."""
         conn = self._connect()
         try:
             conn.execute("PRAGMA journal_mode=WAL")

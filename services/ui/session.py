@@ -172,17 +172,28 @@ def filter_options(original: bool, as_of: date | None = None) -> dashboard.Optio
 
 
 def overview_tables(filters: dashboard.Filters, as_of: date | None = None) -> Overview:
-    """Tổng quan's cards, charts and lists for these filters (services.dashboard.overview):
-    computed once per snapshot, date and filters for all sessions, so a rerun or another
-    session on the same view only draws (most look at the unfiltered one)."""
+    """Tổng quan's cards, charts and lists for these filters (services.dashboard.overview).
+    The unfiltered view, which most sessions look at, is computed once per snapshot and date
+    for all of them; a filtered one once per session and snapshot (its reruns only draw), and
+    not kept for everyone: searches and filter sets are many, and each holds rows."""
     s = settings()
     as_of = as_of or today_local(s.timezone)
-    return _resources()[1].derived(
-        ("overview", as_of, s.due_soon_days, s.urgency, s.timezone, filters),
-        lambda snap: overview(
+    key = ("overview", as_of, s.due_soon_days, s.urgency, s.timezone, filters)
+
+    def compute(_) -> Overview:
+        return overview(
             board_table(as_of), filters, period_table(as_of), as_of, s.due_soon_days, s.timezone
-        ),
-    )
+        )
+
+    if not filters.narrows:
+        return _resources()[1].derived(key, compute)
+    snap = full_snapshot()
+    memo = st.session_state.get("_overview_memo")
+    if memo is not None and memo[0] is snap and memo[1] == key:
+        return memo[2]
+    value = compute(snap)
+    st.session_state["_overview_memo"] = (snap, key, value)
+    return value
 
 
 def refresh() -> None:

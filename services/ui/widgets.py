@@ -61,14 +61,15 @@ def lazy_tabs(tabs: dict[str, str], key: str) -> dict[str, Any]:
     if st.session_state.get(key) not in tabs:
         st.session_state[key] = names[0]
     widget_key = f"_{key}_tabs"
+    # the open tab is given as the widget's value, not as `default`: the default is part of
+    # the tabs' identity, and changing it with every switch would drop a click made meanwhile
+    st.session_state[widget_key] = tabs[st.session_state[key]]
 
     def remember() -> None:  # runs before the next run, with this run's labels
         label = st.session_state.get(widget_key)
         st.session_state[key] = next((n for n, lab in tabs.items() if lab == label), names[0])
 
-    containers = st.tabs(
-        list(tabs.values()), key=widget_key, default=tabs[st.session_state[key]], on_change=remember
-    )
+    containers = st.tabs(list(tabs.values()), key=widget_key, on_change=remember)
     return dict(zip(names, containers, strict=True))
 
 
