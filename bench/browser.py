@@ -4,7 +4,7 @@
 
 Serves the app with `streamlit run` (tests.e2e_support.serve_app) on a SQLite file of demo data,
 then, in Debian's Chromium at 1400 x 900, measures from page.goto to the page drawn: the KPI
-cards, every plotly chart the page draws with its bars or slices (the agency chart and the open
+cards, every chart the page draws with its bars or slices (the agency chart and the open
 tab's chart: the other tabs are drawn when opened; the tables below the fold wait, collapsed,
 until asked), and the script run finished. Three figures:
 
@@ -32,9 +32,9 @@ DRAWN = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
     && document.querySelectorAll('[data-testid="stMetric"]').length >= 9
-    && document.querySelectorAll('.js-plotly-plot').length >= 2
-    && [...document.querySelectorAll('.js-plotly-plot')].every(
-         p => p.querySelector('.barlayer .point, .pielayer .slice'));
+    && document.querySelectorAll('[data-testid="stVegaLiteChart"]').length >= 2
+    && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(
+         c => c.querySelector('g.mark-rect path, g.mark-arc path'));
 }"""
 
 

@@ -15,7 +15,6 @@ points (bars, slices) each figure sends to the browser -- aggregates, never one 
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import shutil
 import statistics
@@ -30,26 +29,19 @@ COLD_TARGET, WARM_TARGET = 2.0, 0.5
 
 
 def _figures(at) -> list[tuple[str, int, int]]:
-    """(trace kinds, points, bytes of the spec) for each plotly chart on the page."""
+    """(mark, data rows, bytes sent: the spec and its Arrow data) for each chart on the page."""
     out = []
-    for element in at.get("plotly_chart"):
-        spec = element.proto.spec
-        data = json.loads(spec).get("data", [])
-        points = sum(
-            _length(t.get("x") if t.get("type") == "bar" else t.get("values")) for t in data
-        )
-        kind = {t.get("type", "?") for t in data}
-        out.append((f"{'/'.join(sorted(kind))} × {len(data)} vệt", points, len(spec)))
+    for element in at.get("vega_lite_chart"):
+        spec = json.loads(element.proto.spec)
+        mark = spec["layer"][0]["mark"]["type"] if "layer" in spec else spec["mark"]["type"]
+        rows = 0
+        if element.proto.HasField("data"):
+            from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+            rows = len(convert_arrow_bytes_to_pandas_df(element.proto.data.data))
+        size = len(element.proto.spec) + len(element.proto.data.data)
+        out.append((mark, rows, size))
     return out
-
-
-def _length(values) -> int:
-    """Items in a plotly JSON array: a list, or a typed array {"dtype", "bdata"} (base64)."""
-    if isinstance(values, dict) and "bdata" in values:
-        import numpy as np
-
-        return len(base64.b64decode(values["bdata"])) // np.dtype(values["dtype"]).itemsize
-    return len(values or [])
 
 
 def main(argv=None) -> int:
@@ -136,7 +128,9 @@ def main(argv=None) -> int:
         load, snap = timed(lambda: store.load(history_days=RECENT_HISTORY_DAYS))  # as the app
         frame_s, frame = timed(lambda: tasks_frame(snap, today))
         board_s, board = timed(lambda: dashboard.build_board(snap, frame, today))
-        periods_s, periods = timed(lambda: period_frame(snap.active(), today, Thresholds(), DEFAULT_TZ))
+        periods_s, periods = timed(
+            lambda: period_frame(snap.active(), today, Thresholds(), DEFAULT_TZ)
+        )
         view_s, _ = timed(
             lambda: overview(board, dashboard.Filters(), periods, today, 7, DEFAULT_TZ)
         )
@@ -150,7 +144,7 @@ def main(argv=None) -> int:
         ):
             print(f"  {label:40s} {value:6.3f} s")
 
-        print("\nBiểu đồ gửi tới trình duyệt (điểm = thanh/lát):")
+        print("\nBiểu đồ gửi tới trình duyệt (dòng dữ liệu = đoạn thanh/lát):")
         titles = [
             "Tình hình theo cơ quan",
             "Cơ cấu theo phân loại",
@@ -158,7 +152,7 @@ def main(argv=None) -> int:
             "Tiến độ theo văn bản",
         ]  # the agency chart, then the tabs as opened above
         for title, (kind, points, size) in zip(titles, figures):
-            print(f"  {title:24s} {kind:14s} {points:5d} điểm   {size / 1024:6.1f} KB")
+            print(f"  {title:24s} {kind:5s} {points:5d} dòng   {size / 1024:6.1f} KB")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Tổng quan in a real Chromium, on 2,000 synthetic tasks: the KPI cards and the plotly charts
+"""Tổng quan in a real Chromium, on 2,000 synthetic tasks: the KPI cards and the Vega-Lite charts
 render without an exception, at 1400 px and on a 390 px phone (full-height screenshots in /tmp),
 and clicking an agency's bar opens the Cơ quan page for that agency (what AppTest cannot click)."""
 
@@ -31,15 +31,18 @@ def test_overview_renders_and_a_bar_opens_its_agency(streamlit_server, browser_p
     expect(metrics).to_have_count(13)  # 9 KPI cards, then 4 of the reporting periods
     expect(metrics.first).to_contain_text("Tổng số nhiệm vụ")
     expect(metrics.first).to_contain_text("2.000")
-    charts = page.locator(".js-plotly-plot")
+    charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts).to_have_count(2)  # the agency chart and the open tab's; the others on demand
-    expect(charts.first.locator(".barlayer .point").first).to_be_visible()
+    expect(charts.first.locator("g.mark-rect path").first).to_be_visible()  # bars drawn
     settle(page)  # the run finished: what is absent now stays absent
     assert page.get_by_test_id("stDataFrame").count() == 0  # the tables wait, collapsed
     page.get_by_role("tab", name="Cơ cấu theo phân loại").click()
-    expect(page.locator(".js-plotly-plot .pielayer .slice").first).to_be_visible()
-    shares = page.locator(".pielayer .slicetext").all_text_contents()
-    assert shares and all(re.fullmatch(r"\d{1,3}(,\d)?%", t) for t in shares), shares  # 22,5%
+    expect(charts.nth(1).locator("g.mark-arc path").first).to_be_visible()  # the donut
+    texts = charts.nth(1).locator("g.mark-text text").all_text_contents()
+    shares = [t for t in texts if t.endswith("%")]  # one on each slice, as format_rate
+    assert len(shares) == charts.nth(1).locator("g.mark-arc path").count(), texts
+    assert all(re.fullmatch(r"\d{1,3}(,\d)?%", t) for t in shares), shares  # 22,5%
+    assert "2.000nhiệm vụ" in texts  # the total in the middle, on two lines
     expect(charts).to_have_count(2)
     page.get_by_text("Danh sách: Quá hạn").click()
     expect(page.get_by_test_id("stDataFrame")).to_have_count(1)  # the open list only
@@ -56,11 +59,10 @@ def test_overview_renders_and_a_bar_opens_its_agency(streamlit_server, browser_p
     screenshot(page, "/tmp/dashboard_390.png")
 
     page.set_viewport_size({"width": 1400, "height": 900})
-    bar = charts.first.locator(".barlayer .point").first
+    bar = charts.first.locator("g.mark-rect path").first
     bar.scroll_into_view_if_needed()
     box = bar.bounding_box()
-    # a person clicks where the bar is drawn; plotly's drag layer on top receives it
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # where it is
     page.wait_for_url("**/agency?agency=*")
     expect(page.get_by_test_id("stMetric").first).to_contain_text("Được giao chủ trì")
     settle(page)

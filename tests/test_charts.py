@@ -1,6 +1,5 @@
-"""services/charts.py: one colour per category everywhere, Vietnamese labels, aggregated figures."""
+"""services/dashboard/charts.py: one colour per category everywhere, Vietnamese labels and numbers,\naggregated data: the Vega-Lite specs the pages draw."""
 
-import html
 from datetime import date
 
 import pandas as pd
@@ -45,35 +44,40 @@ def test_one_distinct_colour_per_category_and_the_due_soon_flag():
     )
 
 
+def rows(spec, **match):
+    """The chart's data rows (one per bar segment or slice), those matching `match`."""
+    return [r for r in spec["data"]["values"] if all(r[k] == v for k, v in match.items())]
+
+
 def test_agency_bars(view):
     table = db.agency_categories(view, limit=15)
-    fig = charts.agency_bars(table)
-    names = [t.name for t in fig.data]
-    assert names == [c for c in charts.STACK_ORDER if table[c].sum() > 0]
-    for trace in fig.data:
-        assert trace.marker.color == charts.CATEGORY_COLORS[trace.name]
-        assert trace.orientation == "h"
-        assert list(trace.y) == [html.escape(n) for n in table["agency_short"]]
-        assert [c[0] for c in trace.customdata] == list(table["agency"])  # what a click opens
-    overdue = next(t for t in fig.data if t.name == OVERDUE)
-    assert list(overdue.x) == list(table[OVERDUE])
-    assert fig.layout.barmode == "stack" and fig.layout.yaxis.autorange == "reversed"
-    assert fig.layout.xaxis.title.text == "Số nhiệm vụ" and fig.layout.separators == ",."
-    assert fig.layout.xaxis.fixedrange and fig.layout.yaxis.fixedrange  # no zoom trap on phones
-    assert charts.point_count(fig) == 15 * len(names)
+    spec = charts.agency_bars(table)
+    present = [c for c in charts.STACK_ORDER if table[c].sum() > 0]
+    colour = spec["encoding"]["color"]["scale"]
+    assert colour["domain"] == present  # the legend and the stack, worst first
+    assert colour["range"] == [charts.CATEGORY_COLORS[c] for c in present]
+    assert spec["encoding"]["y"]["sort"] == list(table["agency_short"])  # worst on top
+    overdue = rows(spec, category=OVERDUE)
+    assert [r["n"] for r in overdue] == [int(n) for n in table[OVERDUE] if n]
+    assert {r["key"] for r in rows(spec)} == set(table["agency"])  # what a click selects
+    assert spec["params"][0]["select"] == {"type": "point", "fields": ["key"]}
+    assert spec["encoding"]["x"]["stack"] == "zero"
+    assert spec["encoding"]["x"]["axis"]["title"] == "Số nhiệm vụ"
+    assert spec["config"]["locale"]["number"]["decimal"] == ","  # 41,9 and 1.234
+    assert charts.point_count(spec) == int((table[present] > 0).to_numpy().sum())
     taller = charts.agency_bars(db.agency_categories(view))
-    assert taller.layout.height > fig.layout.height  # a fixed height per bar
+    assert taller["height"] > spec["height"]  # a fixed height per bar
 
 
 def test_charts_send_aggregates_not_tasks(view):
     assert len(view) == 3000
-    figures = [
+    specs = [
         charts.agency_bars(db.agency_categories(view)),
         charts.category_donut(db.category_share(view)),
         charts.weekly_trend(db.weekly_completions(view, AS_OF)),
         charts.directive_bars(db.directive_progress(view)),
     ]
-    counts = [charts.point_count(f) for f in figures]
+    counts = [charts.point_count(s) for s in specs]
     categories = len(db.SEVERITY)  # a bar per agency and category, a slice per category
     assert counts[0] <= 40 * categories and counts[1] <= categories
     assert counts[2] == 26 * 2 and counts[3] <= 60 * categories
@@ -81,57 +85,72 @@ def test_charts_send_aggregates_not_tasks(view):
 
 def test_directive_bars_are_percentages(view):
     table = db.directive_progress(view, limit=10)
-    fig = charts.directive_bars(table)
-    assert fig.layout.barnorm == "percent" and fig.layout.xaxis.ticksuffix == "%"
-    assert list(fig.data[0].y) == list(table["label"])
-    assert fig.data[0].customdata[0][1].startswith(table.loc[0, "label"] + " – [Dữ liệu mẫu]")
+    spec = charts.directive_bars(table)
+    x = spec["encoding"]["x"]
+    assert x["stack"] == "normalize" and x["axis"]["format"] == ".0%"
+    assert x["axis"]["values"][-1] == 1  # the axis ends at 100 %
+    assert spec["encoding"]["y"]["sort"] == list(table["label"])
+    first = rows(spec, label=table.loc[0, "label"])
+    assert first[0]["name"].startswith(table.loc[0, "label"] + " – [Dữ liệu mẫu]")
+    shares = [r["value"] for r in first]  # each segment's share of its bar, as format_rate
+    assert all(v.endswith("%") and "." not in v for v in shares)
+    assert "params" not in spec  # nothing to open from a directive's bar
 
 
 def test_donut_uses_the_same_colours_and_shows_the_total(view):
     share = db.category_share(view)
-    fig = charts.category_donut(share)
-    pie = fig.data[0]
-    assert list(pie.labels) == list(share["category"])
-    assert list(pie.marker.colors) == [charts.CATEGORY_COLORS[c] for c in share["category"]]
-    assert fig.layout.annotations[0].text == "<b>3.000</b><br>nhiệm vụ"
+    spec = charts.category_donut(share)
+    arc, labels, middle = spec["layer"]
+    assert arc["encoding"]["color"]["scale"]["domain"] == list(share["category"])
+    assert arc["encoding"]["color"]["scale"]["range"] == [
+        charts.CATEGORY_COLORS[c] for c in share["category"]
+    ]
+    assert [r["n"] for r in rows(spec)] == list(share["count"])
+    assert sum(float(r["share"].rstrip("%").replace(",", ".")) for r in rows(spec)) == (
+        pytest.approx(100, abs=0.5)
+    )
+    assert labels["encoding"]["text"]["field"] == "share"
+    assert middle["data"]["values"] == [{"text": "3.000\nnhiệm vụ"}]
 
 
 def test_weekly_trend(view):
     weekly = db.weekly_completions(view, AS_OF)
-    fig = charts.weekly_trend(weekly)
-    assert [t.name for t in fig.data] == [DONE_ON_TIME, DONE_LATE]
-    assert [t.marker.color for t in fig.data] == [
+    spec = charts.weekly_trend(weekly)
+    assert spec["encoding"]["color"]["scale"]["domain"] == [DONE_ON_TIME, DONE_LATE]
+    assert spec["encoding"]["color"]["scale"]["range"] == [
         charts.CATEGORY_COLORS[DONE_ON_TIME],
         charts.CATEGORY_COLORS[DONE_LATE],
     ]
-    assert fig.data[0].x[-1] == "2025-06-30" and fig.layout.xaxis.tickformat == "%d/%m"
-    assert sum(fig.data[0].y) + sum(fig.data[1].y) == weekly["total"].sum()
+    last = rows(spec)[-1]
+    assert (last["week"], last["from"]) == ("30/06", "30/06/2025")  # a Monday, dd/mm
+    assert sum(r["n"] for r in rows(spec)) == weekly["total"].sum()
 
 
-def test_names_from_the_data_are_not_markup():
+def test_names_from_the_data_stay_text():
     table = pd.DataFrame(
         {
-            "agency": ["X"],
-            "agency_name": ['<a href="https://x">Sở X</a>'],
-            "agency_short": ["<b>Sở X</b>"],
-            OVERDUE: [2],
+            "agency": ["X", "Y"],
+            "agency_name": ['<a href="https://x">Sở X</a>', "Sở Y"],
+            "agency_short": ["<b>Sở X</b>", "<b>Sở X</b>"],  # two agencies, one short name
+            OVERDUE: [2, 1],
         }
     )
-    bar = charts.agency_bars(table).data[0]
-    assert list(bar.y) == ["&lt;b&gt;Sở X&lt;/b&gt;"]
-    assert bar.customdata[0][1] == "&lt;a href=&quot;https://x&quot;&gt;Sở X&lt;/a&gt;"
-    assert bar.customdata[0][0] == "X"  # the key a click returns stays as it is
+    spec = charts.agency_bars(table)
+    first, second = rows(spec)
+    # Vega draws labels and tooltips as text, never as markup: they are passed as they are
+    assert first["label"] == "<b>Sở X</b>" and first["name"] == '<a href="https://x">Sở X</a>'
+    assert second["label"].rstrip("\u200b") == "<b>Sở X</b>" != second["label"]  # its own bar
+    assert spec["encoding"]["y"]["sort"] == [first["label"], second["label"]]
+    assert (first["key"], second["key"]) == ("X", "Y")  # the key a click returns
 
 
 @pytest.mark.parametrize(
     "event, key",
     [
-        (
-            {"selection": {"points": [{"customdata": ["SNV", "Sở Nội vụ"], "y": "Sở Nội vụ"}]}},
-            "SNV",
-        ),
-        ({"selection": {"points": []}}, None),
-        ({"selection": {"points": [{"y": "Sở Nội vụ"}]}}, None),
+        ({"selection": {charts.SELECTION: [{"key": "SNV"}]}}, "SNV"),
+        ({"selection": {charts.SELECTION: []}}, None),
+        ({"selection": {charts.SELECTION: [{"label": "Sở Nội vụ"}]}}, None),
+        ({"selection": {}}, None),
         ({}, None),
         (None, None),
     ],

@@ -94,7 +94,26 @@ def texts(at):
 
 
 def charts(at):
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    """The Vega-Lite specs of the page's charts, in page order, with the data rows that
+    Streamlit sends apart (as Arrow) put back as data.values."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    specs = []
+    for c in at.get("vega_lite_chart"):
+        spec = json.loads(c.proto.spec)
+        if c.proto.HasField("data"):
+            frame = convert_arrow_bytes_to_pandas_df(c.proto.data.data)
+            spec["data"] = {"values": frame.to_dict("records")}
+        specs.append(spec)
+    return specs
+
+
+def kind(spec) -> str:
+    return spec["layer"][0]["mark"]["type"] if "layer" in spec else spec["mark"]["type"]
+
+
+def bar_labels(spec) -> list[str]:
+    return spec["encoding"]["y"]["sort"]  # every bar, top first
 
 
 def query(at):
@@ -108,19 +127,19 @@ def test_overview_shows_cards_charts_and_lists(tmp_path):
     assert (m["Tổng số nhiệm vụ"], m[OVERDUE], m["Sắp đến hạn"], m[ONGOING]) == ("6", "2", "1", "1")
     assert m["Tỷ lệ hoàn thành"] == "16,7%" and m["Tỷ lệ đúng hạn"] == "100%"
     # the agency chart, and of the other three the open tab's only (directives first)
-    assert [c["data"][0]["type"] for c in charts(at)] == ["bar", "bar"]
+    assert [kind(c) for c in charts(at)] == ["bar", "bar"]
     assert [t.label for t in at.tabs] == [
         "Tiến độ theo văn bản",
         "Cơ cấu theo phân loại",
         "Hoàn thành theo tuần",
     ]
-    for tab, kind in (("share", "pie"), ("weekly", "bar"), ("directives", "bar")):
+    for tab, mark in (("share", "arc"), ("weekly", "bar"), ("directives", "bar")):
         at.session_state["overview_chart_tab"] = tab
         at.run()
-        assert [c["data"][0]["type"] for c in charts(at)][1:] == [kind]
+        assert [kind(c) for c in charts(at)][1:] == [mark]
     agency_chart = charts(at)[0]
-    bars = agency_chart["data"][0]
-    assert bars["name"] == OVERDUE and bars["y"][:2] == ["Sở KH&amp;CN", "Sở Nội vụ"]  # escaped
+    overdue = [r["label"] for r in agency_chart["data"]["values"] if r["category"] == OVERDUE]
+    assert overdue[:2] == ["Sở KH&CN", "Sở Nội vụ"]  # as typed: Vega draws it as text
     # below the fold the lists wait, collapsed, with their counts; nothing of them is drawn
     assert [e.label for e in at.expander][-1] == (
         "Danh sách: Quá hạn (2) · Sắp đến hạn (1) · Cơ quan chưa cập nhật (4)"
@@ -210,7 +229,7 @@ def test_succession_toggle(tmp_path):
     at = app(tmp_path)
     options = at.multiselect(key="f_agency").options
     assert "Sở Thông tin và Truyền thông" not in options and "Sở Khoa học và Công nghệ" in options
-    assert "Sở TT&amp;TT" not in charts(at)[0]["data"][0]["y"]
+    assert "Sở TT&TT" not in bar_labels(charts(at)[0])
     at.multiselect(key="f_agency").select("SKHCN").run()
     assert metrics(at)["Tổng số nhiệm vụ"] == "2"  # its own task and the merged agency's
     at.toggle(key="f_original").set_value(True).run()
@@ -219,7 +238,7 @@ def test_succession_toggle(tmp_path):
     assert metrics(at)["Tổng số nhiệm vụ"] == "1"
     assert query(at) == {"agency": "SKHCN", "original": "1"}
     at.multiselect(key="f_agency").set_value([]).run()
-    assert "Sở TT&amp;TT" in charts(at)[0]["data"][-1]["y"]
+    assert "Sở TT&TT" in bar_labels(charts(at)[0])
 
 
 def test_a_merged_agency_in_the_url_rolls_up(tmp_path):
@@ -318,7 +337,7 @@ def test_one_agency(tmp_path):
     make_store(tmp_path / "app.db", agencies=AGENCIES[:1], tasks=TASKS[:2])
     at = app(tmp_path)
     assert not at.exception
-    assert charts(at)[0]["data"][0]["y"] == ["Sở Nội vụ"]
+    assert bar_labels(charts(at)[0]) == ["Sở Nội vụ"]
     assert not [t for t in at.toggle if t.key == "all_agencies"]
     assert metrics(at)["Tổng số nhiệm vụ"] == "2"
 
@@ -334,7 +353,7 @@ def test_show_all_directives_is_kept_while_another_chart_tab_is_open(tmp_path):
     )
     make_store(tmp_path / "app.db", directives=directives, tasks=tasks)
     at = app(tmp_path)
-    bars = lambda: len(charts(at)[1]["data"][0]["y"])  # the directive chart, the open tab
+    bars = lambda: len(bar_labels(charts(at)[1]))  # the directive chart, the open tab
     assert bars() == 15
     at.toggle(key="all_directives").set_value(True).run()
     assert bars() == 17

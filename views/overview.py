@@ -202,12 +202,10 @@ def top_rows(table, noun: str, key: str):
 
 st.subheader("Tình hình theo cơ quan")
 agencies = tables.agencies
-event = st.plotly_chart(
-    charts.agency_bars(top_rows(agencies, "cơ quan", "all_agencies")),
+event = st.vega_lite_chart(
+    spec=charts.agency_bars(top_rows(agencies, "cơ quan", "all_agencies")),
     key="agency_chart",
     on_select="rerun",
-    selection_mode="points",
-    config=charts.CONFIG,
     width="stretch",
 )
 names = dict(zip(agencies["agency"], agencies["agency_name"]))
@@ -286,14 +284,13 @@ more = widgets.lazy_tabs(
 )
 if more["directives"].open:
     with more["directives"]:
-        st.plotly_chart(
-            charts.directive_bars(top_rows(tables.directives, "văn bản", "all_directives")),
-            config=charts.CONFIG,
+        st.vega_lite_chart(
+            spec=charts.directive_bars(top_rows(tables.directives, "văn bản", "all_directives")),
             width="stretch",
         )
 if more["share"].open:
     with more["share"]:
-        st.plotly_chart(charts.category_donut(tables.share), config=charts.CONFIG, width="stretch")
+        st.vega_lite_chart(spec=charts.category_donut(tables.share), width="stretch")
 if more["weekly"].open:
     with more["weekly"]:
         widgets.weekly_chart(view, today, tables.weekly)

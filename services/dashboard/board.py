@@ -2,7 +2,7 @@
 (the task table plus the columns the dashboard needs), then cheap slices of it per rerun --
 filters, search, KPI cards with their change over 7 days, chart aggregates, the three tables.
 
-Plain Python: no streamlit, no plotly. Pages call these; services/charts.py draws the aggregates.
+Plain Python: no streamlit, no charts. Pages call these; services/dashboard/charts.py draws the aggregates.
 
 The state 7 days ago (`DELTA_DAYS`) is rebuilt per task from what the snapshot knows:
 - history rows newer than that day are undone (status, deadline, completion date take the old

@@ -49,12 +49,6 @@ def format_change(now: int, then: int) -> str | int:
     return 0 if diff == 0 else f"{diff:+,}".replace(",", ".")
 
 
-# plotly's d3 formats with the same rounding as format_rate ("~" drops a trailing ",0"; d3 wants
-# it after the precision: "~.1f" is not a format, and plotly then shows the raw number)
-PLOTLY_PERCENT = f".{RATE_DECIMALS}~f"  # a number already in percent (41.9 -> 41,9)
-PLOTLY_FRACTION = f".{RATE_DECIMALS}~%"  # a fraction shown as a percentage (0.419 -> 41,9%)
-
-
 def shorten(text, limit: int) -> str:
     """`text` cut to at most `limit` characters for display, with "…" when cut."""
     text = "" if text is None else str(text)

@@ -48,7 +48,7 @@ def weekly_chart(view: pd.DataFrame, today: date, weekly: pd.DataFrame | None = 
     if weekly.empty:
         st.info("Chưa có nhiệm vụ nào hoàn thành trong 26 tuần qua.")
     else:
-        st.plotly_chart(charts.weekly_trend(weekly), config=charts.CONFIG, width="stretch")
+        st.vega_lite_chart(spec=charts.weekly_trend(weekly), width="stretch")
 
 
 def lazy_tabs(tabs: dict[str, str], key: str) -> dict[str, Any]:
