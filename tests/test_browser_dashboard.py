@@ -34,14 +34,17 @@ def test_overview_renders_and_a_bar_opens_its_agency(streamlit_server, browser_p
     charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts).to_have_count(2)  # the agency chart and the open tab's; the others on demand
     expect(charts.first.locator("g.mark-rect path").first).to_be_visible()  # bars drawn
+    bar = charts.first.locator("g.mark-rect path").first.bounding_box()
+    assert bar and bar["height"] >= 15, bar  # a readable bar, not squeezed by the legend
     settle(page)  # the run finished: what is absent now stays absent
     assert page.get_by_test_id("stDataFrame").count() == 0  # the tables wait, collapsed
     page.get_by_role("tab", name="Cơ cấu theo phân loại").click()
     expect(charts.nth(1).locator("g.mark-arc path").first).to_be_visible()  # the donut
     texts = charts.nth(1).locator("g.mark-text text").all_text_contents()
-    shares = [t for t in texts if t.endswith("%")]  # one on each slice, as format_rate
-    assert len(shares) == charts.nth(1).locator("g.mark-arc path").count(), texts
-    assert all(re.fullmatch(r"\d{1,3}(,\d)?%", t) for t in shares), shares  # 22,5%
+    slices = charts.nth(1).locator("g.mark-arc path").count()
+    shares = texts[:slices]  # one on each slice, as format_rate; blank on a sliver (< 4 %)
+    assert all(re.fullmatch(r"\d{1,3}(,\d)?%", t) for t in shares if t), shares  # 22,5%
+    assert len([t for t in shares if t]) >= slices - 2, texts
     assert "2.000nhiệm vụ" in texts  # the total in the middle, on two lines
     expect(charts).to_have_count(2)
     page.get_by_text("Danh sách: Quá hạn").click()

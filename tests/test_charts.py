@@ -54,6 +54,7 @@ def test_agency_bars(view):
     spec = charts.agency_bars(table)
     present = [c for c in charts.STACK_ORDER if table[c].sum() > 0]
     colour = spec["encoding"]["color"]["scale"]
+    assert charts.legend_items(spec) == [(c, charts.CATEGORY_COLORS[c]) for c in present]
     assert colour["domain"] == present  # the legend and the stack, worst first
     assert colour["range"] == [charts.CATEGORY_COLORS[c] for c in present]
     assert spec["encoding"]["y"]["sort"] == list(table["agency_short"])  # worst on top
@@ -67,6 +68,8 @@ def test_agency_bars(view):
     assert charts.point_count(spec) == int((table[present] > 0).to_numpy().sum())
     taller = charts.agency_bars(db.agency_categories(view))
     assert taller["height"] > spec["height"]  # a fixed height per bar
+    # the height is the bars', legend and axis added: Streamlit's "fit" would squeeze them
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
 
 
 def test_charts_send_aggregates_not_tasks(view):
@@ -109,7 +112,9 @@ def test_donut_uses_the_same_colours_and_shows_the_total(view):
     assert sum(float(r["share"].rstrip("%").replace(",", ".")) for r in rows(spec)) == (
         pytest.approx(100, abs=0.5)
     )
-    assert labels["encoding"]["text"]["field"] == "share"
+    text = labels["encoding"]["text"]
+    assert text["condition"]["field"] == "share" and text["value"] == ""  # tiny slices: blank
+    assert text["condition"]["test"] == f"datum.n >= {3000 * 0.04}"
     assert middle["data"]["values"] == [{"text": "3.000\nnhiệm vụ"}]
 
 
@@ -142,6 +147,8 @@ def test_names_from_the_data_stay_text():
     assert second["label"].rstrip("\u200b") == "<b>Sở X</b>" != second["label"]  # its own bar
     assert spec["encoding"]["y"]["sort"] == [first["label"], second["label"]]
     assert (first["key"], second["key"]) == ("X", "Y")  # the key a click returns
+    names = ["A", "A\u200b", "A"]  # a name that already ends in an invisible mark
+    assert len(set(charts._unique(names))) == 3
 
 
 @pytest.mark.parametrize(
@@ -149,6 +156,7 @@ def test_names_from_the_data_stay_text():
     [
         ({"selection": {charts.SELECTION: [{"key": "SNV"}]}}, "SNV"),
         ({"selection": {charts.SELECTION: []}}, None),
+        ({"selection": {charts.SELECTION: {}}}, None),  # what Streamlit sends for no click
         ({"selection": {charts.SELECTION: [{"label": "Sở Nội vụ"}]}}, None),
         ({"selection": {}}, None),
         ({}, None),

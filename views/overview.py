@@ -202,11 +202,10 @@ def top_rows(table, noun: str, key: str):
 
 st.subheader("Tình hình theo cơ quan")
 agencies = tables.agencies
-event = st.vega_lite_chart(
-    spec=charts.agency_bars(top_rows(agencies, "cơ quan", "all_agencies")),
+event = widgets.chart(
+    charts.agency_bars(top_rows(agencies, "cơ quan", "all_agencies")),
     key="agency_chart",
-    on_select="rerun",
-    width="stretch",
+    rerun_on_select=True,
 )
 names = dict(zip(agencies["agency"], agencies["agency_name"]))
 chosen = charts.clicked_key(event) or st.selectbox(
@@ -284,13 +283,12 @@ more = widgets.lazy_tabs(
 )
 if more["directives"].open:
     with more["directives"]:
-        st.vega_lite_chart(
-            spec=charts.directive_bars(top_rows(tables.directives, "văn bản", "all_directives")),
-            width="stretch",
+        widgets.chart(
+            charts.directive_bars(top_rows(tables.directives, "văn bản", "all_directives"))
         )
 if more["share"].open:
     with more["share"]:
-        st.vega_lite_chart(spec=charts.category_donut(tables.share), width="stretch")
+        widgets.chart(charts.category_donut(tables.share))
 if more["weekly"].open:
     with more["weekly"]:
         widgets.weekly_chart(view, today, tables.weekly)

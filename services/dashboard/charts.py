@@ -47,38 +47,54 @@ SELECTION = "chon"  # the click selection of category_bars(selectable=True), in 
 LOCALE = {"number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"]}}
 
 
-def _spec(values: list[dict], height: int, **chart) -> dict:
-    """One chart: inline data, the shared look, SVG (crisp text, and marks are page elements)."""
+def _spec(values: list[dict], height: int, fit_height: bool = False, **chart) -> dict:
+    """One chart: inline data, the shared look, SVG (crisp text, and marks are page elements).
+    `height` is the plot's, legend and axes added (Streamlit's default "fit" would squeeze the
+    bars into it, to nothing with one bar), unless `fit_height` (the donut sizes itself)."""
     return {
         "data": {"values": values},
         "height": height,
+        **({} if fit_height else {"autosize": {"type": "fit-x", "contains": "padding"}}),
         **chart,
         "usermeta": {"embedOptions": {"renderer": "svg", "actions": False}},
         "config": {
             "locale": LOCALE,
             "view": {"stroke": None},
-            "legend": {"orient": "top", "title": None, "columns": 2, "labelLimit": 160},  # a phone
             "axis": {"labelFontSize": 11, "titleFontSize": 12, "labelLimit": 160},
         },
     }
 
 
 def _colour(categories: list[str]) -> dict:
+    """The category colours. The legend is drawn by the page above the chart (legend_items):
+    a chart's own legend starts after the axis labels and cannot wrap, so on a phone it ran
+    off the edge."""
     return {
         "field": "category",
         "type": "nominal",
         "scale": {"domain": categories, "range": [CATEGORY_COLORS[c] for c in categories]},
+        "legend": None,
     }
+
+
+def legend_items(spec: dict) -> list[tuple[str, str]]:
+    """(category, colour) of a chart, in its order: what the page's legend shows (also with one
+    category, all grey: the colour must be named)."""
+    encoding = spec["layer"][0]["encoding"] if "layer" in spec else spec["encoding"]
+    scale = encoding["color"]["scale"]
+    return list(zip(scale["domain"], scale["range"], strict=True))
 
 
 def _unique(labels) -> list[str]:
     """Labels made unique with invisible marks (two agencies may share a short name), so each
     row keeps its own bar; the text reads the same."""
-    seen: dict[str, int] = {}
+    used: set[str] = set()
     out = []
     for label in map(str, labels):
-        seen[label] = seen.get(label, -1) + 1
-        out.append(label + "\u200b" * seen[label])
+        while label in used:  # also when a name already ends in one (pasted from Word)
+            label += "\u200b"
+        used.add(label)
+        out.append(label)
     return out
 
 
@@ -117,7 +133,7 @@ def category_bars(
                         else format_count(counts[c]),
                     }
                 )
-    x_axis = {
+    x_axis: dict = {
         "title": "Tỷ lệ (%)" if percent else "Số nhiệm vụ",
         "format": ".0%" if percent else ",d",
     }
@@ -189,6 +205,7 @@ def category_donut(share: pd.DataFrame) -> dict:
     return _spec(
         values,
         330,
+        fit_height=True,
         layer=[
             {
                 "mark": {  # sized to the plot area that the legend leaves (Streamlit fits the chart)
@@ -214,7 +231,14 @@ def category_donut(share: pd.DataFrame) -> dict:
                     "fill": "white",
                     "fontSize": 11,
                 },
-                "encoding": {"theta": theta, "order": order, "text": {"field": "share"}},
+                "encoding": {
+                    "theta": theta,  # stacked as the arcs: every slice stays in, some blank
+                    "order": order,
+                    "text": {  # a share on the slices wide enough for it (tooltips: all)
+                        "condition": {"test": f"datum.n >= {total * 0.04}", "field": "share"},
+                        "value": "",
+                    },
+                },
             },
             {
                 "data": {"values": [{"text": f"{format_count(total)}\nnhiệm vụ"}]},

@@ -4,6 +4,7 @@ fields."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
 from typing import Any
@@ -48,7 +49,22 @@ def weekly_chart(view: pd.DataFrame, today: date, weekly: pd.DataFrame | None = 
     if weekly.empty:
         st.info("Chưa có nhiệm vụ nào hoàn thành trong 26 tuần qua.")
     else:
-        st.vega_lite_chart(spec=charts.weekly_trend(weekly), width="stretch")
+        chart(charts.weekly_trend(weekly))
+
+
+def chart(spec: dict, key: str | None = None, rerun_on_select: bool = False) -> Any:
+    """A chart (services.dashboard.charts) under its legend: coloured squares and the category
+    names, which wrap on a phone. The names are the app's own constants, never data."""
+    items = "".join(
+        f'<span style="white-space:nowrap;margin-right:14px">'
+        f'<span style="display:inline-block;width:11px;height:11px;background:{colour};'
+        f'margin-right:5px;vertical-align:-1px"></span>{html.escape(name)}</span>'
+        for name, colour in charts.legend_items(spec)
+    )
+    st.html(f'<div style="font-size:13px;line-height:1.7;color:#444">{items}</div>')
+    if rerun_on_select:  # a click reruns the page with the selection (charts.clicked_key)
+        return st.vega_lite_chart(spec=spec, key=key, on_select="rerun", width="stretch")
+    return st.vega_lite_chart(spec=spec, key=key, width="stretch")
 
 
 def lazy_tabs(tabs: dict[str, str], key: str) -> dict[str, Any]:
