@@ -136,3 +136,21 @@ def test_a_workbook_without_nhacviec_keeps_working_and_the_run_sends_nothing(
         ("a@snv.gov.vn", True),
         ("b@snv.gov.vn", False),
     ]
+
+
+def test_a_pages_load_reads_only_the_recent_ledger(store):
+    """Every store: load(history_days=N) gives the deliveries of the last N days (a page shows
+    today's); load(history=False), a reminder run, and a full load give every one."""
+    from datetime import timedelta
+
+    from services.domain.model import today_local
+
+    today = today_local(TZ)
+    old = Delivery(today - timedelta(days=200), "SNV", "a@snv.gov.vn", 1, "<old>", SENT, None)
+    edge = Delivery(today - timedelta(days=62), "SNV", "a@snv.gov.vn", 1, "<edge>", SENT, None)
+    new = Delivery(today, "SNV", "a@snv.gov.vn", 2, "<new>", SENT, None)
+    store.record_deliveries([old, edge, new])
+    assert [d.message_id for d in store.load(history_days=62).deliveries] == ["<edge>", "<new>"]
+    assert [d.message_id for d in store.load(history_days=0).deliveries] == ["<new>"]
+    assert len(store.load(history=False).deliveries) == 3
+    assert len(store.load().deliveries) == 3

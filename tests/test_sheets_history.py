@@ -10,7 +10,7 @@ import pytest
 
 from services.domain.dates import format_datetime
 from services.domain.model import now_local
-from services.stores.layout import COLUMNS, HISTORY
+from services.stores.layout import COLUMNS, HISTORY, REMINDERS
 from services.stores.seed import read_tables
 from services.stores.sheets import GSheetsStore
 from tests.conftest import TZ, gsheets_settings_for, sheet_spec
@@ -41,6 +41,8 @@ def make_store(fake_sheets, service_account_info, history: list[list], extra_row
     for sheet in spec["sheets"]:
         if sheet["title"] == HISTORY and extra_rows:  # a grid larger than its data
             sheet["gridProperties"] = {"rowCount": len(history) + 1 + extra_rows}
+        if sheet["title"] == REMINDERS:  # its header only, in a grid of its size: these tests
+            sheet["rowCount"] = 1  # count LichSu's reads (NhacViec's own test: below)
     fake_sheets.create(spec)
     store = GSheetsStore.from_settings(
         gsheets_settings_for(fake_sheets, service_account_info), deadline_seconds=3
@@ -176,3 +178,50 @@ def test_archive_never_takes_the_rows_a_page_load_carries(fake_sheets, service_a
     assert any("10 dòng" in line for line in lines)
     fresh = GSheetsStore.from_settings(gsheets_settings_for(fake_sheets, service_account_info))
     assert [c.change_id for c in fresh.load(history_days=62).history] == ["new0", "new1", "new2"]
+
+
+def test_a_page_load_reads_the_recent_tail_of_the_reminder_ledger(
+    fake_sheets, service_account_info
+):
+    """NhacViec grows every day (a row per e-mail): a page's load reads its window as a tail,
+    like LichSu's; a reminder run (no history) and a full load still read all of it."""
+    from services.domain.dates import format_date
+
+    def ledger(count, first, prefix):
+        return [
+            [
+                format_date((first + timedelta(days=i // 40)).date()),
+                "SNV",
+                f"{prefix}{i}@snv.gov.vn",
+                "3",
+                f"<{prefix}{i}@ubnd>",
+                "Đã gửi",
+                format_datetime(first + timedelta(days=i // 40)),
+            ]
+            for i in range(count)
+        ]
+
+    old = ledger(4_000, OLD, "old")  # 100 days of e-mails, long ago
+    recent = ledger(80, NOW - timedelta(days=1), "new")  # yesterday's and today's
+    tables = read_tables()
+    tables[REMINDERS] = [[h for _, h in COLUMNS[REMINDERS]], *old, *recent]
+    spec = sheet_spec(tables)
+    for sheet in spec["sheets"]:
+        if sheet["title"] == HISTORY:  # the seed's few rows, in a grid of their size
+            sheet["rowCount"] = len(sheet["values"])
+    fake_sheets.create(spec)
+    store = GSheetsStore.from_settings(
+        gsheets_settings_for(fake_sheets, service_account_info), deadline_seconds=3
+    )
+    store.TAIL_GUESS = 200
+    fake_sheets.clear_requests()
+    snap = store.load(history_days=62)
+    assert sorted(d.recipient for d in snap.deliveries) == sorted(r[2] for r in recent)
+    calls = reads(fake_sheets)
+    assert [name for name, _ in calls] == ["sheet-test", "values:batchGet"]
+    assert "NhacViec" not in calls[1][1] and "NhacViec!1:1" in calls[1][1]
+    fake_sheets.clear_requests()
+    again = store.load(history_days=62)  # from the row where the window starts
+    assert len(again.deliveries) == 80 and len(reads(fake_sheets)) == 1
+    assert len(store.load(history=False).deliveries) == 4_080  # a reminder run: every one
+    assert len(store.load().deliveries) == 4_080  # a full load (check, copy)

@@ -178,6 +178,15 @@ def history_cutoff(tz: str, days: int | None, now: datetime | None = None) -> da
     return datetime.combine(today - timedelta(days=days), time.min, ZoneInfo(tz))
 
 
+def ledger_cutoff(history_since: datetime | None, history: bool = True) -> datetime | None:
+    """Where a load's reminder ledger starts: with the pages' history window (they show today's
+    deliveries, and a digest the last one), or None, everything: a full load (check, copy,
+    export) and a load without history (a reminder run, which may be run for another day than
+    today and must see every delivery of that day). The ledger grows every day: a page's load,
+    every minute, must not read a year of it."""
+    return history_since if history else None
+
+
 # --- shared rules ---------------------------------------------------------------------------
 
 

@@ -38,7 +38,7 @@ from tenacity import (
 
 from services.config import GOOGLE_SHEETS_ENDPOINT, Settings
 from services.domain.agencies import AgencyIndex
-from services.domain.dates import DateError, parse_datetime
+from services.domain.dates import DateError, parse_date, parse_datetime
 from services.domain.errors import AppError, StoreError, TaskNotFound
 from services.domain.model import (
     Change,
@@ -56,6 +56,7 @@ from services.stores.base import (
     check_fresh_user,
     creation_changes,
     history_cutoff,
+    ledger_cutoff,
     next_ids,
     plan_decision,
     plan_period_report,
@@ -341,7 +342,8 @@ class GSheetsStore(Store):
         self._properties_at = float("-inf")  # when they were read (time.monotonic)
         self._hmap: HeaderMap | None = None  # NhiemVu's header as last read
         self._rows: dict[str, int] = {}  # Mã NV -> sheet row, as the last load saw it
-        self._history_start: int | None = None  # LichSu row where the last window started
+        # per tailed sheet (LichSu, NhacViec): the row where the last window started
+        self._tail_starts: dict[str, int | None] = {}
         self._history_first = 2  # the sheet row of the first history row last read
 
     @classmethod
@@ -440,36 +442,51 @@ class GSheetsStore(Store):
         since: datetime | None = None,
         history: bool = True,
         _retried: bool = False,
+        ledger_since: datetime | None = None,
     ) -> dict[str, list[list]]:
         """The worksheets' cells, in ONE values:batchGet. A workbook made before the follow-up
         cycle, the reporting periods or the reminders has no DeXuat, BaoCaoKy or NhacViec worksheet: it is read without it (once
         found missing, not asked for again until init-sheet adds it). With `since`, LichSu is
         read from the row where that moment starts (its header, then a tail: see
-        _history_tail), not whole."""
+        _tail), not whole; with `ledger_since`, NhacViec likewise from that day."""
         sheets = [s for s in SHEETS if s not in self._missing and (history or s != HISTORY)]
+        windows = {  # the sheets read as a tail: from the row where their window starts
+            sheet: moment
+            for sheet, moment in ((HISTORY, since if history else None), (REMINDERS, ledger_since))
+            if moment is not None and sheet in sheets
+        }
         ranges = list(sheets)
-        start = None
-        if since is not None and history:
-            start = self._tail_start()
-            at = sheets.index(HISTORY)
-            tail_range = self._tail_range(start) if start else f"{HISTORY}!1:1"  # header only
-            ranges[at : at + 1] = [f"{HISTORY}!1:1", tail_range]
+        starts = {sheet: self._tail_start(sheet) for sheet in windows}
+        for sheet, start in starts.items():
+            at = ranges.index(sheet)
+            tail_range = self._tail_range(sheet, start) if start else f"{sheet}!1:1"  # header only
+            ranges[at : at + 1] = [f"{sheet}!1:1", tail_range]
         try:
             values = self._batch_get(ranges, "đọc dữ liệu", params)
         except StoreError as e:
             gone = [s for s in OPTIONAL_SHEETS if s in sheets and _missing_sheet(e.__cause__, s)]
             if gone:
                 self._missing.update(gone)
-                return self.read_tables(params, since, history)
-            if start and not _retried and "exceeds grid limits" in str(e.__cause__):
-                self._history_start, self._properties = None, {}  # rows deleted by hand
-                return self.read_tables(params, since, history, _retried=True)
+                return self.read_tables(params, since, history, ledger_since=ledger_since)
+            if any(starts.values()) and not _retried and "exceeds grid limits" in str(e.__cause__):
+                self._tail_starts, self._properties = {}, {}  # rows deleted by hand
+                return self.read_tables(
+                    params, since, history, _retried=True, ledger_since=ledger_since
+                )
             raise
+        for sheet in reversed(sheets):  # each tailed sheet: its header, then its window
+            if sheet in windows:
+                at = sheets.index(sheet) + sum(
+                    1 for s in sheets[: sheets.index(sheet)] if s in windows
+                )
+                header, tail = values[at], (values[at + 1] if starts[sheet] else [])
+                rows = self._tail(sheet, header, starts[sheet], tail, windows[sheet], params)
+                values[at : at + 2] = [header + rows]
         self._requests_sheet = REQUESTS in sheets
         self._read_once = True
         if not history:  # none asked for: an empty LichSu (its header only)
             tables = {**dict(zip(sheets, values)), HISTORY: [[h for _, h in COLUMNS[HISTORY]]]}
-        elif start is None:
+        elif HISTORY not in windows:
             self._history_first = 2
             tables = dict(zip(sheets, values))
             archived = self._archived_rows(tables.get(HISTORY) or [], params)
@@ -478,9 +495,6 @@ class GSheetsStore(Store):
                 tables[HISTORY] = [header, *archived, *rows]
                 self._history_first = 2 - len(archived)  # row numbers stay LichSu's
         else:
-            at = sheets.index(HISTORY)
-            header, tail = values[at], (values[at + 1] if start else [])
-            values[at : at + 2] = [header + self._history_tail(header, start, tail, since, params)]
             tables = dict(zip(sheets, values))
         self._ledger = None
         if tables.get(REMINDERS):
@@ -497,51 +511,66 @@ class GSheetsStore(Store):
     # window, however old the sheet is.
 
     TAIL_GUESS = 2_000  # rows read above the last one when the start is not known yet
+    # the column a tailed sheet's window is read by, and whether it holds a date or a moment
+    TAIL_BY = {HISTORY: ("at", False), REMINDERS: ("day", True)}
 
-    def _tail_start(self) -> int:
-        """The first LichSu row to read; 0 when the grid holds its header only (nothing to
+    def _tail_start(self, sheet: str = HISTORY) -> int:
+        """The first row of `sheet` to read; 0 when the grid holds its header only (nothing to
         read: asking for row 2 of a one-row grid is an error)."""
-        if self._history_start:
-            return self._history_start
-        rows = self._sheet_ids().get(HISTORY, {}).get("rowCount", 2)
+        if self._tail_starts.get(sheet):
+            return self._tail_starts[sheet] or 0
+        rows = self._sheet_ids().get(sheet, {}).get("rowCount", 2)
         return max(2, rows - self.TAIL_GUESS) if rows >= 2 else 0
 
-    def _tail_range(self, start: int, end: int | None = None) -> str:
-        columns = self._sheet_ids().get(HISTORY, {}).get("columnCount", len(COLUMNS[HISTORY]))
-        return f"{HISTORY}!A{start}:{_column(max(columns, 1) - 1)}{end or ''}"
+    def _tail_range(self, sheet: str, start: int, end: int | None = None) -> str:
+        columns = self._sheet_ids().get(sheet, {}).get("columnCount", len(COLUMNS[sheet]))
+        return f"{sheet}!A{start}:{_column(max(columns, 1) - 1)}{end or ''}"
 
-    def _history_tail(self, header, start, tail, since, params) -> list[list]:
-        """The rows from the first one at or after `since` (read further up when needed)."""
+    def _tail(self, sheet, header, start, tail, since, params) -> list[list]:
+        """The rows of `sheet` from the first one at or after `since` (read further up when
+        needed). LichSu's moments, NhacViec's days (its window starts on the day of `since`)."""
         if not header:
             return tail
         try:
-            hmap = HeaderMap.from_header_row(HISTORY, header[0])
+            hmap = HeaderMap.from_header_row(sheet, header[0])
         except SchemaError:
             return tail  # reported by snapshot_parts
-        col = hmap.positions.get("at")
+        field, by_day = self.TAIL_BY[sheet]
+        col = hmap.positions.get(field)
+        cutoff = since.date() if by_day else since
 
         def moment(row):
             if col is None or col >= len(row):
                 return None
             try:
-                return parse_datetime(row[col], self.tz)
+                return parse_date(row[col]) if by_day else parse_datetime(row[col], self.tz)
             except DateError:
                 return None
 
         span = max(self.TAIL_GUESS, len(tail))
-        while start > 2 and (not tail or (moment(tail[0]) or since) >= since):
+        while start > 2 and (not tail or (moment(tail[0]) or cutoff) >= cutoff):
             above = max(2, start - span)  # the window starts higher up: read the rows above
-            (more,) = self._batch_get([self._tail_range(above, start - 1)], "đọc lịch sử", params)
+            (more,) = self._batch_get(
+                [self._tail_range(sheet, above, start - 1)],
+                "đọc lịch sử" if sheet == HISTORY else "đọc sổ nhắc việc",
+                params,
+            )
             more += [[] for _ in range(start - above - len(more))]  # trailing blank rows
             tail, start, span = more + tail, above, span * 2
         skip = next(
-            (i for i, row in enumerate(tail) if (m := moment(row)) is not None and m >= since),
+            (i for i, row in enumerate(tail) if (m := moment(row)) is not None and m >= cutoff),
             len(tail),
         )
         # next time, start on the last row before the window: seeing it older than the cutoff
-        # tells the next load that nothing above it is wanted
-        self._history_start = start + max(0, skip - 1) if skip < len(tail) else None
-        self._history_first = start + skip
+        # tells the next load that nothing above it is wanted (none in the window yet: its
+        # last row, so the next load does not search again; an empty sheet: guess again)
+        if skip < len(tail):
+            self._tail_starts[sheet] = start + max(0, skip - 1)
+        else:
+            filled = [i for i, row in enumerate(tail) if any(str(v).strip() for v in row)]
+            self._tail_starts[sheet] = start + filled[-1] if filled else None
+        if sheet == HISTORY:
+            self._history_first = start + skip
         return tail[skip:]
 
     # -- archived history (archive-history: LichSu_2025, ...) ----------------------------------
@@ -651,14 +680,15 @@ class GSheetsStore(Store):
         self._call(
             "lưu trữ lịch sử", self._batch_update, reqs, retry_if=lambda e: _status(e) == 429
         )
-        self._properties, self._history_start = {}, None
+        self._properties, self._tail_starts = {}, {}
         return [*lines, f"Đã chuyển {format_count(moved)} dòng khỏi LichSu."]
 
     def load(self, history_days: int | None = None, history: bool = True) -> Snapshot:
         if not history:
             return self.snapshot_of(self.read_tables(history=False), now_local(self.tz))
         since = history_cutoff(self.tz, history_days)
-        return self.snapshot_of(self.read_tables(since=since), since)
+        ledger = ledger_cutoff(since, history)
+        return self.snapshot_of(self.read_tables(since=since, ledger_since=ledger), since)
 
     def snapshot_of(self, tables: dict[str, list[list]], since: datetime | None = None) -> Snapshot:
         """The snapshot of cells already read (read_tables), without reading them again."""

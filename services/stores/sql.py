@@ -32,6 +32,7 @@ from services.stores.base import (
     assign_ids,
     creation_changes,
     history_cutoff,
+    ledger_cutoff,
     next_ids,
     plan_decision,
     plan_period_report,
@@ -223,9 +224,14 @@ class SQLStore(Store):
                 self._decode_change(r)
                 for r in self._rows(conn, f"SELECT * FROM history{where} ORDER BY seq", args)
             )
+            ledger = ledger_cutoff(since, history)  # a page's load: the window's days only
+            day_where = "" if ledger is None else " WHERE day >= :day"
+            day_args = {} if ledger is None else {"day": self._moment(ledger.date())}
             deliveries = tuple(
                 self._decode_delivery(r)
-                for r in self._rows(conn, "SELECT * FROM reminders ORDER BY seq")
+                for r in self._rows(
+                    conn, f"SELECT * FROM reminders{day_where} ORDER BY seq", day_args
+                )
             )
         return Snapshot(
             directives,
