@@ -225,3 +225,61 @@ def test_a_page_load_reads_the_recent_tail_of_the_reminder_ledger(
     assert len(again.deliveries) == 80 and len(reads(fake_sheets)) == 1
     assert len(store.load(history=False).deliveries) == 4_080  # a reminder run: every one
     assert len(store.load().deliveries) == 4_080  # a full load (check, copy)
+
+
+def _ledger_store(fake_sheets, service_account_info, rows, guess=200, row_count=None):
+    tables = read_tables()
+    tables[REMINDERS] = [[h for _, h in COLUMNS[REMINDERS]], *rows]
+    spec = sheet_spec(tables)
+    for sheet in spec["sheets"]:
+        if sheet["title"] == HISTORY:
+            sheet["rowCount"] = len(sheet["values"])
+        if sheet["title"] == REMINDERS and row_count is not None:
+            sheet["rowCount"] = row_count
+    fake_sheets.create(spec)
+    store = GSheetsStore.from_settings(
+        gsheets_settings_for(fake_sheets, service_account_info), deadline_seconds=3
+    )
+    store.TAIL_GUESS = guess
+    return store
+
+
+def _delivery_row(day, at, who):
+    from services.domain.dates import format_date
+
+    return [format_date(day), "SNV", who, "1", f"<{who}>", "Đã gửi", format_datetime(at)]
+
+
+def test_a_ledger_out_of_day_order_loses_nothing_of_the_window(fake_sheets, service_account_info):
+    """A run for an earlier day appends that day's rows after later ones: the window is found
+    by the moment rows were written, and then kept by their day, so nothing in it is lost."""
+    long_ago = [_delivery_row((OLD).date(), OLD, f"old{i}") for i in range(100)]
+    week = NOW - timedelta(days=5)
+    recent = [_delivery_row(week.date(), week, f"week{i}") for i in range(20)]
+    backfill = [_delivery_row(OLD.date(), NOW - timedelta(hours=1), "backfill")]  # written now
+    today = [_delivery_row(NOW.date(), NOW, f"today{i}") for i in range(9)]
+    rows = long_ago + recent + backfill + today
+    # the first guess lands on the back-filled row: 131 rows in the grid, the last 9 read
+    store = _ledger_store(fake_sheets, service_account_info, rows, guess=9)
+    for _ in range(2):  # the first load, and the next from where its window starts
+        got = [d.recipient for d in store.load(history_days=62).deliveries]
+        assert got == [f"week{i}" for i in range(20)] + [f"today{i}" for i in range(9)]
+    assert len(store.load(history=False).deliveries) == 130  # a run: every row
+
+
+def test_a_ledger_first_seen_empty_is_read_again_later(fake_sheets, service_account_info):
+    """NhacViec's grid holds its header only when the app first reads it; a run in another
+    process appends: the app sees it once its list of worksheets is old enough to be read
+    again (PROPERTIES_MAX_AGE), not never."""
+    from services.domain.model import Delivery
+    from services.stores.sheets import PROPERTIES_MAX_AGE
+
+    store = _ledger_store(fake_sheets, service_account_info, [], row_count=1)
+    assert store.load(history_days=62).deliveries == ()
+    other = GSheetsStore.from_settings(
+        gsheets_settings_for(fake_sheets, service_account_info), deadline_seconds=3
+    )
+    other.load(history=False)
+    other.record_deliveries([Delivery(NOW.date(), "SNV", "a@snv.gov.vn", 1, "<a>", "Đã gửi", NOW)])
+    store._properties_at -= PROPERTIES_MAX_AGE + 1  # ten minutes later
+    assert [d.recipient for d in store.load(history_days=62).deliveries] == ["a@snv.gov.vn"]

@@ -249,7 +249,7 @@ if section == "Nhắc việc":
         st.warning("Chưa cấu hình [email] (host, from) trong secrets: chỉ xem trước được.")
     if not settings.base_url:
         st.warning("Chưa cấu hình [app] base_url: thư sẽ không có đường dẫn tới nhiệm vụ.")
-    planned = preview(session.full_snapshot(), settings, today)
+    planned = preview(session.run_snapshot(), settings, today)  # as the run reads the store
     st.dataframe(
         pd.DataFrame(
             [

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import gspread
 import requests
@@ -443,13 +444,18 @@ class GSheetsStore(Store):
         history: bool = True,
         _retried: bool = False,
         ledger_since: datetime | None = None,
+        ledger: bool = True,
     ) -> dict[str, list[list]]:
         """The worksheets' cells, in ONE values:batchGet. A workbook made before the follow-up
         cycle, the reporting periods or the reminders has no DeXuat, BaoCaoKy or NhacViec worksheet: it is read without it (once
         found missing, not asked for again until init-sheet adds it). With `since`, LichSu is
         read from the row where that moment starts (its header, then a tail: see
         _tail), not whole; with `ledger_since`, NhacViec likewise from that day."""
-        sheets = [s for s in SHEETS if s not in self._missing and (history or s != HISTORY)]
+        sheets = [
+            s
+            for s in SHEETS
+            if s not in self._missing and (history or s != HISTORY) and (ledger or s != REMINDERS)
+        ]
         windows = {  # the sheets read as a tail: from the row where their window starts
             sheet: moment
             for sheet, moment in ((HISTORY, since if history else None), (REMINDERS, ledger_since))
@@ -467,11 +473,13 @@ class GSheetsStore(Store):
             gone = [s for s in OPTIONAL_SHEETS if s in sheets and _missing_sheet(e.__cause__, s)]
             if gone:
                 self._missing.update(gone)
-                return self.read_tables(params, since, history, ledger_since=ledger_since)
+                return self.read_tables(
+                    params, since, history, ledger_since=ledger_since, ledger=ledger
+                )
             if any(starts.values()) and not _retried and "exceeds grid limits" in str(e.__cause__):
                 self._tail_starts, self._properties = {}, {}  # rows deleted by hand
                 return self.read_tables(
-                    params, since, history, _retried=True, ledger_since=ledger_since
+                    params, since, history, _retried=True, ledger_since=ledger_since, ledger=ledger
                 )
             raise
         for sheet in reversed(sheets):  # each tailed sheet: its header, then its window
@@ -496,7 +504,8 @@ class GSheetsStore(Store):
                 self._history_first = 2 - len(archived)  # row numbers stay LichSu's
         else:
             tables = dict(zip(sheets, values))
-        self._ledger = None
+        if REMINDERS in sheets:  # else what was known of its header stays
+            self._ledger = None
         if tables.get(REMINDERS):
             try:
                 self._ledger = HeaderMap.from_header_row(REMINDERS, tables[REMINDERS][0])
@@ -511,8 +520,10 @@ class GSheetsStore(Store):
     # window, however old the sheet is.
 
     TAIL_GUESS = 2_000  # rows read above the last one when the start is not known yet
-    # the column a tailed sheet's window is read by, and whether it holds a date or a moment
-    TAIL_BY = {HISTORY: ("at", False), REMINDERS: ("day", True)}
+    # the column a tailed sheet's window is found by: the moment each row was written, which
+    # follows the append order (NhacViec's "Ngày" need not: a run for an earlier day appends
+    # that day's rows after later ones); NhacViec's rows are then kept by their day
+    TAIL_BY = {HISTORY: "at", REMINDERS: "at"}
 
     def _tail_start(self, sheet: str = HISTORY) -> int:
         """The first row of `sheet` to read; 0 when the grid holds its header only (nothing to
@@ -520,6 +531,9 @@ class GSheetsStore(Store):
         if self._tail_starts.get(sheet):
             return self._tail_starts[sheet] or 0
         rows = self._sheet_ids().get(sheet, {}).get("rowCount", 2)
+        if rows < 2:  # its header only, when last seen: another process may have appended
+            stale = time.monotonic() - self._properties_at > PROPERTIES_MAX_AGE
+            rows = self._sheet_ids(refresh=stale).get(sheet, {}).get("rowCount", 2)
         return max(2, rows - self.TAIL_GUESS) if rows >= 2 else 0
 
     def _tail_range(self, sheet: str, start: int, end: int | None = None) -> str:
@@ -535,17 +549,20 @@ class GSheetsStore(Store):
             hmap = HeaderMap.from_header_row(sheet, header[0])
         except SchemaError:
             return tail  # reported by snapshot_parts
-        field, by_day = self.TAIL_BY[sheet]
-        col = hmap.positions.get(field)
-        cutoff = since.date() if by_day else since
+        col = hmap.positions.get(self.TAIL_BY[sheet])
+        day = hmap.positions.get("day") if sheet == REMINDERS else None
+        cutoff = since
 
         def moment(row):
-            if col is None or col >= len(row):
-                return None
             try:
-                return parse_date(row[col]) if by_day else parse_datetime(row[col], self.tz)
+                if col is not None and col < len(row) and str(row[col]).strip():
+                    return parse_datetime(row[col], self.tz)
+                if day is not None and day < len(row) and (on := parse_date(row[day])):
+                    # a ledger row without its moment: the start of its day
+                    return datetime.combine(on, datetime.min.time(), ZoneInfo(self.tz))
             except DateError:
-                return None
+                pass
+            return None
 
         span = max(self.TAIL_GUESS, len(tail))
         while start > 2 and (not tail or (moment(tail[0]) or cutoff) >= cutoff):
@@ -571,7 +588,17 @@ class GSheetsStore(Store):
             self._tail_starts[sheet] = start + filled[-1] if filled else None
         if sheet == HISTORY:
             self._history_first = start + skip
-        return tail[skip:]
+            return tail[skip:]
+        # the ledger: the window's days, as on SQL
+
+        def in_window(row) -> bool:
+            try:
+                value = parse_date(row[day]) if day is not None and day < len(row) else None
+            except DateError:
+                return True  # an unreadable day: kept, and reported by the load
+            return value is None or value >= since.date()
+
+        return [row for row in tail[skip:] if in_window(row)]
 
     # -- archived history (archive-history: LichSu_2025, ...) ----------------------------------
 
@@ -1397,7 +1424,8 @@ class GSheetsStore(Store):
         then append the record and its history row."""
         with self._write_lock:
             self._missing.discard(sheet)  # made by init-sheet in another process?
-            tables = self.read_tables(since=history_cutoff(self.tz, 0))
+            # today's history (for the new row's place), and no reminder ledger: not needed here
+            tables = self.read_tables(since=history_cutoff(self.tz, 0), ledger=False)
             if sheet not in tables:
                 raise StoreError(self._missing_message(sheet))
             hmap, found = self._parsed(sheet, tables[sheet], parse)

@@ -137,6 +137,14 @@ def _whole() -> Snapshot:
     )
 
 
+def run_snapshot() -> Snapshot:
+    """The store as a reminder run reads it (no history, the whole ledger: services.reminders.
+    run), so Quản trị's preview says what the run would send: once per snapshot, when asked."""
+    return _resources()[1].derived(
+        ("reminder run",), lambda _: store().load(history=False), from_snapshot=False
+    )
+
+
 def with_history_since(day: date) -> Snapshot:
     """The snapshot with the history back to `day` (a report as of an earlier day)."""
     snap = full_snapshot()
