@@ -138,21 +138,7 @@ CONFIG = {
 def task_list(frame, extra: dict, file_name: str, key: str) -> None:
     columns = {**COLUMNS, **extra}
     frame = frame.assign(badges=dashboard.badges(frame, snapshot.unreadable))
-    st.dataframe(
-        dashboard.preview(frame)[list(columns)],
-        hide_index=True,
-        width="stretch",
-        column_config={**columns, **CONFIG},
-    )
-    st.download_button(
-        "Tải CSV",
-        data=lambda: dashboard.csv_bytes(dashboard.display_table(frame, columns)),
-        file_name=file_name,
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key=key,
-    )
+    widgets.task_table(frame, columns, {**columns, **CONFIG}, file_name, key)
 
 
 own = dashboard.lead_tasks(view, code)

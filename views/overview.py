@@ -318,22 +318,8 @@ KINDS = {
 
 
 def table(frame, columns: dict, file_name: str, key: str) -> None:
-    """The rows on screen, and the same columns as a CSV download (built only when clicked)."""
-    st.dataframe(
-        dashboard.preview(frame)[list(columns)],
-        hide_index=True,
-        width="stretch",
-        column_config={c: KINDS.get(c, NARROW.get(c, str))(label) for c, label in columns.items()},
-    )
-    st.download_button(
-        "Tải CSV",
-        data=lambda: dashboard.csv_bytes(dashboard.display_table(frame, columns)),
-        file_name=file_name,
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key=key,
-    )
+    config = {c: KINDS.get(c, NARROW.get(c, str))(label) for c, label in columns.items()}
+    widgets.task_table(frame, columns, config, file_name, key)
 
 
 overdue, silent = tables.overdue, tables.silent

@@ -67,6 +67,26 @@ def chart(spec: dict, key: str | None = None, rerun_on_select: bool = False) -> 
     return st.vega_lite_chart(spec=spec, key=key, width="stretch")
 
 
+def task_table(frame: pd.DataFrame, columns: dict, column_config: dict, file_name: str, key: str):
+    """A list of tasks: the rows on screen (long cells cut: board.preview) and the same columns
+    as a CSV download, built only when clicked (Tổng quan's lists, Cơ quan's tasks)."""
+    st.dataframe(
+        dashboard.preview(frame)[list(columns)],
+        hide_index=True,
+        width="stretch",
+        column_config=column_config,
+    )
+    st.download_button(
+        "Tải CSV",
+        data=lambda: dashboard.csv_bytes(dashboard.display_table(frame, columns)),
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=key,
+    )
+
+
 def lazy_tabs(tabs: dict[str, str], key: str) -> dict[str, Any]:
     """Tabs ({name: label}) that know which one is open (st.tabs with on_change: each tab's
     .open), so a page can draw only that one and defer the others' content (neither computed
