@@ -186,12 +186,8 @@ if tables.all_ongoing:
 def top_rows(table, noun: str, key: str):
     """The worst TOP rows, or all of them when the user asks (a long chart is hard to read).
     The choice is kept in a plain key: the toggle is not drawn while its tab is closed."""
-    kept = f"{key}_kept"
     if len(table) <= TOP or st.toggle(
-        f"Hiện tất cả {len(table)} {noun}",
-        value=bool(st.session_state.get(kept, False)),
-        key=key,
-        on_change=lambda: st.session_state.update({kept: st.session_state[key]}),
+        f"Hiện tất cả {len(table)} {noun}", **widgets.kept(key, False)
     ):
         return table
     st.caption(
@@ -323,8 +319,7 @@ def table(frame, columns: dict, file_name: str, key: str) -> None:
 
 
 overdue, silent = tables.overdue, tables.silent
-# the tab's own box; kept in a plain key, as the box is not drawn while another tab is open
-days = int(st.session_state.get("overview_due_days", settings.due_soon_days))
+days = int(widgets.kept_value("due_days", settings.due_soon_days))  # the box in its tab, below
 due = dashboard.due_within(view, today, days)
 # below the fold, collapsed until asked: a table of thousands of rows is the page's heaviest
 # part (the counts are in the label, the KPI cards and on Cần chỉ đạo)
@@ -382,12 +377,8 @@ if lists_box.open:
                     "Đến hạn trong số ngày tới",
                     min_value=1,
                     max_value=365,
-                    value=days,
                     step=1,
-                    key="due_days",
-                    on_change=lambda: st.session_state.update(
-                        overview_due_days=st.session_state.due_days
-                    ),
+                    **widgets.kept("due_days", settings.due_soon_days),  # while the tab is closed
                 )
                 if due.empty:
                     st.info(f"Không có nhiệm vụ nào đến hạn trong {int(days)} ngày tới.")

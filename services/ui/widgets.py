@@ -87,6 +87,22 @@ def task_table(frame: pd.DataFrame, columns: dict, column_config: dict, file_nam
     )
 
 
+def kept(key: str, default) -> dict:
+    """Arguments for a widget (`st.toggle(label, **kept(key, False))`) whose value is kept in a
+    plain session key, so it outlives the runs where the widget is not drawn (a closed tab):
+    Streamlit drops a widget's own state then. kept_value(key, default) reads it."""
+    plain = f"_{key}_kept"
+    return {
+        "key": key,
+        "value": kept_value(key, default),
+        "on_change": lambda: st.session_state.update({plain: st.session_state[key]}),
+    }
+
+
+def kept_value(key: str, default):
+    return st.session_state.get(f"_{key}_kept", default)
+
+
 def lazy_tabs(tabs: dict[str, str], key: str) -> dict[str, Any]:
     """Tabs ({name: label}) that know which one is open (st.tabs with on_change: each tab's
     .open), so a page can draw only that one and defer the others' content (neither computed
