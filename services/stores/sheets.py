@@ -21,7 +21,6 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import gspread
 import requests
@@ -39,7 +38,7 @@ from tenacity import (
 
 from services.config import GOOGLE_SHEETS_ENDPOINT, Settings
 from services.domain.agencies import AgencyIndex
-from services.domain.dates import DateError, parse_date, parse_datetime
+from services.domain.dates import DateError, parse_datetime
 from services.domain.errors import AppError, StoreError, TaskNotFound
 from services.domain.model import (
     Change,
@@ -461,14 +460,17 @@ class GSheetsStore(Store):
             for sheet, moment in ((HISTORY, since if history else None), (REMINDERS, ledger_since))
             if moment is not None and sheet in sheets
         }
-        ranges = list(sheets)
         starts = {sheet: self._tail_start(sheet) for sheet in windows}
-        for sheet, start in starts.items():
-            at = ranges.index(sheet)
-            tail_range = self._tail_range(sheet, start) if start else f"{sheet}!1:1"  # header only
-            ranges[at : at + 1] = [f"{sheet}!1:1", tail_range]
+        ranges = []
+        for sheet in sheets:  # a tailed sheet: its header, then the rows from its start
+            if sheet not in windows:
+                ranges.append(sheet)
+            elif starts[sheet]:
+                ranges += [f"{sheet}!1:1", self._tail_range(sheet, starts[sheet])]
+            else:
+                ranges += [f"{sheet}!1:1", f"{sheet}!1:1"]  # a header-only grid: no row 2
         try:
-            values = self._batch_get(ranges, "đọc dữ liệu", params)
+            values = iter(self._batch_get(ranges, "đọc dữ liệu", params))
         except StoreError as e:
             gone = [s for s in OPTIONAL_SHEETS if s in sheets and _missing_sheet(e.__cause__, s)]
             if gone:
@@ -482,28 +484,26 @@ class GSheetsStore(Store):
                     params, since, history, _retried=True, ledger_since=ledger_since, ledger=ledger
                 )
             raise
-        for sheet in reversed(sheets):  # each tailed sheet: its header, then its window
+        tables: dict[str, list[list]] = {}
+        for sheet in sheets:
+            tables[sheet] = next(values)
             if sheet in windows:
-                at = sheets.index(sheet) + sum(
-                    1 for s in sheets[: sheets.index(sheet)] if s in windows
+                rows = next(values)  # the second header range of a header-only grid: no rows
+                tail = rows if starts[sheet] else []
+                tables[sheet] = tables[sheet] + self._tail(
+                    sheet, tables[sheet], starts[sheet], tail, windows[sheet], params
                 )
-                header, tail = values[at], (values[at + 1] if starts[sheet] else [])
-                rows = self._tail(sheet, header, starts[sheet], tail, windows[sheet], params)
-                values[at : at + 2] = [header + rows]
         self._requests_sheet = REQUESTS in sheets
         self._read_once = True
         if not history:  # none asked for: an empty LichSu (its header only)
-            tables = {**dict(zip(sheets, values)), HISTORY: [[h for _, h in COLUMNS[HISTORY]]]}
+            tables[HISTORY] = [[h for _, h in COLUMNS[HISTORY]]]
         elif HISTORY not in windows:
             self._history_first = 2
-            tables = dict(zip(sheets, values))
             archived = self._archived_rows(tables.get(HISTORY) or [], params)
             if archived:  # yearly archives first (older), then LichSu, under LichSu's header
                 header, *rows = tables[HISTORY]
                 tables[HISTORY] = [header, *archived, *rows]
                 self._history_first = 2 - len(archived)  # row numbers stay LichSu's
-        else:
-            tables = dict(zip(sheets, values))
         if REMINDERS in sheets:  # else what was known of its header stays
             self._ledger = None
         if tables.get(REMINDERS):
@@ -513,17 +513,18 @@ class GSheetsStore(Store):
                 pass  # reported by the load
         return tables
 
-    # LichSu only grows (rows are appended in time order), so the history since a moment is a
-    # tail of it. Where that tail starts is remembered between loads (it only moves down); the
-    # first load of a process guesses it from the grid's row count and reads further up while
-    # the first row it got is not older than `since`. So a load reads about the rows of the
-    # window, however old the sheet is.
+    # LichSu and NhacViec only grow (rows are appended in time order), so their rows since a
+    # moment are a tail. Where that tail starts is remembered between loads (it only moves
+    # down); the first load of a process guesses it from the grid's row count and reads further
+    # up while the first row it got is not older than `since`. So a load reads about the rows
+    # of the window, however old the sheet is.
 
     TAIL_GUESS = 2_000  # rows read above the last one when the start is not known yet
-    # the column a tailed sheet's window is found by: the moment each row was written, which
-    # follows the append order (NhacViec's "Ngày" need not: a run for an earlier day appends
-    # that day's rows after later ones); NhacViec's rows are then kept by their day
-    TAIL_BY = {HISTORY: "at", REMINDERS: "at"}
+    # per tailed sheet: the columns giving the moment a row was written (the first one filled),
+    # which follows the append order, and the column a row is then kept by, if any. NhacViec's
+    # "Ngày" need not follow it (a run for an earlier day appends that day's rows after later
+    # ones): its tail is found by "Thời gian" and its rows kept by their day, as on SQL.
+    TAILS = {HISTORY: (("at",), None), REMINDERS: (("at", "day"), "day")}
 
     def _tail_start(self, sheet: str = HISTORY) -> int:
         """The first row of `sheet` to read; 0 when the grid holds its header only (nothing to
@@ -541,41 +542,36 @@ class GSheetsStore(Store):
         return f"{sheet}!A{start}:{_column(max(columns, 1) - 1)}{end or ''}"
 
     def _tail(self, sheet, header, start, tail, since, params) -> list[list]:
-        """The rows of `sheet` from the first one at or after `since` (read further up when
-        needed). LichSu's moments, NhacViec's days (its window starts on the day of `since`)."""
+        """The rows of `sheet` (read from row `start`: `tail`) written at or after `since`,
+        read further up when the window starts higher; LichSu's row numbers are noted."""
         if not header:
             return tail
         try:
             hmap = HeaderMap.from_header_row(sheet, header[0])
         except SchemaError:
             return tail  # reported by snapshot_parts
-        col = hmap.positions.get(self.TAIL_BY[sheet])
-        day = hmap.positions.get("day") if sheet == REMINDERS else None
-        cutoff = since
+        by, keep_by = self.TAILS[sheet]
+        columns = [hmap.positions[c] for c in by if c in hmap.positions]
 
-        def moment(row):
-            try:
-                if col is not None and col < len(row) and str(row[col]).strip():
-                    return parse_datetime(row[col], self.tz)
-                if day is not None and day < len(row) and (on := parse_date(row[day])):
-                    # a ledger row without its moment: the start of its day
-                    return datetime.combine(on, datetime.min.time(), ZoneInfo(self.tz))
-            except DateError:
-                pass
+        def moment(row, cols=columns):
+            for col in cols:
+                try:
+                    if col < len(row) and (value := parse_datetime(row[col], self.tz)):
+                        return value
+                except DateError:
+                    pass
             return None
 
         span = max(self.TAIL_GUESS, len(tail))
-        while start > 2 and (not tail or (moment(tail[0]) or cutoff) >= cutoff):
+        while start > 2 and (not tail or (moment(tail[0]) or since) >= since):
             above = max(2, start - span)  # the window starts higher up: read the rows above
             (more,) = self._batch_get(
-                [self._tail_range(sheet, above, start - 1)],
-                "đọc lịch sử" if sheet == HISTORY else "đọc sổ nhắc việc",
-                params,
+                [self._tail_range(sheet, above, start - 1)], "đọc dữ liệu", params
             )
             more += [[] for _ in range(start - above - len(more))]  # trailing blank rows
             tail, start, span = more + tail, above, span * 2
         skip = next(
-            (i for i, row in enumerate(tail) if (m := moment(row)) is not None and m >= cutoff),
+            (i for i, row in enumerate(tail) if (m := moment(row)) is not None and m >= since),
             len(tail),
         )
         # next time, start on the last row before the window: seeing it older than the cutoff
@@ -587,18 +583,12 @@ class GSheetsStore(Store):
             filled = [i for i, row in enumerate(tail) if any(str(v).strip() for v in row)]
             self._tail_starts[sheet] = start + filled[-1] if filled else None
         if sheet == HISTORY:
-            self._history_first = start + skip
+            self._history_first = start + skip  # the sheet row of the first row returned
+        if keep_by not in hmap.positions:
             return tail[skip:]
-        # the ledger: the window's days, as on SQL
-
-        def in_window(row) -> bool:
-            try:
-                value = parse_date(row[day]) if day is not None and day < len(row) else None
-            except DateError:
-                return True  # an unreadable day: kept, and reported by the load
-            return value is None or value >= since.date()
-
-        return [row for row in tail[skip:] if in_window(row)]
+        day = [hmap.positions[keep_by]]  # a row of an earlier day: out (blank, unreadable: in)
+        first_day = datetime.combine(since.date(), datetime.min.time(), since.tzinfo)
+        return [row for row in tail[skip:] if (moment(row, day) or first_day) >= first_day]
 
     # -- archived history (archive-history: LichSu_2025, ...) ----------------------------------
 
