@@ -21,7 +21,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from bench.demo import demo_store, timed
+from bench.demo import demo_arguments, demo_store, timed
 from services.stores.base import RECENT_HISTORY_DAYS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,11 +46,7 @@ def _figures(at) -> list[tuple[str, int, int]]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tasks", type=int, default=10000)
-    parser.add_argument("--agencies", type=int, default=60)
-    parser.add_argument("--directives", type=int, default=200)
-    parser.add_argument("--runs", type=int, default=5, help="warm reruns to time")
-    parser.add_argument("--cold-runs", type=int, default=3, help="cold runs to time")
+    demo_arguments(parser)
     args = parser.parse_args(argv)
 
     # imports first: the cold run measures the data path, not Python's import time

@@ -15,15 +15,14 @@ import argparse
 import time
 from datetime import timedelta
 
+from bench.demo import fake_workbook
 from bench.sheets import api_calls, synthetic_tables
-from services.config import load_settings
 from services.domain.dates import format_datetime
 from services.domain.model import now_local
 from services.stores.base import RECENT_HISTORY_DAYS
 from services.stores.layout import COLUMNS, HISTORY
 from services.stores.sheets import GSheetsStore
-from tests.fakesheets import FakeSheetsControl, FakeSheetsServer
-from tests.fakesheets.fixtures import make_service_account_info
+from tests.fakesheets import FakeSheetsServer
 
 
 def history(total: int, recent: int, tasks: int) -> list[list]:
@@ -53,20 +52,9 @@ def history(total: int, recent: int, tasks: int) -> list[list]:
 def measure(tasks: int, rows: int, recent: int) -> dict:
     server = FakeSheetsServer().start()
     try:
-        fake = FakeSheetsControl(server.url, timeout=900)
         tables = synthetic_tables(tasks)
         tables[HISTORY] = [[h for _, h in COLUMNS[HISTORY]], *history(rows, recent, tasks)]
-        fake.create(
-            {
-                "spreadsheetId": "bench",
-                "title": "bench",
-                "sheets": [{"title": n, "values": r} for n, r in tables.items()],
-            }
-        )
-        info = make_service_account_info(server.url + "/token")
-        settings = load_settings(
-            {"gsheets": {"spreadsheet": "bench", "endpoint": server.url, "service_account": info}}
-        )
+        fake, settings = fake_workbook(server.url, tables, timeout=900)
         out = {}
         for label, days in (("recent", RECENT_HISTORY_DAYS), ("full", None)):
             # a new process: nothing remembered (a long deadline: the full read of 300,000 rows)

@@ -15,15 +15,14 @@ import random
 import time
 from datetime import timedelta
 
+from bench.demo import fake_workbook
 from bench.sheets import api_calls, synthetic_tables
-from services.config import load_settings
 from services.domain.dates import format_date
 from services.domain.model import today_local
 from services.reminders.run import run
 from services.stores.layout import COLUMNS, TASKS, USERS
 from services.stores.sheets import GSheetsStore
-from tests.fakesheets import FakeSheetsControl, FakeSheetsServer
-from tests.fakesheets.fixtures import make_service_account_info
+from tests.fakesheets import FakeSheetsServer
 from tests.smtpserver import Mailbox, SmtpServer
 
 
@@ -48,27 +47,13 @@ def main(argv=None) -> None:
     tables[USERS].append(["chutich@ubnd.gov.vn", "Chủ tịch", "", "leader", "TRUE", "TRUE"])
 
     sheets_server = FakeSheetsServer().start()
-    fake = FakeSheetsControl(sheets_server.url)
-    fake.create(
-        {
-            "spreadsheetId": "bench",
-            "title": "bench",
-            "sheets": [{"title": n, "values": rows} for n, rows in tables.items()],
-        }
-    )
     mailbox = Mailbox()
     smtp = SmtpServer(mailbox).start()
-    info = make_service_account_info(sheets_server.url + "/token")
-    settings = load_settings(
-        {
-            "app": {"base_url": "https://theo-doi.example.gov.vn"},
-            "gsheets": {
-                "spreadsheet": "bench",
-                "endpoint": sheets_server.url,
-                "service_account": info,
-            },
-            "email": smtp.settings(),
-        }
+    fake, settings = fake_workbook(
+        sheets_server.url,
+        tables,
+        app={"base_url": "https://theo-doi.example.gov.vn"},
+        email=smtp.settings(),
     )
     print(
         f"Reminder run, {args.tasks:,} tasks, {len(codes)} agencies x {args.users} users, "

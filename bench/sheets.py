@@ -15,14 +15,13 @@ import random
 import time
 from datetime import date, timedelta
 
-from services.config import load_settings
+from bench.demo import fake_workbook
 from services.domain.model import IN_PROGRESS, ROLE_AGENCY, STATUSES, User, now_local
 from services.stores.cache import SnapshotCache
 from services.stores.layout import COLUMNS, TASKS
 from services.stores.seed import read_tables
 from services.stores.sheets import GSheetsStore
-from tests.fakesheets import FakeSheetsControl, FakeSheetsServer
-from tests.fakesheets.fixtures import make_service_account_info
+from tests.fakesheets import FakeSheetsServer
 
 
 def synthetic_tables(count: int, seed: int = 1) -> dict:
@@ -66,19 +65,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
 
     server = FakeSheetsServer().start()
-    fake = FakeSheetsControl(server.url)
-    tables = synthetic_tables(args.tasks)
-    fake.create(
-        {
-            "spreadsheetId": "bench",
-            "title": "bench",
-            "sheets": [{"title": n, "values": rows} for n, rows in tables.items()],
-        }
-    )
-    info = make_service_account_info(server.url + "/token")
-    settings = load_settings(
-        {"gsheets": {"spreadsheet": "bench", "endpoint": server.url, "service_account": info}}
-    )
+    fake, settings = fake_workbook(server.url, synthetic_tables(args.tasks))
     rows = []
 
     def measure(label, action):

@@ -82,19 +82,13 @@ def bench_postgres(data, server_url: str) -> dict:
 
 
 def bench_sheets(data) -> dict:
-    from services.config import load_settings
+    from bench.demo import fake_workbook
     from services.stores.sheets import GSheetsStore
-    from tests.fakesheets import FakeSheetsControl, FakeSheetsServer
-    from tests.fakesheets.fixtures import make_service_account_info
+    from tests.fakesheets import FakeSheetsServer
 
     server = FakeSheetsServer().start()
     try:
-        fake = FakeSheetsControl(server.url)
-        fake.create({"spreadsheetId": "bench", "title": "bench", "sheets": []})
-        info = make_service_account_info(server.url + "/token")
-        settings = load_settings(
-            {"gsheets": {"spreadsheet": "bench", "endpoint": server.url, "service_account": info}}
-        )
+        _, settings = fake_workbook(server.url, {})
         store = GSheetsStore.from_settings(settings)
         directives, agencies, tasks, history = data
         snap = Snapshot(tuple(directives), tuple(agencies), tuple(tasks), (), tuple(history))
