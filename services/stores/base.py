@@ -57,7 +57,10 @@ class Store(ABC):
         only (from local midnight; `Snapshot.history_since` says from when): what the app's
         pages need (RECENT_HISTORY_DAYS), at a cost that does not grow with the age of the data.
         `history=False`: none at all (a job or a check that needs no history: one read less on a
-        Sheet). A task's whole history is `history(task_id)`, read when asked."""
+        Sheet). A task's whole history is `history(task_id)`, read when asked.
+        The reminder ledger grows every day too: with `history_days`, only the deliveries of
+        those days (a page shows today's); otherwise all of them (a reminder run, which may be
+        run for another day than today, reads with history=False)."""
 
     @abstractmethod
     def update_task(
@@ -176,15 +179,6 @@ def history_cutoff(tz: str, days: int | None, now: datetime | None = None) -> da
         return None
     today = now_local(tz, now).date()
     return datetime.combine(today - timedelta(days=days), time.min, ZoneInfo(tz))
-
-
-def ledger_cutoff(history_since: datetime | None, history: bool = True) -> datetime | None:
-    """Where a load's reminder ledger starts: with the pages' history window (they show today's
-    deliveries, and a digest the last one), or None, everything: a full load (check, copy,
-    export) and a load without history (a reminder run, which may be run for another day than
-    today and must see every delivery of that day). The ledger grows every day: a page's load,
-    every minute, must not read a year of it."""
-    return history_since if history else None
 
 
 # --- shared rules ---------------------------------------------------------------------------

@@ -56,7 +56,6 @@ from services.stores.base import (
     check_fresh_user,
     creation_changes,
     history_cutoff,
-    ledger_cutoff,
     next_ids,
     plan_decision,
     plan_period_report,
@@ -442,24 +441,20 @@ class GSheetsStore(Store):
         since: datetime | None = None,
         history: bool = True,
         _retried: bool = False,
-        ledger_since: datetime | None = None,
         ledger: bool = True,
     ) -> dict[str, list[list]]:
         """The worksheets' cells, in ONE values:batchGet. A workbook made before the follow-up
         cycle, the reporting periods or the reminders has no DeXuat, BaoCaoKy or NhacViec worksheet: it is read without it (once
-        found missing, not asked for again until init-sheet adds it). With `since`, LichSu is
-        read from the row where that moment starts (its header, then a tail: see
-        _tail), not whole; with `ledger_since`, NhacViec likewise from that day."""
+        found missing, not asked for again until init-sheet adds it). With `since`, LichSu and
+        NhacViec are read from the row where that moment starts (their header, then a tail: see
+        _tail), not whole. `ledger=False`: no NhacViec at all (a write that does not need it)."""
         sheets = [
             s
             for s in SHEETS
             if s not in self._missing and (history or s != HISTORY) and (ledger or s != REMINDERS)
         ]
-        windows = {  # the sheets read as a tail: from the row where their window starts
-            sheet: moment
-            for sheet, moment in ((HISTORY, since if history else None), (REMINDERS, ledger_since))
-            if moment is not None and sheet in sheets
-        }
+        # the sheets read as a tail: from the row where the window of `since` starts
+        windows = [sheet for sheet in self.TAILS if since is not None and sheet in sheets]
         starts = {sheet: self._tail_start(sheet) for sheet in windows}
         ranges = []
         for sheet in sheets:  # a tailed sheet: its header, then the rows from its start
@@ -475,14 +470,10 @@ class GSheetsStore(Store):
             gone = [s for s in OPTIONAL_SHEETS if s in sheets and _missing_sheet(e.__cause__, s)]
             if gone:
                 self._missing.update(gone)
-                return self.read_tables(
-                    params, since, history, ledger_since=ledger_since, ledger=ledger
-                )
+                return self.read_tables(params, since, history, ledger=ledger)
             if any(starts.values()) and not _retried and "exceeds grid limits" in str(e.__cause__):
                 self._tail_starts, self._properties = {}, {}  # rows deleted by hand
-                return self.read_tables(
-                    params, since, history, _retried=True, ledger_since=ledger_since, ledger=ledger
-                )
+                return self.read_tables(params, since, history, _retried=True, ledger=ledger)
             raise
         tables: dict[str, list[list]] = {}
         for sheet in sheets:
@@ -491,7 +482,7 @@ class GSheetsStore(Store):
                 rows = next(values)  # the second header range of a header-only grid: no rows
                 tail = rows if starts[sheet] else []
                 tables[sheet] = tables[sheet] + self._tail(
-                    sheet, tables[sheet], starts[sheet], tail, windows[sheet], params
+                    sheet, tables[sheet], starts[sheet], tail, since, params
                 )
         self._requests_sheet = REQUESTS in sheets
         self._read_once = True
@@ -704,8 +695,7 @@ class GSheetsStore(Store):
         if not history:
             return self.snapshot_of(self.read_tables(history=False), now_local(self.tz))
         since = history_cutoff(self.tz, history_days)
-        ledger = ledger_cutoff(since, history)
-        return self.snapshot_of(self.read_tables(since=since, ledger_since=ledger), since)
+        return self.snapshot_of(self.read_tables(since=since), since)  # and the ledger's days
 
     def snapshot_of(self, tables: dict[str, list[list]], since: datetime | None = None) -> Snapshot:
         """The snapshot of cells already read (read_tables), without reading them again."""

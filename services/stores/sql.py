@@ -32,7 +32,6 @@ from services.stores.base import (
     assign_ids,
     creation_changes,
     history_cutoff,
-    ledger_cutoff,
     next_ids,
     plan_decision,
     plan_period_report,
@@ -224,7 +223,7 @@ class SQLStore(Store):
                 self._decode_change(r)
                 for r in self._rows(conn, f"SELECT * FROM history{where} ORDER BY seq", args)
             )
-            ledger = ledger_cutoff(since, history)  # a page's load: the window's days only
+            ledger = since if history else None  # a page's load: the window's days (Store.load)
             day_where = "" if ledger is None else " WHERE day >= :day"
             day_args = {} if ledger is None else {"day": self._moment(ledger.date())}
             deliveries = tuple(
