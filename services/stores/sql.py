@@ -294,76 +294,88 @@ class SQLStore(Store):
     def _agency_names(self, conn) -> dict[str, str]:
         return {r["code"]: r["name"] for r in self._exec(conn, "SELECT code, name FROM agencies")}
 
-    # -- requests (đề xuất) ----------------------------------------------------------------------
+    # -- requests (đề xuất) and periodic reports (báo cáo định kỳ) -----------------------------
+    # A record is added and decided the same way for both: read under the task's lock, planned
+    # by the shared rules (stores/base.py), written with its history row in one transaction.
 
-    def add_request(self, request, actor, now, authorize=None):
+    def _add_record(self, table: str, record, decode, plan, put):
         with self._tx() as conn:
-            task = self._fresh_task(conn, request.task_id)  # locked: one waiting request per task
+            task = self._fresh_task(conn, record.task_id)  # locked: one waiting record a task
             self._lock_ids(conn)
             others = [
-                self._decode_request(r)
+                decode(r)
                 for r in self._exec(
-                    conn, "SELECT * FROM requests WHERE task_id = :t", {"t": request.task_id}
+                    conn, f"SELECT * FROM {table} WHERE task_id = :t", {"t": record.task_id}
                 )
             ]
-            ids = [r["id"] for r in self._exec(conn, "SELECT id FROM requests")]
-            request, change = plan_request(task, others, request, ids, actor, now, authorize)
-            self._put_request(conn, request)
+            ids = [r["id"] for r in self._exec(conn, f"SELECT id FROM {table}")]
+            record, change = plan(task, others, ids)
+            put(conn, record)
             self._put_changes(conn, [change])
-        return request
+        return record
+
+    def _decide_record(self, table: str, seen, decode, plan, put, missing: str, task_update=None):
+        with self._tx() as conn:
+            row = self._exec(
+                conn, f"SELECT * FROM {table} WHERE id = :id" + self.for_update, {"id": seen.id}
+            ).fetchone()
+            if row is None:
+                raise StoreError(missing)
+            decided, change = plan(decode(row))
+            rows = task_update(conn) if task_update else []
+            put(conn, decided)
+            self._put_changes(conn, [*rows, change])
+        return decided
+
+    def add_request(self, request, actor, now, authorize=None):
+        return self._add_record(
+            "requests",
+            request,
+            self._decode_request,
+            lambda task, others, ids: plan_request(
+                task, others, request, ids, actor, now, authorize
+            ),
+            self._put_request,
+        )
 
     def decide_request(
         self, seen, decision, actor, now, task_seen=None, task_changes=None, authorize=None
     ):
-        with self._tx() as conn:
-            row = self._exec(
-                conn, "SELECT * FROM requests WHERE id = :id" + self.for_update, {"id": seen.id}
-            ).fetchone()
-            if row is None:
-                raise StoreError(f"Không tìm thấy đề xuất {seen.id}.")
-            decided, change = plan_decision(self._decode_request(row), seen, decision, actor, now)
-            rows = []
-            if task_changes:
-                rows = self._update(conn, task_seen, task_changes, actor, now, authorize)
-            self._put_request(conn, decided)
-            self._put_changes(conn, [*rows, change])
-        return decided
-
-    # -- periodic reports (báo cáo định kỳ) ------------------------------------------------------
+        return self._decide_record(
+            "requests",
+            seen,
+            self._decode_request,
+            lambda fresh: plan_decision(fresh, seen, decision, actor, now),
+            self._put_request,
+            f"Không tìm thấy đề xuất {seen.id}.",
+            (lambda conn: self._update(conn, task_seen, task_changes, actor, now, authorize))
+            if task_changes
+            else None,
+        )
 
     def add_period_report(self, report, actor, now, authorize=None):
-        with self._tx() as conn:
-            task = self._fresh_task(conn, report.task_id)  # locked: one waiting report a period
-            self._lock_ids(conn)
-            others = [
-                self._decode_report(r)
-                for r in self._exec(
-                    conn, "SELECT * FROM period_reports WHERE task_id = :t", {"t": report.task_id}
-                )
-            ]
-            ids = [r["id"] for r in self._exec(conn, "SELECT id FROM period_reports")]
-            report, change = plan_period_report(task, others, report, ids, actor, now, authorize)
-            self._exec(
-                conn, _insert("period_reports", REPORT_COLUMNS), self._encode_report(report)
-            )  # an insert: an earlier report is never overwritten
-            self._put_changes(conn, [change])
-        return report
+        return self._add_record(
+            "period_reports",
+            report,
+            self._decode_report,
+            lambda task, others, ids: plan_period_report(
+                task, others, report, ids, actor, now, authorize
+            ),
+            # an insert: an earlier report is never overwritten
+            lambda conn, r: self._exec(
+                conn, _insert("period_reports", REPORT_COLUMNS), self._encode_report(r)
+            ),
+        )
 
     def decide_period_report(self, seen, decision, actor, now):
-        with self._tx() as conn:
-            row = self._exec(
-                conn,
-                "SELECT * FROM period_reports WHERE id = :id" + self.for_update,
-                {"id": seen.id},
-            ).fetchone()
-            if row is None:
-                raise StoreError(f"Không tìm thấy báo cáo kỳ {seen.id}.")
-            decided, change = plan_report_decision(
-                self._decode_report(row), seen, decision, actor, now
-            )
-            self._put_report(conn, decided)
-            self._put_changes(conn, [change])
-        return decided
+        return self._decide_record(
+            "period_reports",
+            seen,
+            self._decode_report,
+            lambda fresh: plan_report_decision(fresh, seen, decision, actor, now),
+            self._put_report,
+            f"Không tìm thấy báo cáo kỳ {seen.id}.",
+        )
 
     def add_directive(self, directive, tasks, actor, now):
         with self._tx() as conn:
